@@ -1,0 +1,13 @@
+// Public API of @kubeop/core.
+export { bootstrap, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './bootstrap.js';
+export { type OperatorArgs, type LogLevel, UsageError } from './cli.js';
+export { PermanentError, TemporaryError } from './errors.js';
+export { describeHandlerClass, InvalidHandlerError, type ArgDescription, type ResourceDescription } from './explorer.js';
+export { ResourceHandler } from './handler.js';
+export { StatusWriteError } from './internal/handler-runner.js';
+export { KubeConfigError, loadKubeConfig } from './kube/config.js';
+export { CrdNotEstablishedError, CrdNotInstalledError, crdManifest } from './kube/crd.js';
+export { KubeApiError, KubeConnectionError } from './kube/errors.js';
+export type { CustomObject, ObjectMeta } from './kube/objects.js';
+export type { Logger } from './logging.js';
+export { Operator, type OperatorOptions, prepareOperator } from './operator.js';

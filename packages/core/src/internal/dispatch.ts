@@ -1,0 +1,106 @@
+// Decides, from what happened to an object and its latest state, which handler runs next.
+// Pure functions: the controller applies the decision.
+import type { ResourceEvent } from '@kubeop/decorators';
+import type { ResourceDescription } from '../explorer.js';
+import { type AnyObject, stateOf } from '../kube/objects.js';
+import type { WatchEvent } from './watcher.js';
+
+/** What is still to be done for one object; several events collapse into one intent. */
+export interface Intent {
+  added: boolean;
+  modified: boolean;
+  /** Finalizer bookkeeping only (add it, or finish a deletion). */
+  sync: boolean;
+  /** The last state of an object that is gone. */
+  deleted?: AnyObject;
+}
+
+export type Action =
+  | { kind: 'call'; event: ResourceEvent; object: AnyObject; addFinalizer: boolean; removeFinalizer: boolean }
+  | { kind: 'addFinalizer'; object: AnyObject }
+  | { kind: 'removeFinalizer'; object: AnyObject }
+  | { kind: 'skip'; reason: string };
+
+export interface Decision {
+  action: Action;
+  /** Work left for another round, e.g. the new object after the deletion of an old one of the same name. */
+  rest: Intent | undefined;
+}
+
+const NOTHING: Intent = { added: false, modified: false, sync: false };
+
+export function intentFor(event: WatchEvent, description: ResourceDescription): Intent | undefined {
+  const { object, previous } = event;
+  if (event.type === 'ADDED') return { ...NOTHING, added: true };
+  if (event.type === 'DELETED') return { ...NOTHING, deleted: object };
+  const modifiedHandler = description.handlers.modified;
+  const specChanged = object.metadata.generation !== previous?.metadata.generation;
+  const modified = !!modifiedHandler && !object.metadata.deletionTimestamp && (modifiedHandler.everyChange || specChanged);
+  const sync = needsFinalizerWork(object, description.finalizer);
+  return modified || sync ? { ...NOTHING, modified, sync } : undefined;
+}
+
+export function mergeIntents(older: Intent | undefined, newer: Intent): Intent {
+  if (!older) return newer;
+  return {
+    added: older.added || newer.added,
+    modified: older.modified || newer.modified,
+    sync: older.sync || newer.sync,
+    deleted: newer.deleted ?? older.deleted,
+  };
+}
+
+/**
+ * @param live the latest known state, undefined when the object is gone
+ * @param handledDeletions uids whose @OnDeleted already succeeded (their finalizer is being removed)
+ */
+export function decide(
+  intent: Intent,
+  live: AnyObject | undefined,
+  description: ResourceDescription,
+  handledDeletions: ReadonlySet<string>,
+): Decision {
+  const { handlers, finalizer } = description;
+  const { deleted } = intent;
+  if (deleted && live?.metadata.uid !== deleted.metadata.uid) {
+    const rest = live && (intent.added || intent.modified || intent.sync) ? { ...intent, deleted: undefined } : undefined;
+    if (handledDeletions.has(uidOf(deleted))) return { action: { kind: 'skip', reason: 'deletion already handled' }, rest };
+    if (!handlers.deleted) return { action: { kind: 'skip', reason: 'no @OnDeleted handler' }, rest };
+    return { action: call('deleted', deleted), rest };
+  }
+  if (!live) return { action: { kind: 'skip', reason: 'object is gone' }, rest: undefined };
+
+  const hasFinalizer = !!finalizer && (live.metadata.finalizers ?? []).includes(finalizer);
+  if (live.metadata.deletionTimestamp) {
+    if (!hasFinalizer) return { action: { kind: 'skip', reason: 'being deleted by others' }, rest: undefined };
+    if (handledDeletions.has(uidOf(live))) return { action: { kind: 'removeFinalizer', object: live }, rest: undefined };
+    return { action: { ...call('deleted', live), removeFinalizer: true }, rest: undefined };
+  }
+
+  const addFinalizer = !!finalizer && !hasFinalizer;
+  if (intent.added && handlers.added) {
+    if (handlers.added.skipWhenStateSet && stateOf(live) !== undefined && stateOf(live) !== null) {
+      return addFinalizer
+        ? { action: { kind: 'addFinalizer', object: live }, rest: undefined }
+        : { action: { kind: 'skip', reason: `status.state is "${String(stateOf(live))}"` }, rest: undefined };
+    }
+    return { action: { ...call('added', live), addFinalizer }, rest: undefined };
+  }
+  if (intent.modified && handlers.modified) return { action: { ...call('modified', live), addFinalizer }, rest: undefined };
+  if (addFinalizer) return { action: { kind: 'addFinalizer', object: live }, rest: undefined };
+  return { action: { kind: 'skip', reason: 'nothing to do' }, rest: undefined };
+}
+
+function needsFinalizerWork(object: AnyObject, finalizer: string | undefined): boolean {
+  if (!finalizer) return false;
+  const has = (object.metadata.finalizers ?? []).includes(finalizer);
+  return object.metadata.deletionTimestamp ? has : !has;
+}
+
+function call(event: ResourceEvent, object: AnyObject): Action & { kind: 'call' } {
+  return { kind: 'call', event, object, addFinalizer: false, removeFinalizer: false };
+}
+
+function uidOf(object: AnyObject): string {
+  return object.metadata.uid ?? '';
+}

@@ -1,0 +1,275 @@
+// kubeop's own list-watch loop: resumes from the last resourceVersion, relists with a diff on 410,
+// restarts on every error with capped backoff, and a watchdog restarts a watch gone silent.
+import type { KubeClient } from '../kube/client.js';
+import { KubeApiError } from '../kube/errors.js';
+import { type AnyObject, objectKey, slim } from '../kube/objects.js';
+import type { Logger } from '../logging.js';
+import { type BackoffPolicy, backoffDelay, sleep } from './backoff.js';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface WatchEvent {
+  type: WatchEventType;
+  object: AnyObject;
+  /** The state kubeop knew before this event, for MODIFIED and DELETED. */
+  previous?: AnyObject;
+}
+
+export interface WatcherOptions {
+  client: KubeClient;
+  /** Collection path, e.g. /apis/example.com/v1/namespaces/ns/things. */
+  path: string;
+  /** What is watched, for messages: "testobjects.example.com in all namespaces". */
+  description: string;
+  logger: Logger;
+  onEvent: (event: WatchEvent) => void;
+  /** Server-side timeout of one watch request, in seconds. Defaults to 300. */
+  timeoutSeconds?: number;
+  /** Restart a watch with no event and no bookmark for this long, in ms. Defaults to 120 000. */
+  watchdogMs?: number;
+  /** Backoff after errors. Defaults to 500 ms doubling to 30 s. */
+  backoff?: BackoffPolicy;
+  /** Backoff floor for permission errors, which an administrator must fix. Defaults to 10 s. */
+  forbiddenDelayMs?: number;
+  /** Objects per page of the initial list. Defaults to 500. */
+  pageSize?: number;
+}
+
+export interface WatcherStats {
+  lists: number;
+  watches: number;
+  events: number;
+  bookmarks: number;
+  restarts: { error: number; watchdog: number; gone: number };
+}
+
+class WatchdogTimeout extends Error {
+  override readonly name = 'WatchdogTimeout';
+}
+
+interface ObjectList {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { resourceVersion: string; continue?: string };
+  items: AnyObject[];
+}
+
+interface RawEvent {
+  type: WatchEventType | 'BOOKMARK' | 'ERROR';
+  object: AnyObject & { code?: number; reason?: string; message?: string };
+}
+
+export class ResourceWatcher {
+  /** The last known state of every object, slimmed; keyed by namespace/name. */
+  readonly cache = new Map<string, AnyObject>();
+  readonly stats: WatcherStats = { lists: 0, watches: 0, events: 0, bookmarks: 0, restarts: { error: 0, watchdog: 0, gone: 0 } };
+  private resourceVersion: string | undefined;
+  private readonly stopping = new AbortController();
+  private loop: Promise<void> | undefined;
+  private markSynced!: () => void;
+  /** Resolves once the first list has been delivered. */
+  readonly synced = new Promise<void>((resolve) => (this.markSynced = resolve));
+
+  constructor(private readonly options: WatcherOptions) {}
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.loop;
+  }
+
+  private get logger(): Logger {
+    return this.options.logger;
+  }
+
+  private async run(): Promise<void> {
+    const backoff = this.options.backoff ?? { baseMs: 500, capMs: 30_000 };
+    let failures = 0;
+    while (!this.stopping.signal.aborted) {
+      try {
+        if (this.resourceVersion === undefined) await this.relist();
+        failures = 0;
+        const outcome = await this.watchOnce();
+        if (outcome === 'gone') {
+          this.stats.restarts.gone++;
+          this.logger.info(`watch of ${this.options.description}: resourceVersion expired (410), relisting`);
+          this.resourceVersion = undefined;
+        } else if (outcome === 'watchdog') {
+          this.stats.restarts.watchdog++;
+          this.logger.warn(`watch of ${this.options.description} was silent for ${this.watchdogMs} ms; restarting it`);
+        } else if (outcome === 'empty') {
+          // Closed at once with nothing delivered: back off as after an error rather than spin.
+          failures++;
+          await sleep(backoffDelay(backoff, failures), this.stopping.signal);
+        }
+      } catch (error) {
+        if (this.stopping.signal.aborted) break;
+        if (error instanceof KubeApiError && error.isGone) {
+          this.stats.restarts.gone++;
+          this.resourceVersion = undefined;
+          continue;
+        }
+        failures++;
+        this.stats.restarts.error++;
+        let delay = backoffDelay(backoff, failures);
+        if (error instanceof KubeApiError && error.isForbidden) {
+          delay = Math.max(delay, this.options.forbiddenDelayMs ?? 10_000);
+          this.logger.error(
+            `permission denied: cannot list/watch ${this.options.description} (${error.serverMessage ?? error.message}); ` +
+              `grant the operator's account "list" and "watch" on it. Retrying in ${Math.round(delay / 1000)} s`,
+          );
+        } else {
+          this.logger.warn(`watch of ${this.options.description} failed (attempt ${failures}): ${describe(error)}; retrying in ${delay} ms`);
+        }
+        await sleep(delay, this.stopping.signal);
+      }
+    }
+  }
+
+  private get watchdogMs(): number {
+    return this.options.watchdogMs ?? 120_000;
+  }
+
+  /** Lists every object and reconciles the cache with it, emitting what changed since the last known state. */
+  private async relist(): Promise<void> {
+    const fresh = new Map<string, AnyObject>();
+    let continueToken: string | undefined;
+    let list: ObjectList;
+    do {
+      list = await this.options.client.request<ObjectList>('GET', this.options.path, {
+        query: { limit: this.options.pageSize ?? 500, continue: continueToken },
+        signal: this.stopping.signal,
+      });
+      const apiVersion = list.apiVersion;
+      const kind = list.kind?.replace(/List$/, '');
+      for (const item of list.items) {
+        const object = slim({ ...item, apiVersion: item.apiVersion ?? apiVersion, kind: item.kind ?? kind } as AnyObject);
+        fresh.set(objectKey(object), object);
+      }
+      continueToken = list.metadata.continue || undefined;
+    } while (continueToken);
+    this.stats.lists++;
+
+    const events: WatchEvent[] = [];
+    for (const [key, previous] of this.cache) {
+      if (!fresh.has(key)) events.push({ type: 'DELETED', object: previous, previous });
+    }
+    for (const [key, object] of fresh) {
+      const previous = this.cache.get(key);
+      if (!previous) events.push({ type: 'ADDED', object });
+      else if (previous.metadata.uid !== object.metadata.uid) {
+        events.push({ type: 'DELETED', object: previous, previous }, { type: 'ADDED', object });
+      } else if (previous.metadata.resourceVersion !== object.metadata.resourceVersion) {
+        events.push({ type: 'MODIFIED', object, previous });
+      }
+    }
+    this.cache.clear();
+    for (const [key, object] of fresh) this.cache.set(key, object);
+    this.resourceVersion = list.metadata.resourceVersion;
+    this.logger.debug(`listed ${fresh.size} ${this.options.description} at resourceVersion ${this.resourceVersion}`);
+    for (const event of events) this.emit(event);
+    this.markSynced();
+  }
+
+  /** One watch request, from the last resourceVersion until the server closes it or something goes wrong. */
+  private async watchOnce(): Promise<'closed' | 'gone' | 'watchdog' | 'empty'> {
+    const request = new AbortController();
+    const onStop = () => request.abort(this.stopping.signal.reason);
+    this.stopping.signal.addEventListener('abort', onStop, { once: true });
+    let watchdog: NodeJS.Timeout | undefined;
+    const feedWatchdog = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => request.abort(new WatchdogTimeout()), this.watchdogMs);
+    };
+    let delivered = 0;
+    this.stats.watches++;
+    try {
+      feedWatchdog();
+      const response = await this.options.client.stream(
+        this.options.path,
+        {
+          watch: true,
+          resourceVersion: this.resourceVersion,
+          allowWatchBookmarks: true,
+          timeoutSeconds: this.options.timeoutSeconds ?? 300,
+        },
+        request.signal,
+      );
+      if (!response.body) return 'empty';
+      const decoder = new TextDecoder();
+      let buffered = '';
+      for await (const chunk of response.body) {
+        feedWatchdog();
+        buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+        let newline: number;
+        while ((newline = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, newline).trim();
+          buffered = buffered.slice(newline + 1);
+          if (!line) continue;
+          delivered++;
+          if (this.handleLine(line) === 'gone') return 'gone';
+        }
+      }
+      return delivered > 0 ? 'closed' : 'empty';
+    } catch (error) {
+      if (request.signal.reason instanceof WatchdogTimeout) return 'watchdog';
+      if (this.stopping.signal.aborted) return 'closed';
+      throw error;
+    } finally {
+      clearTimeout(watchdog);
+      this.stopping.signal.removeEventListener('abort', onStop);
+      if (!request.signal.aborted) request.abort();
+    }
+  }
+
+  private handleLine(line: string): 'gone' | undefined {
+    const event = JSON.parse(line) as RawEvent;
+    if (event.type === 'ERROR') {
+      const status = event.object;
+      if (status.code === 410) return 'gone';
+      throw new KubeApiError(status.code ?? 500, 'WATCH', this.options.path, status.reason, status.message);
+    }
+    const object = slim(event.object);
+    this.resourceVersion = object.metadata.resourceVersion ?? this.resourceVersion;
+    if (event.type === 'BOOKMARK') {
+      this.stats.bookmarks++;
+      return undefined;
+    }
+    const key = objectKey(object);
+    const previous = this.cache.get(key);
+    if (event.type === 'DELETED') {
+      this.cache.delete(key);
+      this.emit({ type: 'DELETED', object, previous });
+      return undefined;
+    }
+    this.cache.set(key, object);
+    if (previous && previous.metadata.uid !== object.metadata.uid) {
+      this.emit({ type: 'DELETED', object: previous, previous });
+      this.emit({ type: 'ADDED', object });
+    } else {
+      this.emit(previous ? { type: 'MODIFIED', object, previous } : { type: 'ADDED', object });
+    }
+    return undefined;
+  }
+
+  private emit(event: WatchEvent): void {
+    this.stats.events++;
+    try {
+      this.options.onEvent(event);
+    } catch (error) {
+      // A consumer bug must not kill the watch.
+      this.logger.error(`event consumer failed for ${objectKey(event.object)}: ${describe(error)}`, { stack: (error as Error)?.stack });
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return cause?.code || cause?.message ? `${error.message} (${cause.code ?? cause.message})` : error.message;
+  }
+  return String(error);
+}

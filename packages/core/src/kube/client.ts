@@ -1,0 +1,91 @@
+// A small HTTP client over client-node's KubeConfig: one connection pool, timeouts, named errors.
+import { HttpMethod, type KubeConfig, RequestContext } from '@kubernetes/client-node';
+import { type Dispatcher, fetch, type Response } from 'undici';
+import { KubeApiError, KubeConnectionError } from './errors.js';
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  contentType?: string;
+  /** Defaults to the client's `requestTimeoutMs`. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export const MERGE_PATCH = 'application/merge-patch+json';
+
+export class KubeClient {
+  // client-node 2.0.1 makes a new undici Agent (so a new TCP+TLS connection) per request; one shared
+  // dispatcher keeps connections pooled.
+  private dispatcher: Dispatcher | undefined;
+
+  constructor(
+    readonly kubeConfig: KubeConfig,
+    private readonly requestTimeoutMs = 30_000,
+  ) {}
+
+  get server(): string {
+    const cluster = this.kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('The kubeconfig has no current cluster');
+    return cluster.server.replace(/\/$/, '');
+  }
+
+  async request<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, options: RequestOptions = {}): Promise<T> {
+    const timeout = AbortSignal.timeout(options.timeoutMs ?? this.requestTimeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const response = await this.send(method, path, options, signal);
+    const text = await response.text();
+    if (!response.ok) throw apiError(response.status, method, path, text);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** Opens a streaming GET (a watch); the caller reads `body` and aborts through `signal`. */
+  async stream(path: string, query: Query, signal: AbortSignal): Promise<Response> {
+    const response = await this.send('GET', path, { query }, signal);
+    if (!response.ok) throw apiError(response.status, 'WATCH', path, await response.text().catch(() => ''));
+    return response;
+  }
+
+  private async send(method: string, path: string, options: RequestOptions, signal: AbortSignal): Promise<Response> {
+    const url = new URL(this.server + path);
+    for (const [name, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    const context = new RequestContext(url.toString(), HttpMethod.GET);
+    // Called per request so that expiring credentials (exec plugins, OIDC) are refreshed.
+    await this.kubeConfig.applySecurityAuthentication(context);
+    this.dispatcher ??= context.getDispatcher() as Dispatcher | undefined;
+    const headers: Record<string, string> = { ...context.getHeaders(), accept: 'application/json' };
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] = options.contentType ?? 'application/json';
+    }
+    try {
+      return await fetch(url, { method, headers, body, signal, dispatcher: this.dispatcher });
+    } catch (error) {
+      if (signal.aborted) throw signal.reason ?? error;
+      const code = (error as { cause?: { code?: string } }).cause?.code;
+      throw new KubeConnectionError(method, url.toString(), code, { cause: error });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher?.close().catch(() => undefined);
+  }
+}
+
+function apiError(status: number, verb: string, path: string, text: string): KubeApiError {
+  let reason: string | undefined;
+  let message: string | undefined;
+  try {
+    const parsed = JSON.parse(text) as { reason?: string; message?: string };
+    reason = parsed.reason;
+    message = parsed.message;
+  } catch {
+    message = text.slice(0, 200) || undefined;
+  }
+  return new KubeApiError(status, verb, path, reason, message);
+}

@@ -1,0 +1,108 @@
+// Makes sure the CustomResourceDefinition of a resource exists: checks it, or creates it and waits until Established.
+import type { CustomResourceRecord } from '@kubeop/decorators';
+import type { KubeClient } from './client.js';
+import { KubeApiError } from './errors.js';
+import { collectionPath, fullName } from './resource.js';
+
+const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+
+export class CrdNotInstalledError extends Error {
+  override readonly name = 'CrdNotInstalledError';
+  constructor(readonly crdName: string, version: string) {
+    super(
+      `The CustomResourceDefinition ${crdName} (version ${version}) is not installed in the cluster. ` +
+        `Apply it (kubectl apply -f crd.yaml) or start the operator with --create-crd.`,
+    );
+  }
+}
+
+export class CrdNotEstablishedError extends Error {
+  override readonly name = 'CrdNotEstablishedError';
+}
+
+/** The manifest `--create-crd` applies: names and scope from the decorator, the status subresource on. */
+export function crdManifest(resource: CustomResourceRecord): Record<string, unknown> {
+  const permissive = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+  const schema = resource.schema ?? {
+    type: 'object',
+    properties: { spec: permissive, status: permissive },
+  };
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: fullName(resource) },
+    spec: {
+      group: resource.group,
+      scope: resource.scope,
+      names: {
+        plural: resource.plural,
+        singular: resource.singular,
+        kind: resource.kind,
+        ...(resource.shortNames.length ? { shortNames: resource.shortNames } : {}),
+        ...(resource.categories.length ? { categories: resource.categories } : {}),
+      },
+      versions: [
+        {
+          name: resource.version,
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: schema },
+          subresources: { status: {} },
+        },
+      ],
+    },
+  };
+}
+
+/** Fails with CrdNotInstalledError when the resource is not served; needs only `list` on the resource itself. */
+export async function assertResourceServed(client: KubeClient, resource: CustomResourceRecord, namespace?: string): Promise<void> {
+  try {
+    await client.request('GET', collectionPath(resource, namespace), { query: { limit: 1 } });
+  } catch (error) {
+    if (error instanceof KubeApiError && error.isNotFound) throw new CrdNotInstalledError(fullName(resource), resource.version);
+    throw error;
+  }
+}
+
+/** Creates the CRD when it is missing (an existing one is left as it is), then waits until it is Established. */
+export async function ensureCrd(
+  client: KubeClient,
+  resource: CustomResourceRecord,
+  options: { timeoutMs?: number } = {},
+): Promise<'created' | 'existing'> {
+  const name = fullName(resource);
+  let outcome: 'created' | 'existing' = 'existing';
+  try {
+    await client.request('GET', `${CRD_PATH}/${name}`);
+  } catch (error) {
+    if (!(error instanceof KubeApiError && error.isNotFound)) throw error;
+    try {
+      await client.request('POST', CRD_PATH, { body: crdManifest(resource) });
+      outcome = 'created';
+    } catch (createError) {
+      // Another replica may have created it in the meantime.
+      if (!(createError instanceof KubeApiError && createError.status === 409)) throw createError;
+    }
+  }
+  await waitEstablished(client, name, options.timeoutMs ?? 60_000);
+  return outcome;
+}
+
+interface CrdStatus {
+  status?: { conditions?: Array<{ type: string; status: string; message?: string }> };
+}
+
+async function waitEstablished(client: KubeClient, name: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no conditions yet';
+  while (Date.now() < deadline) {
+    const crd = await client.request<CrdStatus>('GET', `${CRD_PATH}/${name}`);
+    const conditions = crd.status?.conditions ?? [];
+    if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) return;
+    const rejected = conditions.find((c) => c.type === 'NamesAccepted' && c.status === 'False');
+    if (rejected) throw new CrdNotEstablishedError(`CustomResourceDefinition ${name}: names not accepted: ${rejected.message}`);
+    last = conditions.map((c) => `${c.type}=${c.status}`).join(', ') || last;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new CrdNotEstablishedError(`CustomResourceDefinition ${name} is not Established after ${timeoutMs} ms (${last})`);
+}

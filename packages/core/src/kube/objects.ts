@@ -1,0 +1,51 @@
+// The shape of custom objects as kubeop sees them, and the helpers that key and slim them.
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  deletionTimestamp?: string;
+  finalizers?: string[];
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  managedFields?: unknown[];
+  [field: string]: unknown;
+}
+
+/** A custom object; `Spec` and `Status` are the author's types. */
+export interface CustomObject<Spec = Record<string, unknown>, Status = Record<string, unknown>> {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: Spec;
+  status?: Status;
+  [field: string]: unknown;
+}
+
+export type AnyObject = CustomObject<unknown, unknown>;
+
+/** `namespace/name`, or `name` for a cluster-scoped object. */
+export function objectKey(object: { metadata: { name: string; namespace?: string } }): string {
+  const { name, namespace } = object.metadata;
+  return namespace ? `${namespace}/${name}` : name;
+}
+
+const BULKY_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration'];
+
+/** Drops what kubeop never reads (managedFields, kubectl's last-applied copy) so the cache stays small. */
+export function slim<T extends AnyObject>(object: T): T {
+  const { managedFields: _dropped, ...metadata } = object.metadata;
+  if (metadata.annotations) {
+    const annotations = { ...metadata.annotations };
+    for (const name of BULKY_ANNOTATIONS) delete annotations[name];
+    metadata.annotations = annotations;
+  }
+  return { ...object, metadata };
+}
+
+export function stateOf(object: AnyObject): unknown {
+  const status = object.status as { state?: unknown } | undefined;
+  return status?.state;
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from '@jest/globals';
+import { Arg, CustomResource, OnAdded } from '@kubeop/decorators';
+import { describeHandlerClass, type OperatorArgs, UsageError } from '@kubeop/core';
+import { parseCommandLine } from '../src/cli.js';
+
+@CustomResource({ group: 'example.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing' })
+class Handler {
+  @Arg({ description: 'My useful arg' }) myArgument!: string;
+  @Arg({ default: 3 }) replicas!: number;
+  @Arg() dryRun!: boolean;
+  @Arg() tags!: string[];
+  @Arg({ choices: ['fast', 'slow'], default: 'fast', alias: 's' }) speed!: string;
+  @OnAdded() created(): void {}
+}
+
+@CustomResource({ group: 'example.kubeop.dev', version: 'v1', plural: 'others', kind: 'Other' })
+class Strict {
+  @Arg({ required: true, env: 'TOKEN_FILE' }) token!: string;
+  @Arg({ env: false }) secret!: string;
+  @OnAdded() created(): void {}
+}
+
+function run(argv: string[], env: NodeJS.ProcessEnv = {}, handlers: Array<new () => object> = [Handler]): OperatorArgs {
+  const result = parseCommandLine(handlers.map((h) => describeHandlerClass(h)), { argv, env });
+  if (result.kind !== 'run') throw new Error(`expected a run, got: ${result.output}`);
+  return result.args;
+}
+
+describe('parseCommandLine', () => {
+  it('has the built-in flags with their defaults', () => {
+    const args = run([]);
+    expect(args).toMatchObject({
+      createCrd: false,
+      namespace: undefined,
+      logLevel: 'info',
+      logFormat: 'text',
+      maxConcurrent: 10,
+      shutdownTimeout: 30,
+      retryDelay: 1,
+      retryMaxDelay: 300,
+    });
+  });
+
+  it('parses built-in flags', () => {
+    const args = run(['--create-crd', '--namespace', 'team-a', '--log-level=debug', '--log-format', 'json', '--max-concurrent', '4']);
+    expect(args).toMatchObject({ createCrd: true, namespace: 'team-a', logLevel: 'debug', logFormat: 'json', maxConcurrent: 4 });
+  });
+
+  it('turns each @Arg into a kebab-case flag of its type', () => {
+    const args = run(['--my-argument', 'hello', '--replicas', '5', '--dry-run', '--tags', 'a', 'b', '-s', 'slow']);
+    expect(args).toMatchObject({ myArgument: 'hello', replicas: 5, dryRun: true, tags: ['a', 'b'], speed: 'slow' });
+  });
+
+  it('applies defaults', () => {
+    expect(run([])).toMatchObject({ replicas: 3, speed: 'fast', myArgument: undefined });
+  });
+
+  it('reads flags from prefixed environment variables, the command line winning', () => {
+    const env = { KUBEOP_MY_ARGUMENT: 'from-env', KUBEOP_REPLICAS: '7', KUBEOP_DRY_RUN: 'true', KUBEOP_NAMESPACE: 'ns1' };
+    expect(run([], env)).toMatchObject({ myArgument: 'from-env', replicas: 7, dryRun: true, namespace: 'ns1' });
+    expect(run(['--replicas', '9'], env)).toMatchObject({ replicas: 9 });
+  });
+
+  it('honours a custom environment variable name and env: false', () => {
+    const args = run([], { TOKEN_FILE: '/t', KUBEOP_SECRET: 'leak' }, [Strict]);
+    expect(args).toMatchObject({ token: '/t', secret: undefined });
+  });
+
+  it('refuses a missing required flag', () => {
+    expect(() => run([], {}, [Strict])).toThrow(/Missing required argument: token/);
+  });
+
+  it.each([
+    [['--bogus-flag'], /^Unknown argument: --bogus-flag\n/],
+    [['--replicas', 'many'], /--replicas expects a number/],
+    [['--log-level', 'loud'], /Invalid values:[\s\S]*log-level/],
+    [['--speed', 'medium'], /Invalid values:[\s\S]*speed/],
+  ])('refuses %j with a UsageError', (argv, message) => {
+    expect(() => run(argv)).toThrow(UsageError);
+    expect(() => run(argv)).toThrow(message);
+  });
+
+  it('refuses a malformed number in the environment', () => {
+    expect(() => run([], { KUBEOP_REPLICAS: 'x' })).toThrow('Environment variable KUBEOP_REPLICAS="x" is not a number');
+  });
+
+  it('prints help listing every flag with its description', () => {
+    const result = parseCommandLine([describeHandlerClass(Handler)], { argv: ['--help'], env: {}, name: 'my-operator' });
+    expect(result.kind).toBe('exit');
+    const output = result.kind === 'exit' ? result.output : '';
+    for (const flag of ['--create-crd', '--namespace', '--log-level', '--kubeconfig', '--context', '--my-argument', '--dry-run', '--tags']) {
+      expect(output).toContain(flag);
+    }
+    expect(output).toContain('My useful arg');
+    expect(output).toContain('my-operator');
+  });
+
+  it('prints the version', () => {
+    expect(parseCommandLine([describeHandlerClass(Handler)], { argv: ['--version'], env: {}, version: '1.2.3' })).toEqual({ kind: 'exit', output: '1.2.3' });
+  });
+});

@@ -1,0 +1,108 @@
+import { describe, expect, it } from '@jest/globals';
+import { Arg, CustomResource, defineResource, OnAdded, OnDeleted, OnModified } from '@kubeop/decorators';
+import { describeHandlerClass, InvalidHandlerError, ResourceHandler } from '@kubeop/core';
+
+const resource = { group: 'example.kubeop.dev', version: 'v1alpha1', plural: 'testobjects', kind: 'TestObject' };
+
+describe('describeHandlerClass', () => {
+  it('describes a decorated class', () => {
+    @CustomResource(resource)
+    class Handler extends ResourceHandler {
+      @Arg({ description: 'd' }) myArgument!: string;
+      @OnAdded() created(): void {}
+      @OnModified() changed(): void {}
+      @OnDeleted() removed(): void {}
+    }
+
+    const description = describeHandlerClass(Handler);
+    expect(description.resource).toMatchObject({ ...resource, singular: 'testobject', scope: 'Namespaced' });
+    expect(Object.keys(description.handlers).sort()).toEqual(['added', 'deleted', 'modified']);
+    expect(description.args).toEqual([expect.objectContaining({ property: 'myArgument', flag: 'my-argument', type: 'string' })]);
+    expect(description.finalizer).toBe('example.kubeop.dev/finalizer');
+  });
+
+  it('has no finalizer without @OnDeleted, or when it opts out', () => {
+    @CustomResource(resource)
+    class NoDelete {
+      @OnAdded() created(): void {}
+    }
+    @CustomResource(resource)
+    class OptOut {
+      @OnDeleted({ finalizer: false }) removed(): void {}
+    }
+    @CustomResource({ ...resource, finalizer: 'example.kubeop.dev/mine' })
+    class Named {
+      @OnDeleted() removed(): void {}
+    }
+
+    expect(describeHandlerClass(NoDelete).finalizer).toBeUndefined();
+    expect(describeHandlerClass(OptOut).finalizer).toBeUndefined();
+    expect(describeHandlerClass(Named).finalizer).toBe('example.kubeop.dev/mine');
+  });
+
+  it('takes handlers and args from parent classes, the subclass winning', () => {
+    @CustomResource(resource)
+    class Base {
+      @Arg() level!: number;
+      @OnAdded() created(): void {}
+      @OnModified() changed(): void {}
+    }
+    @CustomResource(resource)
+    class Derived extends Base {
+      @OnAdded() createdAgain(): void {}
+    }
+
+    const description = describeHandlerClass(Derived);
+    expect(description.handlers.added?.method).toBe('createdAgain');
+    expect(description.handlers.modified?.method).toBe('changed');
+    expect(description.args.map((a) => [a.flag, a.type])).toEqual([['level', 'number']]);
+  });
+
+  it('accepts classes described without decorators', () => {
+    class Plain {
+      created(): void {}
+    }
+    defineResource(Plain, { resource, onAdded: 'created', args: { dryRun: { type: 'boolean' } } });
+
+    const description = describeHandlerClass(Plain);
+    expect(description.handlers.added?.method).toBe('created');
+    expect(description.args[0]).toMatchObject({ flag: 'dry-run', type: 'boolean' });
+  });
+
+  it('rejects a class that is not decorated', () => {
+    class Bare {}
+    expect(() => describeHandlerClass(Bare)).toThrow(new InvalidHandlerError('Bare is not decorated with @CustomResource({ group, version, plural, kind })'));
+  });
+
+  it('rejects a missing or malformed group, version, plural and kind', () => {
+    @CustomResource({ group: '', version: '1', plural: 'Things', kind: 'thing' })
+    class Bad {
+      @OnAdded() created(): void {}
+    }
+    expect(() => describeHandlerClass(Bad)).toThrow(/group is missing.*version "1" is invalid.*plural "Things" is invalid.*kind "thing" is invalid/);
+  });
+
+  it('rejects two handlers for one event', () => {
+    @CustomResource(resource)
+    class Twice {
+      @OnAdded() one(): void {}
+      @OnAdded() two(): void {}
+    }
+    expect(() => describeHandlerClass(Twice)).toThrow('Twice has two @OnAdded() handlers: one and two; keep one');
+  });
+
+  it('rejects a class without handlers', () => {
+    @CustomResource(resource)
+    class Idle {}
+    expect(() => describeHandlerClass(Idle)).toThrow('Idle has no @OnAdded(), @OnModified() or @OnDeleted() handler');
+  });
+
+  it('rejects an @Arg whose type cannot be inferred', () => {
+    @CustomResource(resource)
+    class Vague {
+      @Arg() settings!: { a: number };
+      @OnAdded() created(): void {}
+    }
+    expect(() => describeHandlerClass(Vague)).toThrow(/@Arg on Vague.settings: cannot infer the flag type from the design type Object/);
+  });
+});

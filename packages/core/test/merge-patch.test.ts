@@ -1,0 +1,28 @@
+import { describe, expect, it } from '@jest/globals';
+import { applyMergePatch } from '../src/internal/merge-patch.js';
+import { backoffDelay } from '../src/internal/backoff.js';
+
+describe('applyMergePatch (RFC 7386)', () => {
+  it('merges objects, replaces arrays and scalars, deletes on null', () => {
+    const target = { state: 'a', info: { x: 1, y: 2 }, list: [1, 2] };
+    expect(applyMergePatch(target, { state: 'b', info: { y: null, z: 3 }, list: [3] })).toEqual({ state: 'b', info: { x: 1, z: 3 }, list: [3] });
+    expect(target).toEqual({ state: 'a', info: { x: 1, y: 2 }, list: [1, 2] });
+  });
+
+  it('starts from nothing', () => {
+    expect(applyMergePatch(undefined, { state: 'created' })).toEqual({ state: 'created' });
+  });
+});
+
+describe('backoffDelay', () => {
+  it('doubles from the base up to the cap', () => {
+    const policy = { baseMs: 100, capMs: 1000 };
+    expect([1, 2, 3, 4, 5, 10].map((n) => backoffDelay(policy, n, 0))).toEqual([100, 200, 400, 800, 1000, 1000]);
+  });
+
+  it('jitters downwards only, within the factor', () => {
+    const policy = { baseMs: 1000, capMs: 10_000 };
+    expect(backoffDelay(policy, 1, 0.2, () => 1)).toBe(800);
+    expect(backoffDelay(policy, 1, 0.2, () => 0)).toBe(1000);
+  });
+});

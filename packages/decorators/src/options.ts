@@ -1,0 +1,86 @@
+// The options an operator author passes to the decorators; every field documents its default.
+
+/** Describes the custom resource a handler class serves (`@CustomResource`). */
+export interface CustomResourceOptions {
+  /** API group, e.g. `example.kubeop.dev`. Required. */
+  group: string;
+  /** API version served and watched, e.g. `v1alpha1`. Required. */
+  version: string;
+  /** Lower-case plural name used in URLs, e.g. `testobjects`. Required. */
+  plural: string;
+  /** CamelCase kind, e.g. `TestObject`. Required. */
+  kind: string;
+  /** Lower-case singular name. Defaults to `kind` in lower case. */
+  singular?: string;
+  /** Short names for kubectl. Defaults to none. */
+  shortNames?: string[];
+  /** `Namespaced` or `Cluster`. Defaults to `Namespaced`. */
+  scope?: 'Namespaced' | 'Cluster';
+  /**
+   * OpenAPI v3 schema of the whole object, used when `--create-crd` creates the CRD.
+   * Defaults to a permissive schema (`spec` and `status` preserve unknown fields).
+   */
+  schema?: Record<string, unknown>;
+  /** kubectl categories. Defaults to none. */
+  categories?: string[];
+  /**
+   * Finalizer put on objects when the class has an `@OnDeleted` handler.
+   * Defaults to `<group>/finalizer`.
+   */
+  finalizer?: string;
+}
+
+/** Options of `@OnAdded`. */
+export interface OnAddedOptions {
+  /**
+   * Skip objects whose `status.state` is already set, so a restart does not redo work.
+   * Defaults to `true` (the rule kubeop inherits from pykubeop).
+   */
+  skipWhenStateSet?: boolean;
+}
+
+/** Options of `@OnModified`. */
+export interface OnModifiedOptions {
+  /**
+   * Call the handler on every change, including status and metadata-only changes (and so the
+   * operator's own status writes). Defaults to `false`: only when `metadata.generation` changed,
+   * which for a CRD with the status subresource means the spec changed.
+   */
+  everyChange?: boolean;
+}
+
+/** Options of `@OnDeleted`. */
+export interface OnDeletedOptions {
+  /**
+   * Put a finalizer on every handled object so that deletion waits for this handler, even when the
+   * operator was down when the object was deleted. Defaults to `true`. With `false`, deletion is
+   * best-effort: an object deleted while the operator is not running is never seen.
+   */
+  finalizer?: boolean;
+}
+
+/** The type of a command-line flag. */
+export type ArgType = 'string' | 'number' | 'boolean' | 'array';
+
+/** Options of `@Arg`: the property becomes a kebab-case command-line flag. */
+export interface ArgOptions {
+  /** Help text shown by `--help`. Defaults to none. */
+  description?: string;
+  /** Flag name without dashes. Defaults to the property name in kebab case (`myArgument` → `my-argument`). */
+  name?: string;
+  /** Flag type. Defaults to the property's design type: `String`, `Number`, `Boolean`, `Array` (of strings). */
+  type?: ArgType;
+  /** Value when the flag is not given. Defaults to none. */
+  default?: string | number | boolean | string[];
+  /** Refuse to start when the flag is missing (and has no default or environment value). Defaults to `false`. */
+  required?: boolean;
+  /** Allowed values. Defaults to any. */
+  choices?: ReadonlyArray<string | number>;
+  /** Other names for the flag. Defaults to none. */
+  alias?: string | string[];
+  /**
+   * Environment variable that sets the flag. Defaults to the operator's prefix plus the flag in
+   * SCREAMING_SNAKE_CASE (`KUBEOP_MY_ARGUMENT`); `false` turns it off for this flag.
+   */
+  env?: string | false;
+}

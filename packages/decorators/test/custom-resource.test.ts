@@ -1,0 +1,63 @@
+import 'reflect-metadata';
+import { describe, expect, it } from '@jest/globals';
+import { CUSTOM_RESOURCE_KEY, CustomResource, defineResource, OnAdded } from '@kubeop/decorators';
+
+describe('@CustomResource', () => {
+  it('records the resource with defaults filled in', () => {
+    @CustomResource({ group: 'example.kubeop.dev', version: 'v1alpha1', plural: 'testobjects', kind: 'TestObject' })
+    class Handler {}
+
+    expect(Reflect.getMetadata(CUSTOM_RESOURCE_KEY, Handler)).toEqual({
+      group: 'example.kubeop.dev',
+      version: 'v1alpha1',
+      plural: 'testobjects',
+      kind: 'TestObject',
+      singular: 'testobject',
+      shortNames: [],
+      scope: 'Namespaced',
+      schema: undefined,
+      categories: [],
+      finalizer: undefined,
+    });
+  });
+
+  it('keeps every option given', () => {
+    const schema = { type: 'object' };
+    @CustomResource({
+      group: 'example.kubeop.dev',
+      version: 'v1',
+      plural: 'widgets',
+      singular: 'widget',
+      kind: 'Widget',
+      shortNames: ['wd'],
+      scope: 'Cluster',
+      schema,
+      categories: ['all'],
+      finalizer: 'example.kubeop.dev/cleanup',
+    })
+    class Handler {}
+
+    expect(Reflect.getMetadata(CUSTOM_RESOURCE_KEY, Handler)).toMatchObject({
+      singular: 'widget',
+      shortNames: ['wd'],
+      scope: 'Cluster',
+      schema,
+      categories: ['all'],
+      finalizer: 'example.kubeop.dev/cleanup',
+    });
+  });
+
+  it('writes the same record as the decorator-free defineResource()', () => {
+    const options = { group: 'example.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing' };
+    @CustomResource(options)
+    class Decorated {
+      @OnAdded() added(): void {}
+    }
+    class Plain {
+      added(): void {}
+    }
+    defineResource(Plain, { resource: options, onAdded: 'added' });
+
+    expect(Reflect.getMetadata(CUSTOM_RESOURCE_KEY, Plain)).toEqual(Reflect.getMetadata(CUSTOM_RESOURCE_KEY, Decorated));
+  });
+});
