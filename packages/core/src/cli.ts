@@ -78,7 +78,7 @@ export function parseCommandLine(resources: ResourceDescription[], commandLine: 
     .help()
     .wrap(100)
     .usage('$0 [options]')
-    .parserConfiguration({ 'camel-case-expansion': true })
+    .parserConfiguration({ 'camel-case-expansion': true, 'duplicate-arguments-array': false })
     .epilogue(`Every flag can also be set by an environment variable: ${prefix}_ and the flag in capitals, e.g. ${prefix}_LOG_LEVEL=debug.`);
   for (const spec of specs) {
     const envName = spec.env === false ? undefined : (spec.env ?? `${prefix}_${spec.flag.replace(/-/g, '_').toUpperCase()}`);

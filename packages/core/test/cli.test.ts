@@ -99,3 +99,9 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine([describeHandlerClass(Handler)], { argv: ['--version'], env: {}, version: '1.2.3' })).toEqual({ kind: 'exit', output: '1.2.3' });
   });
 });
+
+describe('repeated flags', () => {
+  it('take the last value, as most command lines do', () => {
+    expect(run(['--log-level', 'debug', '--log-level', 'warn'])).toMatchObject({ logLevel: 'warn' });
+  });
+});

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { testEnvironment, type TestEnvironment } from '@kubeop/testing';
+import { killAllOperators, SAMPLE_MAIN, spawnOperator } from './support/process.js';
+
+let env: TestEnvironment;
+beforeAll(async () => {
+  env = await testEnvironment();
+});
+afterAll(() => killAllOperators());
+
+describe('the operator process', () => {
+  it('prints --help with the built-in flags, the @Arg flags and the environment prefix, and exits 0', async () => {
+    const run = spawnOperator(SAMPLE_MAIN, ['--help']);
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    const help = run.output();
+    for (const flag of ['--create-crd', '--namespace', '--log-level', '--log-format', '--kubeconfig', '--context', '--version']) {
+      expect(help).toContain(flag);
+    }
+    expect(help).toMatch(/--my-argument\s+My useful arg/);
+    expect(help).toContain('KUBEOP_LOG_LEVEL');
+  });
+
+  it('prints --version', async () => {
+    const run = spawnOperator(SAMPLE_MAIN, ['--version']);
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(run.output().trim()).toBe('0.1.0');
+  });
+
+  it.each([
+    [['--bogus'], /Unknown argument: --bogus/],
+    [['--log-level', 'loud'], /Invalid values:\s+Argument: log-level, Given: "loud"/],
+    [['--max-concurrent', 'lots'], /--max-concurrent expects a number/],
+  ])('refuses %j with exit code 2 and a clear message', async (args, message) => {
+    const run = spawnOperator(SAMPLE_MAIN, args);
+    expect(await run.exited).toEqual({ code: 2, signal: null });
+    expect(run.output()).toMatch(message);
+    expect(run.output()).toContain('Run with --help');
+  });
+
+  it('says what is missing when there is no kubeconfig, instead of trying localhost:8080', async () => {
+    const run = spawnOperator(SAMPLE_MAIN, []);
+    expect(await run.exited).toEqual({ code: 1, signal: null });
+    expect(run.output()).toContain('No Kubernetes configuration found');
+    expect(run.output()).not.toContain('8080');
+  });
+
+  it('names a kubeconfig file that does not exist', async () => {
+    const run = spawnOperator(SAMPLE_MAIN, ['--kubeconfig', '/nope/config']);
+    expect(await run.exited).toEqual({ code: 1, signal: null });
+    expect(run.output()).toContain('The kubeconfig file /nope/config (from --kubeconfig) does not exist');
+  });
+
+  it('names an unknown context', async () => {
+    const run = spawnOperator(SAMPLE_MAIN, ['--context', 'nowhere'], { KUBECONFIG: env.kubeconfigPath });
+    expect(await run.exited).toEqual({ code: 1, signal: null });
+    expect(run.output()).toMatch(/The context "nowhere" is not in the kubeconfig; known contexts: \S+/);
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('stops cleanly on %s with exit code 0', async (signal) => {
+    const run = spawnOperator(SAMPLE_MAIN, ['--create-crd', '--namespace', env.namespace], { KUBECONFIG: env.kubeconfigPath });
+    await run.waitForOutput(/watching testobjects.example.kubeop.dev in namespace/);
+    run.child.kill(signal);
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(run.output()).toContain(`${signal} received: stopping`);
+    expect(run.output()).toContain('operator stopped');
+  });
+
+  it('reads flags from KUBEOP_* environment variables', async () => {
+    const run = spawnOperator(SAMPLE_MAIN, ['--create-crd'], {
+      KUBECONFIG: env.kubeconfigPath,
+      KUBEOP_NAMESPACE: env.namespace,
+      KUBEOP_LOG_FORMAT: 'json',
+    });
+    await run.waitForOutput(new RegExp(`"message":"watching testobjects.example.kubeop.dev in namespace ${env.namespace}"`));
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).toBe(0);
+  });
+});
