@@ -14,6 +14,8 @@ const shared = {
 };
 
 const config: Config = {
+  // Integration tests wait on real servers (fault tests restart them); unit tests finish in milliseconds anyway.
+  testTimeout: 180_000,
   projects: [
     {
       ...shared,
@@ -26,7 +28,6 @@ const config: Config = {
       testMatch: ['<rootDir>/{packages,samples}/*/test/**/*.int.test.ts'],
       globalSetup: '<rootDir>/packages/testing/src/jest/global-setup.ts',
       globalTeardown: '<rootDir>/packages/testing/src/jest/global-teardown.ts',
-      testTimeout: 120_000,
       slowTestThreshold: 30,
     },
   ],

@@ -58,7 +58,12 @@ const BUILT_IN: FlagSpec[] = [
   flag('retry-max-delay', { type: 'number', default: 300, describe: 'Longest retry delay of a failed handler, in seconds' }),
   flag('shutdown-timeout', { type: 'number', default: 30, describe: 'Seconds to let running handlers finish on SIGTERM' }),
   flag('watch-timeout', { type: 'number', default: 300, describe: 'Server-side timeout of each watch request, in seconds' }),
-  flag('watchdog', { type: 'number', default: 120, describe: 'Restart a watch silent (no event, no bookmark) for this many seconds' }),
+  flag('watchdog', {
+    type: 'number',
+    default: 180,
+    // kube-apiserver 1.37 sends the first bookmark about 120 s into a quiet watch, then one a minute.
+    describe: 'Restart a watch silent (no event, no bookmark) for this many seconds',
+  }),
 ];
 
 function flag(name: string, options: Options): FlagSpec {

@@ -25,7 +25,7 @@ export interface WatcherOptions {
   onEvent: (event: WatchEvent) => void;
   /** Server-side timeout of one watch request, in seconds. Defaults to 300. */
   timeoutSeconds?: number;
-  /** Restart a watch with no event and no bookmark for this long, in ms. Defaults to 120 000. */
+  /** Restart a watch with no event and no bookmark for this long, in ms. Defaults to 180 000. */
   watchdogMs?: number;
   /** Backoff after errors. Defaults to 500 ms doubling to 30 s. */
   backoff?: BackoffPolicy;
@@ -130,7 +130,7 @@ export class ResourceWatcher {
   }
 
   private get watchdogMs(): number {
-    return this.options.watchdogMs ?? 120_000;
+    return this.options.watchdogMs ?? 180_000;
   }
 
   /** Lists every object and reconciles the cache with it, emitting what changed since the last known state. */
@@ -185,10 +185,11 @@ export class ResourceWatcher {
       watchdog = setTimeout(() => request.abort(new WatchdogTimeout()), this.watchdogMs);
     };
     let delivered = 0;
+    let closeConnection = () => {};
     this.stats.watches++;
     try {
       feedWatchdog();
-      const response = await this.options.client.stream(
+      const { response, close } = await this.options.client.stream(
         this.options.path,
         {
           watch: true,
@@ -198,6 +199,8 @@ export class ResourceWatcher {
         },
         request.signal,
       );
+      closeConnection = close;
+      this.logger.debug(`watching ${this.options.description} from resourceVersion ${this.resourceVersion}`);
       if (!response.body) return 'empty';
       const decoder = new TextDecoder();
       let buffered = '';
@@ -222,6 +225,7 @@ export class ResourceWatcher {
       clearTimeout(watchdog);
       this.stopping.signal.removeEventListener('abort', onStop);
       if (!request.signal.aborted) request.abort();
+      closeConnection();
     }
   }
 

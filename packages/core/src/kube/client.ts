@@ -35,20 +35,49 @@ export class KubeClient {
   async request<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, options: RequestOptions = {}): Promise<T> {
     const timeout = AbortSignal.timeout(options.timeoutMs ?? this.requestTimeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    const response = await this.send(method, path, options, signal);
-    const text = await response.text();
-    if (!response.ok) throw apiError(response.status, method, path, text);
-    return (text ? JSON.parse(text) : undefined) as T;
+    try {
+      const response = await this.send(method, path, options, signal, 'pooled');
+      const text = await response.text();
+      if (!response.ok) throw apiError(response.status, method, path, text);
+      return (text ? JSON.parse(text) : undefined) as T;
+    } catch (error) {
+      // An aborted request leaves its socket in the pool; if the connection is half-dead (no answer, no
+      // reset) every later request would hang on it too. Start over with fresh connections.
+      if (timeout.aborted) this.resetPool();
+      throw error;
+    }
   }
 
-  /** Opens a streaming GET (a watch); the caller reads `body` and aborts through `signal`. */
-  async stream(path: string, query: Query, signal: AbortSignal): Promise<Response> {
-    const response = await this.send('GET', path, { query }, signal);
-    if (!response.ok) throw apiError(response.status, 'WATCH', path, await response.text().catch(() => ''));
-    return response;
+  /**
+   * Opens a streaming GET (a watch) on a connection of its own; the caller reads `body`, aborts through
+   * `signal` and must call `close()`, which tears the connection down even when the peer went silent.
+   */
+  async stream(path: string, query: Query, signal: AbortSignal): Promise<{ response: Response; close: () => void }> {
+    let dispatcher: Dispatcher | undefined;
+    const close = () => void dispatcher?.destroy().catch(() => undefined);
+    try {
+      const response = await this.send('GET', path, { query }, signal, (d) => (dispatcher = d));
+      if (!response.ok) throw apiError(response.status, 'WATCH', path, await response.text().catch(() => ''));
+      return { response, close };
+    } catch (error) {
+      close();
+      throw error;
+    }
   }
 
-  private async send(method: string, path: string, options: RequestOptions, signal: AbortSignal): Promise<Response> {
+  private resetPool(): void {
+    void this.dispatcher?.destroy().catch(() => undefined);
+    this.dispatcher = undefined;
+  }
+
+  /** `connection`: 'pooled' shares the client's pool; a callback receives a dispatcher used for this request alone. */
+  private async send(
+    method: string,
+    path: string,
+    options: RequestOptions,
+    signal: AbortSignal,
+    connection: 'pooled' | ((own: Dispatcher) => void),
+  ): Promise<Response> {
     const url = new URL(this.server + path);
     for (const [name, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, String(value));
@@ -56,7 +85,16 @@ export class KubeClient {
     const context = new RequestContext(url.toString(), HttpMethod.GET);
     // Called per request so that expiring credentials (exec plugins, OIDC) are refreshed.
     await this.kubeConfig.applySecurityAuthentication(context);
-    this.dispatcher ??= context.getDispatcher() as Dispatcher | undefined;
+    // applySecurityAuthentication builds a new dispatcher each call: keep one for the pool, or hand it over.
+    const fresh = context.getDispatcher() as Dispatcher | undefined;
+    let dispatcher: Dispatcher | undefined;
+    if (connection === 'pooled') {
+      this.dispatcher ??= fresh;
+      dispatcher = this.dispatcher;
+    } else if (fresh) {
+      connection(fresh);
+      dispatcher = fresh;
+    }
     const headers: Record<string, string> = { ...context.getHeaders(), accept: 'application/json' };
     let body: string | undefined;
     if (options.body !== undefined) {
@@ -64,7 +102,7 @@ export class KubeClient {
       headers['content-type'] = options.contentType ?? 'application/json';
     }
     try {
-      return await fetch(url, { method, headers, body, signal, dispatcher: this.dispatcher });
+      return await fetch(url, { method, headers, body, signal, dispatcher });
     } catch (error) {
       if (signal.aborted) throw signal.reason ?? error;
       const code = (error as { cause?: { code?: string } }).cause?.code;

@@ -1,7 +1,7 @@
 // Runs an operator in the test process against the shared control plane, capturing its log lines.
 import { Writable } from 'node:stream';
 import { CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { HandlerClass } from '@kubeop/decorators';
+import type { CustomResourceRecord, HandlerClass } from '@kubeop/decorators';
 import { describeHandlerClass, type Operator, prepareOperator } from '@kubeop/core';
 import { KubeClient } from '../../src/kube/client.js';
 import { ensureCrd } from '../../src/kube/crd.js';
@@ -52,11 +52,18 @@ export async function stopAllOperators(): Promise<void> {
   await Promise.all([...running].map((r) => r.stop()));
 }
 
-/** Installs the CRD described by a handler class and waits until it is Established. */
-export async function installCrd(kubeConfig: KubeConfig, handler: HandlerClass): Promise<void> {
+/** Installs the CRD of a handler class, or of a namespaced resource, and waits until it is Established. */
+export async function installCrd(
+  kubeConfig: KubeConfig,
+  source: HandlerClass | { group: string; version: string; plural: string; kind: string; singular?: string },
+): Promise<void> {
+  const resource: CustomResourceRecord =
+    typeof source === 'function'
+      ? describeHandlerClass(source).resource
+      : { singular: source.kind.toLowerCase(), shortNames: [], scope: 'Namespaced', schema: undefined, categories: [], finalizer: undefined, ...source };
   const client = new KubeClient(kubeConfig);
   try {
-    await ensureCrd(client, describeHandlerClass(handler).resource);
+    await ensureCrd(client, resource);
   } finally {
     await client.close();
   }

@@ -1,0 +1,93 @@
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { CustomResource, OnAdded } from '@kubeop/decorators';
+import { type CustomObject, PermanentError, ResourceHandler, TemporaryError } from '@kubeop/core';
+import { testEnvironment, type TestEnvironment } from '@kubeop/testing';
+import { eventually } from './support/eventually.js';
+import { installCrd, objects, parseLogs, runOperator, stopAllOperators } from './support/operator.js';
+import { testResource } from './support/test-resource.js';
+
+const callTimes = new Map<string, number[]>();
+
+@CustomResource(testResource)
+class Flaky extends ResourceHandler<{ mode: string; failures?: number }> {
+  @OnAdded() async added(o: CustomObject<{ mode: string; failures?: number }>) {
+    const times = callTimes.get(o.metadata.name) ?? [];
+    times.push(Date.now());
+    callTimes.set(o.metadata.name, times);
+    const { mode, failures = 0 } = o.spec!;
+    if (mode === 'flaky' && times.length <= failures) throw new Error(`failure ${times.length}`);
+    if (mode === 'permanent') throw new PermanentError('this input can never work');
+    if (mode === 'temporary' && times.length === 1) throw new TemporaryError('not yet', 1.5);
+    if (mode === 'requeue' && times.length < 3) {
+      this.requeueAfter(0.3);
+      return;
+    }
+    this.status = { state: 'done' };
+  }
+}
+
+const calls = (name: string) => callTimes.get(name)?.length ?? 0;
+const gaps = (name: string) => (callTimes.get(name) ?? []).slice(1).map((t, i) => t - callTimes.get(name)![i]!);
+
+let env: TestEnvironment;
+beforeAll(async () => {
+  env = await testEnvironment();
+  await installCrd(env.kubeConfig, Flaky);
+});
+afterEach(() => stopAllOperators());
+
+describe('retries', () => {
+  it('retries a failing handler with growing delays until it succeeds', async () => {
+    const running = await runOperator([Flaky], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace, argv: ['--retry-delay', '0.2'] });
+    const items = objects(env.kubeConfig, testResource, env.namespace);
+    await items.create('flaky', { mode: 'flaky', failures: 3 });
+    await eventually(async () => (await items.get('flaky'))?.status?.state === 'done', 'success on the fourth call');
+    expect(calls('flaky')).toBe(4);
+    const [first, second, third] = gaps('flaky') as [number, number, number];
+    // Base 200 ms doubling, jitter takes off at most 10 %.
+    expect(first).toBeGreaterThanOrEqual(180);
+    expect(second).toBeGreaterThanOrEqual(360);
+    expect(third).toBeGreaterThanOrEqual(720);
+    expect(second).toBeGreaterThan(first);
+    expect(third).toBeGreaterThan(second);
+    const attempts = parseLogs(running.logs)
+      .filter((l) => l.object === `${env.namespace}/flaky` && l.level === 'error')
+      .map((l) => l.attempt);
+    expect(attempts).toEqual([1, 2, 3]);
+  });
+
+  it('does not retry a PermanentError, and records it as a Warning event', async () => {
+    const running = await runOperator([Flaky], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace, argv: ['--retry-delay', '0.1'] });
+    const items = objects(env.kubeConfig, testResource, env.namespace);
+    await items.create('permanent', { mode: 'permanent' });
+    const core = env.kubeConfig.makeApiClient(CoreV1Api);
+    const event = await eventually(async () => {
+      const list = await core.listNamespacedEvent({ namespace: env.namespace, fieldSelector: 'involvedObject.name=permanent' });
+      return list.items[0];
+    }, 'the Warning event');
+    expect(event).toMatchObject({ type: 'Warning', reason: 'HandlerFailed' });
+    expect(event.message).toContain('this input can never work');
+    expect(running.logText()).toContain('failed permanently, not retrying');
+    // A retry would come 100 ms after the failure; give it twenty times that to show up, and it must not.
+    await expect(eventually(() => calls('permanent') > 1, 'a retry', 2_000)).rejects.toThrow('timed out');
+    expect(calls('permanent')).toBe(1);
+  });
+
+  it('waits the delay a TemporaryError asks for', async () => {
+    await runOperator([Flaky], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace, argv: ['--retry-delay', '0.05'] });
+    const items = objects(env.kubeConfig, testResource, env.namespace);
+    await items.create('temporary', { mode: 'temporary' });
+    await eventually(() => calls('temporary') === 2, 'the retry', 10_000);
+    expect(gaps('temporary')[0]).toBeGreaterThanOrEqual(1_500);
+  });
+
+  it('calls a handler again when it asks with requeueAfter', async () => {
+    await runOperator([Flaky], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace });
+    const items = objects(env.kubeConfig, testResource, env.namespace);
+    await items.create('requeue', { mode: 'requeue' });
+    await eventually(async () => (await items.get('requeue'))?.status?.state === 'done', 'the third call');
+    expect(calls('requeue')).toBe(3);
+    for (const gap of gaps('requeue')) expect(gap).toBeGreaterThanOrEqual(300);
+  });
+});

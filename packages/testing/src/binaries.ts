@@ -1,0 +1,115 @@
+// Finds etcd and kube-apiserver: in $KUBEBUILDER_ASSETS, in the per-version cache, or by building them once with Go.
+import { constants } from 'node:fs';
+import { access, mkdir, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { checkGo, etcdTarget, goBuild, kubeApiServerTarget, type GoBuildTarget } from './build.js';
+import { acquireLock } from './lock.js';
+
+/** Absolute paths of the two server binaries. */
+export interface Binaries {
+  etcd: string;
+  kubeApiServer: string;
+  /** `$KUBEBUILDER_ASSETS`, or the cache folder holding one sub-folder per binary and version. */
+  dir: string;
+}
+
+export interface ResolveBinariesOptions {
+  /** Environment to read KUBEBUILDER_ASSETS, KUBEOP_CACHE_DIR, XDG_CACHE_HOME and PATH from. Defaults to `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Where build progress goes. Defaults to stderr. */
+  log?: (line: string) => void;
+  /** Minimum time between two build progress lines. Defaults to 10000. */
+  progressIntervalMs?: number;
+}
+
+/** `$KUBEBUILDER_ASSETS` lacks a binary, or holds one that cannot be executed. */
+export class MissingBinaryError extends Error {
+  override name = 'MissingBinaryError';
+  readonly dir: string;
+  readonly missing: string[];
+
+  constructor(dir: string, missing: string[]) {
+    super(
+      `KUBEBUILDER_ASSETS=${dir} does not hold an executable ${missing.join(' and ')}. ` +
+        'Point it at a folder with both etcd and kube-apiserver, or unset it to build them with Go.',
+    );
+    this.dir = dir;
+    this.missing = missing;
+  }
+}
+
+/** The folder binaries are cached in: `${KUBEOP_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/kubeop}/control-plane`. */
+export function binaryCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const root = env.KUBEOP_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kubeop');
+  return join(root, 'control-plane');
+}
+
+/** Returns usable binaries, building missing ones into the cache (once per machine and version; minutes on a cold Go cache). */
+export async function resolveBinaries(options: ResolveBinariesOptions = {}): Promise<Binaries> {
+  const env = options.env ?? process.env;
+  const assets = env.KUBEBUILDER_ASSETS;
+  if (assets) {
+    const binaries = { etcd: join(assets, 'etcd'), kubeApiServer: join(assets, 'kube-apiserver'), dir: assets };
+    const missing: string[] = [];
+    for (const name of ['etcd', 'kube-apiserver']) {
+      if (!(await isExecutableFile(join(assets, name)))) missing.push(name);
+    }
+    if (missing.length > 0) throw new MissingBinaryError(assets, missing);
+    return binaries;
+  }
+
+  const dir = binaryCacheDir(env);
+  const build = {
+    env,
+    log: options.log ?? ((line: string) => process.stderr.write(`${line}\n`)),
+    progressIntervalMs: options.progressIntervalMs ?? 10_000,
+  };
+  // One after the other: each build alone can use both cores and gigabytes of memory.
+  const etcd = await cachedBinary(dir, etcdTarget, build);
+  const kubeApiServer = await cachedBinary(dir, kubeApiServerTarget, build);
+  return { etcd, kubeApiServer, dir };
+}
+
+async function cachedBinary(
+  cacheDir: string,
+  target: GoBuildTarget,
+  build: { env: NodeJS.ProcessEnv; log: (line: string) => void; progressIntervalMs: number },
+): Promise<string> {
+  const dir = join(cacheDir, `${target.binary}-${target.version}`);
+  const file = join(dir, target.binary);
+  if (await isExecutableFile(file)) return file;
+
+  await mkdir(dir, { recursive: true });
+  let lastWaitLog = -Infinity;
+  const release = await acquireLock(join(dir, '.lock'), {
+    onWait: (owner, waitedMs) => {
+      if (waitedMs - lastWaitLog < build.progressIntervalMs) return;
+      lastWaitLog = waitedMs;
+      const who = owner ? `process ${owner.pid} on ${owner.host}` : 'another process';
+      build.log(`[kubeop] waiting for ${who} to finish building ${target.binary} ${target.version} into ${dir}`);
+    },
+  });
+  try {
+    // Whoever held the lock before may have built it meanwhile.
+    if (await isExecutableFile(file)) return file;
+    build.log(
+      `[kubeop] ${target.binary} ${target.version} is not cached: building it with Go into ${dir} ` +
+        '(once per machine; a cold build of kube-apiserver takes 5-20 minutes). Set KUBEBUILDER_ASSETS to use existing binaries.',
+    );
+    await checkGo(build.env);
+    await goBuild(target, file, build);
+    return file;
+  } finally {
+    await release();
+  }
+}
+
+async function isExecutableFile(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK);
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,18 @@
+// @kubeop/testing: a real etcd + kube-apiserver on loopback for tests, like controller-runtime's envtest.
+export { binaryCacheDir, MissingBinaryError, resolveBinaries, type Binaries, type ResolveBinariesOptions } from './binaries.js';
+export { BinaryBuildError, GoToolchainError } from './build.js';
+export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.js';
+export { EtcdRequestError } from './etcd.js';
+export { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+export { createTestNamespace, TEST_NAMESPACE_LABEL } from './namespace.js';
+export { CONTEXT_NAME } from './kubeconfig.js';
+export { ProcessExitedError, type ExitStatus } from './process.js';
+export { StartTimeoutError } from './wait.js';
+export {
+  TEST_KUBECONFIG_ENV,
+  testEnvironment,
+  TestEnvironmentNotConfiguredError,
+  type TestEnvironment,
+  type TestEnvironmentOptions,
+} from './env.js';
+export { ETCD_VERSION, KUBERNETES_VERSION } from './versions.js';

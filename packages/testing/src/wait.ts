@@ -1,0 +1,67 @@
+// Polls a server's readiness until a deadline, failing fast when its process exits.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { logTail, ProcessExitedError, type ManagedProcess } from './process.js';
+
+/** Resolves to undefined when ready, or to why not yet (an HTTP status and body, a connection error). */
+export type ReadinessProbe = (timeoutMs: number) => Promise<string | undefined>;
+
+/** A server did not become ready in time; `logFiles` tell why. */
+export class StartTimeoutError extends Error {
+  override name = 'StartTimeoutError';
+  readonly component: string;
+  readonly timeoutMs: number;
+  /** The last answer of the readiness probe. */
+  readonly lastReason: string;
+  readonly logFiles: string[];
+
+  constructor(component: string, timeoutMs: number, lastReason: string, logFiles: string[], logFile: string) {
+    super(
+      `${component} was not ready within ${timeoutMs} ms (raise startTimeoutMs on slow machines). ` +
+        `Last check: ${lastReason}\nLogs: ${logFiles.join(', ')}\nLast lines of ${logFile}:\n` +
+        logTail(logFile, 15).replace(/^/gm, '    '),
+    );
+    this.component = component;
+    this.timeoutMs = timeoutMs;
+    this.lastReason = lastReason;
+    this.logFiles = logFiles;
+  }
+}
+
+export interface WaitOptions {
+  process: ManagedProcess;
+  probe: ReadinessProbe;
+  /** Epoch ms after which to give up. */
+  deadline: number;
+  /** For the timeout message. */
+  timeoutMs: number;
+  /** All logs worth reading when it fails. */
+  logFiles: string[];
+  /** Defaults to 100. */
+  intervalMs?: number;
+}
+
+/** Resolves once `probe` says ready; rejects with ProcessExitedError or StartTimeoutError. */
+export async function waitUntilReady(options: WaitOptions): Promise<void> {
+  const { process: proc } = options;
+  let lastReason = 'not checked yet';
+  for (;;) {
+    if (proc.exitStatus) throw new ProcessExitedError(proc.name, proc.exitStatus, proc.logFile);
+    const remaining = options.deadline - Date.now();
+    if (remaining <= 0) throw new StartTimeoutError(proc.name, options.timeoutMs, lastReason, options.logFiles, proc.logFile);
+    try {
+      const reason = await options.probe(Math.min(2_000, remaining));
+      if (reason === undefined) return;
+      lastReason = reason;
+    } catch (error) {
+      lastReason = describeError(error);
+    }
+    await Promise.race([sleep(Math.min(options.intervalMs ?? 100, Math.max(0, options.deadline - Date.now()))), proc.exited]);
+  }
+}
+
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  // AggregateError (IPv4 + IPv6 attempts) has an empty message.
+  return error.message || code || error.name;
+}
