@@ -76,7 +76,8 @@ export class Operator {
         const outcome = await ensureCrd(client, resource);
         this.logger.info(`CustomResourceDefinition ${fullName(resource)} ${outcome === 'created' ? 'created' : 'already exists'}`);
       } else {
-        await assertResourceServed(client, resource, namespace);
+        const denied = await assertResourceServed(client, resource, namespace);
+        if (denied) this.logger.warn(`cannot check ${fullName(resource)} yet: ${denied.serverMessage ?? denied.message}; watching anyway, retrying until allowed`);
       }
     }
     const crdApi = kubeConfig.makeApiClient(CustomObjectsApi);

@@ -2,8 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded } from '@kubeop/decorators';
 import { type CustomObject, ResourceHandler } from '@kubeop/core';
-import { type ControlPlane, createTestNamespace, startControlPlane } from '@kubeop/testing';
-import { eventually } from './support/eventually.js';
+import { type ControlPlane, createTestNamespace, eventually, startControlPlane } from '@kubeop/testing';
 import { installCrd, objects, runOperator, stopAllOperators } from './support/operator.js';
 import { createStorm, names } from './support/storm.js';
 import { testResource } from './support/test-resource.js';

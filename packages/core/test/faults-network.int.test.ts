@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded } from '@kubeop/decorators';
 import { type CustomObject, ResourceHandler } from '@kubeop/core';
-import { type FaultProxy, startFaultProxy, testEnvironment, type TestEnvironment } from '@kubeop/testing';
-import { eventually } from './support/eventually.js';
+import { eventually, type FaultProxy, startFaultProxy, testEnvironment, type TestEnvironment } from '@kubeop/testing';
 import { installCrd, objects, runOperator, stopAllOperators } from './support/operator.js';
 import { testResource } from './support/test-resource.js';
 

@@ -1,8 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Arg, CustomResource, OnAdded } from '@kubeop/decorators';
 import { type CustomObject, ResourceHandler } from '@kubeop/core';
-import { createTestNamespace, testEnvironment, type TestEnvironment } from '@kubeop/testing';
-import { eventually } from './support/eventually.js';
+import { createTestNamespace, eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
 import { installCrd, objects, parseLogs, runOperator, stopAllOperators } from './support/operator.js';
 import { testResource } from './support/test-resource.js';
 

@@ -1,8 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded, OnModified } from '@kubeop/decorators';
 import { type CustomObject, ResourceHandler } from '@kubeop/core';
-import { createTestNamespace, testEnvironment, type TestEnvironment } from '@kubeop/testing';
-import { eventually } from './support/eventually.js';
+import { createTestNamespace, eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
 import { installCrd, objects, runOperator, stopAllOperators } from './support/operator.js';
 import { names } from './support/storm.js';
 import { testResource } from './support/test-resource.js';

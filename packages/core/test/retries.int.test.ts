@@ -2,8 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { CustomResource, OnAdded } from '@kubeop/decorators';
 import { type CustomObject, PermanentError, ResourceHandler, TemporaryError } from '@kubeop/core';
-import { testEnvironment, type TestEnvironment } from '@kubeop/testing';
-import { eventually } from './support/eventually.js';
+import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
 import { installCrd, objects, parseLogs, runOperator, stopAllOperators } from './support/operator.js';
 import { testResource } from './support/test-resource.js';
 

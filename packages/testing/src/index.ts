@@ -3,6 +3,7 @@ export { binaryCacheDir, MissingBinaryError, resolveBinaries, type Binaries, typ
 export { BinaryBuildError, GoToolchainError } from './build.js';
 export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.js';
 export { EtcdRequestError } from './etcd.js';
+export { eventually } from './eventually.js';
 export { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 export { createTestNamespace, TEST_NAMESPACE_LABEL } from './namespace.js';
 export { CONTEXT_NAME } from './kubeconfig.js';

@@ -54,12 +54,22 @@ export function crdManifest(resource: CustomResourceRecord): Record<string, unkn
   };
 }
 
-/** Fails with CrdNotInstalledError when the resource is not served; needs only `list` on the resource itself. */
-export async function assertResourceServed(client: KubeClient, resource: CustomResourceRecord, namespace?: string): Promise<void> {
+/**
+ * Fails with CrdNotInstalledError when the resource is not served; needs only `list` on the resource itself.
+ * Returns the KubeApiError of a permission denial instead of throwing it: RBAC is often applied just after the
+ * operator, so the watch keeps retrying rather than the process giving up.
+ */
+export async function assertResourceServed(
+  client: KubeClient,
+  resource: CustomResourceRecord,
+  namespace?: string,
+): Promise<KubeApiError | undefined> {
   try {
     await client.request('GET', collectionPath(resource, namespace), { query: { limit: 1 } });
+    return undefined;
   } catch (error) {
     if (error instanceof KubeApiError && error.isNotFound) throw new CrdNotInstalledError(fullName(resource), resource.version);
+    if (error instanceof KubeApiError && error.isForbidden) return error;
     throw error;
   }
 }

@@ -18,7 +18,7 @@ const running = new Set<RunningOperator>();
 
 export async function runOperator(
   handlers: HandlerClass[],
-  options: { kubeconfigPath: string; namespace?: string; argv?: string[]; env?: NodeJS.ProcessEnv },
+  options: { kubeconfigPath: string; namespace?: string; argv?: string[]; env?: NodeJS.ProcessEnv; waitSynced?: boolean },
 ): Promise<RunningOperator> {
   const logs: string[] = [];
   const logStream = new Writable({
@@ -33,7 +33,6 @@ export async function runOperator(
   if (prepared.kind !== 'operator') throw new Error(`expected an operator, got output: ${prepared.output}`);
   const { operator } = prepared;
   await operator.start();
-  await operator.synced();
   const handle: RunningOperator = {
     operator,
     logs,
@@ -44,6 +43,7 @@ export async function runOperator(
     },
   };
   running.add(handle);
+  if (options.waitSynced ?? true) await operator.synced();
   return handle;
 }
 

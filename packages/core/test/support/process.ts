@@ -1,7 +1,7 @@
 // Runs an operator as a child process (the way users run it), collecting its output.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { eventually } from './eventually.js';
+import { eventually } from '@kubeop/testing';
 
 /** The compiled TestObject sample: `npm test` builds it before jest runs. */
 export const SAMPLE_MAIN = fileURLToPath(new URL('../../../../samples/test-object/dist/main.js', import.meta.url));

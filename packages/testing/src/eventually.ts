@@ -1,4 +1,4 @@
-// Polls a condition until it holds or a deadline passes: tests await conditions instead of sleeping.
+// Polls a condition until it holds or a deadline passes, so tests await conditions instead of sleeping.
 
 export async function eventually<T>(
   probe: () => T | undefined | false | null | Promise<T | undefined | false | null>,

@@ -1,0 +1,68 @@
+// The ConfigBundle operator, run as users run it (its compiled main.js), keeps its ConfigMap in step.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node';
+import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
+
+const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const resource = { group: 'samples.kubeop.dev', version: 'v1', plural: 'configbundles' };
+
+let env: TestEnvironment;
+let operator: ChildProcess;
+let output = '';
+beforeAll(async () => {
+  env = await testEnvironment();
+  operator = spawn(process.execPath, [MAIN, '--create-crd', '--namespace', env.namespace, '--managed-by', 'sample-test'], {
+    env: { PATH: process.env.PATH, KUBECONFIG: env.kubeconfigPath },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  operator.stderr!.on('data', (chunk) => (output += String(chunk)));
+  await eventually(() => output.includes('watching configbundles.samples.kubeop.dev'), 'the operator to start', 60_000);
+});
+afterAll(() => {
+  operator?.kill('SIGKILL');
+});
+
+async function configMap(core: CoreV1Api, name: string): Promise<V1ConfigMap | undefined> {
+  try {
+    return await core.readNamespacedConfigMap({ name, namespace: env.namespace });
+  } catch (error) {
+    if ((error as { code?: number }).code === 404) return undefined;
+    throw error;
+  }
+}
+
+describe('ConfigBundle', () => {
+  it('creates an owned ConfigMap, keeps it in step with the spec, reports in status and cleans up', async () => {
+    const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
+    const core = env.kubeConfig.makeApiClient(CoreV1Api);
+    const created = (await custom.createNamespacedCustomObject({
+      ...resource,
+      namespace: env.namespace,
+      body: { apiVersion: 'samples.kubeop.dev/v1', kind: 'ConfigBundle', metadata: { name: 'app' }, spec: { data: { A: '1', B: '2' } } },
+    })) as { metadata: { uid: string } };
+
+    const first = await eventually(() => configMap(core, 'app'), 'the ConfigMap');
+    expect(first.data).toEqual({ A: '1', B: '2' });
+    expect(first.metadata?.labels).toEqual({ 'app.kubernetes.io/managed-by': 'sample-test' });
+    expect(first.metadata?.ownerReferences).toEqual([
+      expect.objectContaining({ kind: 'ConfigBundle', name: 'app', uid: created.metadata.uid, controller: true }),
+    ]);
+    const get = () => custom.getNamespacedCustomObject({ ...resource, namespace: env.namespace, name: 'app' }) as Promise<{ status?: unknown }>;
+    await eventually(async () => isDeepStrictEqual((await get()).status, { state: 'ready', configMap: 'app', keys: 2, observedGeneration: 1 }), 'status for generation 1');
+
+    await custom.patchNamespacedCustomObject(
+      { ...resource, namespace: env.namespace, name: 'app', body: { spec: { data: { A: '1', C: '3', D: '4' } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await eventually(async () => isDeepStrictEqual((await configMap(core, 'app'))?.data, { A: '1', B: '2', C: '3', D: '4' }), 'the ConfigMap to follow the spec');
+    await eventually(async () => ((await get()).status as { observedGeneration?: number })?.observedGeneration === 2, 'status for generation 2');
+    expect((await get()).status).toEqual({ state: 'ready', configMap: 'app', keys: 4, observedGeneration: 2 });
+
+    await custom.deleteNamespacedCustomObject({ ...resource, namespace: env.namespace, name: 'app' });
+    await eventually(async () => (await configMap(core, 'app')) === undefined, 'the ConfigMap to be deleted');
+    await eventually(async () => !(await get().catch(() => undefined)), 'the ConfigBundle to be gone');
+  });
+});
