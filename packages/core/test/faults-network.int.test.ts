@@ -1,7 +1,7 @@
 // Connections cut and watches gone silent, through a TCP proxy in front of the shared API server.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded } from '@kubeop/decorators';
 import { type CustomObject, ResourceHandler } from '@kubeop/core';
 import { eventually, type FaultProxy, startFaultProxy, testEnvironment, type TestEnvironment } from '@kubeop/testing';
@@ -25,8 +25,8 @@ beforeAll(async () => {
   await installCrd(env.kubeConfig, Recorder);
   proxy = await startFaultProxy({ server: env.kubeConfig.getCurrentCluster()!.server, kubeConfig: env.kubeConfig }, join(tmpdir(), `kubeop-net-${process.pid}.kubeconfig`));
 });
+afterEach(() => stopAllOperators());
 afterAll(async () => {
-  await stopAllOperators();
   await proxy?.close();
 });
 

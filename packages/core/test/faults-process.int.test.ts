@@ -98,3 +98,14 @@ describe('SIGTERM during a slow handler', () => {
     expect(run.output()).toMatch(/SIGTERM received: stopping[\s\S]*operator stopped/);
   });
 });
+
+describe('a CRD that is not installed', () => {
+  it('stops the operator with a message naming the CRD and the way out, and a non-zero exit code', async () => {
+    const run = spawnOperator(FIXTURE, ['--namespace', env.namespace], { KUBECONFIG: env.kubeconfigPath, JOURNAL: '/dev/null', RESOURCE_PLURAL: 'notinstalleds' });
+    expect(await run.exited).toEqual({ code: 1, signal: null });
+    expect(run.output()).toContain(
+      'the operator could not start: The CustomResourceDefinition notinstalleds.it.kubeop.dev (version v1) is not installed in the cluster. ' +
+        'Apply it (kubectl apply -f crd.yaml) or start the operator with --create-crd.',
+    );
+  });
+});

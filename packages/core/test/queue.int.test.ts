@@ -68,11 +68,13 @@ describe('the work queue', () => {
     closeGate();
     // A namespace of its own: the objects of the other test would otherwise take every slot first.
     const namespace = await createTestNamespace(env.kubeConfig, 'queue-overlap');
-    await runOperator([Gated], { kubeconfigPath: env.kubeconfigPath, namespace });
+    const operator = await runOperator([Gated], { kubeconfigPath: env.kubeconfigPath, namespace });
     const items = objects(env.kubeConfig, testResource, namespace);
     await items.create('busy');
     await eventually(() => runs.some((r) => r.name === 'busy'), 'the first run to start');
     for (let i = 1; i <= 5; i++) await items.patchSpec('busy', { version: i });
+    // Every change has reached the operator (one ADDED, five MODIFIED) while the first run still holds the object.
+    await eventually(() => operator.operator.controllerStats[0]!.watcher.events === 6, 'the five changes to arrive');
     openGate();
     await eventually(() => runs.filter((r) => r.name === 'busy').length === 2 && active.get('busy') === 0, 'the collapsed second run');
     expect(overlaps).toBe(0);
