@@ -26,7 +26,7 @@ export interface LockOptions {
 export type ReleaseLock = () => Promise<void>;
 
 /**
- * Waits until `path` (a directory that must not exist otherwise) can be created, then holds it.
+ * Waits until `path` (a directory that must not exist otherwise) can be put in place, then holds it.
  * The lock only saves duplicate work: callers must still publish results atomically, because taking over a
  * stale lock is not race-free (two waiters may both see it stale).
  */
@@ -34,24 +34,35 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
   const staleMs = options.staleMs ?? 60_000;
   const pollMs = options.pollMs ?? 1_000;
   const started = Date.now();
+  // The lock appears with its owner.json already inside (a directory renamed into place), so a waiter always
+  // knows whom it waits for. rename() onto a non-empty directory fails, which is what makes it a lock.
+  const candidate = `${path}.new-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  await mkdir(candidate, { recursive: true });
   for (;;) {
+    const owner: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+    await writeFile(join(candidate, 'owner.json'), JSON.stringify(owner));
     try {
-      await mkdir(path);
+      await rename(candidate, path);
+      // The candidate may have waited long: its age must not make the fresh lock look stale.
+      const now = new Date();
+      await utimes(path, now, now);
       break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') {
+        await rm(candidate, { recursive: true, force: true });
+        throw error;
+      }
     }
-    const owner = await readOwner(path);
-    if (await isStale(path, owner, staleMs)) {
+    const holder = await readOwner(path);
+    if (await isStale(path, holder, staleMs)) {
       await removeStale(path);
       continue;
     }
-    options.onWait?.(owner, Date.now() - started);
+    options.onWait?.(holder, Date.now() - started);
     await sleep(pollMs);
   }
 
-  const owner: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
-  await writeFile(join(path, 'owner.json'), JSON.stringify(owner));
   const heartbeat = setInterval(() => {
     const now = new Date();
     utimes(path, now, now).catch(() => undefined);
