@@ -48,6 +48,21 @@ describe('intentFor', () => {
   });
 });
 
+describe('intentFor on first sight', () => {
+  it('adds a modification when the spec moved past the last handled generation', () => {
+    const handledAt1 = obj({ generation: 3, annotations: { 'kubeop.dev/handled-generation': '1' } });
+    expect(intentFor({ type: 'ADDED', object: handledAt1 }, full)).toEqual(intent({ added: true, modified: true }));
+    const upToDate = obj({ generation: 3, annotations: { 'kubeop.dev/handled-generation': '3' } });
+    expect(intentFor({ type: 'ADDED', object: upToDate }, full)).toEqual(intent({ added: true }));
+    expect(intentFor({ type: 'ADDED', object: handledAt1 }, addOnly)).toEqual(intent({ added: true }));
+  });
+
+  it('calls @OnModified for such an object although its status.state is set', () => {
+    const live = obj({ generation: 3, finalizers: [F] }, { state: 'created' });
+    expect(decide(intent({ added: true, modified: true }), live, full, new Set()).action).toMatchObject({ kind: 'call', event: 'modified' });
+  });
+});
+
 describe('mergeIntents', () => {
   it('collapses flags and keeps the newest tombstone', () => {
     const t1 = obj({ uid: 'a' });

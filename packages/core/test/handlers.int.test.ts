@@ -14,6 +14,7 @@ class WidgetHandler extends ResourceHandler {
   @OnAdded() async added(o: CustomObject) {
     expect(this.object).toEqual(o);
     record('added', o);
+    this.status = { state: 'seen' };
   }
   @OnModified() async modified(o: CustomObject) {
     record('modified', o);
@@ -59,6 +60,20 @@ describe('handlers', () => {
       return o?.metadata.finalizers?.includes('it.kubeop.dev/finalizer') ? o : undefined;
     }, 'the finalizer on w2');
     expect(withFinalizer.metadata.finalizers).toEqual(['it.kubeop.dev/finalizer']);
+  });
+
+  it('calls @OnModified on start for a spec changed while the operator was down', async () => {
+    const widgets = objects(env.kubeConfig, testResource, env.namespace);
+    const first = await runOperator([WidgetHandler], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace });
+    await widgets.create('w3', { size: 1 });
+    await eventually(async () => (await widgets.get('w3'))?.metadata.annotations?.['kubeop.dev/handled-generation'] === '1', 'the handled generation');
+    await first.stop();
+
+    await widgets.patchSpec('w3', { size: 5 });
+    await runOperator([WidgetHandler], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace });
+    const modified = await eventually(() => calls.find((c) => c.name === 'w3' && c.event === 'modified'), '@OnModified for the missed change');
+    expect(modified).toMatchObject({ generation: 2, spec: { size: 5 } });
+    expect(calls.filter((c) => c.name === 'w3').map((c) => c.event)).toEqual(['added', 'modified']);
   });
 });
 

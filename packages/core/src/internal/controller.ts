@@ -1,12 +1,12 @@
 // One resource's pipeline: watch → intents keyed by object → work queue → handler runs, retries, finalizers.
 import type { ResourceDescription } from '../explorer.js';
 import { PermanentError, TemporaryError } from '../errors.js';
-import type { KubeClient } from '../kube/client.js';
+import { type KubeClient, MERGE_PATCH } from '../kube/client.js';
 import { type AnyObject, objectKey } from '../kube/objects.js';
 import { collectionPath, fullName, objectPath } from '../kube/resource.js';
 import type { Logger } from '../logging.js';
 import { backoffDelay } from './backoff.js';
-import { type Action, decide, type Intent, intentFor, mergeIntents } from './dispatch.js';
+import { type Action, decide, HANDLED_GENERATION_ANNOTATION, handledGeneration, type Intent, intentFor, mergeIntents } from './dispatch.js';
 import { recordEvent } from './events.js';
 import { addFinalizer, removeFinalizer } from './finalizers.js';
 import { type HandlerDependencies, runHandler } from './handler-runner.js';
@@ -107,8 +107,28 @@ export class ResourceController {
     const key = objectKey(action.object);
     const outcome = await runHandler(description, action.event, action.object, this.options, (this.attempts.get(key) ?? 0) + 1);
     this.stats.handled++;
+    const modifiedHandler = description.handlers.modified;
+    if (action.event !== 'deleted' && modifiedHandler && !modifiedHandler.everyChange) await this.recordHandledGeneration(path, action.object);
     if (action.removeFinalizer) await this.finishDeletion(path, action.object);
     return outcome.requeueAfterSeconds;
+  }
+
+  /**
+   * Lets a later start-up tell a spec change it missed (see intentFor). Only for a generation-filtered
+   * @OnModified: an `everyChange` handler would be called again for this very write.
+   */
+  private async recordHandledGeneration(path: string, object: AnyObject): Promise<void> {
+    const generation = object.metadata.generation;
+    if (generation === undefined || handledGeneration(object) === generation) return;
+    try {
+      await this.options.client.request('PATCH', path, {
+        body: { metadata: { annotations: { [HANDLED_GENERATION_ANNOTATION]: String(generation) } } },
+        contentType: MERGE_PATCH,
+      });
+    } catch (error) {
+      // Bookkeeping only: failing the run here would call a handler that succeeded again.
+      this.logger.warn(`could not record the handled generation of ${objectKey(object)}: ${(error as Error).message}`);
+    }
   }
 
   private async finishDeletion(path: string, object: AnyObject): Promise<void> {

@@ -29,9 +29,23 @@ export interface Decision {
 
 const NOTHING: Intent = { added: false, modified: false, sync: false };
 
+/** Annotation recording the generation whose @OnAdded/@OnModified run last succeeded. */
+export const HANDLED_GENERATION_ANNOTATION = 'kubeop.dev/handled-generation';
+
+export function handledGeneration(object: AnyObject): number | undefined {
+  const value = object.metadata.annotations?.[HANDLED_GENERATION_ANNOTATION];
+  return value === undefined ? undefined : Number(value);
+}
+
 export function intentFor(event: WatchEvent, description: ResourceDescription): Intent | undefined {
   const { object, previous } = event;
-  if (event.type === 'ADDED') return { ...NOTHING, added: true };
+  if (event.type === 'ADDED') {
+    // First sight (start-up, relist): a spec changed since the last handled run was missed while nobody watched.
+    const handled = handledGeneration(object);
+    const modified = description.handlers.modified;
+    const missedChange = !!modified && !modified.everyChange && handled !== undefined && handled < (object.metadata.generation ?? 0);
+    return { ...NOTHING, added: true, modified: missedChange };
+  }
   if (event.type === 'DELETED') return { ...NOTHING, deleted: object };
   const modifiedHandler = description.handlers.modified;
   const specChanged = object.metadata.generation !== previous?.metadata.generation;
@@ -78,15 +92,14 @@ export function decide(
   }
 
   const addFinalizer = !!finalizer && !hasFinalizer;
-  if (intent.added && handlers.added) {
-    if (handlers.added.skipWhenStateSet && stateOf(live) !== undefined && stateOf(live) !== null) {
-      return addFinalizer
-        ? { action: { kind: 'addFinalizer', object: live }, rest: undefined }
-        : { action: { kind: 'skip', reason: `status.state is "${String(stateOf(live))}"` }, rest: undefined };
-    }
+  const stateSet = stateOf(live) !== undefined && stateOf(live) !== null;
+  if (intent.added && handlers.added && !(handlers.added.skipWhenStateSet && stateSet)) {
     return { action: { ...call('added', live), addFinalizer }, rest: undefined };
   }
   if (intent.modified && handlers.modified) return { action: { ...call('modified', live), addFinalizer }, rest: undefined };
+  if (intent.added && handlers.added && !addFinalizer) {
+    return { action: { kind: 'skip', reason: `status.state is "${String(stateOf(live))}"` }, rest: undefined };
+  }
   if (addFinalizer) return { action: { kind: 'addFinalizer', object: live }, rest: undefined };
   return { action: { kind: 'skip', reason: 'nothing to do' }, rest: undefined };
 }

@@ -100,7 +100,16 @@ export function objects(kubeConfig: KubeConfig, resource: { group: string; versi
 export interface TestObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace: string; uid: string; generation: number; resourceVersion: string; finalizers?: string[]; deletionTimestamp?: string };
+  metadata: {
+    name: string;
+    namespace: string;
+    uid: string;
+    generation: number;
+    resourceVersion: string;
+    finalizers?: string[];
+    deletionTimestamp?: string;
+    annotations?: Record<string, string>;
+  };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
 }
