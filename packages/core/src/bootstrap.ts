@@ -1,7 +1,6 @@
 // The one call of an operator's main.ts: runs the operator as a process, with exit codes and signals.
 import type { HandlerClass } from '@kubeop/decorators';
 import { UsageError } from './cli.js';
-import { InvalidHandlerError } from './explorer.js';
 import { type Operator, type OperatorOptions, prepareOperator } from './operator.js';
 
 export const EXIT_OK = 0;
@@ -26,7 +25,8 @@ export async function bootstrap(first: HandlerClass | Omit<OperatorOptions, 'arg
     operator = prepared.operator;
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
-    return process.exit(error instanceof UsageError ? EXIT_USAGE : error instanceof InvalidHandlerError ? EXIT_FAILURE : EXIT_FAILURE);
+    // A malformed handler class (InvalidHandlerError) is the author's bug, not the user's: exit 1, not 2.
+    return process.exit(error instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE);
   }
 
   let stopping = false;
