@@ -1,4 +1,5 @@
 // Public API of @kubeop/core.
+import './runtime-check.js';
 export { bootstrap, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './bootstrap.js';
 export { type OperatorArgs, type LogLevel, UsageError } from './cli.js';
 export { PermanentError, TemporaryError } from './errors.js';

@@ -11,7 +11,7 @@ import {
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
 import { KUBERNETES_VERSION, testEnvironment, type TestEnvironment } from '@kubeop/testing';
-import { waitFor } from './support/wait-for.js';
+import { eventually } from '../src/eventually.js';
 
 const group = 'testing.kubeop.dev';
 const version = 'v1';
@@ -81,15 +81,13 @@ describe('custom resources', () => {
       // A cluster reused through KUBEOP_TEST_KUBECONFIG may have it from an earlier run.
       if (!(error instanceof ApiException && error.code === 409)) throw error;
     }
-    await waitFor('the CRD to be Established', async () => {
+    await eventually(async () => {
       const current = await extensions.readCustomResourceDefinition({ name: crd.metadata!.name! });
       return current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
-    });
+    }, 'the CRD to be Established');
     objects = env.kubeConfig.makeApiClient(CustomObjectsApi);
     // Right after Established the new resource can be missing from the handler chain for a moment (404).
-    await waitFor('the widgets endpoint to serve', () =>
-      objects.listNamespacedCustomObject({ group, version, namespace: env.namespace, plural }),
-    );
+    await eventually(() => objects.listNamespacedCustomObject({ group, version, namespace: env.namespace, plural }), 'the widgets endpoint to serve');
     watch = await new Watch(env.kubeConfig).watch(
       `/apis/${group}/${version}/namespaces/${env.namespace}/${plural}`,
       {},
@@ -147,7 +145,7 @@ describe('custom resources', () => {
   });
 
   test('the watch saw ADDED, MODIFIED and DELETED', async () => {
-    await waitFor('DELETED of first', () => events.some((e) => e.type === 'DELETED' && e.name === 'first'));
+    await eventually(() => events.some((e) => e.type === 'DELETED' && e.name === 'first'), 'DELETED of first');
     expect(events.filter((e) => e.name === 'first')).toEqual([
       { type: 'ADDED', name: 'first', phase: undefined },
       { type: 'MODIFIED', name: 'first', phase: 'Ready' },

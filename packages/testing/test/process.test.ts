@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startProcess } from '../src/process.js';
 import { isAlive, tempDir } from './support/fake-bin.js';
-import { waitFor } from './support/wait-for.js';
+import { eventually } from '../src/eventually.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -38,12 +38,12 @@ describe('startProcess', () => {
     const { parent, server } = await parentWithServer('hang');
     expect(isAlive(server)).toBe(true);
     parent.kill('SIGKILL');
-    await waitFor('the orphaned server to die', () => !isAlive(server), { timeoutMs: 10_000 });
+    await eventually(() => !isAlive(server), 'the orphaned server to die', 10_000);
   });
 
   test('the server dies when its parent exits without stopping it', async () => {
     const { server } = await parentWithServer('exit');
-    await waitFor('the server to die', () => !isAlive(server), { timeoutMs: 10_000 });
+    await eventually(() => !isAlive(server), 'the server to die', 10_000);
   });
 
   test('stop() sends SIGTERM, and SIGKILL when that is ignored', async () => {
@@ -51,7 +51,7 @@ describe('startProcess', () => {
     // The log's first line repeats the command, so the marker is computed: `trap-set-2` appears only once it ran.
     const script = "trap '' TERM; echo trap-set-$((1 + 1)); while :; do sleep 0.1; done";
     const stubborn = startProcess({ name: 'stubborn', command: 'sh', args: ['-c', script], logFile });
-    await waitFor('the trap to be set', async () => (await readFile(logFile, 'utf8')).includes('trap-set-2'));
+    await eventually(async () => (await readFile(logFile, 'utf8')).includes('trap-set-2'), 'the trap to be set');
     const status = await stubborn.stop({ timeoutMs: 300 });
     expect(status).toEqual({ code: null, signal: 'SIGKILL' });
     expect(isAlive(stubborn.pid)).toBe(false);
