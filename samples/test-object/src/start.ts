@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiextensionsV1Api, CustomObjectsApi, KubeConfig, loadYaml, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { type ControlPlane, startControlPlane } from '@kubeop/testing';
+import { type ControlPlane, eventually, startControlPlane } from '@kubeop/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const exitWhenDone = process.argv.includes('--exit-when-done');
@@ -66,14 +66,14 @@ async function main(): Promise<void> {
   const example = loadYaml<TestObject>(readFileSync(join(here, '..', 'deploy', 'example.yaml'), 'utf8'));
   const { name, namespace } = example.metadata;
   await api.deleteNamespacedCustomObject({ group, version, namespace, plural, name }).catch(() => undefined);
-  await waitFor(async () => !(await read(api, namespace, name)), 'the old example object to go');
+  await eventually(async () => !(await read(api, namespace, name)), 'the old example object to go');
   await api.createNamespacedCustomObject({ group, version, namespace, plural, body: example });
   say(`applied ${plural}/${name} in ${namespace}: spec ${JSON.stringify(example.spec)}`);
 
-  const created = await waitFor(async () => {
+  const created = await eventually(async () => {
     const object = await read(api, namespace, name);
     return object?.status?.state === 'created' ? object : undefined;
-  }, 'the @OnAdded handler to write status');
+  }, 'the @OnAdded handler to write status', 60_000);
   say(`status written by @OnAdded: ${JSON.stringify(created.status)} (${Date.now() - started} ms after start)`);
 
   await api.patchNamespacedCustomObject(
@@ -81,10 +81,10 @@ async function main(): Promise<void> {
     setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
   );
   say('changed spec.message');
-  const modified = await waitFor(async () => {
+  const modified = await eventually(async () => {
     const object = await read(api, namespace, name);
     return object?.status?.state === 'modified' ? object : undefined;
-  }, 'the @OnModified handler to write status');
+  }, 'the @OnModified handler to write status', 60_000);
   say(`status written by @OnModified: ${JSON.stringify(modified.status)}`);
 
   if (exitWhenDone) return shutdown(0);
@@ -102,20 +102,10 @@ async function read(api: CustomObjectsApi, namespace: string, name: string): Pro
 
 async function waitForCrd(kubeConfig: KubeConfig, crdName: string): Promise<void> {
   const api = kubeConfig.makeApiClient(ApiextensionsV1Api);
-  await waitFor(async () => {
+  await eventually(async () => {
     const crd = await api.readCustomResourceDefinition({ name: crdName }).catch(() => undefined);
     return crd?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
-  }, `the operator to create CustomResourceDefinition ${crdName}`);
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  }, `the operator to create CustomResourceDefinition ${crdName}`, 60_000);
 }
 
 function stopOperator(child: ChildProcess): Promise<void> {
