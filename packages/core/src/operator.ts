@@ -1,6 +1,6 @@
 // An operator: handler classes described, flags parsed, connected, CRDs checked, one controller per resource.
 import type { Writable } from 'node:stream';
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { HandlerClass } from '@kubeop/decorators';
 import { type OperatorArgs, parseCommandLine, UsageError } from './cli.js';
 import { describeHandlerClass, type ResourceDescription } from './explorer.js';
@@ -121,4 +121,3 @@ export class Operator {
   }
 }
 
-export type { KubeConfig };
