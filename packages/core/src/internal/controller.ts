@@ -83,7 +83,7 @@ export class ResourceController {
     }
     this.stats.running++;
     try {
-      const requeueAfter = await this.execute(action);
+      const requeueAfter = await this.execute(key, action);
       this.attempts.delete(key);
       if (rest) this.requeue(key, rest, 0);
       if (requeueAfter !== undefined && action.kind === 'call') {
@@ -96,7 +96,7 @@ export class ResourceController {
     }
   }
 
-  private async execute(action: Action): Promise<number | undefined> {
+  private async execute(key: string, action: Action): Promise<number | undefined> {
     const { client, description } = this.options;
     const finalizer = description.finalizer!;
     if (action.kind === 'skip') return undefined;
@@ -104,7 +104,6 @@ export class ResourceController {
     if (action.kind === 'addFinalizer') return void (await addFinalizer(client, path, action.object, finalizer));
     if (action.kind === 'removeFinalizer') return void (await this.finishDeletion(path, action.object));
     if (action.addFinalizer) await addFinalizer(client, path, action.object, finalizer);
-    const key = objectKey(action.object);
     const outcome = await runHandler(description, action.event, action.object, this.options, (this.attempts.get(key) ?? 0) + 1);
     this.stats.handled++;
     const modifiedHandler = description.handlers.modified;
