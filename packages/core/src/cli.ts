@@ -21,6 +21,8 @@ export interface OperatorArgs {
   retryDelay: number;
   retryMaxDelay: number;
   shutdownTimeout: number;
+  /** Default timeout of a handler run in seconds; 0 = none. */
+  handlerTimeout: number;
   watchTimeout: number;
   watchdog: number;
   [property: string]: unknown;
@@ -57,6 +59,11 @@ const BUILT_IN: FlagSpec[] = [
   flag('retry-delay', { type: 'number', default: 1, describe: 'First retry delay of a failed handler, in seconds; doubles per attempt' }),
   flag('retry-max-delay', { type: 'number', default: 300, describe: 'Longest retry delay of a failed handler, in seconds' }),
   flag('shutdown-timeout', { type: 'number', default: 30, describe: 'Seconds to let running handlers finish on SIGTERM' }),
+  flag('handler-timeout', {
+    type: 'number',
+    default: 0,
+    describe: 'Default timeout of a handler run in seconds (a handler decorator\'s `timeout` overrides it); 0 = none',
+  }),
   flag('watch-timeout', { type: 'number', default: 300, describe: 'Server-side timeout of each watch request, in seconds' }),
   flag('watchdog', {
     type: 'number',
