@@ -30,8 +30,18 @@ export interface CustomResourceOptions {
   finalizer?: string;
 }
 
+/** Options every handler decorator takes. */
+export interface HandlerRunOptions {
+  /**
+   * Seconds a run may take; past it the run counts as failed (retried with backoff), its
+   * `this.signal` is aborted and the object is free for its next event. `0` means none.
+   * Defaults to the operator's `--handler-timeout` (itself 0 by default).
+   */
+  timeout?: number;
+}
+
 /** Options of `@OnAdded`. */
-export interface OnAddedOptions {
+export interface OnAddedOptions extends HandlerRunOptions {
   /**
    * Skip objects whose `status.state` is already set, so a restart does not redo work.
    * Defaults to `true` (the rule kubeop inherits from pykubeop).
@@ -40,7 +50,7 @@ export interface OnAddedOptions {
 }
 
 /** Options of `@OnModified`. */
-export interface OnModifiedOptions {
+export interface OnModifiedOptions extends HandlerRunOptions {
   /**
    * Call the handler on every change, including status and metadata-only changes (and so the
    * operator's own status writes). Defaults to `false`: only when `metadata.generation` changed,
@@ -50,7 +60,7 @@ export interface OnModifiedOptions {
 }
 
 /** Options of `@OnDeleted`. */
-export interface OnDeletedOptions {
+export interface OnDeletedOptions extends HandlerRunOptions {
   /**
    * Put a finalizer on every handled object so that deletion waits for this handler, even when the
    * operator was down when the object was deleted. Defaults to `true`. With `false`, deletion is

@@ -24,6 +24,8 @@ export interface EventHandlerRecord {
   skipWhenStateSet: boolean;
   everyChange: boolean;
   finalizer: boolean;
+  /** Seconds; undefined means the operator's default. */
+  timeout: number | undefined;
 }
 
 export interface ArgRecord {

@@ -43,6 +43,7 @@ export function recordEventHandler(
     skipWhenStateSet: options.skipWhenStateSet ?? true,
     everyChange: options.everyChange ?? false,
     finalizer: options.finalizer ?? true,
+    timeout: options.timeout,
   };
   appendOwn(EVENT_HANDLERS_KEY, prototype, record);
 }

@@ -11,9 +11,9 @@ describe('@OnAdded, @OnModified, @OnDeleted', () => {
     }
 
     expect(Reflect.getOwnMetadata(EVENT_HANDLERS_KEY, Handler.prototype)).toEqual([
-      { event: 'added', method: 'created', skipWhenStateSet: true, everyChange: false, finalizer: true },
-      { event: 'modified', method: 'changed', skipWhenStateSet: true, everyChange: false, finalizer: true },
-      { event: 'deleted', method: 'removed', skipWhenStateSet: true, everyChange: false, finalizer: true },
+      { event: 'added', method: 'created', skipWhenStateSet: true, everyChange: false, finalizer: true, timeout: undefined },
+      { event: 'modified', method: 'changed', skipWhenStateSet: true, everyChange: false, finalizer: true, timeout: undefined },
+      { event: 'deleted', method: 'removed', skipWhenStateSet: true, everyChange: false, finalizer: true, timeout: undefined },
     ]);
   });
 
@@ -21,7 +21,7 @@ describe('@OnAdded, @OnModified, @OnDeleted', () => {
     class Handler {
       @OnAdded({ skipWhenStateSet: false }) created(): void {}
       @OnModified({ everyChange: true }) changed(): void {}
-      @OnDeleted({ finalizer: false }) removed(): void {}
+      @OnDeleted({ finalizer: false, timeout: 5 }) removed(): void {}
     }
 
     const records = Reflect.getOwnMetadata(EVENT_HANDLERS_KEY, Handler.prototype);
@@ -30,6 +30,7 @@ describe('@OnAdded, @OnModified, @OnDeleted', () => {
       ['modified', true, true, true],
       ['deleted', true, false, false],
     ]);
+    expect(records.map((r: { timeout?: number }) => r.timeout)).toEqual([undefined, undefined, 5]);
   });
 
   it('keep a subclass record apart from its parent', () => {

@@ -1,7 +1,7 @@
 // A small HTTP client over client-node's KubeConfig: one connection pool, timeouts, named errors.
 import { HttpMethod, type KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { type Dispatcher, fetch, type Response } from 'undici';
-import { KubeApiError, KubeConnectionError } from './errors.js';
+import { KubeApiError, KubeConnectionError, type StatusDetails } from './errors.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -118,12 +118,14 @@ export class KubeClient {
 function apiError(status: number, verb: string, path: string, text: string): KubeApiError {
   let reason: string | undefined;
   let message: string | undefined;
+  let details: StatusDetails | undefined;
   try {
-    const parsed = JSON.parse(text) as { reason?: string; message?: string };
+    const parsed = JSON.parse(text) as { reason?: string; message?: string; details?: StatusDetails };
     reason = parsed.reason;
     message = parsed.message;
+    details = parsed.details;
   } catch {
     message = text.slice(0, 200) || undefined;
   }
-  return new KubeApiError(status, verb, path, reason, message);
+  return new KubeApiError(status, verb, path, reason, message, details);
 }
