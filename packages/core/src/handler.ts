@@ -2,14 +2,13 @@
 import type { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { OperatorArgs } from './cli.js';
 import type { CustomObject } from './kube/objects.js';
-import type { StatusWriter } from './internal/status-writer.js';
 import type { Logger } from './logging.js';
 
 export const HANDLER_RUN = Symbol.for('kubeop:handler-run');
 
 /** Per-run state kubeop attaches to a handler instance. */
 export interface HandlerRun {
-  status: StatusWriter;
+  status: { readonly value: unknown; write(patch: unknown): Promise<void> };
   requeueAfterSeconds: number | undefined;
 }
 
@@ -28,6 +27,11 @@ export abstract class ResourceHandler<Spec = Record<string, unknown>, Status ext
   declare crdApi: CustomObjectsApi;
   /** The operator's connection settings, to build other clients. */
   declare kubeConfig: KubeConfig;
+  /**
+   * Aborted when this run times out (the handler's `timeout`, or `--handler-timeout`) and when the
+   * operator shuts down: pass it to fetch() and client calls so that an abandoned run stops working.
+   */
+  declare signal: AbortSignal;
   declare [HANDLER_RUN]: HandlerRun;
 
   /** The status as last written by this run, or as the object had it. */

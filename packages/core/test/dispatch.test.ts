@@ -71,6 +71,11 @@ describe('mergeIntents', () => {
       intent({ added: true, modified: true, deleted: t2 }),
     );
   });
+
+  it('keeps an owed @OnAdded over an owed @OnModified', () => {
+    expect(mergeIntents(intent({ retry: 'added' }), intent({ retry: 'modified' })).retry).toBe('added');
+    expect(mergeIntents(intent({ retry: 'modified' }), intent({ modified: true })).retry).toBe('modified');
+  });
 });
 
 describe('decide', () => {
@@ -104,6 +109,19 @@ describe('decide', () => {
     const gone = obj();
     expect(decide(intent({ deleted: gone }), undefined, full, none).action).toMatchObject({ kind: 'call', event: 'deleted', object: gone });
     expect(decide(intent({ deleted: gone }), undefined, full, new Set(['u1'])).action).toEqual({ kind: 'skip', reason: 'deletion already handled' });
+  });
+
+  it('calls an owed (retried or requeued) run whatever status.state its failed attempt wrote', () => {
+    const live = obj({ finalizers: [F] }, { state: 'provisioning' });
+    expect(decide(intent({ added: true, retry: 'added' }), live, addOnly, none).action).toMatchObject({ kind: 'call', event: 'added' });
+    expect(decide(intent({ retry: 'modified' }), live, full, none).action).toMatchObject({ kind: 'call', event: 'modified' });
+    // First sight still follows the state rule.
+    expect(decide(intent({ added: true }), live, addOnly, none).action).toMatchObject({ kind: 'skip' });
+  });
+
+  it('lets a deletion take precedence over an owed run', () => {
+    const live = obj({ deletionTimestamp: 't', finalizers: [F] }, { state: 'provisioning' });
+    expect(decide(intent({ sync: true, retry: 'added' }), live, full, none).action).toMatchObject({ kind: 'call', event: 'deleted' });
   });
 
   it('handles the deletion of an old object before the new object of the same name', () => {

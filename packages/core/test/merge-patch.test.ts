@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { applyMergePatch } from '../src/internal/merge-patch.js';
+import { applyMergePatch, prunedPaths } from '../src/internal/merge-patch.js';
 import { backoffDelay } from '../src/internal/backoff.js';
 
 describe('applyMergePatch (RFC 7386)', () => {
@@ -11,6 +11,19 @@ describe('applyMergePatch (RFC 7386)', () => {
 
   it('starts from nothing', () => {
     expect(applyMergePatch(undefined, { state: 'created' })).toEqual({ state: 'created' });
+  });
+});
+
+describe('prunedPaths', () => {
+  it('names the fields a write set that the server does not return', () => {
+    const patch = { state: 'done', phase: 'x', info: { kept: 1, dropped: 2 }, removed: null, list: [1] };
+    const written = { state: 'done', info: { kept: 1 }, list: [1] };
+    expect(prunedPaths(patch, written)).toEqual(['status.phase', 'status.info.dropped']);
+  });
+
+  it('names every field when the whole status was dropped', () => {
+    expect(prunedPaths({ state: 'done' }, undefined)).toEqual(['status.state']);
+    expect(prunedPaths({ state: 'done' }, { state: 'done' })).toEqual([]);
   });
 });
 

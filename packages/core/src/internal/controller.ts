@@ -1,15 +1,17 @@
 // One resource's pipeline: watch → intents keyed by object → work queue → handler runs, retries, finalizers.
 import type { ResourceDescription } from '../explorer.js';
 import { PermanentError, TemporaryError } from '../errors.js';
-import { type KubeClient, MERGE_PATCH } from '../kube/client.js';
+import { MERGE_PATCH } from '../kube/client.js';
 import { type AnyObject, objectKey } from '../kube/objects.js';
 import { collectionPath, fullName, objectPath } from '../kube/resource.js';
 import type { Logger } from '../logging.js';
 import { backoffDelay } from './backoff.js';
 import { type Action, decide, HANDLED_GENERATION_ANNOTATION, handledGeneration, type Intent, intentFor, mergeIntents } from './dispatch.js';
-import { recordEvent } from './events.js';
-import { addFinalizer, removeFinalizer } from './finalizers.js';
-import { type HandlerDependencies, runHandler } from './handler-runner.js';
+import { EventRecorder } from './events.js';
+import { addFinalizer, FinalizerError, removeFinalizer } from './finalizers.js';
+import { type HandlerDependencies, handlerName, runHandler } from './handler-runner.js';
+import { InvalidStatusError, ObjectGoneError, StatusSubresourceMissingError } from './status-errors.js';
+import { HandlerTimeoutError } from './supervise.js';
 import { ResourceWatcher, type WatchEvent } from './watcher.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -24,8 +26,14 @@ export interface ControllerStats {
   handled: number;
   failed: number;
   retries: number;
+  timeouts: number;
   running: number;
   queued: number;
+}
+
+interface RunningWork {
+  what: string;
+  startedAt: number;
 }
 
 export class ResourceController {
@@ -36,12 +44,21 @@ export class ResourceController {
   /** uids whose @OnDeleted succeeded; forgotten once the object is gone. */
   private readonly handledDeletions = new Set<string>();
   private readonly logger: Logger;
-  readonly stats: ControllerStats = { handled: 0, failed: 0, retries: 0, running: 0, queued: 0 };
+  private readonly events: EventRecorder;
+  private readonly shutdown = new AbortController();
+  /** What each object's current run is doing, to name the runs a shutdown abandons. */
+  private readonly runs = new Map<string, RunningWork>();
+  /** Generation per object whose invalid status was reported: reported once, not retried until it changes. */
+  private readonly invalidStatusReported = new Map<string, number | undefined>();
+  private readonly prunedReported = new Set<string>();
+  private statusSubresourceMissingReported = false;
+  readonly stats: ControllerStats = { handled: 0, failed: 0, retries: 0, timeouts: 0, running: 0, queued: 0 };
 
   constructor(private readonly options: ControllerOptions) {
     const { description, namespace, args } = options;
     const where = namespace ? `in namespace ${namespace}` : 'in all namespaces';
     this.logger = options.logger.child({ resource: fullName(description.resource) });
+    this.events = new EventRecorder(options.client, options.component, this.logger);
     this.queue = new WorkQueue((key) => this.reconcile(key), args.maxConcurrent);
     this.watcher = new ResourceWatcher({
       client: options.client,
@@ -58,9 +75,17 @@ export class ResourceController {
     this.watcher.start();
   }
 
-  /** Stops watching, starts nothing new and lets running handlers finish within `timeoutMs`. */
+  /**
+   * Stops watching, starts nothing new, aborts the running handlers' `this.signal` and lets them finish
+   * within `timeoutMs`; names those that did not.
+   */
   async stop(timeoutMs: number): Promise<boolean> {
+    this.shutdown.abort(new Error('the operator is shutting down'));
     const [, drained] = await Promise.all([this.watcher.stop(), this.queue.shutdown(timeoutMs)]);
+    const now = Date.now();
+    for (const [key, run] of this.runs) {
+      this.logger.warn(`abandoned at shutdown after ${Math.round((now - run.startedAt) / 1000)} s: ${run.what}`, { object: key });
+    }
     return drained;
   }
 
@@ -82,16 +107,18 @@ export class ResourceController {
       if (intent.deleted) this.handledDeletions.delete(intent.deleted.metadata.uid ?? '');
     }
     this.stats.running++;
+    if (action.kind !== 'skip') this.runs.set(key, { what: describeAction(action, key), startedAt: Date.now() });
     try {
       const requeueAfter = await this.execute(key, action);
       this.attempts.delete(key);
       if (rest) this.requeue(key, rest, 0);
-      if (requeueAfter !== undefined && action.kind === 'call') {
-        this.requeue(key, { added: action.event === 'added', modified: action.event === 'modified', sync: false }, requeueAfter * 1000);
+      if (requeueAfter !== undefined && action.kind === 'call' && action.event !== 'deleted') {
+        this.requeue(key, { added: false, modified: false, sync: false, retry: action.event }, requeueAfter * 1000);
       }
     } catch (error) {
       this.onFailure(key, intent, action, error);
     } finally {
+      this.runs.delete(key);
       this.stats.running--;
     }
   }
@@ -101,14 +128,20 @@ export class ResourceController {
     const finalizer = description.finalizer!;
     if (action.kind === 'skip') return undefined;
     const path = objectPath(description.resource, action.object.metadata.name, action.object.metadata.namespace);
-    if (action.kind === 'addFinalizer') return void (await addFinalizer(client, path, action.object, finalizer));
-    if (action.kind === 'removeFinalizer') return void (await this.finishDeletion(path, action.object));
-    if (action.addFinalizer) await addFinalizer(client, path, action.object, finalizer);
-    const outcome = await runHandler(description, action.event, action.object, this.options, (this.attempts.get(key) ?? 0) + 1);
+    const target = { path, resource: fullName(description.resource), objectKey: key };
+    if (action.kind === 'addFinalizer') return void (await addFinalizer(client, target, action.object, finalizer));
+    if (action.kind === 'removeFinalizer') return void (await this.finishDeletion(target, action.object));
+    if (action.addFinalizer) await addFinalizer(client, target, action.object, finalizer);
+    const outcome = await runHandler(description, action.event, action.object, this.options, {
+      attempt: (this.attempts.get(key) ?? 0) + 1,
+      shutdown: this.shutdown.signal,
+      onPruned: (fields) => this.reportPruned(fields),
+    });
     this.stats.handled++;
+    this.invalidStatusReported.delete(key);
     const modifiedHandler = description.handlers.modified;
     if (action.event !== 'deleted' && modifiedHandler && !modifiedHandler.everyChange) await this.recordHandledGeneration(path, action.object);
-    if (action.removeFinalizer) await this.finishDeletion(path, action.object);
+    if (action.removeFinalizer) await this.finishDeletion(target, action.object);
     return outcome.requeueAfterSeconds;
   }
 
@@ -130,28 +163,37 @@ export class ResourceController {
     }
   }
 
-  private async finishDeletion(path: string, object: AnyObject): Promise<void> {
+  private async finishDeletion(target: Parameters<typeof removeFinalizer>[1], object: AnyObject): Promise<void> {
     const uid = object.metadata.uid ?? '';
     this.handledDeletions.add(uid);
-    await removeFinalizer(this.options.client, path, object, this.options.description.finalizer!);
+    await removeFinalizer(this.options.client, target, object, this.options.description.finalizer!);
   }
 
   private onFailure(key: string, intent: Intent, action: Action, error: unknown): void {
     this.stats.failed++;
-    const attempt = (this.attempts.get(key) ?? 0) + 1;
-    const what = action.kind === 'call' ? `@On${action.event[0]!.toUpperCase()}${action.event.slice(1)} handler` : action.kind;
+    if (action.kind === 'skip') return void this.logger.error(`processing ${key} failed: ${describe(error)}`, { object: key });
+    const object = action.object;
+    const what = error instanceof FinalizerError ? 'finalizer update' : describeAction(action, key);
     const stack = error instanceof Error ? error.stack : String(error);
+    if (this.shutdown.signal.aborted) {
+      this.logger.warn(`${what} for ${key} ended by the shutdown: ${describe(error)}`, { object: key });
+      return;
+    }
+    if (error instanceof ObjectGoneError) return void this.logger.info(error.message, { object: key });
+    if (error instanceof StatusSubresourceMissingError) return this.onStatusSubresourceMissing(key, object, error);
+    if (error instanceof InvalidStatusError) return this.onInvalidStatus(key, object, error);
     if (error instanceof PermanentError) {
       this.attempts.delete(key);
       this.logger.error(`${what} for ${key} failed permanently, not retrying: ${error.message}`, { object: key, stack });
-      if (action.kind !== 'skip') this.recordFailure(action.object, `${what} failed permanently: ${error.message}`);
+      this.events.record(object, { type: 'Warning', reason: 'PermanentFailure', message: `${what} failed permanently: ${error.message}` });
       // A deletion must not hang forever on a handler that gave up: release the finalizer.
       if (action.kind === 'call' && action.removeFinalizer) {
-        this.handledDeletions.add(action.object.metadata.uid ?? '');
+        this.handledDeletions.add(object.metadata.uid ?? '');
         this.requeue(key, { added: false, modified: false, sync: true }, 0);
       }
       return;
     }
+    const attempt = (this.attempts.get(key) ?? 0) + 1;
     this.attempts.set(key, attempt);
     this.stats.retries++;
     const { retryDelay, retryMaxDelay } = this.options.args;
@@ -159,12 +201,53 @@ export class ResourceController {
       error instanceof TemporaryError
         ? error.delaySeconds * 1000
         : backoffDelay({ baseMs: retryDelay * 1000, capMs: retryMaxDelay * 1000 }, attempt, 0.1);
-    this.logger.error(`${what} for ${key} failed (attempt ${attempt}), retrying in ${(delayMs / 1000).toFixed(1)} s: ${(error as Error)?.message ?? error}`, {
+    const timedOut = error instanceof HandlerTimeoutError;
+    if (timedOut) this.stats.timeouts++;
+    const message = error instanceof FinalizerError || timedOut ? error.message : `${what} failed: ${describe(error)}`;
+    this.logger.error(`${message} (attempt ${attempt}); retrying in ${(delayMs / 1000).toFixed(1)} s`, {
       object: key,
       attempt,
-      stack,
+      ...(action.kind === 'call' ? { handler: handlerName(action.event) } : {}),
+      ...(timedOut ? {} : { stack }),
     });
-    this.requeue(key, intent, delayMs);
+    const reason = timedOut ? 'HandlerTimeout' : error instanceof FinalizerError ? 'FinalizerFailed' : 'HandlerFailed';
+    this.events.record(object, { type: 'Warning', reason, message });
+    // The state rule is about first sight: a failed run is owed again whatever status it wrote.
+    const owed = action.kind === 'call' && action.event !== 'deleted' ? { retry: action.event } : {};
+    this.requeue(key, { ...intent, ...owed }, delayMs);
+  }
+
+  /** Re-running the handler cannot fix an invalid status: report it once per generation and wait for a change. */
+  private onInvalidStatus(key: string, object: AnyObject, error: InvalidStatusError): void {
+    this.attempts.delete(key);
+    const generation = object.metadata.generation;
+    if (this.invalidStatusReported.has(key) && this.invalidStatusReported.get(key) === generation) return;
+    this.invalidStatusReported.set(key, generation);
+    this.logger.error(error.message, { object: key, fields: error.fields });
+    this.events.record(object, { type: 'Warning', reason: 'InvalidStatus', message: error.message });
+  }
+
+  private onStatusSubresourceMissing(key: string, object: AnyObject, error: StatusSubresourceMissingError): void {
+    this.attempts.delete(key);
+    if (!this.statusSubresourceMissingReported) this.logger.error(error.message);
+    this.statusSubresourceMissingReported = true;
+    this.events.record(object, { type: 'Warning', reason: 'StatusNotWritten', message: error.message });
+  }
+
+  /** Fields the CRD schema prunes are lost on every write; `state` matters most, since the state rule reads it. */
+  private reportPruned(fields: string[]): void {
+    for (const field of fields) {
+      if (this.prunedReported.has(field)) continue;
+      this.prunedReported.add(field);
+      const resource = fullName(this.options.description.resource);
+      const consequence =
+        field === 'status.state' ? ': the state rule cannot see that an object was handled, so every restart handles every object again' : '';
+      const message =
+        `the API server dropped ${field} from a status write: the CRD schema of ${resource} does not declare it${consequence}. ` +
+        `Declare the field in the schema, or mark status with x-kubernetes-preserve-unknown-fields: true`;
+      if (field === 'status.state') this.logger.error(message, { field });
+      else this.logger.warn(message, { field });
+    }
   }
 
   private requeue(key: string, intent: Intent, delayMs: number): void {
@@ -172,13 +255,16 @@ export class ResourceController {
     this.queue.addAfter(key, delayMs);
   }
 
-  private recordFailure(object: AnyObject, message: string): void {
-    recordEvent(this.options.client, this.options.component, object, { type: 'Warning', reason: 'HandlerFailed', message }).catch(
-      (error: unknown) => this.logger.debug(`could not record an Event on ${objectKey(object)}: ${(error as Error).message}`),
-    );
-  }
-
   get queueStats(): { active: number; depth: number } {
     return { active: this.queue.active, depth: this.queue.depth };
   }
+}
+
+function describeAction(action: Exclude<Action, { kind: 'skip' }>, key: string): string {
+  if (action.kind === 'call') return `${handlerName(action.event)} handler for ${key}`;
+  return `${action.kind === 'addFinalizer' ? 'adding' : 'removing'} the finalizer of ${key}`;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -13,6 +13,11 @@ export interface Intent {
   sync: boolean;
   /** The last state of an object that is gone. */
   deleted?: AnyObject;
+  /**
+   * A run of this handler that failed or asked to be requeued and is owed again. The state rule is
+   * about first sight only: an owed run is not filtered by it (nor @OnModified by its generation).
+   */
+  retry?: 'added' | 'modified';
 }
 
 export type Action =
@@ -61,6 +66,8 @@ export function mergeIntents(older: Intent | undefined, newer: Intent): Intent {
     modified: older.modified || newer.modified,
     sync: older.sync || newer.sync,
     deleted: newer.deleted ?? older.deleted,
+    // An owed @OnAdded covers a later spec change too: it sees the latest object.
+    retry: older.retry === 'added' || newer.retry === 'added' ? 'added' : (newer.retry ?? older.retry),
   };
 }
 
@@ -92,6 +99,7 @@ export function decide(
   }
 
   const addFinalizer = !!finalizer && !hasFinalizer;
+  if (intent.retry && handlers[intent.retry]) return { action: { ...call(intent.retry, live), addFinalizer }, rest: undefined };
   const stateSet = stateOf(live) !== undefined && stateOf(live) !== null;
   if (intent.added && handlers.added && !(handlers.added.skipWhenStateSet && stateSet)) {
     return { action: { ...call('added', live), addFinalizer }, rest: undefined };

@@ -1,6 +1,9 @@
-// Records Kubernetes Events on objects (what `kubectl describe` shows), best effort.
-import type { KubeClient } from '../kube/client.js';
-import type { AnyObject } from '../kube/objects.js';
+// Records Kubernetes Events on objects (what `kubectl describe` shows), best effort. A repeat of the same
+// event on the same object increments the count of the Event already written, as client-go's recorder does.
+import { type KubeClient, MERGE_PATCH } from '../kube/client.js';
+import { KubeApiError } from '../kube/errors.js';
+import { type AnyObject, objectKey } from '../kube/objects.js';
+import type { Logger } from '../logging.js';
 
 export interface EventRecord {
   type: 'Normal' | 'Warning';
@@ -8,29 +11,74 @@ export interface EventRecord {
   message: string;
 }
 
-export async function recordEvent(client: KubeClient, component: string, object: AnyObject, event: EventRecord): Promise<void> {
-  const namespace = object.metadata.namespace ?? 'default';
-  const now = new Date().toISOString();
-  await client.request('POST', `/api/v1/namespaces/${namespace}/events`, {
-    body: {
-      apiVersion: 'v1',
-      kind: 'Event',
-      metadata: { generateName: `${object.metadata.name}.`, namespace },
-      involvedObject: {
-        apiVersion: object.apiVersion,
-        kind: object.kind,
-        name: object.metadata.name,
-        namespace: object.metadata.namespace,
-        uid: object.metadata.uid,
-        resourceVersion: object.metadata.resourceVersion,
+interface Written {
+  namespace: string;
+  name: string;
+  count: number;
+}
+
+/** Remembered Events; beyond this many the oldest are forgotten and a repeat starts a new Event. */
+const REMEMBERED = 4096;
+
+export class EventRecorder {
+  private readonly written = new Map<string, Written>();
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly component: string,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Never throws and never fails the run that reports: a failure to record is logged at debug level. */
+  record(object: AnyObject, event: EventRecord): void {
+    this.write(object, event).catch((error: unknown) =>
+      this.logger.debug(`could not record the ${event.reason} Event on ${objectKey(object)}: ${(error as Error).message}`),
+    );
+  }
+
+  private async write(object: AnyObject, event: EventRecord): Promise<void> {
+    const message = event.message.slice(0, 1024);
+    const correlation = [object.metadata.uid ?? objectKey(object), event.type, event.reason, message].join('\u0000');
+    const now = new Date().toISOString();
+    const previous = this.written.get(correlation);
+    if (previous) {
+      try {
+        await this.client.request('PATCH', `/api/v1/namespaces/${previous.namespace}/events/${previous.name}`, {
+          body: { count: previous.count + 1, lastTimestamp: now },
+          contentType: MERGE_PATCH,
+        });
+        previous.count++;
+        return;
+      } catch (error) {
+        // Events expire (an hour by default): start a new one.
+        if (!(error instanceof KubeApiError && error.isNotFound)) throw error;
+        this.written.delete(correlation);
+      }
+    }
+    const namespace = object.metadata.namespace ?? 'default';
+    const created = await this.client.request<{ metadata: { name: string } }>('POST', `/api/v1/namespaces/${namespace}/events`, {
+      body: {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { generateName: `${object.metadata.name}.`, namespace },
+        involvedObject: {
+          apiVersion: object.apiVersion,
+          kind: object.kind,
+          name: object.metadata.name,
+          namespace: object.metadata.namespace,
+          uid: object.metadata.uid,
+          resourceVersion: object.metadata.resourceVersion,
+        },
+        type: event.type,
+        reason: event.reason,
+        message,
+        source: { component: this.component },
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
       },
-      type: event.type,
-      reason: event.reason,
-      message: event.message.slice(0, 1024),
-      source: { component },
-      firstTimestamp: now,
-      lastTimestamp: now,
-      count: 1,
-    },
-  });
+    });
+    this.written.set(correlation, { namespace, name: created.metadata.name, count: 1 });
+    if (this.written.size > REMEMBERED) this.written.delete(this.written.keys().next().value!);
+  }
 }

@@ -5,12 +5,46 @@ import type { AnyObject } from '../kube/objects.js';
 
 const MAX_CONFLICTS = 5;
 
-export async function addFinalizer(client: KubeClient, path: string, cached: AnyObject, finalizer: string): Promise<void> {
-  await updateFinalizers(client, path, cached, (list) => (list.includes(finalizer) ? undefined : [...list, finalizer]));
+/** Adding or removing the finalizer failed; names what was attempted, so a denial is not taken for a handler bug. */
+export class FinalizerError extends Error {
+  override readonly name = 'FinalizerError';
+  constructor(
+    readonly operation: 'add' | 'remove',
+    readonly finalizer: string,
+    resource: string,
+    objectKey: string,
+    cause: unknown,
+  ) {
+    const denied = cause instanceof KubeApiError && cause.isForbidden;
+    super(
+      `could not ${operation} the finalizer ${finalizer} ${operation === 'add' ? 'to' : 'from'} ${resource} ${objectKey}: ` +
+        (denied
+          ? `permission denied (${cause.serverMessage ?? cause.message}); grant the operator's account "patch" on ${resource}`
+          : (cause as Error)?.message),
+      { cause },
+    );
+  }
 }
 
-export async function removeFinalizer(client: KubeClient, path: string, cached: AnyObject, finalizer: string): Promise<void> {
-  await updateFinalizers(client, path, cached, (list) => (list.includes(finalizer) ? list.filter((f) => f !== finalizer) : undefined));
+interface Target {
+  path: string;
+  /** `plural.group`, for messages. */
+  resource: string;
+  objectKey: string;
+}
+
+export async function addFinalizer(client: KubeClient, target: Target, cached: AnyObject, finalizer: string): Promise<void> {
+  await updateFinalizers(client, target.path, cached, (list) => (list.includes(finalizer) ? undefined : [...list, finalizer])).catch((error: unknown) => {
+    throw new FinalizerError('add', finalizer, target.resource, target.objectKey, error);
+  });
+}
+
+export async function removeFinalizer(client: KubeClient, target: Target, cached: AnyObject, finalizer: string): Promise<void> {
+  await updateFinalizers(client, target.path, cached, (list) => (list.includes(finalizer) ? list.filter((f) => f !== finalizer) : undefined)).catch(
+    (error: unknown) => {
+      throw new FinalizerError('remove', finalizer, target.resource, target.objectKey, error);
+    },
+  );
 }
 
 /** `change` returns the new list, or undefined when nothing is to be done. */
@@ -34,12 +68,12 @@ async function updateFinalizers(
       return;
     } catch (error) {
       if (!(error instanceof KubeApiError)) throw error;
-      if (error.isNotFound) return;
+      if (error.isObjectNotFound) return;
       if (!error.isConflict || attempt >= MAX_CONFLICTS) throw error;
       try {
         object = await client.request<AnyObject>('GET', path);
       } catch (readError) {
-        if (readError instanceof KubeApiError && readError.isNotFound) return;
+        if (readError instanceof KubeApiError && readError.isObjectNotFound) return;
         throw readError;
       }
     }

@@ -1,4 +1,5 @@
-// Makes a fresh handler instance bound to one object, injects what it needs, calls it and waits for its status writes.
+// Makes a fresh handler instance bound to one object, injects what it needs, calls it under supervision
+// (timeout, long-run warnings, abort signal) and waits for its status writes.
 import type { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { ResourceEvent } from '@kubeop/decorators';
 import type { OperatorArgs } from '../cli.js';
@@ -8,7 +9,9 @@ import type { KubeClient } from '../kube/client.js';
 import { type AnyObject, objectKey } from '../kube/objects.js';
 import { fullName, objectPath } from '../kube/resource.js';
 import type { Logger } from '../logging.js';
+import { StatusWriteError } from './status-errors.js';
 import { StatusWriter } from './status-writer.js';
+import { supervise } from './supervise.js';
 
 export interface HandlerDependencies {
   client: KubeClient;
@@ -18,13 +21,22 @@ export interface HandlerDependencies {
   logger: Logger;
 }
 
-/** A status write failed after the handler itself succeeded. */
-export class StatusWriteError extends Error {
-  override readonly name = 'StatusWriteError';
+export interface RunContext {
+  attempt: number;
+  /** Aborted when the operator shuts down. */
+  shutdown: AbortSignal;
+  /** Status fields the server pruned, reported by the controller once per resource and field. */
+  onPruned: (fields: string[]) => void;
+  /** How often a run without a timeout is reported as still going. Defaults to 60 s. */
+  slowEveryMs?: number;
 }
 
 export interface HandlerOutcome {
   requeueAfterSeconds: number | undefined;
+}
+
+export function handlerName(event: ResourceEvent): string {
+  return `@On${event[0]!.toUpperCase()}${event.slice(1)}`;
 }
 
 export async function runHandler(
@@ -32,16 +44,25 @@ export async function runHandler(
   event: ResourceEvent,
   object: AnyObject,
   deps: HandlerDependencies,
-  attempt: number,
+  context: RunContext,
 ): Promise<HandlerOutcome> {
   const record = description.handlers[event];
   if (!record) throw new Error(`no handler for ${event}`);
   const { resource } = description;
+  const key = objectKey(object);
   const HandlerClass = description.handlerClass as unknown as new () => Record<string | symbol, unknown>;
   const instance = new HandlerClass();
-  const status = new StatusWriter(deps.client, objectPath(resource, object.metadata.name, object.metadata.namespace), object.status);
+  const status = new StatusWriter(deps.client, {
+    objectPath: objectPath(resource, object.metadata.name, object.metadata.namespace),
+    resource: fullName(resource),
+    objectKey: key,
+    initial: object.status,
+    onPruned: context.onPruned,
+  });
   const run: HandlerRun = { status, requeueAfterSeconds: undefined };
-  const logger = deps.logger.child({ resource: fullName(resource), object: objectKey(object), event, ...(attempt > 1 ? { attempt } : {}) });
+  const attempt = context.attempt;
+  const logger = deps.logger.child({ resource: fullName(resource), object: key, event, ...(attempt > 1 ? { attempt } : {}) });
+  const timedOut = new AbortController();
   const copy = structuredClone(object);
   Object.assign(instance, {
     object: copy,
@@ -49,21 +70,40 @@ export async function runHandler(
     logger,
     crdApi: deps.crdApi,
     kubeConfig: deps.kubeConfig,
+    signal: AbortSignal.any([timedOut.signal, context.shutdown]),
     [HANDLER_RUN]: run,
   });
   if (!(instance instanceof ResourceHandler)) addHelpers(instance);
   for (const arg of description.args) instance[arg.property] = deps.args[arg.property];
 
+  const what = `${handlerName(event)} handler for ${key}`;
   let failure: unknown;
   try {
-    await (instance[record.method] as (o: AnyObject) => unknown).call(instance, copy);
+    await supervise(
+      Promise.resolve().then(() => (instance[record.method] as (o: AnyObject) => unknown).call(instance, copy)),
+      {
+        what,
+        timeoutSeconds: record.timeout ?? deps.args.handlerTimeout,
+        slowEveryMs: context.slowEveryMs ?? 60_000,
+        onSlow: (elapsedMs) =>
+          logger.warn(`${what} still running after ${Math.round(elapsedMs / 1000)} s (no timeout set; see the handler's timeout option)`, {
+            handler: handlerName(event),
+            runningSeconds: Math.round(elapsedMs / 1000),
+          }),
+        onTimeout: (error) => {
+          status.close();
+          timedOut.abort(error);
+        },
+      },
+    );
   } catch (error) {
     failure = error;
   }
+  if (timedOut.signal.aborted) throw failure;
   try {
     await status.flush();
   } catch (error) {
-    failure ??= new StatusWriteError(`writing the status of ${objectKey(object)} failed: ${(error as Error).message}`, { cause: error });
+    failure ??= error instanceof StatusWriteError ? error : new StatusWriteError(`writing the status of ${key} failed: ${(error as Error).message}`, { cause: error });
   }
   if (failure !== undefined) throw failure;
   return { requeueAfterSeconds: run.requeueAfterSeconds };

@@ -13,3 +13,18 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * Dotted paths of the fields `patch` set (to something other than null) that `written` lacks: what the
+ * server pruned because its schema does not know them. Arrays are compared as wholes, as merge patches do.
+ */
+export function prunedPaths(patch: unknown, written: unknown, prefix = 'status'): string[] {
+  if (!isPlainObject(patch)) return [];
+  const kept = isPlainObject(written) ? written : {};
+  return Object.entries(patch).flatMap(([name, value]) => {
+    if (value === null) return [];
+    const path = `${prefix}.${name}`;
+    if (!(name in kept)) return [path];
+    return isPlainObject(value) ? prunedPaths(value, kept[name], path) : [];
+  });
+}

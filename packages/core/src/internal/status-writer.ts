@@ -1,23 +1,35 @@
 // Writes a handler run's status updates in order, as merge patches on the status subresource.
 import { type KubeClient, MERGE_PATCH } from '../kube/client.js';
-import { isTransient } from '../kube/errors.js';
+import { isTransient, KubeApiError } from '../kube/errors.js';
 import { backoffDelay, sleep } from './backoff.js';
-import { applyMergePatch } from './merge-patch.js';
+import { applyMergePatch, prunedPaths } from './merge-patch.js';
+import { InvalidStatusError, ObjectGoneError, StatusSubresourceMissingError } from './status-errors.js';
+
+export interface StatusWriterOptions {
+  /** Path of the object; `/status` is appended. */
+  objectPath: string;
+  /** `plural.group`, for messages. */
+  resource: string;
+  /** `namespace/name`, for messages. */
+  objectKey: string;
+  initial: unknown;
+  /** Called with the status fields a write set but the server dropped (pruned by the CRD schema). */
+  onPruned?: (fields: string[]) => void;
+  /** How long transient failures (API server down, 5xx, 429, type not served yet) are retried. Defaults to 60 s. */
+  retryForMs?: number;
+}
 
 export class StatusWriter {
   private chain: Promise<void> = Promise.resolve();
   private failure: unknown;
   private current: unknown;
+  private closed = false;
 
   constructor(
     private readonly client: KubeClient,
-    /** Path of the object; `/status` is appended. */
-    private readonly objectPath: string,
-    initial: unknown,
-    /** How long transient failures (API server down, 5xx, 429) are retried. Defaults to 60 s. */
-    private readonly retryForMs = 60_000,
+    private readonly options: StatusWriterOptions,
   ) {
-    this.current = initial === undefined ? undefined : structuredClone(initial);
+    this.current = options.initial === undefined ? undefined : structuredClone(options.initial);
   }
 
   /** The status as last written by this run (or as the object had it). */
@@ -27,11 +39,13 @@ export class StatusWriter {
 
   /** Queues a merge patch of `status`; the returned promise settles when it is written. */
   write(patch: unknown): Promise<void> {
+    // A run abandoned at its timeout must not overwrite what the next run writes.
+    if (this.closed) return Promise.resolve();
     this.current = applyMergePatch(this.current, patch);
     const body = { status: patch };
     this.chain = this.chain.then(async () => {
       // After one failure the later writes are dropped: applying them out of order would be wrong.
-      if (this.failure === undefined) {
+      if (this.failure === undefined && !this.closed) {
         try {
           await this.send(body);
         } catch (error) {
@@ -54,17 +68,44 @@ export class StatusWriter {
     if (this.failure !== undefined) throw this.failure;
   }
 
-  private async send(body: unknown): Promise<void> {
-    const deadline = Date.now() + this.retryForMs;
+  /** Drops every later write (the run is over). */
+  close(): void {
+    this.closed = true;
+  }
+
+  private async send(body: { status: unknown }): Promise<void> {
+    const deadline = Date.now() + (this.options.retryForMs ?? 60_000);
+    const path = `${this.options.objectPath}/status`;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.client.request('PATCH', `${this.objectPath}/status`, { body, contentType: MERGE_PATCH });
+        const written = await this.client.request<{ status?: unknown } | undefined>('PATCH', path, { body, contentType: MERGE_PATCH });
+        const pruned = prunedPaths(body.status, written?.status);
+        if (pruned.length) this.options.onPruned?.(pruned);
         return;
       } catch (error) {
+        if (error instanceof KubeApiError) {
+          if (error.isInvalid) throw new InvalidStatusError(this.options.objectKey, error);
+          if (error.isObjectNotFound) throw new ObjectGoneError(this.options.objectKey);
+          if (error.isPathNotFound && (await this.objectExists())) throw new StatusSubresourceMissingError(this.options.resource);
+        }
         const delay = backoffDelay({ baseMs: 200, capMs: 5_000 }, attempt);
         if (!isTransient(error) || Date.now() + delay > deadline) throw error;
         await sleep(delay);
       }
+    }
+  }
+
+  /**
+   * `/status` answered 404 naming no object: either the resource is not served right now (retry) or the
+   * CRD has no status subresource (never works). Reading the object itself tells them apart.
+   */
+  private async objectExists(): Promise<boolean> {
+    try {
+      await this.client.request('GET', this.options.objectPath);
+      return true;
+    } catch (error) {
+      if (error instanceof KubeApiError && error.isObjectNotFound) throw new ObjectGoneError(this.options.objectKey);
+      return false;
     }
   }
 }
