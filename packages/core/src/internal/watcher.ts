@@ -1,10 +1,12 @@
 // kubeop's own list-watch loop: resumes from the last resourceVersion, relists with a diff on 410,
-// restarts on every error with capped backoff, and a watchdog restarts a watch gone silent.
+// restarts on every error with capped backoff (reset only once the server delivers again), and a watchdog
+// restarts a watch gone silent.
 import type { KubeClient } from '../kube/client.js';
 import { KubeApiError } from '../kube/errors.js';
 import { type AnyObject, objectKey, slim } from '../kube/objects.js';
 import type { Logger } from '../logging.js';
-import { type BackoffPolicy, backoffDelay, sleep } from './backoff.js';
+import { type BackoffPolicy, sleep } from './backoff.js';
+import { FailureStreak } from './failure-streak.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -40,6 +42,7 @@ export interface WatcherStats {
   watches: number;
   events: number;
   bookmarks: number;
+  /** Watches started again: after a failed list or watch (each one counted), a silent watch, a 410 Gone. */
   restarts: { error: number; watchdog: number; gone: number };
 }
 
@@ -65,6 +68,7 @@ export class ResourceWatcher {
   readonly stats: WatcherStats = { lists: 0, watches: 0, events: 0, bookmarks: 0, restarts: { error: 0, watchdog: 0, gone: 0 } };
   private resourceVersion: string | undefined;
   private readonly stopping = new AbortController();
+  private readonly streak = new FailureStreak();
   private loop: Promise<void> | undefined;
   private markSynced!: () => void;
   /** Resolves once the first list has been delivered. */
@@ -86,12 +90,9 @@ export class ResourceWatcher {
   }
 
   private async run(): Promise<void> {
-    const backoff = this.options.backoff ?? { baseMs: 500, capMs: 30_000 };
-    let failures = 0;
     while (!this.stopping.signal.aborted) {
       try {
         if (this.resourceVersion === undefined) await this.relist();
-        failures = 0;
         const outcome = await this.watchOnce();
         if (outcome === 'gone') {
           this.stats.restarts.gone++;
@@ -101,9 +102,8 @@ export class ResourceWatcher {
           this.stats.restarts.watchdog++;
           this.logger.warn(`watch of ${this.options.description} was silent for ${this.watchdogMs} ms; restarting it`);
         } else if (outcome === 'empty') {
-          // Closed at once with nothing delivered: back off as after an error rather than spin.
-          failures++;
-          await sleep(backoffDelay(backoff, failures), this.stopping.signal);
+          // Closed at once with nothing delivered (a server shutting down does that): a failure, not a reason to spin.
+          await this.failed('the server closed the watch at once without sending anything');
         }
       } catch (error) {
         if (this.stopping.signal.aborted) break;
@@ -112,20 +112,38 @@ export class ResourceWatcher {
           this.resourceVersion = undefined;
           continue;
         }
-        failures++;
-        this.stats.restarts.error++;
-        let delay = backoffDelay(backoff, failures);
-        if (error instanceof KubeApiError && error.isForbidden) {
-          delay = Math.max(delay, this.options.forbiddenDelayMs ?? 10_000);
-          this.logger.error(
-            `permission denied: cannot list/watch ${this.options.description} (${error.serverMessage ?? error.message}); ` +
-              `grant the operator's account "list" and "watch" on it. Retrying in ${Math.round(delay / 1000)} s`,
-          );
-        } else {
-          this.logger.warn(`watch of ${this.options.description} failed (attempt ${failures}): ${describe(error)}; retrying in ${delay} ms`);
-        }
-        await sleep(delay, this.stopping.signal);
+        await this.failed(error);
       }
+    }
+  }
+
+  /** Logs a failed list or watch (a warning for the first and then ever more rarely) and waits out its backoff. */
+  private async failed(error: unknown): Promise<void> {
+    this.stats.restarts.error++;
+    const failure = this.streak.fail(this.options.backoff ?? { baseMs: 500, capMs: 30_000 });
+    let delay = failure.delayMs;
+    const reason = typeof error === 'string' ? error : describe(error);
+    if (error instanceof KubeApiError && error.isForbidden) {
+      delay = Math.max(delay, this.options.forbiddenDelayMs ?? 10_000);
+      this.logger.error(
+        `permission denied: cannot list/watch ${this.options.description} (${error.serverMessage ?? error.message}); ` +
+          `grant the operator's account "list" and "watch" on it. Retrying in ${Math.round(delay / 1000)} s`,
+      );
+    } else {
+      const message = `watch of ${this.options.description} failed (attempt ${failure.attempt}, failing for ${Math.round(failure.elapsedMs / 1000)} s): ${reason}; retrying in ${delay} ms`;
+      // One warning per outage phase, not one per attempt: 1, 4, 16, 64, …; the rest only in the debug log.
+      this.logger.log(failure.warn ? 'warn' : 'debug', failure.attempt === 1 ? `${message} (until it recovers, warnings only at attempts 4, 16, 64, …)` : message);
+    }
+    await sleep(delay, this.stopping.signal);
+  }
+
+  /** The server delivered (a list, a watch line): ends a failure streak, so the next failure backs off from the start. */
+  private markHealthy(): void {
+    const streak = this.streak.succeed();
+    if (streak) {
+      this.logger.info(
+        `watch of ${this.options.description} recovered after ${Math.round(streak.durationMs / 1000)} s (${streak.failures} failed attempts)`,
+      );
     }
   }
 
@@ -171,6 +189,7 @@ export class ResourceWatcher {
     this.resourceVersion = list.metadata.resourceVersion;
     this.logger.debug(`listed ${fresh.size} ${this.options.description} at resourceVersion ${this.resourceVersion}`);
     for (const event of events) this.emit(event);
+    this.markHealthy();
     this.markSynced();
   }
 
@@ -185,6 +204,7 @@ export class ResourceWatcher {
       watchdog = setTimeout(() => request.abort(new WatchdogTimeout()), this.watchdogMs);
     };
     let delivered = 0;
+    const timeoutSeconds = this.options.timeoutSeconds ?? 300;
     let closeConnection = () => {};
     this.stats.watches++;
     try {
@@ -195,13 +215,14 @@ export class ResourceWatcher {
           watch: true,
           resourceVersion: this.resourceVersion,
           allowWatchBookmarks: true,
-          timeoutSeconds: this.options.timeoutSeconds ?? 300,
+          timeoutSeconds,
         },
         request.signal,
       );
       closeConnection = close;
       this.logger.debug(`watching ${this.options.description} from resourceVersion ${this.resourceVersion}`);
       if (!response.body) return 'empty';
+      const openedAt = Date.now();
       const decoder = new TextDecoder();
       let buffered = '';
       for await (const chunk of response.body) {
@@ -216,7 +237,10 @@ export class ResourceWatcher {
           if (this.handleLine(line) === 'gone') return 'gone';
         }
       }
-      return delivered > 0 ? 'closed' : 'empty';
+      // Nothing delivered: a failure if it ended early, but a quiet watch that ran to its timeout is healthy.
+      if (delivered === 0 && Date.now() - openedAt < (timeoutSeconds * 1000) / 2) return 'empty';
+      if (delivered === 0) this.markHealthy();
+      return 'closed';
     } catch (error) {
       if (request.signal.reason instanceof WatchdogTimeout) return 'watchdog';
       if (this.stopping.signal.aborted) return 'closed';
@@ -236,6 +260,7 @@ export class ResourceWatcher {
       if (status.code === 410) return 'gone';
       throw new KubeApiError(status.code ?? 500, 'WATCH', this.options.path, status.reason, status.message);
     }
+    this.markHealthy(); // not on ERROR lines: a watch that only ever answers errors must keep backing off
     const object = slim(event.object);
     this.resourceVersion = object.metadata.resourceVersion ?? this.resourceVersion;
     if (event.type === 'BOOKMARK') {
