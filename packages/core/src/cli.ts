@@ -41,12 +41,30 @@ export interface CommandLine {
   envPrefix?: string;
 }
 
+/** Allowed values of a number flag, checked after parsing whether the value came from the flag or the environment. */
+interface Bounds {
+  /** Smallest allowed value. */
+  min?: number;
+  /** Values must be greater than this. */
+  above?: number;
+  max?: number;
+  integer?: boolean;
+  /** Another flag this one must not be below. */
+  atLeast?: string;
+}
+
 interface FlagSpec {
   flag: string;
   property: string;
   options: Options;
   env: string | false | undefined;
+  bounds?: Bounds;
+  /** Checked by parseCommandLine rather than yargs, so the message can name the environment variable too. */
+  required?: boolean;
 }
+
+/** A duration in seconds: setTimeout fires at once for delays above 2^31 - 1 ms, so longer ones would mean none. */
+const seconds = (bounds: Bounds): Bounds => ({ max: 2_147_483, ...bounds });
 
 const BUILT_IN: FlagSpec[] = [
   flag('create-crd', { type: 'boolean', default: false, describe: 'Create the CustomResourceDefinition at startup if it does not exist' }),
@@ -55,26 +73,27 @@ const BUILT_IN: FlagSpec[] = [
   flag('log-format', { type: 'string', choices: ['text', 'json'], default: 'text', describe: 'Log format' }),
   flag('kubeconfig', { type: 'string', describe: 'Path of the kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)' }),
   flag('context', { type: 'string', describe: 'kubeconfig context to use (default: its current context)' }),
-  flag('max-concurrent', { type: 'number', default: 10, describe: 'Objects handled at once, per resource' }),
-  flag('retry-delay', { type: 'number', default: 1, describe: 'First retry delay of a failed handler, in seconds; doubles per attempt' }),
-  flag('retry-max-delay', { type: 'number', default: 300, describe: 'Longest retry delay of a failed handler, in seconds' }),
-  flag('shutdown-timeout', { type: 'number', default: 30, describe: 'Seconds to let running handlers finish on SIGTERM' }),
+  flag('max-concurrent', { type: 'number', default: 10, describe: 'Objects handled at once, per resource' }, { min: 1, integer: true }),
+  // 0 would stay 0 when doubled: a failing handler retried in a busy loop.
+  flag('retry-delay', { type: 'number', default: 1, describe: 'First retry delay of a failed handler, in seconds; doubles per attempt' }, seconds({ above: 0 })),
+  flag('retry-max-delay', { type: 'number', default: 300, describe: 'Longest retry delay of a failed handler, in seconds' }, seconds({ above: 0, atLeast: 'retry-delay' })),
+  flag('shutdown-timeout', { type: 'number', default: 30, describe: 'Seconds to let running handlers finish on SIGTERM' }, seconds({ min: 0 })),
   flag('handler-timeout', {
     type: 'number',
     default: 0,
     describe: 'Default timeout of a handler run in seconds (a handler decorator\'s `timeout` overrides it); 0 = none',
-  }),
-  flag('watch-timeout', { type: 'number', default: 300, describe: 'Server-side timeout of each watch request, in seconds' }),
+  }, seconds({ min: 0 })),
+  flag('watch-timeout', { type: 'number', default: 300, describe: 'Server-side timeout of each watch request, in seconds' }, seconds({ above: 0 })),
   flag('watchdog', {
     type: 'number',
     default: 180,
     // kube-apiserver 1.37 sends the first bookmark about 120 s into a quiet watch, then one a minute.
     describe: 'Restart a watch silent (no event, no bookmark) for this many seconds',
-  }),
+  }, seconds({ above: 0 })),
 ];
 
-function flag(name: string, options: Options): FlagSpec {
-  return { flag: name, property: camelCase(name), options, env: undefined };
+function flag(name: string, options: Options, bounds?: Bounds): FlagSpec {
+  return { flag: name, property: camelCase(name), options, env: undefined, bounds };
 }
 
 export function parseCommandLine(resources: ResourceDescription[], commandLine: CommandLine): ParseResult {
@@ -92,12 +111,14 @@ export function parseCommandLine(resources: ResourceDescription[], commandLine: 
     .usage('$0 [options]')
     .parserConfiguration({ 'camel-case-expansion': true, 'duplicate-arguments-array': false })
     .epilogue(`Every flag can also be set by an environment variable: ${prefix}_ and the flag in capitals, e.g. ${prefix}_LOG_LEVEL=debug.`);
+  const envNames = new Map<FlagSpec, string>();
+  const envValues = new Map<FlagSpec, unknown>();
   for (const spec of specs) {
     const envName = spec.env === false ? undefined : (spec.env ?? `${prefix}_${spec.flag.replace(/-/g, '_').toUpperCase()}`);
     const options: Options = { ...spec.options };
     const fromEnv = envName ? env[envName] : undefined;
-    if (fromEnv !== undefined) options.default = fromEnvironment(fromEnv, options.type, envName!);
-    if (options.default !== undefined && options.demandOption) options.demandOption = false;
+    if (envName) envNames.set(spec, envName);
+    if (fromEnv !== undefined) envValues.set(spec, (options.default = fromEnvironment(fromEnv, options.type, envName!)));
     parser = parser.option(spec.flag, options);
   }
 
@@ -118,23 +139,49 @@ export function parseCommandLine(resources: ResourceDescription[], commandLine: 
   if (output) return { kind: 'exit', output };
   if (!parsed) throw new UsageError('The command line could not be parsed');
 
+  const values = parsed;
+  const missing = specs.filter((spec) => spec.required && values[camelCase(spec.flag)] === undefined);
+  if (missing.length) {
+    const names = missing.map((spec) => `--${spec.flag}${envNames.has(spec) ? ` (or the environment variable ${envNames.get(spec)})` : ''}`);
+    throw new UsageError(`Missing required argument${names.length > 1 ? 's' : ''}: ${names.join(', ')}\nRun with --help to see the flags.`);
+  }
   const args = { ...parsed } as OperatorArgs;
   for (const spec of specs) {
-    const value = parsed[camelCase(spec.flag)];
+    const value = values[camelCase(spec.flag)];
     checkValue(spec, value);
     args[spec.property] = value;
+  }
+  for (const spec of specs) {
+    if (!spec.bounds) continue;
+    const value = values[camelCase(spec.flag)] as number;
+    // The value came from the environment when it is the one the variable gave (the command line would have replaced it).
+    const source = envValues.has(spec) && Object.is(envValues.get(spec), value) ? `${envNames.get(spec)}=${value} (sets --${spec.flag})` : `--${spec.flag} ${value}`;
+    const other = spec.bounds.atLeast;
+    const problem = outOfBounds(spec.bounds, value, other === undefined ? undefined : [other, values[camelCase(other)] as number]);
+    if (problem) throw new UsageError(`${source} is out of range: ${problem}\nRun with --help to see the flags.`);
   }
   return { kind: 'run', args };
 }
 
+/** What is wrong with `value`, or undefined; `other` is the flag named by `atLeast` and its value. */
+function outOfBounds(bounds: Bounds, value: number, other?: [string, number]): string | undefined {
+  if (bounds.integer && !Number.isInteger(value)) return 'must be a whole number';
+  if (bounds.min !== undefined && !(value >= bounds.min)) return `must be at least ${bounds.min}`;
+  if (bounds.above !== undefined && !(value > bounds.above)) return `must be greater than ${bounds.above}`;
+  if (bounds.max !== undefined && !(value <= bounds.max)) return `must be at most ${bounds.max}`;
+  if (other && !(value >= other[1])) return `must be at least --${other[0]} (${other[1]})`;
+  return undefined;
+}
+
 function argSpec(arg: ArgDescription): FlagSpec {
   const type = arg.type === 'array' ? 'string' : arg.type;
-  const options: Options = { type, describe: arg.description, demandOption: arg.required || undefined };
+  const describe = arg.required ? `${arg.description ?? ''} [required]`.trim() : arg.description;
+  const options: Options = { type, describe };
   if (arg.type === 'array') options.array = true;
   if (arg.default !== undefined) options.default = arg.default;
   if (arg.choices) options.choices = [...arg.choices];
   if (arg.alias.length) options.alias = arg.alias;
-  return { flag: arg.flag, property: arg.property, options, env: arg.env };
+  return { flag: arg.flag, property: arg.property, options, env: arg.env, required: arg.required };
 }
 
 function fromEnvironment(raw: string, type: Options['type'], name: string): unknown {

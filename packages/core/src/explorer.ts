@@ -107,6 +107,13 @@ function collectArgs(className: string, handlerClass: HandlerClass): ArgDescript
     for (const record of own) {
       if (byProperty.has(record.property)) continue;
       const type = record.type ?? DESIGN_TYPES.get(record.designType);
+      if (!type && record.designType === undefined) {
+        // TypeScript writes design:type only with both options on; every @Arg without { type } then lands here.
+        throw new InvalidHandlerError(
+          `@Arg on ${className}.${record.property}: no type metadata (design:type). Enable "emitDecoratorMetadata" and ` +
+            `"experimentalDecorators" in the compilerOptions of tsconfig.json, or pass { type: 'string' | 'number' | 'boolean' | 'array' }`,
+        );
+      }
       if (!type) {
         const design = (record.designType as { name?: string } | undefined)?.name ?? 'unknown';
         throw new InvalidHandlerError(

@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { HandlerClass } from '@kubeop/decorators';
 import { type OperatorArgs, parseCommandLine, UsageError } from './cli.js';
-import { describeHandlerClass, type ResourceDescription } from './explorer.js';
+import { describeHandlerClass, InvalidHandlerError, type ResourceDescription } from './explorer.js';
 import { ResourceController } from './internal/controller.js';
 import { KubeClient } from './kube/client.js';
 import { loadKubeConfig } from './kube/config.js';
@@ -34,6 +34,7 @@ export type Prepared = { kind: 'exit'; output: string } | { kind: 'operator'; op
 export function prepareOperator(options: OperatorOptions): Prepared {
   if (options.handlers.length === 0) throw new UsageError('bootstrap() needs at least one handler class');
   const descriptions = options.handlers.map(describeHandlerClass);
+  assertOneClassPerResource(descriptions);
   const parsed = parseCommandLine(descriptions, {
     argv: options.argv ?? process.argv.slice(2),
     env: options.env,
@@ -48,8 +49,25 @@ export function prepareOperator(options: OperatorOptions): Prepared {
       throw new UsageError(`--namespace cannot be used: ${fullName(resource)} is cluster-scoped`);
     }
   }
-  if (!(args.maxConcurrent >= 1)) throw new UsageError('--max-concurrent must be at least 1');
   return { kind: 'operator', operator: new Operator(descriptions, args, options) };
+}
+
+/** Two controllers on one resource would handle every object twice and fight over its status and finalizer. */
+function assertOneClassPerResource(descriptions: ResourceDescription[]): void {
+  const owners = new Map<string, ResourceDescription>();
+  for (const description of descriptions) {
+    // Versions of one group and plural are the same objects, served through one CRD.
+    const name = fullName(description.resource);
+    const owner = owners.get(name);
+    if (owner) {
+      const versions = [...new Set([owner.resource.version, description.resource.version])].join(' and ');
+      throw new InvalidHandlerError(
+        `${owner.handlerClass.name} and ${description.handlerClass.name} both handle ${name} (${versions}): ` +
+          'bootstrap() takes one handler class per resource; put the handlers of both in one class',
+      );
+    }
+    owners.set(name, description);
+  }
 }
 
 export class Operator {

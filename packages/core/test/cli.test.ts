@@ -66,8 +66,22 @@ describe('parseCommandLine', () => {
     expect(args).toMatchObject({ token: '/t', secret: undefined });
   });
 
-  it('refuses a missing required flag', () => {
-    expect(() => run([], {}, [Strict])).toThrow(/Missing required argument: token/);
+  it('refuses a missing required flag, naming the flag and its environment variable', () => {
+    expect(() => run([], {}, [Strict])).toThrow(UsageError);
+    expect(() => run([], {}, [Strict])).toThrow('Missing required argument: --token (or the environment variable TOKEN_FILE)\n');
+  });
+
+  it('names the default environment variable of a required flag, and none when env is false', () => {
+    @CustomResource({ group: 'example.kubeop.dev', version: 'v1', plural: 'targets', kind: 'Target' })
+    class Needy {
+      @Arg({ required: true }) target!: string;
+      @Arg({ required: true, env: false }) apiKey!: string;
+      @OnAdded() created(): void {}
+    }
+    expect(() => run([], {}, [Needy])).toThrow(
+      'Missing required arguments: --target (or the environment variable KUBEOP_TARGET), --api-key\nRun with --help',
+    );
+    expect(run(['--api-key', 'k'], { KUBEOP_TARGET: 't' }, [Needy])).toMatchObject({ target: 't', apiKey: 'k' });
   });
 
   it.each([
@@ -78,6 +92,34 @@ describe('parseCommandLine', () => {
   ])('refuses %j with a UsageError', (argv, message) => {
     expect(() => run(argv)).toThrow(UsageError);
     expect(() => run(argv)).toThrow(message);
+  });
+
+  it.each([
+    [['--watchdog', '0'], '--watchdog 0 is out of range: must be greater than 0'],
+    [['--watch-timeout', '0'], '--watch-timeout 0 is out of range: must be greater than 0'],
+    [['--max-concurrent', '0'], '--max-concurrent 0 is out of range: must be at least 1'],
+    [['--max-concurrent', '2.5'], '--max-concurrent 2.5 is out of range: must be a whole number'],
+    [['--retry-delay', '-5'], '--retry-delay -5 is out of range: must be greater than 0'],
+    [['--retry-max-delay', '0'], '--retry-max-delay 0 is out of range: must be greater than 0'],
+    [['--retry-delay', '10', '--retry-max-delay', '5'], '--retry-max-delay 5 is out of range: must be at least --retry-delay (10)'],
+    [['--shutdown-timeout', '-1'], '--shutdown-timeout -1 is out of range: must be at least 0'],
+    [['--handler-timeout', '-0.5'], '--handler-timeout -0.5 is out of range: must be at least 0'],
+    [['--shutdown-timeout', '1e10'], '--shutdown-timeout 10000000000 is out of range: must be at most 2147483'],
+  ])('refuses the out-of-range %j, naming the flag', (argv, message) => {
+    expect(() => run(argv)).toThrow(UsageError);
+    expect(() => run(argv)).toThrow(`${message}\nRun with --help to see the flags.`);
+  });
+
+  it('accepts the edges of each range', () => {
+    const argv = ['--max-concurrent', '1', '--shutdown-timeout', '0', '--handler-timeout', '0', '--watchdog', '0.5', '--watch-timeout', '1'];
+    expect(run([...argv, '--retry-delay', '2', '--retry-max-delay', '2'])).toMatchObject({ maxConcurrent: 1, shutdownTimeout: 0, retryMaxDelay: 2 });
+  });
+
+  it('names the environment variable when an out-of-range value came from it', () => {
+    expect(() => run([], { KUBEOP_WATCHDOG: '0' })).toThrow('KUBEOP_WATCHDOG=0 (sets --watchdog) is out of range: must be greater than 0');
+    expect(() => run(['--retry-max-delay', '2'], { KUBEOP_RETRY_DELAY: '3' })).toThrow('--retry-max-delay 2 is out of range');
+    // The command line wins over the environment, so a bad variable overridden by a good flag is no error.
+    expect(run(['--watchdog', '5'], { KUBEOP_WATCHDOG: '0' })).toMatchObject({ watchdog: 5 });
   });
 
   it('refuses a malformed number in the environment', () => {

@@ -30,11 +30,19 @@ describe('the operator process', () => {
     [['--bogus'], /Unknown argument: --bogus/],
     [['--log-level', 'loud'], /Invalid values:\s+Argument: log-level, Given: "loud"/],
     [['--max-concurrent', 'lots'], /--max-concurrent expects a number/],
+    [['--watchdog', '0'], /--watchdog 0 is out of range: must be greater than 0/],
+    [['--retry-delay', '-5'], /--retry-delay -5 is out of range: must be greater than 0/],
   ])('refuses %j with exit code 2 and a clear message', async (args, message) => {
     const run = spawnOperator(SAMPLE_MAIN, args);
     expect(await run.exited).toEqual({ code: 2, signal: null });
     expect(run.output()).toMatch(message);
     expect(run.output()).toContain('Run with --help');
+  });
+
+  it('names the environment variable an out-of-range value came from, with exit code 2', async () => {
+    const run = spawnOperator(SAMPLE_MAIN, [], { KUBEOP_MAX_CONCURRENT: '0' });
+    expect(await run.exited).toEqual({ code: 2, signal: null });
+    expect(run.output()).toContain('KUBEOP_MAX_CONCURRENT=0 (sets --max-concurrent) is out of range: must be at least 1');
   });
 
   it('says what is missing when there is no kubeconfig, instead of trying localhost:8080', async () => {

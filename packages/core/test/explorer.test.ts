@@ -97,6 +97,18 @@ describe('describeHandlerClass', () => {
     expect(() => describeHandlerClass(Idle)).toThrow('Idle has no @OnAdded(), @OnModified() or @OnDeleted() handler');
   });
 
+  it('names the tsconfig options when an @Arg has no design:type at all (emitDecoratorMetadata off)', () => {
+    class Unannotated {
+      created(): void {}
+    }
+    // What @Arg() records when TypeScript emits no metadata: no design:type and no explicit type.
+    defineResource(Unannotated, { resource, onAdded: 'created', args: { target: {} } });
+    expect(() => describeHandlerClass(Unannotated)).toThrow(InvalidHandlerError);
+    expect(() => describeHandlerClass(Unannotated)).toThrow(
+      /@Arg on Unannotated.target: no type metadata \(design:type\). Enable "emitDecoratorMetadata" and "experimentalDecorators" .*tsconfig.json, or pass \{ type/,
+    );
+  });
+
   it('rejects an @Arg whose type cannot be inferred', () => {
     @CustomResource(resource)
     class Vague {
