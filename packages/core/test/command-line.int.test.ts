@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { testEnvironment, type TestEnvironment } from '@kubeop/testing';
 import { killAllOperators, SAMPLE_MAIN, spawnOperator } from './support/process.js';
@@ -56,6 +59,19 @@ describe('the operator process', () => {
     const run = spawnOperator(SAMPLE_MAIN, ['--kubeconfig', '/nope/config']);
     expect(await run.exited).toEqual({ code: 1, signal: null });
     expect(run.output()).toContain('The kubeconfig file /nope/config (from --kubeconfig) does not exist');
+  });
+
+  it.each([
+    ['empty', '', /cannot be used: it is empty/],
+    ['unparsable', 'apiVersion: v1\nclusters: [ {name:\n', /cannot be used: .*indentation/],
+    ['incomplete', 'apiVersion: v1\nclusters:\n- name: a\n', /cannot be used: clusters\[0\]\.cluster is missing/],
+  ])('names a kubeconfig file that is %s', async (_, contents, reason) => {
+    const file = join(await mkdtemp(join(tmpdir(), 'kubeop-kubeconfig-')), 'config');
+    await writeFile(file, contents);
+    const run = spawnOperator(SAMPLE_MAIN, [], { KUBECONFIG: file });
+    expect(await run.exited).toEqual({ code: 1, signal: null });
+    expect(run.output()).toContain(`The kubeconfig file ${file} (from KUBECONFIG) cannot be used: `);
+    expect(run.output()).toMatch(reason);
   });
 
   it('names an unknown context', async () => {

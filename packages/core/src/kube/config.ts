@@ -1,5 +1,5 @@
 // Loads a KubeConfig the way kubectl does, and says what is missing instead of falling back to localhost:8080.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -22,15 +22,17 @@ export function loadKubeConfig(source: KubeConfigSource = {}): KubeConfig {
   const env = source.env ?? process.env;
   const kubeConfig = new KubeConfig();
   const files = source.kubeconfig ? [source.kubeconfig] : (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
+  const defaultFile = join(env.HOME ?? homedir(), '.kube', 'config');
+  const origin = source.kubeconfig ? '--kubeconfig' : files.length ? 'KUBECONFIG' : 'the default location';
+  let loaded: string[] = [];
   if (files.length > 0) {
     const missing = files.filter((file) => !existsSync(file));
     if (missing.length === files.length) {
-      const origin = source.kubeconfig ? '--kubeconfig' : 'KUBECONFIG';
       throw new KubeConfigError(`The kubeconfig file ${missing.join(', ')} (from ${origin}) does not exist.`);
     }
-    for (const file of files.filter((f) => existsSync(f))) mergeFile(kubeConfig, file);
-  } else if (existsSync(join(env.HOME ?? homedir(), '.kube', 'config'))) {
-    kubeConfig.loadFromFile(join(env.HOME ?? homedir(), '.kube', 'config'));
+    loaded = files.filter((f) => existsSync(f));
+  } else if (existsSync(defaultFile)) {
+    loaded = [defaultFile];
   } else if (env.KUBERNETES_SERVICE_HOST && existsSync(SERVICE_ACCOUNT_TOKEN)) {
     kubeConfig.loadFromCluster();
   } else {
@@ -39,6 +41,7 @@ export function loadKubeConfig(source: KubeConfigSource = {}): KubeConfig {
         'with a service account. Pass --kubeconfig PATH, set KUBECONFIG, or run the operator inside the cluster.',
     );
   }
+  for (const file of loaded) mergeFile(kubeConfig, file, origin);
   if (source.context) {
     if (!kubeConfig.getContextObject(source.context)) {
       const known = kubeConfig.getContexts().map((c) => c.name);
@@ -50,17 +53,24 @@ export function loadKubeConfig(source: KubeConfigSource = {}): KubeConfig {
   }
   const cluster = kubeConfig.getCurrentCluster();
   if (!kubeConfig.getCurrentContext() || !cluster) {
-    throw new KubeConfigError('The kubeconfig has no current context with a cluster; pass --context NAME.');
+    const where = loaded.length ? ` ${loaded.join(', ')} (from ${origin})` : '';
+    throw new KubeConfigError(`The kubeconfig${where} has no current context with a cluster; set current-context in it or pass --context NAME.`);
   }
   return kubeConfig;
 }
 
-function mergeFile(into: KubeConfig, file: string): void {
-  if (into.clusters.length === 0 && into.contexts.length === 0) {
-    into.loadFromFile(file);
-    return;
-  }
+function mergeFile(into: KubeConfig, file: string, origin: string): void {
+  const unusable = (reason: string, cause?: unknown) =>
+    new KubeConfigError(`The kubeconfig file ${file} (from ${origin}) cannot be used: ${reason}. Fix it, or pass another with --kubeconfig.`, { cause });
   const other = new KubeConfig();
-  other.loadFromFile(file);
-  into.mergeConfig(other, true);
+  try {
+    if (readFileSync(file, 'utf8').trim() === '') throw unusable('it is empty');
+    other.loadFromFile(file);
+  } catch (error) {
+    if (error instanceof KubeConfigError) throw error;
+    // client-node's own errors ("expected a document", "clusters[0].cluster is missing") do not say which file.
+    throw unusable((error as Error).message.split('\n')[0]!, error);
+  }
+  if (into.clusters.length === 0 && into.contexts.length === 0) into.loadFromOptions(other);
+  else into.mergeConfig(other, true);
 }
