@@ -9,7 +9,7 @@ export { InvalidStatusError, StatusSubresourceMissingError, StatusWriteError } f
 export { HandlerTimeoutError } from './internal/supervise.js';
 export { KubeConfigError, loadKubeConfig } from './kube/config.js';
 export { CrdNotEstablishedError, CrdNotInstalledError, crdManifest } from './kube/crd.js';
-export { KubeApiError, KubeConnectionError } from './kube/errors.js';
+export { KubeApiError, KubeConnectionError, KubeTlsError, NotKubernetesError } from './kube/errors.js';
 export type { CustomObject, ObjectMeta } from './kube/objects.js';
 export type { Logger } from './logging.js';
 export { Operator, type OperatorOptions, prepareOperator } from './operator.js';

@@ -1,7 +1,7 @@
 // A small HTTP client over client-node's KubeConfig: one connection pool, timeouts, named errors.
 import { HttpMethod, type KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { type Dispatcher, fetch, type Response } from 'undici';
-import { KubeApiError, KubeConnectionError, type StatusDetails } from './errors.js';
+import { isCertificateErrorCode, KubeApiError, KubeConnectionError, KubeTlsError, type StatusDetails } from './errors.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -106,6 +106,7 @@ export class KubeClient {
     } catch (error) {
       if (signal.aborted) throw signal.reason ?? error;
       const code = (error as { cause?: { code?: string } }).cause?.code;
+      if (isCertificateErrorCode(code)) throw new KubeTlsError(method, url.toString(), code, { cause: error });
       throw new KubeConnectionError(method, url.toString(), code, { cause: error });
     }
   }
@@ -119,13 +120,15 @@ function apiError(status: number, verb: string, path: string, text: string): Kub
   let reason: string | undefined;
   let message: string | undefined;
   let details: StatusDetails | undefined;
+  let isStatus = false;
   try {
-    const parsed = JSON.parse(text) as { reason?: string; message?: string; details?: StatusDetails };
+    const parsed = JSON.parse(text) as { kind?: string; reason?: string; message?: string; details?: StatusDetails };
     reason = parsed.reason;
     message = parsed.message;
     details = parsed.details;
+    isStatus = parsed.kind === 'Status';
   } catch {
     message = text.slice(0, 200) || undefined;
   }
-  return new KubeApiError(status, verb, path, reason, message, details);
+  return new KubeApiError(status, verb, path, reason, message, details, isStatus);
 }

@@ -1,7 +1,7 @@
 // Makes sure the CustomResourceDefinition of a resource exists: checks it, or creates it and waits until Established.
 import type { CustomResourceRecord } from '@kubeop/decorators';
 import type { KubeClient } from './client.js';
-import { KubeApiError } from './errors.js';
+import { KubeApiError, NotKubernetesError } from './errors.js';
 import { collectionPath, fullName } from './resource.js';
 
 const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
@@ -68,6 +68,7 @@ export async function assertResourceServed(
     await client.request('GET', collectionPath(resource, namespace), { query: { limit: 1 } });
     return undefined;
   } catch (error) {
+    await assertKubernetes(client, error);
     if (error instanceof KubeApiError && error.isNotFound) throw new CrdNotInstalledError(fullName(resource), resource.version);
     if (error instanceof KubeApiError && error.isForbidden) return error;
     throw error;
@@ -85,6 +86,7 @@ export async function ensureCrd(
   try {
     await client.request('GET', `${CRD_PATH}/${name}`);
   } catch (error) {
+    await assertKubernetes(client, error);
     if (!(error instanceof KubeApiError && error.isNotFound)) throw error;
     try {
       await client.request('POST', CRD_PATH, { body: crdManifest(resource) });
@@ -96,6 +98,23 @@ export async function ensureCrd(
   }
   await waitEstablished(client, name, options.timeoutMs ?? 60_000);
   return outcome;
+}
+
+/**
+ * Any web server answers 404 to an unknown path, and kube-apiserver too, as plain text, for a group it does not
+ * serve; its /version tells them apart. Throws NotKubernetesError when the server is evidently something else.
+ */
+async function assertKubernetes(client: KubeClient, error: unknown): Promise<void> {
+  if (!(error instanceof KubeApiError && error.isNotFound && !error.isKubernetesStatus)) return;
+  const answer = await client.request('GET', '/version').catch((probeError: unknown) => probeError);
+  if (!looksLikeKubernetes(answer)) throw new NotKubernetesError(client.server, error);
+}
+
+function looksLikeKubernetes(versionAnswer: unknown): boolean {
+  if (versionAnswer instanceof KubeApiError) return versionAnswer.isKubernetesStatus; // a 401 or 403 of kube-apiserver is a Status
+  if (versionAnswer instanceof SyntaxError) return false; // answered, but not JSON
+  if (versionAnswer instanceof Error) return true; // could not ask: claim nothing
+  return typeof (versionAnswer as { gitVersion?: unknown } | undefined)?.gitVersion === 'string';
 }
 
 interface CrdStatus {

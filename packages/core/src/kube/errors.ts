@@ -18,6 +18,8 @@ export class KubeApiError extends Error {
     readonly reason: string | undefined,
     readonly serverMessage: string | undefined,
     readonly details: StatusDetails | undefined = undefined,
+    /** False when the body was no Kubernetes Status: another server, or kube-apiserver's plain-text 404 of an unserved group. */
+    readonly isKubernetesStatus = true,
   ) {
     super(`${verb} ${path}: ${status}${reason ? ` ${reason}` : ''}${serverMessage ? `: ${serverMessage}` : ''}`);
   }
@@ -50,9 +52,25 @@ export class KubeApiError extends Error {
   }
 }
 
+/** A 404 from a server whose /version names no Kubernetes version: the kubeconfig points at something else. */
+export class NotKubernetesError extends Error {
+  override readonly name = 'NotKubernetesError';
+  constructor(
+    readonly server: string,
+    cause: KubeApiError,
+  ) {
+    const said = cause.serverMessage ? ` ("${cause.serverMessage.replace(/\s+/g, ' ').trim().slice(0, 80)}")` : '';
+    super(
+      `${server} is not a Kubernetes API server: it answered ${cause.verb} ${cause.path} with ${cause.status}${said}, and its /version names no Kubernetes version. ` +
+        "Check the cluster's server in the kubeconfig, or pick the right cluster with --context.",
+      { cause },
+    );
+  }
+}
+
 /** The API server could not be reached, or the connection broke. */
 export class KubeConnectionError extends Error {
-  override readonly name = 'KubeConnectionError';
+  override readonly name: string = 'KubeConnectionError';
   constructor(
     readonly verb: string,
     readonly url: string,
@@ -61,6 +79,26 @@ export class KubeConnectionError extends Error {
   ) {
     super(`${verb} ${url}: cannot reach the API server${code ? ` (${code})` : ''}`, options);
   }
+}
+
+/**
+ * The server's certificate failed verification (openssl's code in `code`): the kubeconfig trusts another CA or
+ * names the server by an address its certificate does not hold. Still transient, as the CA can be fixed.
+ */
+export class KubeTlsError extends KubeConnectionError {
+  override readonly name = 'KubeTlsError';
+  constructor(verb: string, url: string, code: string, options?: { cause?: unknown }) {
+    super(verb, url, code, options);
+    this.message =
+      `${verb} ${url}: a TLS certificate problem: the certificate of ${new URL(url).origin} cannot be verified (${code}). ` +
+      "Check the cluster's certificate-authority(-data) and server in the kubeconfig, or pick the right cluster with --context.";
+  }
+}
+
+/** openssl's and Node's codes of a server certificate that failed verification, as undici reports them. */
+export function isCertificateErrorCode(code: string | undefined): code is string {
+  // ERR_SSL_* alerts are the server refusing *our* client certificate, or not speaking TLS: not this case.
+  return !!code && !code.startsWith('ERR_SSL_') && /CERT|UNABLE_TO_VERIFY|SELF_SIGNED/.test(code);
 }
 
 /**
