@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // kubeop-control-plane: runs a local control plane until Ctrl-C, or only prepares the binaries (--binaries-only).
+import './runtime-check.js';
 import { chmod, copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -15,6 +15,7 @@ export default async function globalSetup(): Promise<void> {
     return;
   }
   resolveSourcesFromTypeScript();
+  await import('../runtime-check.js');
   const { startControlPlane } = await import('../control-plane.js');
   const started = Date.now();
   let plane: ControlPlane;
