@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -66,10 +66,13 @@ describe('the operator process', () => {
     ['unparsable', 'apiVersion: v1\nclusters: [ {name:\n', /cannot be used: .*indentation/],
     ['incomplete', 'apiVersion: v1\nclusters:\n- name: a\n', /cannot be used: clusters\[0\]\.cluster is missing/],
   ])('names a kubeconfig file that is %s', async (_, contents, reason) => {
-    const file = join(await mkdtemp(join(tmpdir(), 'kubeop-kubeconfig-')), 'config');
+    const dir = await mkdtemp(join(tmpdir(), 'kubeop-kubeconfig-'));
+    const file = join(dir, 'config');
     await writeFile(file, contents);
     const run = spawnOperator(SAMPLE_MAIN, [], { KUBECONFIG: file });
-    expect(await run.exited).toEqual({ code: 1, signal: null });
+    const exited = await run.exited;
+    await rm(dir, { recursive: true });
+    expect(exited).toEqual({ code: 1, signal: null });
     expect(run.output()).toContain(`The kubeconfig file ${file} (from KUBECONFIG) cannot be used: `);
     expect(run.output()).toMatch(reason);
   });

@@ -1,6 +1,6 @@
 // A kubeconfig pointing at the wrong thing: a server whose certificate its CA does not vouch for, or no Kubernetes at all.
 import { createServer, type Server } from 'node:http';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -31,7 +31,10 @@ beforeAll(async () => {
   await writeFile(wrongCaKubeconfig, replaced);
   server = new URL(env.kubeConfig.getCurrentCluster()!.server).origin;
 });
-afterAll(() => killAllOperators());
+afterAll(async () => {
+  killAllOperators();
+  await rm(dir, { recursive: true, force: true });
+});
 
 const CERTIFICATE_CODE = /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|ERR_TLS_CERT_ALTNAME_INVALID/;
 
