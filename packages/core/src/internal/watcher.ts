@@ -2,7 +2,7 @@
 // restarts on every error with capped backoff (reset only once the server delivers again), and a watchdog
 // restarts a watch gone silent.
 import type { KubeClient } from '../kube/client.js';
-import { KubeApiError } from '../kube/errors.js';
+import { KubeApiError, KubeConnectionError } from '../kube/errors.js';
 import { type AnyObject, objectKey, slim } from '../kube/objects.js';
 import type { Logger } from '../logging.js';
 import { type BackoffPolicy, sleep } from './backoff.js';
@@ -31,6 +31,12 @@ export interface WatcherOptions {
   watchdogMs?: number;
   /** Backoff after errors. Defaults to 500 ms doubling to 30 s. */
   backoff?: BackoffPolicy;
+  /**
+   * A lower cap of that backoff while the API server is down or not serving yet (connection refused, 503 while it starts,
+   * 404 until the CRD is loaded again): such attempts cost it next to nothing, and a 30 s gap would delay handling by up
+   * to 30 s once it is back. Defaults to 8 s.
+   */
+  unavailableCapMs?: number;
   /** Backoff floor for permission errors, which an administrator must fix. Defaults to 10 s. */
   forbiddenDelayMs?: number;
   /** Objects per page of the initial list. Defaults to 500. */
@@ -120,7 +126,8 @@ export class ResourceWatcher {
   /** Logs a failed list or watch (a warning for the first and then ever more rarely) and waits out its backoff. */
   private async failed(error: unknown): Promise<void> {
     this.stats.restarts.error++;
-    const failure = this.streak.fail(this.options.backoff ?? { baseMs: 500, capMs: 30_000 });
+    const policy = this.options.backoff ?? { baseMs: 500, capMs: 30_000 };
+    const failure = this.streak.fail(unavailable(error) ? { ...policy, capMs: Math.min(policy.capMs, this.options.unavailableCapMs ?? 8_000) } : policy);
     let delay = failure.delayMs;
     const reason = typeof error === 'string' ? error : describe(error);
     if (error instanceof KubeApiError && error.isForbidden) {
@@ -293,6 +300,12 @@ export class ResourceWatcher {
       this.logger.error(`event consumer failed for ${objectKey(event.object)}: ${describe(error)}`, { stack: (error as Error)?.stack });
     }
   }
+}
+
+/** The API server is down or not serving yet, as opposed to overloaded (429) or failing: retrying soon costs it nothing. */
+function unavailable(error: unknown): boolean {
+  if (error instanceof KubeConnectionError) return error.code === 'ECONNREFUSED';
+  return error instanceof KubeApiError && (error.status === 503 || error.isPathNotFound);
 }
 
 function describe(error: unknown): string {
