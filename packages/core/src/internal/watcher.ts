@@ -128,7 +128,9 @@ export class ResourceWatcher {
     this.stats.restarts.error++;
     const policy = this.options.backoff ?? { baseMs: 500, capMs: 30_000 };
     const failure = this.streak.fail(unavailable(error) ? { ...policy, capMs: Math.min(policy.capMs, this.options.unavailableCapMs ?? 8_000) } : policy);
-    let delay = failure.delayMs;
+    // A server that names its wait (429 "storage is (re)initializing" while it starts, overload) is asked no later.
+    const retryAfterMs = retryAfter(error);
+    let delay = retryAfterMs === undefined ? failure.delayMs : Math.min(failure.delayMs, Math.max(retryAfterMs, policy.baseMs));
     const reason = typeof error === 'string' ? error : describe(error);
     if (error instanceof KubeApiError && error.isForbidden) {
       delay = Math.max(delay, this.options.forbiddenDelayMs ?? 10_000);
@@ -306,6 +308,12 @@ export class ResourceWatcher {
 function unavailable(error: unknown): boolean {
   if (error instanceof KubeConnectionError) return error.code === 'ECONNREFUSED';
   return error instanceof KubeApiError && (error.status === 503 || error.isPathNotFound);
+}
+
+/** `retryAfterSeconds` of the Status the server answered with, in ms. */
+function retryAfter(error: unknown): number | undefined {
+  const seconds = error instanceof KubeApiError ? (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds : undefined;
+  return typeof seconds === 'number' && seconds > 0 ? seconds * 1000 : undefined;
 }
 
 function describe(error: unknown): string {
