@@ -127,7 +127,8 @@ export class ResourceWatcher {
   private async failed(error: unknown): Promise<void> {
     this.stats.restarts.error++;
     const policy = this.options.backoff ?? { baseMs: 500, capMs: 30_000 };
-    const failure = this.streak.fail(unavailable(error) ? { ...policy, capMs: Math.min(policy.capMs, this.options.unavailableCapMs ?? 8_000) } : policy);
+    const cap = unavailable(error) ? Math.min(policy.capMs, this.options.unavailableCapMs ?? 8_000) : policy.capMs;
+    const failure = this.streak.fail({ ...policy, capMs: cap });
     // A server that names its wait (429 "storage is (re)initializing" while it starts, overload) is asked no later.
     const retryAfterMs = retryAfter(error);
     let delay = retryAfterMs === undefined ? failure.delayMs : Math.min(failure.delayMs, Math.max(retryAfterMs, policy.baseMs));
@@ -139,9 +140,11 @@ export class ResourceWatcher {
           `grant the operator's account "list" and "watch" on it. Retrying in ${Math.round(delay / 1000)} s`,
       );
     } else {
-      const message = `watch of ${this.options.description} failed (attempt ${failure.attempt}, failing for ${Math.round(failure.elapsedMs / 1000)} s): ${reason}; retrying in ${delay} ms`;
-      // One warning per outage phase, not one per attempt: 1, 4, 16, 64, …; the rest only in the debug log.
-      this.logger.log(failure.warn ? 'warn' : 'debug', failure.attempt === 1 ? `${message} (until it recovers, warnings only at attempts 4, 16, 64, …)` : message);
+      const message =
+        `watch of ${this.options.description} failed (attempt ${failure.attempt}, failing for ${Math.round(failure.elapsedMs / 1000)} s): ` +
+        `${reason}; retrying in ${delay} ms${failure.attempt === 1 ? ' (until it recovers, warnings only at attempts 4, 16, 64, …)' : ''}`;
+      // Not a warning per attempt through an outage: 1, 4, 16, 64, …; the rest only in the debug log.
+      this.logger.log(failure.warn ? 'warn' : 'debug', message);
     }
     await sleep(delay, this.stopping.signal);
   }
