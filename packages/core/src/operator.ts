@@ -5,9 +5,10 @@ import type { HandlerClass } from '@kubeop/decorators';
 import { type OperatorArgs, parseCommandLine, UsageError } from './cli.js';
 import { describeHandlerClass, InvalidHandlerError, type ResourceDescription } from './explorer.js';
 import { ResourceController } from './internal/controller.js';
+import { StatusSubresourceMissingError } from './internal/status-errors.js';
 import { KubeClient } from './kube/client.js';
 import { loadKubeConfig } from './kube/config.js';
-import { assertResourceServed, ensureCrd } from './kube/crd.js';
+import { assertResourceServed, ensureCrd, hasStatusSubresource } from './kube/crd.js';
 import { fullName } from './kube/resource.js';
 import { createRootLogger, type Logger } from './logging.js';
 
@@ -97,6 +98,7 @@ export class Operator {
         const denied = await assertResourceServed(client, resource, namespace);
         if (denied) this.logger.warn(`cannot check ${fullName(resource)} yet: ${denied.serverMessage ?? denied.message}; watching anyway, retrying until allowed`);
       }
+      if ((await hasStatusSubresource(client, resource)) === false) this.logger.error(new StatusSubresourceMissingError(fullName(resource)).message);
     }
     const crdApi = kubeConfig.makeApiClient(CustomObjectsApi);
     this.controllers = this.resources.map(

@@ -1,4 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { CustomResource, OnAdded, OnModified } from '@kubeop/decorators';
 import { type CustomObject, ResourceHandler } from '@kubeop/core';
 import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
@@ -24,11 +25,13 @@ const schemaResource = {
   },
 };
 const seen: Record<string, unknown> = {};
+const addedCalls = new Map<string, number>();
 let modifiedCalls = 0;
 
 @CustomResource(schemaResource)
 class StatusHandler extends ResourceHandler<{ mode?: string }, { state?: string; step?: number; info?: Record<string, unknown> | null }> {
   @OnAdded() async added(o: CustomObject<{ mode?: string }>) {
+    addedCalls.set(o.metadata.name, (addedCalls.get(o.metadata.name) ?? 0) + 1);
     const mode = o.spec?.mode;
     if (mode === 'merge') {
       this.status = { info: { a: 1, b: 2 } };
@@ -93,20 +96,27 @@ describe('the status setter', () => {
     expect((await items.get('order'))?.status).toEqual({ state: 'ordered', step: 20 });
   });
 
-  it('makes a failed write an error of the handler run, logged, with the operator going on', async () => {
+  it('reports a status the server rejects as invalid once, as an error and an Event, and does not re-run the handler', async () => {
     const running = await runOperator([StatusHandler], {
       kubeconfigPath: env.kubeconfigPath,
       namespace: env.namespace,
-      argv: ['--retry-delay', '30'],
+      argv: ['--retry-delay', '0.1'],
     });
     const items = objects(env.kubeConfig, resource, env.namespace);
     await items.create('fail', { mode: 'fail' });
-    const failure = await eventually(
-      () => parseLogs(running.logs).find((l) => String(l.message).includes('for ' + env.namespace + '/fail failed (attempt 1)')),
-      'the failure to be logged',
-    );
-    expect(String(failure.message)).toMatch(/writing the status of .*\/fail failed: PATCH .*\/status: 422 Invalid/);
-    expect(String(failure.stack)).toContain('StatusWriteError');
+    const core = env.kubeConfig.makeApiClient(CoreV1Api);
+    const event = await eventually(async () => {
+      const list = await core.listNamespacedEvent({ namespace: env.namespace, fieldSelector: 'involvedObject.name=fail' });
+      return list.items.find((e) => e.reason === 'InvalidStatus');
+    }, 'the InvalidStatus Event');
+    expect(event.type).toBe('Warning');
+    expect(event.message).toMatch(/status written for .*\/fail is invalid \(status\.step\): .*status\.step: Invalid value.*must be of type integer/);
+    const reports = () => parseLogs(running.logs).filter((l) => l.level === 'error' && String(l.message).includes('/fail is invalid'));
+    expect(reports()[0]).toMatchObject({ fields: ['status.step'] });
+    // A retry would come 100 ms after the failure; give it twenty times that to show up, and it must not.
+    await expect(eventually(() => (addedCalls.get('fail') ?? 0) > 1, 'a second run', 2_000)).rejects.toThrow('timed out');
+    expect(addedCalls.get('fail')).toBe(1);
+    expect(reports()).toHaveLength(1);
     await items.create('after-failure');
     await eventually(async () => (await items.get('after-failure'))?.status?.state === 'created', 'the next object to be handled');
   });

@@ -4,8 +4,12 @@ import { HandlerTimeoutError, supervise } from '../src/internal/supervise.js';
 const never = () => new Promise<never>(() => undefined);
 
 describe('supervise', () => {
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   it('rejects at the timeout, after telling onTimeout', async () => {
     const onTimeout = jest.fn();

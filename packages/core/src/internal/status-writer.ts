@@ -83,10 +83,12 @@ export class StatusWriter {
         if (pruned.length) this.options.onPruned?.(pruned);
         return;
       } catch (error) {
-        if (error instanceof KubeApiError) {
-          if (error.isInvalid) throw new InvalidStatusError(this.options.objectKey, error);
-          if (error.isObjectNotFound) throw new ObjectGoneError(this.options.objectKey);
-          if (error.isPathNotFound && (await this.objectExists())) throw new StatusSubresourceMissingError(this.options.resource);
+        if (error instanceof KubeApiError && error.isInvalid) throw new InvalidStatusError(this.options.objectKey, error);
+        if (error instanceof KubeApiError && error.isNotFound) {
+          // `/status` answers 404 alike for a gone object and for a CRD without the status subresource.
+          const exists = await this.objectExists();
+          if (exists === true) throw new StatusSubresourceMissingError(this.options.resource);
+          if (exists === false) throw new ObjectGoneError(this.options.objectKey);
         }
         const delay = backoffDelay({ baseMs: 200, capMs: 5_000 }, attempt);
         if (!isTransient(error) || Date.now() + delay > deadline) throw error;
@@ -95,17 +97,14 @@ export class StatusWriter {
     }
   }
 
-  /**
-   * `/status` answered 404 naming no object: either the resource is not served right now (retry) or the
-   * CRD has no status subresource (never works). Reading the object itself tells them apart.
-   */
-  private async objectExists(): Promise<boolean> {
+  /** true or false, or undefined when the resource itself is not served right now (retry). */
+  private async objectExists(): Promise<boolean | undefined> {
     try {
       await this.client.request('GET', this.options.objectPath);
       return true;
     } catch (error) {
-      if (error instanceof KubeApiError && error.isObjectNotFound) throw new ObjectGoneError(this.options.objectKey);
-      return false;
+      if (error instanceof KubeApiError && error.isObjectNotFound) return false;
+      return undefined;
     }
   }
 }

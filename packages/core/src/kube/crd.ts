@@ -135,3 +135,20 @@ async function waitEstablished(client: KubeClient, name: string, timeoutMs: numb
   }
   throw new CrdNotEstablishedError(`CustomResourceDefinition ${name} is not Established after ${timeoutMs} ms (${last})`);
 }
+
+/**
+ * Whether the served version of the resource's CRD has the status subresource; undefined when the CRD
+ * cannot be read (an operator needs no permission on CRDs, so this is a best-effort early warning).
+ */
+export async function hasStatusSubresource(client: KubeClient, resource: CustomResourceRecord): Promise<boolean | undefined> {
+  try {
+    const crd = await client.request<{ spec?: { versions?: Array<{ name: string; subresources?: { status?: unknown } }> } }>(
+      'GET',
+      `${CRD_PATH}/${fullName(resource)}`,
+    );
+    const version = crd.spec?.versions?.find((v) => v.name === resource.version);
+    return version ? version.subresources?.status !== undefined : undefined;
+  } catch {
+    return undefined;
+  }
+}
