@@ -84,6 +84,12 @@ function collectHandlers(className: string, handlerClass: HandlerClass): Resourc
       if (typeof proto[record.method] !== 'function') {
         throw new InvalidHandlerError(`${proto.constructor.name}.${String(record.method)} is decorated as a handler but is not a method`);
       }
+      const timeout = record.timeout;
+      if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0)) {
+        throw new InvalidHandlerError(
+          `@On${capitalise(record.event)}({ timeout }) on ${proto.constructor.name}.${String(record.method)}: ${String(timeout)} is not a number of seconds >= 0 (0 means none)`,
+        );
+      }
       handlers[record.event] ??= record;
     }
   }

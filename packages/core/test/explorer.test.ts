@@ -91,6 +91,19 @@ describe('describeHandlerClass', () => {
     expect(() => describeHandlerClass(Twice)).toThrow('Twice has two @OnAdded() handlers: one and two; keep one');
   });
 
+  it('rejects a handler timeout that is not a number of seconds >= 0', () => {
+    @CustomResource(resource)
+    class Negative {
+      @OnModified({ timeout: -1 }) changed(): void {}
+    }
+    expect(() => describeHandlerClass(Negative)).toThrow('@OnModified({ timeout }) on Negative.changed: -1 is not a number of seconds >= 0 (0 means none)');
+    @CustomResource(resource)
+    class Fine {
+      @OnAdded({ timeout: 2.5 }) added(): void {}
+    }
+    expect(describeHandlerClass(Fine).handlers.added?.timeout).toBe(2.5);
+  });
+
   it('rejects a class without handlers', () => {
     @CustomResource(resource)
     class Idle {}

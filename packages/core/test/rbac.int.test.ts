@@ -1,13 +1,10 @@
 // An operator whose account may not list its resource says so clearly, retries slowly, and recovers once allowed.
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { CustomResource, OnAdded } from '@kubeop/decorators';
+import { CustomResource, OnAdded, OnDeleted } from '@kubeop/decorators';
 import { type CustomObject, ResourceHandler } from '@kubeop/core';
-import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
+import { createTestNamespace, eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
 import { installCrd, objects, parseLogs, runOperator, stopAllOperators } from './support/operator.js';
+import { grant, serviceAccountKubeconfig } from './support/service-account.js';
 import { testResource } from './support/test-resource.js';
 
 const handled: string[] = [];
@@ -25,23 +22,7 @@ let operatorKubeconfig: string;
 beforeAll(async () => {
   env = await testEnvironment();
   await installCrd(env.kubeConfig, Restricted);
-  const core = env.kubeConfig.makeApiClient(CoreV1Api);
-  await core.createNamespacedServiceAccount({ namespace: env.namespace, body: { metadata: { name: 'operator' } } });
-  const token = await core.createNamespacedServiceAccountToken({
-    namespace: env.namespace,
-    name: 'operator',
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
-  });
-  // The control plane's cluster and CA, logged in as the service account instead of admin.
-  const restricted = new KubeConfig();
-  restricted.loadFromOptions({
-    clusters: [env.kubeConfig.getCurrentCluster()!],
-    users: [{ name: 'operator', token: token.status!.token }],
-    contexts: [{ name: 'operator', cluster: env.kubeConfig.getCurrentCluster()!.name, user: 'operator' }],
-    currentContext: 'operator',
-  });
-  operatorKubeconfig = join(tmpdir(), `kubeop-rbac-${process.pid}.kubeconfig`);
-  writeFileSync(operatorKubeconfig, restricted.exportConfig(), { mode: 0o600 });
+  operatorKubeconfig = await serviceAccountKubeconfig(env.kubeConfig, env.namespace, 'operator');
 });
 afterAll(() => stopAllOperators());
 
@@ -60,27 +41,50 @@ describe('RBAC denial', () => {
     );
     expect(Number(/Retrying in (\d+) s/.exec(String(denial.message))![1])).toBeGreaterThanOrEqual(10);
 
-    const rbac = env.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
-    await rbac.createNamespacedRole({
-      namespace: env.namespace,
-      body: {
-        metadata: { name: 'operator' },
-        rules: [
-          { apiGroups: ['it.kubeop.dev'], resources: ['widgets'], verbs: ['get', 'list', 'watch', 'patch'] },
-          { apiGroups: ['it.kubeop.dev'], resources: ['widgets/status'], verbs: ['patch'] },
-        ],
-      },
-    });
-    await rbac.createNamespacedRoleBinding({
-      namespace: env.namespace,
-      body: {
-        metadata: { name: 'operator' },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'operator' },
-        subjects: [{ kind: 'ServiceAccount', name: 'operator', namespace: env.namespace }],
-      },
-    });
+    await grant(env.kubeConfig, env.namespace, 'operator', [
+      { apiGroups: ['it.kubeop.dev'], resources: ['widgets'], verbs: ['get', 'list', 'watch', 'patch'] },
+      { apiGroups: ['it.kubeop.dev'], resources: ['widgets/status'], verbs: ['patch'] },
+    ]);
     await objects(env.kubeConfig, testResource, env.namespace).create('allowed');
     await eventually(() => handled.includes('allowed'), 'the object, once the operator may see it', 60_000);
     await eventually(async () => (await objects(env.kubeConfig, testResource, env.namespace).get('allowed'))?.status?.state === 'done', 'the status');
+  });
+});
+
+const cleanupResource = { ...testResource, plural: 'cleanwidgets', singular: 'cleanwidget', kind: 'CleanWidget' };
+@CustomResource(cleanupResource)
+class WithCleanup extends ResourceHandler {
+  @OnAdded() async added(o: CustomObject) {
+    handled.push(o.metadata.name);
+  }
+  @OnDeleted() async deleted(o: CustomObject) {
+    handled.push(`deleted ${o.metadata.name}`);
+  }
+}
+
+describe('RBAC denial of the finalizer', () => {
+  it('names the verb, resource and finalizer rather than blaming the handler', async () => {
+    await installCrd(env.kubeConfig, WithCleanup);
+    const namespace = await createTestNamespace(env.kubeConfig, 'finalizer-denied');
+    // Everything but patching the objects themselves, which adding the finalizer needs.
+    const kubeconfigPath = await serviceAccountKubeconfig(env.kubeConfig, namespace, 'no-patch', [
+      { apiGroups: ['it.kubeop.dev'], resources: ['cleanwidgets'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['it.kubeop.dev'], resources: ['cleanwidgets/status'], verbs: ['patch'] },
+    ]);
+    const running = await runOperator([WithCleanup], { kubeconfigPath, namespace, argv: ['--retry-delay', '0.2'] });
+    await objects(env.kubeConfig, cleanupResource, namespace).create('guarded');
+    const failure = await eventually(
+      () => parseLogs(running.logs).find((l) => l.level === 'error' && l.object === `${namespace}/guarded`),
+      'the failure to be logged',
+    );
+    expect(String(failure.message)).toMatch(
+      new RegExp(
+        `^could not add the finalizer it.kubeop.dev/finalizer to cleanwidgets.it.kubeop.dev ${namespace}/guarded: permission denied \\(.*\\); ` +
+          `grant the operator's account "patch" on cleanwidgets.it.kubeop.dev \\(attempt 1\\); retrying in`,
+      ),
+    );
+    expect(running.logText()).not.toContain('@OnAdded handler for');
+    // The handler never ran: the finalizer comes first.
+    expect(handled).not.toContain('guarded');
   });
 });

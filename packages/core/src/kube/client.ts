@@ -111,8 +111,18 @@ export class KubeClient {
     }
   }
 
-  async close(): Promise<void> {
-    await this.dispatcher?.close().catch(() => undefined);
+  /**
+   * Lets requests in flight finish for up to `graceMs`, then cuts the connections: a request stuck on a
+   * half-dead connection (or from a handler abandoned at shutdown) must not hold the process up.
+   */
+  async close(graceMs = 2_000): Promise<void> {
+    const dispatcher = this.dispatcher;
+    if (!dispatcher) return;
+    let timer: NodeJS.Timeout | undefined;
+    const graceful = dispatcher.close().then(() => true, () => true);
+    const done = await Promise.race([graceful, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)))]);
+    clearTimeout(timer);
+    if (!done) await dispatcher.destroy().catch(() => undefined);
   }
 }
 
