@@ -49,7 +49,7 @@ describe('one operator', () => {
     await widgets.create('good');
     await eventually(() => handled.includes('widget:good'), 'the good object');
     const failure = await eventually(() => parseLogs(running.logs).find((l) => l.level === 'error' && l.object === `${env.namespace}/bad`), 'the error');
-    expect(String(failure.message)).toContain('@OnAdded handler for ' + env.namespace + '/bad failed (attempt 1)');
+    expect(String(failure.message)).toContain(`@OnAdded handler for ${env.namespace}/bad failed: boom for bad (attempt 1); retrying in`);
     expect(String(failure.stack)).toMatch(/Error: boom for bad\n\s+at /);
     expect((await widgets.get('bad'))?.status).toBeUndefined();
   });
