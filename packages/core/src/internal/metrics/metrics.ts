@@ -1,0 +1,302 @@
+// Prometheus metrics of one operator: controller-runtime's names, labels and buckets (so existing dashboards and
+// alerts work unchanged), Node's process metrics, and kubeop's own `kubeop_*`.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { isTransient } from '../../kube/errors.js';
+import { InvalidStatusError, ObjectGoneError, StatusSubresourceMissingError, StatusWriteError } from '../status-errors.js';
+
+/** controller-runtime's `result` label; `terminal_error` (a PermanentError) counts as `error` and as terminal. */
+export type ReconcileResult = 'success' | 'error' | 'terminal_error' | 'requeue' | 'requeue_after';
+export type WatchRestartReason = 'error' | 'watchdog' | 'gone';
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+/**
+ * Why a status write failed for good: `invalid` (422), `subresource_missing` (the CRD has no status subresource),
+ * `gone` (the object was deleted meanwhile), `transient` (still failing when the retries ran out), `other`.
+ * Fields pruned by the schema are no failure: that write succeeded.
+ */
+export type StatusWriteFailureClass = 'invalid' | 'subresource_missing' | 'gone' | 'transient' | 'other';
+export type HandlerRunOutcome = 'success' | 'error' | 'timeout' | 'permanent' | 'requeue';
+
+/** What one controller (one resource) reports. Every method is cheap: a counter, gauge or histogram update. */
+export interface ControllerMetrics {
+  /** A reconcile (one dispatch of a key, handler or not) ended after `seconds`. */
+  reconcileDone(result: ReconcileResult, seconds: number): void;
+  /** A handler run passed its timeout (controller_runtime_reconcile_timeouts_total). */
+  timeout(): void;
+  /** A key entered the queue and was not already waiting in it. */
+  queueAdd(): void;
+  /** A worker took a key that waited `queuedSeconds` since its add. */
+  workStarted(queuedSeconds: number): void;
+  /** That worker finished after `workSeconds`. */
+  workDone(workSeconds: number): void;
+  /** A key was queued again with a delay (a backoff retry or a requeue-after), as controller-runtime counts it. */
+  retry(): void;
+  /** Gauges read at scrape time, so nothing is paid per event. Call once; later calls replace the probes. */
+  observe(probes: ControllerProbes): void;
+  watchRestart(reason: WatchRestartReason): void;
+  watchEvent(type: WatchEventType): void;
+  bookmark(): void;
+  /** A status patch the API server accepted. */
+  statusWrite(): void;
+  /** A status write that failed for good (see {@link statusFailureClass}). */
+  statusWriteFailure(failureClass: StatusWriteFailureClass): void;
+  /** A handler run ended; `handler` is e.g. `@OnAdded`. */
+  handlerRun(handler: string, outcome: HandlerRunOutcome): void;
+}
+
+export interface ControllerProbes {
+  /** Keys waiting in the queue (workqueue_depth). */
+  depth?: () => number;
+  /** Objects in the watch cache (kubeop_cache_objects). */
+  cacheSize?: () => number;
+  /** Start times (`Date.now()` ms) of the runs in progress: workqueue_unfinished_work_seconds and
+   * workqueue_longest_running_processor_seconds. */
+  inFlight?: () => Iterable<number>;
+}
+
+export interface ControllerMetricsOptions {
+  /** controller_runtime_max_concurrent_reconciles. */
+  maxConcurrent?: number;
+  /** Handler labels to show at 0 before their first run. */
+  handlers?: string[];
+}
+
+/** Metrics of an operator, or {@link NOOP_METRICS} when they are off. */
+export interface Metrics {
+  /** The handle of one controller; `name` is the resource's full name (`plural.group`). Same name, same handle. */
+  forController(name: string, options?: ControllerMetricsOptions): ControllerMetrics;
+  /** leader_election_master_status of the Lease `lease`. */
+  leaderStatus(lease: string, leading: boolean): void;
+}
+
+const noop = (): void => {};
+export const NOOP_CONTROLLER_METRICS: ControllerMetrics = {
+  reconcileDone: noop, timeout: noop, queueAdd: noop, workStarted: noop, workDone: noop, retry: noop, observe: noop,
+  watchRestart: noop, watchEvent: noop, bookmark: noop, statusWrite: noop, statusWriteFailure: noop, handlerRun: noop,
+};
+/** Metrics turned off (`--metrics-bind-address 0`): every call does nothing. */
+export const NOOP_METRICS: Metrics = { forController: () => NOOP_CONTROLLER_METRICS, leaderStatus: noop };
+
+/** The class of a status write failure, from what the status writer (or the handler runner) threw. */
+export function statusFailureClass(error: unknown): StatusWriteFailureClass {
+  if (error instanceof InvalidStatusError) return 'invalid';
+  if (error instanceof StatusSubresourceMissingError) return 'subresource_missing';
+  if (error instanceof ObjectGoneError) return 'gone';
+  // The runner wraps other failures in a plain StatusWriteError; the cause tells whether they were transient.
+  const cause = error instanceof StatusWriteError && error.cause !== undefined ? error.cause : error;
+  return isTransient(cause) ? 'transient' : 'other';
+}
+
+const RECONCILE_BUCKETS = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5, 1.75,
+  2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60,
+];
+/** prometheus.ExponentialBuckets(10e-9, 10, 12), as client-go's work queue metrics. */
+const QUEUE_BUCKETS = Array.from({ length: 12 }, (_, i) => Number(`1e${i - 8}`));
+const RESULTS = ['success', 'error', 'requeue', 'requeue_after'] as const;
+const RESTART_REASONS: WatchRestartReason[] = ['error', 'watchdog', 'gone'];
+const EVENT_TYPES: WatchEventType[] = ['ADDED', 'MODIFIED', 'DELETED'];
+const FAILURE_CLASSES: StatusWriteFailureClass[] = ['invalid', 'subresource_missing', 'gone', 'transient', 'other'];
+const OUTCOMES: HandlerRunOutcome[] = ['success', 'error', 'timeout', 'permanent', 'requeue'];
+
+/** The metric families on `registry`; the gauges read at scrape time call `scrape` from their collect(). */
+function createFamilies(registry: Registry, scrape: () => void) {
+  const registers = [registry];
+  type Labels<L extends string> = readonly L[];
+  const counter = <L extends string>(name: string, labelNames: Labels<L>, help: string) =>
+    new Counter<L>({ name, help, labelNames, registers });
+  const gauge = <L extends string>(name: string, labelNames: Labels<L>, help: string, collect?: () => void) =>
+    new Gauge<L>({ name, help, labelNames, registers, ...(collect ? { collect } : {}) });
+  const histogram = <L extends string>(name: string, labelNames: Labels<L>, buckets: number[], help: string) =>
+    new Histogram<L>({ name, help, labelNames, buckets, registers });
+  const ctl = ['controller'] as const;
+  const wq = ['name', 'controller'] as const;
+  return {
+    reconcileTotal: counter('controller_runtime_reconcile_total', ['controller', 'result'], 'Total number of reconciliations per controller'),
+    reconcileErrors: counter('controller_runtime_reconcile_errors_total', ctl, 'Total number of reconciliation errors per controller'),
+    terminalErrors: counter('controller_runtime_terminal_reconcile_errors_total', ctl,
+      'Total number of terminal reconciliation errors per controller'),
+    reconcileTime: histogram('controller_runtime_reconcile_time_seconds', ctl, RECONCILE_BUCKETS, 'Length of time per reconciliation per controller'),
+    maxConcurrent: gauge('controller_runtime_max_concurrent_reconciles', ctl, 'Maximum number of concurrent reconciles per controller'),
+    activeWorkers: gauge('controller_runtime_active_workers', ctl, 'Number of currently used workers per controller'),
+    timeouts: counter('controller_runtime_reconcile_timeouts_total', ctl, 'Total number of reconciliation timeouts per controller'),
+    // `priority` stays empty, as controller-runtime's queues without priorities leave it.
+    depth: gauge('workqueue_depth', ['name', 'controller', 'priority'], 'Current depth of workqueue by workqueue and priority', scrape),
+    adds: counter('workqueue_adds_total', wq, 'Total number of adds handled by workqueue'),
+    queueDuration: histogram('workqueue_queue_duration_seconds', wq, QUEUE_BUCKETS,
+      'How long in seconds an item stays in workqueue before being requested'),
+    workDuration: histogram('workqueue_work_duration_seconds', wq, QUEUE_BUCKETS, 'How long in seconds processing an item from workqueue takes.'),
+    unfinished: gauge('workqueue_unfinished_work_seconds', wq,
+      "How many seconds of work has been done that is in progress and hasn't been observed by work_duration. " +
+        'Large values indicate stuck threads. One can deduce the number of stuck threads by observing the rate at which this increases.',
+      scrape),
+    longest: gauge('workqueue_longest_running_processor_seconds', wq,
+      'How many seconds has the longest running processor for workqueue been running.', scrape),
+    retries: counter('workqueue_retries_total', wq,
+      'Total number of items added to the workqueue with a non-zero delay (rate-limited requeues, explicit RequeueAfter or AddAfter calls)'),
+    leader: gauge('leader_election_master_status', ['name'],
+      'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. ' +
+        "'name' is the string used to identify the lease. Please make sure to group by name."),
+    watchRestarts: counter('kubeop_watch_restarts_total', ['controller', 'reason'],
+      'Watches started again, by reason: error (a failed list or watch), watchdog (silent too long), gone (410, relisted)'),
+    watchEvents: counter('kubeop_watch_events_total', ['controller', 'type'], 'Watch events received, by type'),
+    bookmarks: counter('kubeop_watch_bookmarks_total', ctl, 'Watch bookmarks received'),
+    cacheObjects: gauge('kubeop_cache_objects', ctl, 'Objects in the watch cache', scrape),
+    statusWrites: counter('kubeop_status_writes_total', ctl, 'Status patches the API server accepted'),
+    statusFailures: counter('kubeop_status_write_failures_total', ['controller', 'class'],
+      'Status writes that failed for good, by class: invalid, subresource_missing, gone, transient, other'),
+    handlerRuns: counter('kubeop_handler_runs_total', ['controller', 'handler', 'outcome'],
+      'Handler runs, by handler and outcome: success, error, timeout, permanent, requeue'),
+  };
+}
+type Families = ReturnType<typeof createFamilies>;
+
+/** Metrics on a registry of their own (never prom-client's global one), so two operators in a process don't clash. */
+export class OperatorMetrics implements Metrics {
+  readonly registry = new Registry();
+  private readonly controllers = new Map<string, Handle>();
+  // Each scrape-time gauge refreshes every handle: a few assignments, and any one gauge read alone is current.
+  private readonly families = createFamilies(this.registry, () => this.controllers.forEach((c) => c.scrape()));
+
+  /** `processMetrics: false` leaves out Node's default process metrics. */
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  forController(name: string, options: ControllerMetricsOptions = {}): ControllerMetrics {
+    let handle = this.controllers.get(name);
+    if (!handle) this.controllers.set(name, (handle = new Handle(this.families, name)));
+    if (options.maxConcurrent !== undefined) this.families.maxConcurrent.labels({ controller: name }).set(options.maxConcurrent);
+    for (const handler of options.handlers ?? []) handle.handlerRun(handler, undefined);
+    return handle;
+  }
+
+  leaderStatus(lease: string, leading: boolean): void {
+    this.families.leader.labels({ name: lease }).set(leading ? 1 : 0);
+  }
+
+  /** The exposition text, as served at /metrics. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+const bindEach = <K extends string, T>(keys: readonly K[], bind: (key: K) => T) =>
+  Object.fromEntries(keys.map((k) => [k, bind(k)])) as Record<K, T>;
+
+/** One controller's label sets, bound once so that an event costs one update and no label object. */
+function bindController(f: Families, name: string) {
+  const controller = { controller: name };
+  const wq = { name, controller: name };
+  return {
+    wq,
+    reconciles: bindEach(RESULTS, (result) => f.reconcileTotal.labels({ controller: name, result })),
+    errors: f.reconcileErrors.labels(controller),
+    terminal: f.terminalErrors.labels(controller),
+    reconcileTime: f.reconcileTime.labels(controller),
+    active: f.activeWorkers.labels(controller),
+    timeouts: f.timeouts.labels(controller),
+    adds: f.adds.labels(wq),
+    queueDuration: f.queueDuration.labels(wq),
+    workDuration: f.workDuration.labels(wq),
+    retries: f.retries.labels(wq),
+    restarts: bindEach(RESTART_REASONS, (reason) => f.watchRestarts.labels({ controller: name, reason })),
+    events: bindEach(EVENT_TYPES, (type) => f.watchEvents.labels({ controller: name, type })),
+    bookmarks: f.bookmarks.labels(controller),
+    statusWrites: f.statusWrites.labels(controller),
+    statusFailures: bindEach(FAILURE_CLASSES, (cls) => f.statusFailures.labels({ controller: name, class: cls })),
+  };
+}
+
+class Handle implements ControllerMetrics {
+  private readonly b: ReturnType<typeof bindController>;
+  private readonly handlers = new Map<string, Record<HandlerRunOutcome, { inc(value?: number): void }>>();
+  private probes: ControllerProbes = {};
+
+  constructor(
+    private readonly f: Families,
+    private readonly name: string,
+  ) {
+    const b = (this.b = bindController(f, name));
+    // Every series exists from the start at 0, as controller-runtime's initMetrics does, so rate() sees the first event.
+    const counters = [b.errors, b.terminal, b.timeouts, b.adds, b.retries, b.bookmarks, b.statusWrites];
+    for (const group of [b.reconciles, b.restarts, b.events, b.statusFailures]) counters.push(...Object.values(group));
+    for (const c of counters) c.inc(0);
+    f.reconcileTime.zero({ controller: name });
+    f.queueDuration.zero(b.wq);
+    f.workDuration.zero(b.wq);
+    b.active.set(0);
+    this.scrape();
+  }
+
+  reconcileDone(result: ReconcileResult, seconds: number): void {
+    this.b.reconcileTime.observe(seconds);
+    if (result === 'error' || result === 'terminal_error') {
+      this.b.errors.inc();
+      this.b.reconciles.error.inc();
+      if (result === 'terminal_error') this.b.terminal.inc();
+    } else this.b.reconciles[result].inc();
+  }
+  timeout(): void {
+    this.b.timeouts.inc();
+  }
+  queueAdd(): void {
+    this.b.adds.inc();
+  }
+  workStarted(queuedSeconds: number): void {
+    this.b.active.inc();
+    this.b.queueDuration.observe(queuedSeconds);
+  }
+  workDone(workSeconds: number): void {
+    this.b.active.dec();
+    this.b.workDuration.observe(workSeconds);
+  }
+  retry(): void {
+    this.b.retries.inc();
+  }
+  observe(probes: ControllerProbes): void {
+    this.probes = probes;
+  }
+  watchRestart(reason: WatchRestartReason): void {
+    this.b.restarts[reason].inc();
+  }
+  watchEvent(type: WatchEventType): void {
+    this.b.events[type].inc();
+  }
+  bookmark(): void {
+    this.b.bookmarks.inc();
+  }
+  statusWrite(): void {
+    this.b.statusWrites.inc();
+  }
+  statusWriteFailure(failureClass: StatusWriteFailureClass): void {
+    this.b.statusFailures[failureClass].inc();
+  }
+  /** `outcome` undefined only creates the handler's series at 0. */
+  handlerRun(handler: string, outcome: HandlerRunOutcome | undefined): void {
+    let bound = this.handlers.get(handler);
+    if (!bound) {
+      bound = bindEach(OUTCOMES, (o) => this.f.handlerRuns.labels({ controller: this.name, handler, outcome: o }));
+      for (const c of Object.values(bound)) c.inc(0);
+      this.handlers.set(handler, bound);
+    }
+    if (outcome) bound[outcome].inc();
+  }
+
+  /** Sets the gauges read from the probes, at scrape time. */
+  scrape(): void {
+    const { f, name, probes } = this;
+    const { wq } = this.b;
+    f.depth.set({ ...wq, priority: '' }, probes.depth?.() ?? 0);
+    f.cacheObjects.set({ controller: name }, probes.cacheSize?.() ?? 0);
+    const now = Date.now();
+    let total = 0;
+    let longest = 0;
+    for (const startedAt of probes.inFlight?.() ?? []) {
+      const seconds = Math.max(0, now - startedAt) / 1000;
+      total += seconds;
+      longest = Math.max(longest, seconds);
+    }
+    f.unfinished.set(wq, total);
+    f.longest.set(wq, longest);
+  }
+}
