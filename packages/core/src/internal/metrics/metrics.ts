@@ -22,7 +22,8 @@ export interface ControllerMetrics {
   reconcileDone(result: ReconcileResult, seconds: number): void;
   /** A handler run passed its timeout (controller_runtime_reconcile_timeouts_total). */
   timeout(): void;
-  /** A key entered the queue and was not already waiting in it. */
+  /** A key was queued that was not already waiting (as client-go: a key being processed, and so due to run again
+   * after, counts; an add that collapses into a waiting one does not). */
   queueAdd(): void;
   /** A worker took a key that waited `queuedSeconds` since its add. */
   workStarted(queuedSeconds: number): void;
