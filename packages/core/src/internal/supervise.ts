@@ -35,10 +35,11 @@ export async function supervise<T>(work: Promise<T>, options: SupervisionOptions
             const error = new HandlerTimeoutError(options.what, timeoutSeconds);
             options.onTimeout(error);
             reject(error);
-          }, timeoutSeconds * 1000);
+          }, timeoutSeconds * 1000).unref();
         })
       : new Promise<never>(() => {
-          timer = setInterval(() => options.onSlow(Date.now() - started), options.slowEveryMs);
+          // Unref'd: a run abandoned at shutdown must not keep the process alive to warn about it.
+          timer = setInterval(() => options.onSlow(Date.now() - started), options.slowEveryMs).unref();
         });
   try {
     return await Promise.race([work, guard]);
