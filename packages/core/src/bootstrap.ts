@@ -9,7 +9,7 @@ export const EXIT_USAGE = 2;
 
 /**
  * Runs an operator for the given handler classes until SIGINT or SIGTERM, then exits 0.
- * Exit codes: 2 for bad flags, 1 for a malformed handler class or a failed start.
+ * Exit codes: 2 for bad flags, 1 for a malformed handler class, a failed start or a lost leadership.
  *
  * `bootstrap(A, B)` or `bootstrap({ handlers: [A, B], name, version })`.
  */
@@ -58,7 +58,13 @@ export async function bootstrap(first: HandlerClass | Omit<OperatorOptions, 'arg
     await operator.start();
   } catch (error) {
     operator.logger.error(`the operator could not start: ${(error as Error).message}`);
-    await new Promise((resolve) => operator.logger.on('finish', resolve).end());
-    process.exit(EXIT_FAILURE);
+    await exitAfterLogs(operator, EXIT_FAILURE);
   }
+  // Leadership lost: another replica may already be leading, so start over clean rather than carry on.
+  operator.fatal.catch(() => exitAfterLogs(operator, EXIT_FAILURE));
+}
+
+async function exitAfterLogs(operator: Operator, code: number): Promise<never> {
+  await new Promise((resolve) => operator.logger.on('finish', resolve).end());
+  return process.exit(code);
 }

@@ -25,6 +25,14 @@ export interface OperatorArgs {
   handlerTimeout: number;
   watchTimeout: number;
   watchdog: number;
+  leaderElect: boolean;
+  leaderElectionId: string | undefined;
+  leaderElectionNamespace: string | undefined;
+  leaseDuration: number;
+  renewDeadline: number;
+  retryPeriod: number;
+  metricsBindAddress: string;
+  healthProbeBindAddress: string;
   [property: string]: unknown;
 }
 
@@ -90,6 +98,14 @@ const BUILT_IN: FlagSpec[] = [
     // kube-apiserver 1.37 sends the first bookmark about 120 s into a quiet watch, then one a minute.
     describe: 'Restart a watch silent (no event, no bookmark) for this many seconds',
   }, seconds({ above: 0 })),
+  flag('leader-elect', { type: 'boolean', default: false, describe: 'Run handlers only while holding a Lease, so replicas can run side by side' }),
+  flag('leader-election-id', { type: 'string', describe: 'Name of the Lease (default: derived from the operator name and its resources)' }),
+  flag('leader-election-namespace', { type: 'string', describe: 'Namespace of the Lease (default: the in-cluster service account\'s, else default)' }),
+  flag('lease-duration', { type: 'number', default: 15, describe: 'Seconds a standby waits before taking over a Lease that was not renewed' }, seconds({ above: 0 })),
+  flag('renew-deadline', { type: 'number', default: 10, describe: 'Seconds the leader keeps trying to renew before it gives up leading' }, seconds({ above: 0 })),
+  flag('retry-period', { type: 'number', default: 2, describe: 'Seconds between tries to acquire or renew the Lease' }, seconds({ above: 0 })),
+  flag('metrics-bind-address', { type: 'string', default: ':8080', describe: 'Address of the Prometheus /metrics endpoint (host:port, :port; 0 = off)' }),
+  flag('health-probe-bind-address', { type: 'string', default: ':8081', describe: 'Address of /healthz and /readyz (host:port, :port; 0 = off)' }),
 ];
 
 function flag(name: string, options: Options, bounds?: Bounds): FlagSpec {

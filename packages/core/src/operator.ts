@@ -1,10 +1,20 @@
-// An operator: handler classes described, flags parsed, connected, CRDs checked, one controller per resource.
+// An operator: handler classes described, flags parsed onto a runtime config, connected, CRDs checked, and a
+// manager running one controller per resource.
+import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import type { HandlerClass } from '@kubeop/decorators';
+import type { HandlerClass, ResourceEvent } from '@kubeop/decorators';
 import { type OperatorArgs, parseCommandLine, UsageError } from './cli.js';
 import { describeHandlerClass, InvalidHandlerError, type ResourceDescription } from './explorer.js';
+import { type RuntimeConfig, runtimeConfigFromArgs } from './config.js';
 import { ResourceController } from './internal/controller.js';
+import { LeaseElector } from './internal/leader/lease-elector.js';
+import { Manager } from './internal/manager.js';
+import { handlerName } from './internal/handler-runner.js';
+import { type Metrics, NOOP_METRICS, OperatorMetrics } from './internal/metrics/metrics.js';
+import { parseBindAddress } from './internal/serve/http-server.js';
+import { startMetricsServer } from './internal/serve/metrics-server.js';
+import { startProbeServer } from './internal/serve/probes.js';
 import { StatusSubresourceMissingError } from './internal/status-errors.js';
 import { KubeClient } from './kube/client.js';
 import { loadKubeConfig } from './kube/config.js';
@@ -50,7 +60,30 @@ export function prepareOperator(options: OperatorOptions): Prepared {
       throw new UsageError(`--namespace cannot be used: ${fullName(resource)} is cluster-scoped`);
     }
   }
+  assertLeaderElectionTimings(args);
+  for (const [flag, address] of [['--metrics-bind-address', args.metricsBindAddress], ['--health-probe-bind-address', args.healthProbeBindAddress]] as const) {
+    try {
+      parseBindAddress(address, flag);
+    } catch (error) {
+      throw new UsageError(`${(error as Error).message}\nRun with --help to see the flags.`);
+    }
+  }
   return { kind: 'operator', operator: new Operator(descriptions, args, options) };
+}
+
+/**
+ * As client-go: the leader gives up (renew deadline) before a standby may take over (lease duration), and
+ * tries to renew several times (retry period) before giving up; otherwise two replicas could lead at once.
+ */
+function assertLeaderElectionTimings(args: OperatorArgs): void {
+  const { leaseDuration, renewDeadline, retryPeriod } = args;
+  const problem =
+    renewDeadline >= leaseDuration
+      ? `--renew-deadline ${renewDeadline} must be less than --lease-duration ${leaseDuration}`
+      : renewDeadline <= 1.2 * retryPeriod
+        ? `--renew-deadline ${renewDeadline} must be more than 1.2 × --retry-period ${retryPeriod}`
+        : undefined;
+  if (problem) throw new UsageError(`${problem}, or a leader could be replaced while it still acts\nRun with --help to see the flags.`);
 }
 
 /** Two controllers on one resource would handle every object twice and fight over its status and finalizer. */
@@ -73,7 +106,8 @@ function assertOneClassPerResource(descriptions: ResourceDescription[]): void {
 
 export class Operator {
   readonly logger: Logger;
-  private controllers: ResourceController[] = [];
+  readonly config: RuntimeConfig;
+  private manager: Manager | undefined;
   private client: KubeClient | undefined;
 
   constructor(
@@ -82,62 +116,113 @@ export class Operator {
     private readonly options: OperatorOptions,
   ) {
     this.logger = createRootLogger({ level: args.logLevel, format: args.logFormat, stream: options.logStream });
+    this.config = runtimeConfigFromArgs(args, {
+      name: options.name ?? 'kubeop',
+      resources: resources.map((r) => fullName(r.resource)),
+      inClusterNamespace: inClusterNamespace(),
+    });
   }
 
-  /** Connects, checks or creates the CRDs and starts watching; resolves once every watch is started. */
+  /** Connects, checks or creates the CRDs and starts the manager; resolves without waiting for leadership. */
   async start(): Promise<void> {
+    const { config } = this;
     const kubeConfig = loadKubeConfig({ kubeconfig: this.args.kubeconfig, context: this.args.context, env: this.options.env });
     const client = new KubeClient(kubeConfig);
     this.client = client;
-    const namespace = this.args.namespace;
-    for (const { resource } of this.resources) {
-      if (this.args.createCrd) {
-        const outcome = await ensureCrd(client, resource);
-        this.logger.info(`CustomResourceDefinition ${fullName(resource)} ${outcome === 'created' ? 'created' : 'already exists'}`);
-      } else {
-        const denied = await assertResourceServed(client, resource, namespace);
-        if (denied) this.logger.warn(`cannot check ${fullName(resource)} yet: ${denied.serverMessage ?? denied.message}; watching anyway, retrying until allowed`);
-      }
-      if ((await hasStatusSubresource(client, resource)) === false) this.logger.error(new StatusSubresourceMissingError(fullName(resource)).message);
-    }
+    for (const { resource } of this.resources) await this.checkCrd(client, resource);
     const crdApi = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.controllers = this.resources.map(
+    const metrics: Metrics = parseBindAddress(config.metricsBindAddress, '--metrics-bind-address') ? new OperatorMetrics() : NOOP_METRICS;
+    const controllers = this.resources.map(
       (description) =>
         new ResourceController({
           description,
-          namespace,
+          namespace: config.namespace,
           client,
           kubeConfig,
           crdApi,
           args: this.args,
+          config,
           logger: this.logger,
-          component: this.options.name ?? 'kubeop',
+          metrics: metrics.forController(fullName(description.resource), {
+            maxConcurrent: config.maxConcurrent,
+            handlers: Object.keys(description.handlers).map((event) => handlerName(event as ResourceEvent)),
+          }),
         }),
     );
-    for (const controller of this.controllers) controller.start();
+    const election = config.leaderElection;
+    const elector =
+      election &&
+      new LeaseElector({
+        client,
+        namespace: election.namespace,
+        name: election.leaseName,
+        leaseDurationMs: election.leaseDurationSeconds * 1000,
+        renewDeadlineMs: election.renewDeadlineSeconds * 1000,
+        retryPeriodMs: election.retryPeriodSeconds * 1000,
+        logger: this.logger,
+      });
+    const manager = new Manager({ config, logger: this.logger, controllers, elector, metrics });
+    this.manager = manager;
+    // Servers first: a port clash ends the start before any object is handled.
+    const metricsServer = metrics instanceof OperatorMetrics ? await startMetricsServer(config.metricsBindAddress, metrics.registry) : undefined;
+    if (metricsServer) manager.addServer(metricsServer);
+    const probeServer = await startProbeServer(config.healthProbeBindAddress, {
+      healthz: () => manager.healthChecks(),
+      readyz: () => manager.readyChecks(),
+    }).catch(async (error: unknown) => {
+      await metricsServer?.close();
+      throw error;
+    });
+    if (probeServer) manager.addServer(probeServer);
+    if (metricsServer) this.logger.info(`serving metrics on http://${metricsServer.address}/metrics`);
+    if (probeServer) this.logger.info(`serving probes on http://${probeServer.address}/healthz and /readyz`);
+    manager.start();
     this.logger.info(
-      `watching ${this.resources.map((r) => fullName(r.resource)).join(', ')} ${namespace ? `in namespace ${namespace}` : 'in all namespaces'}`,
+      `watching ${this.resources.map((r) => fullName(r.resource)).join(', ')} ${config.namespace ? `in namespace ${config.namespace}` : 'in all namespaces'}`,
     );
+  }
+
+  private async checkCrd(client: KubeClient, resource: ResourceDescription['resource']): Promise<void> {
+    if (this.config.createCrd) {
+      const outcome = await ensureCrd(client, resource);
+      this.logger.info(`CustomResourceDefinition ${fullName(resource)} ${outcome === 'created' ? 'created' : 'already exists'}`);
+    } else {
+      const denied = await assertResourceServed(client, resource, this.config.namespace);
+      if (denied) this.logger.warn(`cannot check ${fullName(resource)} yet: ${denied.serverMessage ?? denied.message}; watching anyway, retrying until allowed`);
+    }
+    if ((await hasStatusSubresource(client, resource)) === false) this.logger.error(new StatusSubresourceMissingError(fullName(resource)).message);
+  }
+
+  /** Rejects when the operator can no longer run (leadership lost): the process must exit non-zero. */
+  get fatal(): Promise<never> {
+    return this.manager?.fatal ?? new Promise<never>(() => undefined);
   }
 
   /** Resolves once every resource has been listed once. */
   async synced(): Promise<void> {
-    await Promise.all(this.controllers.map((c) => c.watcher.synced));
+    await Promise.all((this.manager?.controllers ?? []).map((c) => c.watcher.synced));
   }
 
   /** Stops watching and lets running handlers finish within --shutdown-timeout; true if they all did. */
   async stop(): Promise<boolean> {
-    const timeoutMs = this.args.shutdownTimeout * 1000;
-    const results = await Promise.all(this.controllers.map((c) => c.stop(timeoutMs)));
+    const drained = (await this.manager?.stop()) ?? true;
     await this.client?.close();
-    const drained = results.every(Boolean);
-    if (!drained) this.logger.warn(`handlers still running after --shutdown-timeout ${this.args.shutdownTimeout} s were abandoned`);
+    if (!drained) this.logger.warn(`handlers still running after --shutdown-timeout ${this.config.shutdownTimeoutSeconds} s were abandoned`);
     this.logger.info('operator stopped');
     return drained;
   }
 
   get controllerStats(): Array<{ resource: string; watcher: ResourceController['watcher']['stats']; handlers: ResourceController['stats'] }> {
-    return this.controllers.map((c, i) => ({ resource: fullName(this.resources[i]!.resource), watcher: c.watcher.stats, handlers: c.stats }));
+    return (this.manager?.controllers ?? []).map((c, i) => ({ resource: fullName(this.resources[i]!.resource), watcher: c.watcher.stats, handlers: c.stats }));
   }
 }
 
+const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+function inClusterNamespace(): string | undefined {
+  try {
+    return readFileSync(SERVICE_ACCOUNT_NAMESPACE, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,24 +1,17 @@
 // The operator process itself killed (SIGKILL) or asked to stop (SIGTERM) while handlers run.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestNamespace, eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
+import { JOURNAL_OPERATOR, readJournal } from './support/journal.js';
 import { installCrd, objects } from './support/operator.js';
 import { killAllOperators, spawnOperator } from './support/process.js';
 import { createStorm, names } from './support/storm.js';
 import { testResource } from './support/test-resource.js';
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/journal-operator.js', import.meta.url));
+const FIXTURE = JOURNAL_OPERATOR;
 
-
-function readJournal(path: string): Array<[string, string]> {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => line.split(' ') as [string, string]);
-}
 
 let env: TestEnvironment;
 beforeAll(async () => {

@@ -37,4 +37,28 @@ describe('prepareOperator', () => {
     }
     expect(prepareOperator({ handlers: [ThingHandler, OtherThing], argv: [], env: {} }).kind).toBe('operator');
   });
+
+  it('refuses leader-election timings under which two replicas could lead at once', () => {
+    const prepare = (...argv: string[]) => () => prepareOperator({ handlers: [ThingHandler], argv, env: {} });
+    expect(prepare('--lease-duration', '10', '--renew-deadline', '10')).toThrow('--renew-deadline 10 must be less than --lease-duration 10');
+    expect(prepare('--renew-deadline', '4', '--retry-period', '4')).toThrow('--renew-deadline 4 must be more than 1.2 × --retry-period 4');
+    expect(prepare('--lease-duration', '3', '--renew-deadline', '2', '--retry-period', '0.5')()).toMatchObject({ kind: 'operator' });
+  });
+
+  it('maps the leader-election flags onto the runtime config, with a Lease name derived from name and resources', () => {
+    const prepared = prepareOperator({ handlers: [ThingHandler], argv: ['--leader-elect'], env: {}, name: 'thing-operator' });
+    if (prepared.kind !== 'operator') throw new Error('expected an operator');
+    expect(prepared.operator.config.leaderElection).toEqual({
+      leaseName: expect.stringMatching(/^thing-operator-[0-9a-f]{8}$/),
+      namespace: 'default',
+      leaseDurationSeconds: 15,
+      renewDeadlineSeconds: 10,
+      retryPeriodSeconds: 2,
+    });
+    const other = prepareOperator({ handlers: [ThingHandler], argv: ['--leader-elect', '--leader-election-id', 'mine', '--leader-election-namespace', 'ops'], env: {} });
+    if (other.kind !== 'operator') throw new Error('expected an operator');
+    expect(other.operator.config.leaderElection).toMatchObject({ leaseName: 'mine', namespace: 'ops' });
+    const off = prepareOperator({ handlers: [ThingHandler], argv: [], env: {} });
+    expect(off.kind === 'operator' && off.operator.config.leaderElection).toBeUndefined();
+  });
 });

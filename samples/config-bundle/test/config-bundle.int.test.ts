@@ -15,7 +15,8 @@ let output = '';
 beforeAll(async () => {
   env = await testEnvironment();
   operator = spawn(process.execPath, [MAIN, '--create-crd', '--namespace', env.namespace, '--managed-by', 'sample-test'], {
-    env: { PATH: process.env.PATH, KUBECONFIG: env.kubeconfigPath },
+    // Servers off: other operators may run beside this one in the test run.
+    env: { PATH: process.env.PATH, KUBECONFIG: env.kubeconfigPath, KUBEOP_METRICS_BIND_ADDRESS: '0', KUBEOP_HEALTH_PROBE_BIND_ADDRESS: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   operator.stderr!.on('data', (chunk) => (output += String(chunk)));

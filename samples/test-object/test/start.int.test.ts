@@ -14,7 +14,8 @@ beforeAll(async () => {
 describe('the test-object demo', () => {
   it('creates the CRD, applies the example, and shows the statuses of @OnAdded and @OnModified', async () => {
     const child = spawn(process.execPath, [START, '--exit-when-done'], {
-      env: { PATH: process.env.PATH, KUBECONFIG: env.kubeconfigPath },
+      // Servers off: other operators may run beside this one in the test run.
+    env: { PATH: process.env.PATH, KUBECONFIG: env.kubeconfigPath, KUBEOP_METRICS_BIND_ADDRESS: '0', KUBEOP_HEALTH_PROBE_BIND_ADDRESS: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

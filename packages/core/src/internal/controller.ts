@@ -10,7 +10,8 @@ import { type Action, decide, HANDLED_GENERATION_ANNOTATION, handledGeneration, 
 import { EventRecorder } from './events.js';
 import { addFinalizer, FinalizerError, removeFinalizer } from './finalizers.js';
 import { type HandlerDependencies, handlerName, runHandler } from './handler-runner.js';
-import { InvalidStatusError, ObjectGoneError, StatusSubresourceMissingError } from './status-errors.js';
+import { type ControllerMetrics, NOOP_CONTROLLER_METRICS, type ReconcileResult, statusFailureClass } from './metrics/metrics.js';
+import { InvalidStatusError, ObjectGoneError, StatusSubresourceMissingError, StatusWriteError } from './status-errors.js';
 import { HandlerTimeoutError } from './supervise.js';
 import { ResourceWatcher, type WatchEvent } from './watcher.js';
 import { WorkQueue } from './work-queue.js';
@@ -18,8 +19,8 @@ import { WorkQueue } from './work-queue.js';
 export interface ControllerOptions extends HandlerDependencies {
   description: ResourceDescription;
   namespace: string | undefined;
-  /** Name recorded as the source of Kubernetes Events. */
-  component: string;
+  /** Defaults to none. */
+  metrics?: ControllerMetrics;
 }
 
 export interface ControllerStats {
@@ -45,6 +46,7 @@ export class ResourceController {
   private readonly handledDeletions = new Set<string>();
   private readonly logger: Logger;
   private readonly events: EventRecorder;
+  private readonly metrics: ControllerMetrics;
   private readonly shutdown = new AbortController();
   /** What each object's current run is doing, to name the runs a shutdown abandons. */
   private readonly runs = new Map<string, RunningWork>();
@@ -55,19 +57,32 @@ export class ResourceController {
   readonly stats: ControllerStats = { handled: 0, failed: 0, retries: 0, timeouts: 0, running: 0, queued: 0 };
 
   constructor(private readonly options: ControllerOptions) {
-    const { description, namespace, args } = options;
+    const { description, namespace, config } = options;
     const where = namespace ? `in namespace ${namespace}` : 'in all namespaces';
     this.logger = options.logger.child({ resource: fullName(description.resource) });
-    this.events = new EventRecorder(options.client, options.component, this.logger);
-    this.queue = new WorkQueue((key) => this.reconcile(key), args.maxConcurrent);
+    this.events = new EventRecorder(options.client, config.name, this.logger);
+    this.metrics = options.metrics ?? NOOP_CONTROLLER_METRICS;
+    const metrics = this.metrics;
+    this.queue = new WorkQueue((key) => this.reconcile(key), config.maxConcurrent, {
+      added: () => metrics.queueAdd(),
+      started: (queuedMs) => metrics.workStarted(queuedMs / 1000),
+      done: (workMs) => metrics.workDone(workMs / 1000),
+    });
     this.watcher = new ResourceWatcher({
       client: options.client,
       path: collectionPath(description.resource, namespace),
       description: `${fullName(description.resource)} ${description.resource.scope === 'Cluster' ? '(cluster-scoped)' : where}`,
       logger: this.logger,
       onEvent: (event) => this.onEvent(event),
-      timeoutSeconds: args.watchTimeout,
-      watchdogMs: args.watchdog * 1000,
+      timeoutSeconds: config.watch.timeoutSeconds,
+      watchdogMs: config.watch.watchdogSeconds * 1000,
+      metrics,
+    });
+    // Read at scrape time only: nothing is paid per event for these.
+    metrics.observe({
+      depth: () => this.queue.depth,
+      cacheSize: () => this.watcher.cache.size,
+      inFlight: () => [...this.runs.values()].map((run) => run.startedAt),
     });
   }
 
@@ -75,12 +90,24 @@ export class ResourceController {
     this.watcher.start();
   }
 
+  /** `plural.group`, the `controller` label of metrics. */
+  get resourceName(): string {
+    return fullName(this.options.description.resource);
+  }
+
+  /** Starts nothing new and aborts the running handlers' `this.signal` at once, without waiting (leadership lost). */
+  abandon(): void {
+    this.shutdown.abort(new Error('leadership was lost'));
+    void this.queue.shutdown(0);
+    void this.watcher.stop();
+  }
+
   /**
    * Stops watching, starts nothing new, aborts the running handlers' `this.signal` and lets them finish
    * within `timeoutMs`; names those that did not.
    */
   async stop(timeoutMs: number): Promise<boolean> {
-    this.shutdown.abort(new Error('the operator is shutting down'));
+    if (!this.shutdown.signal.aborted) this.shutdown.abort(new Error('the operator is shutting down'));
     const [, drained] = await Promise.all([this.watcher.stop(), this.queue.shutdown(timeoutMs)]);
     const now = Date.now();
     for (const [key, run] of this.runs) {
@@ -108,6 +135,8 @@ export class ResourceController {
     }
     this.stats.running++;
     if (action.kind !== 'skip') this.runs.set(key, { what: describeAction(action, key), startedAt: Date.now() });
+    const started = performance.now();
+    let result: ReconcileResult;
     try {
       const requeueAfter = await this.execute(key, action);
       this.attempts.delete(key);
@@ -115,12 +144,26 @@ export class ResourceController {
       if (requeueAfter !== undefined && action.kind === 'call' && action.event !== 'deleted') {
         this.requeue(key, { added: false, modified: false, sync: false, retry: action.event }, requeueAfter * 1000);
       }
+      if (action.kind === 'call') this.metrics.handlerRun(handlerName(action.event), requeueAfter === undefined ? 'success' : 'requeue');
+      result = requeueAfter !== undefined ? 'requeue_after' : rest ? 'requeue' : 'success';
     } catch (error) {
-      this.onFailure(key, intent, action, error);
+      this.countFailure(action, error);
+      result = this.onFailure(key, intent, action, error);
     } finally {
       this.runs.delete(key);
       this.stats.running--;
     }
+    this.metrics.reconcileDone(result, (performance.now() - started) / 1000);
+  }
+
+  /** A status that could not be written is not a failed handler: the handler's run is counted a success. */
+  private countFailure(action: Action, error: unknown): void {
+    if (error instanceof HandlerTimeoutError) this.metrics.timeout();
+    if (error instanceof StatusWriteError) this.metrics.statusWriteFailure(statusFailureClass(error));
+    if (action.kind !== 'call' || error instanceof FinalizerError) return;
+    const outcome =
+      error instanceof StatusWriteError ? 'success' : error instanceof HandlerTimeoutError ? 'timeout' : error instanceof PermanentError ? 'permanent' : 'error';
+    this.metrics.handlerRun(handlerName(action.event), outcome);
   }
 
   private async execute(key: string, action: Action): Promise<number | undefined> {
@@ -136,6 +179,7 @@ export class ResourceController {
       attempt: (this.attempts.get(key) ?? 0) + 1,
       shutdown: this.shutdown.signal,
       onPruned: (fields) => this.reportPruned(fields),
+      onStatusWritten: () => this.metrics.statusWrite(),
     });
     this.stats.handled++;
     this.invalidStatusReported.delete(key);
@@ -169,19 +213,32 @@ export class ResourceController {
     await removeFinalizer(this.options.client, target, object, this.options.description.finalizer!);
   }
 
-  private onFailure(key: string, intent: Intent, action: Action, error: unknown): void {
+  /** Logs, reports and schedules what follows a failure; returns how the reconcile ended, for metrics. */
+  private onFailure(key: string, intent: Intent, action: Action, error: unknown): ReconcileResult {
     this.stats.failed++;
-    if (action.kind === 'skip') return void this.logger.error(`processing ${key} failed: ${describe(error)}`, { object: key });
+    if (action.kind === 'skip') {
+      this.logger.error(`processing ${key} failed: ${describe(error)}`, { object: key });
+      return 'error';
+    }
     const object = action.object;
     const what = error instanceof FinalizerError ? 'finalizer update' : describeAction(action, key);
     const stack = error instanceof Error ? error.stack : String(error);
     if (this.shutdown.signal.aborted) {
       this.logger.warn(`${what} for ${key} ended by the shutdown: ${describe(error)}`, { object: key });
-      return;
+      return 'error';
     }
-    if (error instanceof ObjectGoneError) return void this.logger.info(error.message, { object: key });
-    if (error instanceof StatusSubresourceMissingError) return this.onStatusSubresourceMissing(key, object, error);
-    if (error instanceof InvalidStatusError) return this.onInvalidStatus(key, object, error);
+    if (error instanceof ObjectGoneError) {
+      this.logger.info(error.message, { object: key });
+      return 'success';
+    }
+    if (error instanceof StatusSubresourceMissingError) {
+      this.onStatusSubresourceMissing(key, object, error);
+      return 'terminal_error';
+    }
+    if (error instanceof InvalidStatusError) {
+      this.onInvalidStatus(key, object, error);
+      return 'terminal_error';
+    }
     if (error instanceof PermanentError) {
       this.attempts.delete(key);
       this.logger.error(`${what} for ${key} failed permanently, not retrying: ${error.message}`, { object: key, stack });
@@ -191,12 +248,12 @@ export class ResourceController {
         this.handledDeletions.add(object.metadata.uid ?? '');
         this.requeue(key, { added: false, modified: false, sync: true }, 0);
       }
-      return;
+      return 'terminal_error';
     }
     const attempt = (this.attempts.get(key) ?? 0) + 1;
     this.attempts.set(key, attempt);
     this.stats.retries++;
-    const { retryDelay, retryMaxDelay } = this.options.args;
+    const { baseSeconds: retryDelay, maxSeconds: retryMaxDelay } = this.options.config.retry;
     const delayMs =
       error instanceof TemporaryError
         ? error.delaySeconds * 1000
@@ -215,6 +272,7 @@ export class ResourceController {
     // The state rule is about first sight: a failed run is owed again whatever status it wrote.
     const owed = action.kind === 'call' && action.event !== 'deleted' ? { retry: action.event } : {};
     this.requeue(key, { ...intent, ...owed }, delayMs);
+    return 'error';
   }
 
   /** Re-running the handler cannot fix an invalid status: report it once per generation and wait for a change. */
@@ -251,6 +309,7 @@ export class ResourceController {
   }
 
   private requeue(key: string, intent: Intent, delayMs: number): void {
+    if (delayMs > 0) this.metrics.retry();
     this.pending.set(key, mergeIntents(intent, this.pending.get(key) ?? { added: false, modified: false, sync: false }));
     this.queue.addAfter(key, delayMs);
   }

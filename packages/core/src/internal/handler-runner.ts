@@ -3,6 +3,7 @@
 import type { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { ResourceEvent } from '@kubeop/decorators';
 import type { OperatorArgs } from '../cli.js';
+import type { RuntimeConfig } from '../config.js';
 import type { ResourceDescription } from '../explorer.js';
 import { HANDLER_RUN, type HandlerRun, ResourceHandler } from '../handler.js';
 import type { KubeClient } from '../kube/client.js';
@@ -17,7 +18,9 @@ export interface HandlerDependencies {
   client: KubeClient;
   kubeConfig: KubeConfig;
   crdApi: CustomObjectsApi;
+  /** The parsed command line, injected as `this.args` and into the @Arg properties. */
   args: OperatorArgs;
+  config: RuntimeConfig;
   logger: Logger;
 }
 
@@ -27,6 +30,8 @@ export interface RunContext {
   shutdown: AbortSignal;
   /** Status fields the server pruned, reported by the controller once per resource and field. */
   onPruned: (fields: string[]) => void;
+  /** Each successful status write, for metrics. */
+  onStatusWritten?: () => void;
   /** How often a run without a timeout is reported as still going. Defaults to 60 s. */
   slowEveryMs?: number;
 }
@@ -58,6 +63,7 @@ export async function runHandler(
     objectKey: key,
     initial: object.status,
     onPruned: context.onPruned,
+    onWritten: context.onStatusWritten,
   });
   const run: HandlerRun = { status, requeueAfterSeconds: undefined };
   const attempt = context.attempt;
@@ -83,7 +89,7 @@ export async function runHandler(
       Promise.resolve().then(() => (instance[record.method] as (o: AnyObject) => unknown).call(instance, copy)),
       {
         what,
-        timeoutSeconds: record.timeout ?? deps.args.handlerTimeout,
+        timeoutSeconds: record.timeout ?? deps.config.handlerTimeoutSeconds,
         slowEveryMs: context.slowEveryMs ?? 60_000,
         onSlow: (elapsedMs) =>
           logger.warn(`${what} still running after ${Math.round(elapsedMs / 1000)} s (no timeout set; see the handler's timeout option)`, {

@@ -15,6 +15,7 @@ export interface StatusWriterOptions {
   initial: unknown;
   /** Called with the status fields a write set but the server dropped (pruned by the CRD schema). */
   onPruned?: (fields: string[]) => void;
+  onWritten?: () => void;
   /** How long transient failures (API server down, 5xx, 429, type not served yet) are retried. Defaults to 60 s. */
   retryForMs?: number;
 }
@@ -79,6 +80,7 @@ export class StatusWriter {
     for (let attempt = 1; ; attempt++) {
       try {
         const written = await this.client.request<{ status?: unknown } | undefined>('PATCH', path, { body, contentType: MERGE_PATCH });
+        this.options.onWritten?.();
         const pruned = prunedPaths(body.status, written?.status);
         if (pruned.length) this.options.onPruned?.(pruned);
         return;

@@ -5,6 +5,7 @@ import type { KubeClient } from '../kube/client.js';
 import { KubeApiError, KubeConnectionError } from '../kube/errors.js';
 import { type AnyObject, objectKey, slim } from '../kube/objects.js';
 import type { Logger } from '../logging.js';
+import type { ControllerMetrics } from './metrics/metrics.js';
 import { type BackoffPolicy, sleep } from './backoff.js';
 import { FailureStreak } from './failure-streak.js';
 
@@ -19,6 +20,8 @@ export interface WatchEvent {
 
 export interface WatcherOptions {
   client: KubeClient;
+  /** Counters of restarts, server events and bookmarks. Defaults to none. */
+  metrics?: Pick<ControllerMetrics, 'watchRestart' | 'watchEvent' | 'bookmark'>;
   /** Collection path, e.g. /apis/example.com/v1/namespaces/ns/things. */
   path: string;
   /** What is watched, for messages: "testobjects.example.com in all namespaces". */
@@ -79,6 +82,10 @@ export class ResourceWatcher {
   private markSynced!: () => void;
   /** Resolves once the first list has been delivered. */
   readonly synced = new Promise<void>((resolve) => (this.markSynced = resolve));
+  /** Whether the first list has been delivered (what readiness asks). */
+  isSynced = false;
+  /** When the loop last moved: a list or watch attempt began, or the server sent something (what liveness asks). */
+  lastProgressAt = Date.now();
 
   constructor(private readonly options: WatcherOptions) {}
 
@@ -97,15 +104,16 @@ export class ResourceWatcher {
 
   private async run(): Promise<void> {
     while (!this.stopping.signal.aborted) {
+      this.lastProgressAt = Date.now();
       try {
         if (this.resourceVersion === undefined) await this.relist();
         const outcome = await this.watchOnce();
         if (outcome === 'gone') {
-          this.stats.restarts.gone++;
+          this.restarted('gone');
           this.logger.info(`watch of ${this.options.description}: resourceVersion expired (410), relisting`);
           this.resourceVersion = undefined;
         } else if (outcome === 'watchdog') {
-          this.stats.restarts.watchdog++;
+          this.restarted('watchdog');
           this.logger.warn(`watch of ${this.options.description} was silent for ${this.watchdogMs} ms; restarting it`);
         } else if (outcome === 'empty') {
           // Closed at once with nothing delivered (a server shutting down does that): a failure, not a reason to spin.
@@ -114,7 +122,7 @@ export class ResourceWatcher {
       } catch (error) {
         if (this.stopping.signal.aborted) break;
         if (error instanceof KubeApiError && error.isGone) {
-          this.stats.restarts.gone++;
+          this.restarted('gone');
           this.resourceVersion = undefined;
           continue;
         }
@@ -125,7 +133,7 @@ export class ResourceWatcher {
 
   /** Logs a failed list or watch (a warning for the first and then ever more rarely) and waits out its backoff. */
   private async failed(error: unknown): Promise<void> {
-    this.stats.restarts.error++;
+    this.restarted('error');
     const policy = this.options.backoff ?? { baseMs: 500, capMs: 30_000 };
     const cap = unavailable(error) ? Math.min(policy.capMs, this.options.unavailableCapMs ?? 8_000) : policy.capMs;
     const failure = this.streak.fail({ ...policy, capMs: cap });
@@ -202,6 +210,7 @@ export class ResourceWatcher {
     this.logger.debug(`listed ${fresh.size} ${this.options.description} at resourceVersion ${this.resourceVersion}`);
     for (const event of events) this.emit(event);
     this.markHealthy();
+    this.isSynced = true;
     this.markSynced();
   }
 
@@ -212,6 +221,7 @@ export class ResourceWatcher {
     this.stopping.signal.addEventListener('abort', onStop, { once: true });
     let watchdog: NodeJS.Timeout | undefined;
     const feedWatchdog = () => {
+      this.lastProgressAt = Date.now();
       clearTimeout(watchdog);
       watchdog = setTimeout(() => request.abort(new WatchdogTimeout()), this.watchdogMs);
     };
@@ -277,8 +287,10 @@ export class ResourceWatcher {
     this.resourceVersion = object.metadata.resourceVersion ?? this.resourceVersion;
     if (event.type === 'BOOKMARK') {
       this.stats.bookmarks++;
+      this.options.metrics?.bookmark();
       return undefined;
     }
+    this.options.metrics?.watchEvent(event.type);
     const key = objectKey(object);
     const previous = this.cache.get(key);
     if (event.type === 'DELETED') {
@@ -294,6 +306,11 @@ export class ResourceWatcher {
       this.emit(previous ? { type: 'MODIFIED', object, previous } : { type: 'ADDED', object });
     }
     return undefined;
+  }
+
+  private restarted(reason: 'gone' | 'watchdog' | 'error'): void {
+    this.stats.restarts[reason]++;
+    this.options.metrics?.watchRestart(reason);
   }
 
   private emit(event: WatchEvent): void {

@@ -1,7 +1,16 @@
 // A keyed work queue: one run per key at a time, duplicates collapse, bounded concurrency, delayed re-adds.
 
+/** What the queue reports, for metrics. */
+export interface QueueObserver {
+  /** A key entered the queue (not when it collapsed into one already waiting or marked to run again). */
+  added(): void;
+  started(queuedMs: number): void;
+  done(workMs: number): void;
+}
+
 export class WorkQueue {
-  private readonly waiting = new Set<string>();
+  /** Waiting keys and when each entered. */
+  private readonly waiting = new Map<string, number>();
   private readonly processing = new Set<string>();
   /** Keys added while being processed: they run again once, after the current run. */
   private readonly dirty = new Set<string>();
@@ -12,6 +21,7 @@ export class WorkQueue {
   constructor(
     private readonly process: (key: string) => Promise<void>,
     private readonly concurrency: number,
+    private readonly observer?: QueueObserver,
   ) {
     if (!(concurrency >= 1)) throw new RangeError(`concurrency must be at least 1, got ${concurrency}`);
   }
@@ -29,10 +39,14 @@ export class WorkQueue {
     if (this.shuttingDown) return;
     this.cancelTimer(key);
     if (this.processing.has(key)) {
+      // Counted when it re-enters the queue after the current run.
       this.dirty.add(key);
       return;
     }
-    this.waiting.add(key);
+    if (!this.waiting.has(key)) {
+      this.waiting.set(key, Date.now());
+      this.observer?.added();
+    }
     this.pump();
   }
 
@@ -68,20 +82,23 @@ export class WorkQueue {
   }
 
   private pump(): void {
-    for (const key of this.waiting) {
+    for (const [key, since] of this.waiting) {
       if (this.processing.size >= this.concurrency) return;
       this.waiting.delete(key);
       this.processing.add(key);
+      this.observer?.started(Date.now() - since);
       void this.run(key);
     }
   }
 
   private async run(key: string): Promise<void> {
+    const started = Date.now();
     try {
       await this.process(key);
     } catch {
       // The processor handles and logs its own errors; nothing may escape as an unhandled rejection.
     } finally {
+      this.observer?.done(Date.now() - started);
       this.processing.delete(key);
       if (this.dirty.delete(key)) this.add(key);
       this.pump();

@@ -33,7 +33,8 @@ export class KubeClient {
   }
 
   async request<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, options: RequestOptions = {}): Promise<T> {
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? this.requestTimeoutMs);
+    // AbortSignal.timeout takes whole milliseconds only.
+    const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(options.timeoutMs ?? this.requestTimeoutMs)));
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     try {
       const response = await this.send(method, path, options, signal, 'pooled');

@@ -27,7 +27,8 @@ export async function runOperator(
       done();
     },
   });
-  const argv = ['--kubeconfig', options.kubeconfigPath, '--log-format', 'json', '--log-level', 'debug'];
+  // Servers off unless a test turns them on (':0' picks a free port): operators run side by side here.
+  const argv = ['--kubeconfig', options.kubeconfigPath, '--log-format', 'json', '--log-level', 'debug', '--metrics-bind-address', '0', '--health-probe-bind-address', '0'];
   if (options.namespace) argv.push('--namespace', options.namespace);
   const prepared = prepareOperator({ handlers, argv: [...argv, ...(options.argv ?? [])], env: options.env ?? {}, logStream });
   if (prepared.kind !== 'operator') throw new Error(`expected an operator, got output: ${prepared.output}`);

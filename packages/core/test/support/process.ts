@@ -17,7 +17,8 @@ const children = new Set<ChildProcess>();
 
 export function spawnOperator(script: string, args: string[], env: NodeJS.ProcessEnv = {}): OperatorProcess {
   const child = spawn(process.execPath, [script, ...args], {
-    env: { PATH: process.env.PATH, HOME: '/nonexistent-home', ...env },
+    // Servers off unless a test turns them on: operators run side by side here.
+    env: { PATH: process.env.PATH, HOME: '/nonexistent-home', KUBEOP_METRICS_BIND_ADDRESS: '0', KUBEOP_HEALTH_PROBE_BIND_ADDRESS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);

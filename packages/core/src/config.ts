@@ -1,0 +1,74 @@
+// The runtime's own typed configuration: the command line maps its flags onto it, and code that embeds
+// kubeop (tests, other front ends) can build one without parsing flags.
+import type { OperatorArgs } from './cli.js';
+
+export interface RuntimeConfig {
+  /** Name of the operator: the field manager, the source of its Events, the default Lease name. */
+  name: string;
+  /** One namespace to watch, or undefined for all. */
+  namespace: string | undefined;
+  createCrd: boolean;
+  /** Objects handled at once, per resource. */
+  maxConcurrent: number;
+  retry: { baseSeconds: number; maxSeconds: number };
+  /** Default timeout of a handler run; 0 = none. */
+  handlerTimeoutSeconds: number;
+  shutdownTimeoutSeconds: number;
+  watch: { timeoutSeconds: number; watchdogSeconds: number };
+  leaderElection: LeaderElectionConfig | undefined;
+  /** `host:port`, `:port`, or `0` for off. */
+  metricsBindAddress: string;
+  healthProbeBindAddress: string;
+}
+
+export interface LeaderElectionConfig {
+  leaseName: string;
+  namespace: string;
+  leaseDurationSeconds: number;
+  renewDeadlineSeconds: number;
+  retryPeriodSeconds: number;
+}
+
+export interface ConfigContext {
+  name: string;
+  /** `plural.group` of every handled resource, for the default Lease name. */
+  resources: string[];
+  /** The namespace of the in-cluster service account, if running in a cluster. */
+  inClusterNamespace: string | undefined;
+}
+
+export function runtimeConfigFromArgs(args: OperatorArgs, context: ConfigContext): RuntimeConfig {
+  return {
+    name: context.name,
+    namespace: args.namespace,
+    createCrd: args.createCrd,
+    maxConcurrent: args.maxConcurrent,
+    retry: { baseSeconds: args.retryDelay, maxSeconds: args.retryMaxDelay },
+    handlerTimeoutSeconds: args.handlerTimeout,
+    shutdownTimeoutSeconds: args.shutdownTimeout,
+    watch: { timeoutSeconds: args.watchTimeout, watchdogSeconds: args.watchdog },
+    leaderElection: args.leaderElect
+      ? {
+          leaseName: args.leaderElectionId ?? defaultLeaseName(context.name, context.resources),
+          namespace: args.leaderElectionNamespace ?? context.inClusterNamespace ?? 'default',
+          leaseDurationSeconds: args.leaseDuration,
+          renewDeadlineSeconds: args.renewDeadline,
+          retryPeriodSeconds: args.retryPeriod,
+        }
+      : undefined,
+    metricsBindAddress: args.metricsBindAddress,
+    healthProbeBindAddress: args.healthProbeBindAddress,
+  };
+}
+
+/**
+ * `<name>-<hash of the resources>`: replicas of one operator agree on it, two operators that happen to share a
+ * name but handle different resources do not block each other. A DNS-1123 subdomain of at most 63 characters.
+ */
+export function defaultLeaseName(name: string, resources: string[]): string {
+  const key = [...resources].sort().join(',');
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  const base = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50) || 'kubeop';
+  return `${base}-${hash.toString(16).padStart(8, '0')}`;
+}

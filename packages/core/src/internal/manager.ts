@@ -1,0 +1,153 @@
+// What starts and stops together: the controllers, the leader elector, the metrics and probe servers.
+import type { RuntimeConfig } from '../config.js';
+import type { Logger } from '../logging.js';
+import type { ResourceController } from './controller.js';
+import type { Metrics } from './metrics/metrics.js';
+
+/** What the manager needs of a leader elector. */
+export interface Elector {
+  /** Resolves true once leading, false if `signal` aborted first. */
+  acquire(signal: AbortSignal): Promise<boolean>;
+  /** Aborted, with the reason, when leadership is lost. */
+  readonly lost: AbortSignal;
+  /** Hands the lease over at once (on a clean stop), so a standby need not wait for it to expire. */
+  release(): Promise<void>;
+  stop(): void;
+  readonly isLeader: boolean;
+  /** Whether the lease has been read, so this replica is able to take over. */
+  readonly isReady: boolean;
+}
+
+/** A named probe check: true when healthy, else the reason it is not. */
+export interface Check {
+  name: string;
+  check: () => true | string;
+}
+
+/** A server started with the manager (metrics, probes). */
+export interface Server {
+  close(): Promise<void>;
+}
+
+export interface ManagerParts {
+  config: RuntimeConfig;
+  logger: Logger;
+  controllers: ResourceController[];
+  elector?: Elector;
+  /** For leader_election_master_status. */
+  metrics?: Pick<Metrics, 'leaderStatus'>;
+}
+
+/** Leadership was lost: the process must exit and start clean (as controller-runtime does). */
+export class LeadershipLostError extends Error {
+  override readonly name = 'LeadershipLostError';
+}
+
+export class Manager {
+  private readonly stopping = new AbortController();
+  private controllersStarted = false;
+  private readonly servers: Server[] = [];
+  private onFatal: (error: Error) => void = () => {};
+  /** Rejects when the manager can no longer run (leadership lost); bootstrap exits non-zero on it. */
+  readonly fatal = new Promise<never>((_, reject) => (this.onFatal = reject));
+
+  constructor(private readonly parts: ManagerParts) {
+    this.fatal.catch(() => undefined);
+  }
+
+  /** A server that stops with the manager. */
+  addServer(server: Server): void {
+    this.servers.push(server);
+  }
+
+  get controllers(): ResourceController[] {
+    return this.parts.controllers;
+  }
+
+  /** True once this replica is able to run handlers: without leader election at once, else once leading. */
+  get leading(): boolean {
+    return this.parts.elector ? this.parts.elector.isLeader : true;
+  }
+
+  /** Starts the controllers, at once or once leading; resolves without waiting for leadership. */
+  start(): void {
+    const { elector, logger, config, metrics } = this.parts;
+    if (!elector) return this.startControllers();
+    const lease = config.leaderElection?.leaseName ?? '';
+    metrics?.leaderStatus(lease, false);
+    logger.info('waiting to be elected leader before handling objects (standby replicas watch nothing)');
+    elector.acquire(this.stopping.signal).then(
+      (leading) => {
+        if (!leading || this.stopping.signal.aborted) return;
+        metrics?.leaderStatus(lease, true);
+        elector.lost.addEventListener('abort', () => this.onLeadershipLost(elector.lost.reason), { once: true });
+        if (!elector.lost.aborted) this.startControllers();
+        else this.onLeadershipLost(elector.lost.reason);
+      },
+      (error: unknown) => this.onFatal(error instanceof Error ? error : new Error(String(error))),
+    );
+  }
+
+  /**
+   * Stops the controllers (running handlers get `shutdownTimeoutSeconds` to finish), then releases the
+   * lease so a standby takes over at once, then closes the servers. True if every handler finished.
+   */
+  async stop(): Promise<boolean> {
+    this.stopping.abort();
+    const { controllers, elector, config } = this.parts;
+    const results = await Promise.all(controllers.map((c) => c.stop(config.shutdownTimeoutSeconds * 1000)));
+    // Released only after the handlers stopped: a successor must not start while ours still write.
+    if (elector?.isLeader) await elector.release();
+    elector?.stop();
+    if (elector) this.parts.metrics?.leaderStatus(config.leaderElection?.leaseName ?? '', false);
+    await Promise.all(this.servers.map((s) => s.close()));
+    return results.every(Boolean);
+  }
+
+  /** Liveness: a watch loop that made no progress well past its watchdog is stuck; a restart is the cure. */
+  healthChecks(): Check[] {
+    const { controllers, config } = this.parts;
+    const limitMs = (config.watch.watchdogSeconds + 60) * 1000;
+    return controllers.map((controller) => ({
+      name: `watch-${controller.resourceName}`,
+      check: () => {
+        if (!this.controllersStarted) return true;
+        const idleMs = Date.now() - controller.watcher.lastProgressAt;
+        return idleMs <= limitMs || `the watch of ${controller.resourceName} made no progress for ${Math.round(idleMs / 1000)} s`;
+      },
+    }));
+  }
+
+  /**
+   * Readiness: the leader (or a replica without election) once every resource was listed; a standby as soon as
+   * it has read the lease and so can take over, so that a rolling update proceeds.
+   */
+  readyChecks(): Check[] {
+    const { controllers, elector } = this.parts;
+    return [
+      {
+        name: 'synced',
+        check: () => {
+          if (elector && !elector.isLeader) return elector.isReady || 'the lease has not been read yet';
+          const pending = controllers.filter((c) => !c.watcher.isSynced).map((c) => c.resourceName);
+          return pending.length === 0 || `not listed yet: ${pending.join(', ')}`;
+        },
+      },
+    ];
+  }
+
+  private startControllers(): void {
+    if (this.controllersStarted) return;
+    this.controllersStarted = true;
+    for (const controller of this.parts.controllers) controller.start();
+  }
+
+  /** Starts no handler from now on and aborts the running ones; the process then exits (see `fatal`). */
+  private onLeadershipLost(reason: unknown): void {
+    const message = `leadership lost (${reason instanceof Error ? reason.message : String(reason)}): stopping handlers and exiting, to restart clean`;
+    this.parts.logger.error(message);
+    this.parts.metrics?.leaderStatus(this.parts.config.leaderElection?.leaseName ?? '', false);
+    for (const controller of this.parts.controllers) controller.abandon();
+    this.onFatal(new LeadershipLostError(message));
+  }
+}
