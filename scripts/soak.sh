@@ -15,7 +15,8 @@ passed=0
 failed=0
 for i in $(seq 1 "$runs"); do
   started=$(date +%s)
-  if npm run --silent test:integration -- "$@" > "$logs/run-$i.log" 2>&1; then
+  # A run that hangs (jest kept alive by a leaked handle) counts as a failure, not as a stuck soak.
+  if timeout 1500 npm run --silent test:integration -- "$@" > "$logs/run-$i.log" 2>&1; then
     passed=$((passed + 1)); outcome=passed
   else
     failed=$((failed + 1)); outcome="FAILED (log: $logs/run-$i.log)"
