@@ -89,6 +89,7 @@ class FakeLeases {
 
   request = async <T>(method: string, path: string, options: RequestOptions = {}): Promise<T> => {
     this.requests.push(method);
+    if (!Number.isInteger(options.timeoutMs)) throw new RangeError(`timeoutMs must be whole ms (a timer's delay), not ${options.timeoutMs}`);
     if (this.hang) {
       return new Promise<T>((_, reject) =>
         options.signal?.addEventListener('abort', () => (this.aborted++, reject(options.signal!.reason)), { once: true }),

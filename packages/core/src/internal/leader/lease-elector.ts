@@ -250,7 +250,7 @@ export class LeaseElector {
 
   private async renew(signal: AbortSignal): Promise<void> {
     // Each request may take only the time left before the deadline: a hung connection cannot outlive leadership.
-    const left = () => Math.max(1, this.renewedAtMs + this.renewDeadlineMs - this.now());
+    const left = () => Math.max(1, Math.ceil(this.renewedAtMs + this.renewDeadlineMs - this.now())); // timers take whole ms
     const spec = (old: LeaseSpec | undefined) => takeSpec(old, this.identity, this.leaseDurationMs, new Date());
     // Usually the lease is as we last wrote it: one PUT. A 409 means it changed: read it, then decide.
     if (this.lease && (await this.tryWrite('PUT', { ...this.lease, spec: spec(this.lease.spec) }, left(), signal)) === 'taken') return;
