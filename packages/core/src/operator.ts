@@ -9,6 +9,7 @@ import { describeHandlerClass, InvalidHandlerError, type ResourceDescription } f
 import { type RuntimeConfig, runtimeConfigFromArgs } from './config.js';
 import { ResourceController } from './internal/controller.js';
 import { LeaseElector } from './internal/leader/lease-elector.js';
+import { validateLeaderElectionTimings } from './internal/leader/lease-record.js';
 import { Manager } from './internal/manager.js';
 import { handlerName } from './internal/handler-runner.js';
 import { type Metrics, NOOP_METRICS, OperatorMetrics } from './internal/metrics/metrics.js';
@@ -71,19 +72,9 @@ export function prepareOperator(options: OperatorOptions): Prepared {
   return { kind: 'operator', operator: new Operator(descriptions, args, options) };
 }
 
-/**
- * As client-go: the leader gives up (renew deadline) before a standby may take over (lease duration), and
- * tries to renew several times (retry period) before giving up; otherwise two replicas could lead at once.
- */
 function assertLeaderElectionTimings(args: OperatorArgs): void {
-  const { leaseDuration, renewDeadline, retryPeriod } = args;
-  const problem =
-    renewDeadline >= leaseDuration
-      ? `--renew-deadline ${renewDeadline} must be less than --lease-duration ${leaseDuration}`
-      : renewDeadline <= 1.2 * retryPeriod
-        ? `--renew-deadline ${renewDeadline} must be more than 1.2 × --retry-period ${retryPeriod}`
-        : undefined;
-  if (problem) throw new UsageError(`${problem}, or a leader could be replaced while it still acts\nRun with --help to see the flags.`);
+  const problem = validateLeaderElectionTimings(args);
+  if (problem) throw new UsageError(`${problem}\nRun with --help to see the flags.`);
 }
 
 /** Two controllers on one resource would handle every object twice and fight over its status and finalizer. */

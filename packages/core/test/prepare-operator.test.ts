@@ -40,8 +40,8 @@ describe('prepareOperator', () => {
 
   it('refuses leader-election timings under which two replicas could lead at once', () => {
     const prepare = (...argv: string[]) => () => prepareOperator({ handlers: [ThingHandler], argv, env: {} });
-    expect(prepare('--lease-duration', '10', '--renew-deadline', '10')).toThrow('--renew-deadline 10 must be less than --lease-duration 10');
-    expect(prepare('--renew-deadline', '4', '--retry-period', '4')).toThrow('--renew-deadline 4 must be more than 1.2 × --retry-period 4');
+    expect(prepare('--lease-duration', '10', '--renew-deadline', '10')).toThrow('--renew-deadline (10 s) must be shorter than --lease-duration (10 s)');
+    expect(prepare('--renew-deadline', '4', '--retry-period', '4')).toThrow('--renew-deadline (4 s) must be longer than 1.2 × --retry-period (4 s)');
     expect(prepare('--lease-duration', '3', '--renew-deadline', '2', '--retry-period', '0.5')()).toMatchObject({ kind: 'operator' });
   });
 
