@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded, OnDeleted, OnModified } from '@kubeop/decorators';
 import { describeHandlerClass } from '@kubeop/core';
-import { decide, type Intent, intentFor, mergeIntents } from '../src/internal/dispatch.js';
+import { decide, type Intent, intentFor, mergeIntents } from '../src/internal/dispatch/dispatch.js';
 import type { AnyObject } from '../src/kube/objects.js';
 
 @CustomResource({ group: 'example.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing' })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { FailureStreak } from '../src/internal/failure-streak.js';
+import { FailureStreak } from '../src/internal/util/failure-streak.js';
 
 const policy = { baseMs: 500, capMs: 30_000 };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { applyMergePatch, prunedPaths } from '../src/internal/merge-patch.js';
-import { backoffDelay } from '../src/internal/backoff.js';
+import { applyMergePatch, prunedPaths } from '../src/internal/util/merge-patch.js';
+import { backoffDelay } from '../src/internal/util/backoff.js';
 
 describe('applyMergePatch (RFC 7386)', () => {
   it('merges objects, replaces arrays and scalars, deletes on null', () => {

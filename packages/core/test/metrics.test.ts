@@ -6,7 +6,7 @@ import { NOOP_CONTROLLER_METRICS, NOOP_METRICS, OperatorMetrics, statusFailureCl
 import { BindError, parseBindAddress, type StartedServer } from '../src/internal/serve/http-server.js';
 import { startMetricsServer } from '../src/internal/serve/metrics-server.js';
 import { type Check, eventLoopCheck, startProbeServer } from '../src/internal/serve/probes.js';
-import { InvalidStatusError, ObjectGoneError, StatusSubresourceMissingError, StatusWriteError } from '../src/internal/status-errors.js';
+import { InvalidStatusError, ObjectGoneError, StatusSubresourceMissingError, StatusWriteError } from '../src/internal/run/status-errors.js';
 
 const W = 'widgets.it.kubeop.dev';
 

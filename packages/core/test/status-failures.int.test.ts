@@ -5,7 +5,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { CustomResource, OnAdded } from '@kubeop/decorators';
 import { crdManifest, type CustomObject, describeHandlerClass, ResourceHandler } from '@kubeop/core';
 import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
-import { StatusWriter } from '../src/internal/status-writer.js';
+import { StatusWriter } from '../src/internal/run/status-writer.js';
 import { KubeClient } from '../src/kube/client.js';
 import { ensureCrd } from '../src/kube/crd.js';
 import { objectPath } from '../src/kube/resource.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { HandlerTimeoutError, supervise } from '../src/internal/supervise.js';
+import { HandlerTimeoutError, supervise } from '../src/internal/run/supervise.js';
 
 const never = () => new Promise<never>(() => undefined);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { WorkQueue } from '../src/internal/work-queue.js';
+import { WorkQueue } from '../src/internal/queue/work-queue.js';
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { KubeTlsError } from '@kubeop/core';
 import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
-import { ResourceWatcher } from '../src/internal/watcher.js';
+import { ResourceWatcher } from '../src/internal/watch/watcher.js';
 import { KubeClient } from '../src/kube/client.js';
 import { loadKubeConfig } from '../src/kube/config.js';
 import { createRootLogger } from '../src/logging.js';

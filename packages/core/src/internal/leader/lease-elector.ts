@@ -11,8 +11,8 @@ import winston from 'winston';
 import type { KubeClient } from '../../kube/client.js';
 import { KubeApiError } from '../../kube/errors.js';
 import type { Logger } from '../../logging.js';
-import { sleep } from '../backoff.js';
-import { FailureStreak } from '../failure-streak.js';
+import { sleep } from '../util/backoff.js';
+import { FailureStreak } from '../util/failure-streak.js';
 import { type Lease, type LeaseSpec, leaseState, recordKey, releaseSpec, takeSpec } from './lease-record.js';
 
 export interface LeaseElectorOptions {

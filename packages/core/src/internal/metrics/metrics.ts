@@ -2,7 +2,7 @@
 // alerts work unchanged), Node's process metrics, and kubeop's own `kubeop_*`.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { isTransient } from '../../kube/errors.js';
-import { InvalidStatusError, ObjectGoneError, StatusSubresourceMissingError, StatusWriteError } from '../status-errors.js';
+import { InvalidStatusError, ObjectGoneError, StatusSubresourceMissingError, StatusWriteError } from '../run/status-errors.js';
 
 /** controller-runtime's `result` label; `terminal_error` (a PermanentError) counts as `error` and as terminal. */
 export type ReconcileResult = 'success' | 'error' | 'terminal_error' | 'requeue' | 'requeue_after';

@@ -1,9 +1,9 @@
 // Decides, from what happened to an object and its latest state, which handler runs next.
 // Pure functions: the controller applies the decision.
 import type { ResourceEvent } from '@kubeop/decorators';
-import type { ResourceDescription } from '../explorer.js';
-import { type AnyObject, stateOf } from '../kube/objects.js';
-import type { WatchEvent } from './watcher.js';
+import type { ResourceDescription } from '../../explorer.js';
+import { type AnyObject, stateOf } from '../../kube/objects.js';
+import type { WatchEvent } from '../watch/watcher.js';
 
 /** What is still to be done for one object; several events collapse into one intent. */
 export interface Intent {

@@ -2,14 +2,14 @@
 // (timeout, long-run warnings, abort signal) and waits for its status writes.
 import type { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { ResourceEvent } from '@kubeop/decorators';
-import type { OperatorArgs } from '../cli.js';
-import type { RuntimeConfig } from '../config.js';
-import type { ResourceDescription } from '../explorer.js';
-import { HANDLER_RUN, type HandlerRun, ResourceHandler } from '../handler.js';
-import type { KubeClient } from '../kube/client.js';
-import { type AnyObject, objectKey } from '../kube/objects.js';
-import { fullName, objectPath } from '../kube/resource.js';
-import type { Logger } from '../logging.js';
+import type { OperatorArgs } from '../../cli.js';
+import type { RuntimeConfig } from '../../config.js';
+import type { ResourceDescription } from '../../explorer.js';
+import { HANDLER_RUN, type HandlerRun, ResourceHandler } from '../../handler.js';
+import type { KubeClient } from '../../kube/client.js';
+import { type AnyObject, objectKey } from '../../kube/objects.js';
+import { fullName, objectPath } from '../../kube/resource.js';
+import type { Logger } from '../../logging.js';
 import { StatusWriteError } from './status-errors.js';
 import { StatusWriter } from './status-writer.js';
 import { supervise } from './supervise.js';

@@ -1,8 +1,8 @@
 // What starts and stops together: the controllers, the leader elector, the metrics and probe servers.
-import type { RuntimeConfig } from '../config.js';
-import type { Logger } from '../logging.js';
-import type { ResourceController } from './controller.js';
-import type { Metrics } from './metrics/metrics.js';
+import type { RuntimeConfig } from '../../config.js';
+import type { Logger } from '../../logging.js';
+import type { ResourceController } from '../controller/controller.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 /** What the manager needs of a leader elector. */
 export interface Elector {

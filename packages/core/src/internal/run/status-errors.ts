@@ -1,5 +1,5 @@
 // Why a status could not be written: the handler itself succeeded, so these are told apart from its failures.
-import type { KubeApiError } from '../kube/errors.js';
+import type { KubeApiError } from '../../kube/errors.js';
 
 /** A status write failed after the handler itself succeeded. */
 export class StatusWriteError extends Error {

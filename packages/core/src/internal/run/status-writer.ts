@@ -1,8 +1,8 @@
 // Writes a handler run's status updates in order, as merge patches on the status subresource.
-import { type KubeClient, MERGE_PATCH } from '../kube/client.js';
-import { isTransient, KubeApiError } from '../kube/errors.js';
-import { backoffDelay, sleep } from './backoff.js';
-import { applyMergePatch, prunedPaths } from './merge-patch.js';
+import { type KubeClient, MERGE_PATCH } from '../../kube/client.js';
+import { isTransient, KubeApiError } from '../../kube/errors.js';
+import { backoffDelay, sleep } from '../util/backoff.js';
+import { applyMergePatch, prunedPaths } from '../util/merge-patch.js';
 import { InvalidStatusError, ObjectGoneError, StatusSubresourceMissingError } from './status-errors.js';
 
 export interface StatusWriterOptions {

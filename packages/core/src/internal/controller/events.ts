@@ -1,9 +1,9 @@
 // Records Kubernetes Events on objects (what `kubectl describe` shows), best effort. A repeat of the same
 // event on the same object increments the count of the Event already written, as client-go's recorder does.
-import { type KubeClient, MERGE_PATCH } from '../kube/client.js';
-import { KubeApiError } from '../kube/errors.js';
-import { type AnyObject, objectKey } from '../kube/objects.js';
-import type { Logger } from '../logging.js';
+import { type KubeClient, MERGE_PATCH } from '../../kube/client.js';
+import { KubeApiError } from '../../kube/errors.js';
+import { type AnyObject, objectKey } from '../../kube/objects.js';
+import type { Logger } from '../../logging.js';
 
 export interface EventRecord {
   type: 'Normal' | 'Warning';

@@ -1,20 +1,20 @@
 // One resource's pipeline: watch → intents keyed by object → work queue → handler runs, retries, finalizers.
-import type { ResourceDescription } from '../explorer.js';
-import { PermanentError, TemporaryError } from '../errors.js';
-import { MERGE_PATCH } from '../kube/client.js';
-import { type AnyObject, objectKey } from '../kube/objects.js';
-import { collectionPath, fullName, objectPath } from '../kube/resource.js';
-import type { Logger } from '../logging.js';
-import { backoffDelay } from './backoff.js';
-import { type Action, decide, HANDLED_GENERATION_ANNOTATION, handledGeneration, type Intent, intentFor, mergeIntents } from './dispatch.js';
+import type { ResourceDescription } from '../../explorer.js';
+import { PermanentError, TemporaryError } from '../../errors.js';
+import { MERGE_PATCH } from '../../kube/client.js';
+import { type AnyObject, objectKey } from '../../kube/objects.js';
+import { collectionPath, fullName, objectPath } from '../../kube/resource.js';
+import type { Logger } from '../../logging.js';
+import { backoffDelay } from '../util/backoff.js';
+import { type Action, decide, HANDLED_GENERATION_ANNOTATION, handledGeneration, type Intent, intentFor, mergeIntents } from '../dispatch/dispatch.js';
 import { EventRecorder } from './events.js';
 import { addFinalizer, FinalizerError, removeFinalizer } from './finalizers.js';
-import { type HandlerDependencies, handlerName, runHandler } from './handler-runner.js';
-import { type ControllerMetrics, NOOP_CONTROLLER_METRICS, type ReconcileResult, statusFailureClass } from './metrics/metrics.js';
-import { InvalidStatusError, ObjectGoneError, StatusSubresourceMissingError, StatusWriteError } from './status-errors.js';
-import { HandlerTimeoutError } from './supervise.js';
-import { ResourceWatcher, type WatchEvent } from './watcher.js';
-import { WorkQueue } from './work-queue.js';
+import { type HandlerDependencies, handlerName, runHandler } from '../run/handler-runner.js';
+import { type ControllerMetrics, NOOP_CONTROLLER_METRICS, type ReconcileResult, statusFailureClass } from '../metrics/metrics.js';
+import { InvalidStatusError, ObjectGoneError, StatusSubresourceMissingError, StatusWriteError } from '../run/status-errors.js';
+import { HandlerTimeoutError } from '../run/supervise.js';
+import { ResourceWatcher, type WatchEvent } from '../watch/watcher.js';
+import { WorkQueue } from '../queue/work-queue.js';
 
 export interface ControllerOptions extends HandlerDependencies {
   description: ResourceDescription;

@@ -1,7 +1,7 @@
 // Adds and removes the operator's finalizer with optimistic concurrency (resourceVersion preconditions).
-import { type KubeClient, MERGE_PATCH } from '../kube/client.js';
-import { KubeApiError } from '../kube/errors.js';
-import type { AnyObject } from '../kube/objects.js';
+import { type KubeClient, MERGE_PATCH } from '../../kube/client.js';
+import { KubeApiError } from '../../kube/errors.js';
+import type { AnyObject } from '../../kube/objects.js';
 
 const MAX_CONFLICTS = 5;
 

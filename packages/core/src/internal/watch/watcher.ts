@@ -1,13 +1,13 @@
 // kubeop's own list-watch loop: resumes from the last resourceVersion, relists with a diff on 410,
 // restarts on every error with capped backoff (reset only once the server delivers again), and a watchdog
 // restarts a watch gone silent.
-import type { KubeClient } from '../kube/client.js';
-import { KubeApiError, KubeConnectionError } from '../kube/errors.js';
-import { type AnyObject, objectKey, slim } from '../kube/objects.js';
-import type { Logger } from '../logging.js';
-import type { ControllerMetrics } from './metrics/metrics.js';
-import { type BackoffPolicy, sleep } from './backoff.js';
-import { FailureStreak } from './failure-streak.js';
+import type { KubeClient } from '../../kube/client.js';
+import { KubeApiError, KubeConnectionError } from '../../kube/errors.js';
+import { type AnyObject, objectKey, slim } from '../../kube/objects.js';
+import type { Logger } from '../../logging.js';
+import type { ControllerMetrics } from '../metrics/metrics.js';
+import { type BackoffPolicy, sleep } from '../util/backoff.js';
+import { FailureStreak } from '../util/failure-streak.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
