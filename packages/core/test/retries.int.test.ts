@@ -1,9 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { CoreV1Api } from '@kubernetes/client-node';
 import { CustomResource, OnAdded, OnModified } from '@kubeop/decorators';
 import { type CustomObject, PermanentError, ResourceHandler, TemporaryError } from '@kubeop/core';
 import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
-import { installCrd, objects, parseLogs, runOperator, stopAllOperators } from './support/operator.js';
+import { installCrd, objects, parseLogs, runOperator, stopAllOperators, eventOn, eventsOn } from './support/operator.js';
 import { testResource } from './support/test-resource.js';
 
 const callTimes = new Map<string, number[]>();
@@ -81,12 +80,8 @@ describe('retries', () => {
     const running = await runOperator([Flaky], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace, argv: ['--retry-delay', '0.1'] });
     const items = objects(env.kubeConfig, testResource, env.namespace);
     await items.create('permanent', { mode: 'permanent' });
-    const core = env.kubeConfig.makeApiClient(CoreV1Api);
-    const event = await eventually(async () => {
-      const list = await core.listNamespacedEvent({ namespace: env.namespace, fieldSelector: 'involvedObject.name=permanent' });
-      return list.items[0];
-    }, 'the Warning event');
-    expect(event).toMatchObject({ type: 'Warning', reason: 'PermanentFailure' });
+    const event = await eventOn(env.kubeConfig, env.namespace, 'permanent', 'PermanentFailure');
+    expect(event.type).toBe('Warning');
     expect(event.message).toContain('this input can never work');
     expect(running.logText()).toContain('failed permanently, not retrying');
     // A retry would come 100 ms after the failure; give it twenty times that to show up, and it must not.
@@ -154,10 +149,8 @@ describe('Warning Events of failures', () => {
     const items = objects(env.kubeConfig, testResource, env.namespace);
     await items.create('same', { mode: 'same', failures: 3 });
     await eventually(async () => (await items.get('same'))?.status?.state === 'done', 'success on the fourth call');
-    const core = env.kubeConfig.makeApiClient(CoreV1Api);
     const failures = await eventually(async () => {
-      const list = await core.listNamespacedEvent({ namespace: env.namespace, fieldSelector: 'involvedObject.name=same' });
-      const found = list.items.filter((e) => e.reason === 'HandlerFailed');
+      const found = (await eventsOn(env.kubeConfig, env.namespace, 'same')).filter((e) => e.reason === 'HandlerFailed');
       return found.length === 1 && found[0]!.count === 3 ? found : undefined;
     }, 'one HandlerFailed Event with count 3');
     expect(failures[0]).toMatchObject({ type: 'Warning', message: expect.stringContaining('the backend is unavailable') });

@@ -1,9 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { CoreV1Api } from '@kubernetes/client-node';
 import { CustomResource, OnAdded, OnModified } from '@kubeop/decorators';
 import { type CustomObject, ResourceHandler } from '@kubeop/core';
 import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
-import { installCrd, objects, parseLogs, runOperator, stopAllOperators } from './support/operator.js';
+import { installCrd, objects, parseLogs, runOperator, stopAllOperators, eventOn } from './support/operator.js';
 import { testResource } from './support/test-resource.js';
 
 const resource = { ...testResource, plural: 'statuswidgets', singular: 'statuswidget', kind: 'StatusWidget' };
@@ -104,11 +103,7 @@ describe('the status setter', () => {
     });
     const items = objects(env.kubeConfig, resource, env.namespace);
     await items.create('fail', { mode: 'fail' });
-    const core = env.kubeConfig.makeApiClient(CoreV1Api);
-    const event = await eventually(async () => {
-      const list = await core.listNamespacedEvent({ namespace: env.namespace, fieldSelector: 'involvedObject.name=fail' });
-      return list.items.find((e) => e.reason === 'InvalidStatus');
-    }, 'the InvalidStatus Event');
+    const event = await eventOn(env.kubeConfig, env.namespace, 'fail', 'InvalidStatus');
     expect(event.type).toBe('Warning');
     expect(event.message).toMatch(/status written for .*\/fail is invalid \(status\.step\): .*status\.step: Invalid value.*must be of type integer/);
     const reports = () => parseLogs(running.logs).filter((l) => l.level === 'error' && String(l.message).includes('/fail is invalid'));

@@ -1,11 +1,10 @@
 // Hung handlers: a run past its timeout fails and is retried while other objects keep flowing; this.signal
 // is aborted on timeout and on shutdown; runs abandoned at shutdown are named.
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { CoreV1Api } from '@kubernetes/client-node';
 import { CustomResource, OnAdded } from '@kubeop/decorators';
 import { type CustomObject, HandlerTimeoutError, ResourceHandler } from '@kubeop/core';
 import { createTestNamespace, eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
-import { installCrd, objects, parseLogs, runOperator, stopAllOperators } from './support/operator.js';
+import { installCrd, objects, parseLogs, runOperator, stopAllOperators, eventOn } from './support/operator.js';
 import { testResource } from './support/test-resource.js';
 
 const resource = { ...testResource, plural: 'slowwidgets', singular: 'slowwidget', kind: 'SlowWidget' };
@@ -80,11 +79,7 @@ describe('a handler past its timeout', () => {
       object: `${env.namespace}/stuck`,
       handler: '@OnAdded',
     });
-    const core = env.kubeConfig.makeApiClient(CoreV1Api);
-    await eventually(async () => {
-      const list = await core.listNamespacedEvent({ namespace: env.namespace, fieldSelector: 'involvedObject.name=stuck' });
-      return list.items.some((e) => e.reason === 'HandlerTimeout' && e.type === 'Warning');
-    }, 'a HandlerTimeout Event');
+    expect((await eventOn(env.kubeConfig, env.namespace, 'stuck', 'HandlerTimeout')).type).toBe('Warning');
   });
 
   it('is retried with backoff while it keeps hanging', async () => {

@@ -1,6 +1,7 @@
 // Runs an operator in the test process against the shared control plane, capturing its log lines.
 import { Writable } from 'node:stream';
-import { CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api, type CoreV1Event, CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { eventually } from '@kubeop/testing';
 import type { CustomResourceRecord, HandlerClass } from '@kubeop/decorators';
 import { describeHandlerClass, type Operator, prepareOperator } from '@kubeop/core';
 import { KubeClient } from '../../src/kube/client.js';
@@ -124,4 +125,15 @@ export function parseLogs(logs: string[]): Array<Record<string, unknown>> {
       return [];
     }
   });
+}
+
+/** The Events recorded on one object, for assertions on reason, type, message and count. */
+export async function eventsOn(kubeConfig: KubeConfig, namespace: string, name: string): Promise<CoreV1Event[]> {
+  const list = await kubeConfig.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` });
+  return list.items;
+}
+
+/** Waits for an Event of `reason` on the object and returns it. */
+export function eventOn(kubeConfig: KubeConfig, namespace: string, name: string, reason: string): Promise<CoreV1Event> {
+  return eventually(async () => (await eventsOn(kubeConfig, namespace, name)).find((e) => e.reason === reason), `a ${reason} Event on ${name}`);
 }
