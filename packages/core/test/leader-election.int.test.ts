@@ -36,8 +36,11 @@ async function replicas(tag: string, delayMs: number): Promise<{ namespace: stri
 
 const isLeader = (p: OperatorProcess) => /became the leader|acquired the lease/i.test(p.output());
 
-/** Runs of one object by different replicas whose [start, done] intervals overlap. */
-function overlappingRuns(journal: string): string[] {
+/**
+ * Runs of one object by different replicas whose [start, done] intervals overlap. A run with no `done` was cut
+ * short by a kill: it ended when its process exited, at `killedAt`.
+ */
+function overlappingRuns(journal: string, killedAt: number): string[] {
   const runs = new Map<string, Array<{ replica: string; start: number; done: number }>>();
   const open = new Map<string, number>();
   for (const line of journalLines(journal)) {
@@ -50,11 +53,10 @@ function overlappingRuns(journal: string): string[] {
       open.delete(key);
     }
   }
-  // A run killed mid-way has a start and no done: it lasted until the kill, so count it as open-ended.
   for (const [key, start] of open) {
     const [name, replica] = key.split(' ') as [string, string];
     const list = runs.get(name) ?? [];
-    list.push({ replica, start, done: Number.POSITIVE_INFINITY });
+    list.push({ replica, start, done: killedAt });
     runs.set(name, list);
   }
   return [...runs].filter(([, list]) => list.some((a) => list.some((b) => a.replica !== b.replica && a.start < b.done && b.start < a.done))).map(([n]) => n);
@@ -75,6 +77,7 @@ describe('two replicas with --leader-elect', () => {
     if (new Set(journalLines(journal).map((l) => l.replica)).size > 1) process.stderr.write(`A:\n${a.output()}\nB:\n${b.output()}\n`);
     expect(new Set(journalLines(journal).map((l) => l.replica))).toEqual(new Set(['a']));
     a.child.kill('SIGKILL');
+    await a.exited;
     const killedAt = Date.now();
     await storm;
     await eventually(async () => {
@@ -90,7 +93,7 @@ describe('two replicas with --leader-elect', () => {
       `[leader] SIGKILL of the leader at ${handledByBoth.size} done: takeover after ${takeoverMs} ms ` +
         `(lease ${LEASE.duration} s, retry ${LEASE.retry} s); done by both ${twice.length}; lost 0\n`,
     );
-    expect(overlappingRuns(journal)).toEqual([]);
+    expect(overlappingRuns(journal, killedAt)).toEqual([]);
     expect(twice).toEqual([]);
     // The standby handled nothing while the leader lived.
     expect(firstByB!.at).toBeGreaterThanOrEqual(killedAt);
