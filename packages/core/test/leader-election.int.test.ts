@@ -21,7 +21,10 @@ afterAll(() => killAllOperators());
 // Short timings keep the test brief; the same rules hold for the defaults (15 / 10 / 2 s).
 const LEASE = { duration: 3, renew: 2, retry: 0.5 };
 
-async function replicas(tag: string, delayMs: number): Promise<{ namespace: string; journal: string; start: (id: string) => OperatorProcess }> {
+const isLeader = (p: OperatorProcess) => /became the leader/.test(p.output());
+
+/** Replica `a`, once it leads, and replica `b`, once it waits as the standby, journaling to one file. */
+async function leaderAndStandby(tag: string, delayMs: number): Promise<{ namespace: string; journal: string; a: OperatorProcess; b: OperatorProcess }> {
   const namespace = await createTestNamespace(env.kubeConfig, tag);
   const journal = join(tmpdir(), `kubeop-journal-${process.pid}-${tag}`);
   writeFileSync(journal, '');
@@ -31,10 +34,13 @@ async function replicas(tag: string, delayMs: number): Promise<{ namespace: stri
     '--lease-duration', String(LEASE.duration), '--renew-deadline', String(LEASE.renew), '--retry-period', String(LEASE.retry),
   ];
   const start = (id: string) => spawnOperator(JOURNAL_OPERATOR, flags, { KUBECONFIG: env.kubeconfigPath, JOURNAL: journal, HANDLER_DELAY_MS: String(delayMs), REPLICA: id });
-  return { namespace, journal, start };
+  const a = start('a');
+  await eventually(() => isLeader(a), 'replica a to lead');
+  const b = start('b');
+  await b.waitForOutput(/waiting to be elected leader/);
+  return { namespace, journal, a, b };
 }
 
-const isLeader = (p: OperatorProcess) => /became the leader|acquired the lease/i.test(p.output());
 
 /**
  * Runs of one object by different replicas whose [start, done] intervals overlap. A run with no `done` was cut
@@ -64,11 +70,7 @@ function overlappingRuns(journal: string, killedAt: number): string[] {
 
 describe('two replicas with --leader-elect', () => {
   it('hand over after the leader is SIGKILLed mid-storm: all handled, none lost, none by both at once', async () => {
-    const { namespace, journal, start } = await replicas('leader-kill', 20);
-    const a = start('a');
-    await eventually(() => isLeader(a), 'replica a to lead');
-    const b = start('b');
-    await b.waitForOutput(/waiting to be elected leader/);
+    const { namespace, journal, a, b } = await leaderAndStandby('leader-kill', 20);
     const items = objects(env.kubeConfig, testResource, namespace);
     const all = names('lead', 300);
     const storm = createStorm(items, all, 10);
@@ -102,11 +104,7 @@ describe('two replicas with --leader-elect', () => {
   });
 
   it('hand over at once when the leader is stopped with SIGTERM (the lease is released)', async () => {
-    const { namespace, journal, start } = await replicas('leader-term', 0);
-    const a = start('a');
-    await eventually(() => isLeader(a), 'replica a to lead');
-    const b = start('b');
-    await b.waitForOutput(/waiting to be elected leader/);
+    const { namespace, journal, a, b } = await leaderAndStandby('leader-term', 0);
     const items = objects(env.kubeConfig, testResource, namespace);
     await items.create('before');
     await eventually(() => journalLines(journal).some((l) => l.kind === 'done' && l.name === 'before'), 'the first object');

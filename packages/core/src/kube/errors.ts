@@ -6,6 +6,8 @@ export interface StatusDetails {
   group?: string;
   kind?: string;
   causes?: Array<{ reason?: string; message?: string; field?: string }>;
+  /** How long the server asks the client to wait (429 while its storage initialises, overload). */
+  retryAfterSeconds?: number;
 }
 
 /** The API server answered with an error status. */

@@ -3,6 +3,7 @@ import type { RuntimeConfig } from '../../config.js';
 import type { Logger } from '../../logging.js';
 import type { ResourceController } from '../controller/controller.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { Check } from '../serve/probes.js';
 
 /** What the manager needs of a leader elector. */
 export interface Elector {
@@ -16,12 +17,6 @@ export interface Elector {
   readonly isLeader: boolean;
   /** Whether the lease has been read, so this replica is able to take over. */
   readonly isReady: boolean;
-}
-
-/** A named probe check: true when healthy, else the reason it is not. */
-export interface Check {
-  name: string;
-  check: () => true | string;
 }
 
 /** A server started with the manager (metrics, probes). */
@@ -64,22 +59,16 @@ export class Manager {
     return this.parts.controllers;
   }
 
-  /** True once this replica is able to run handlers: without leader election at once, else once leading. */
-  get leading(): boolean {
-    return this.parts.elector ? this.parts.elector.isLeader : true;
-  }
-
   /** Starts the controllers, at once or once leading; resolves without waiting for leadership. */
   start(): void {
-    const { elector, logger, config, metrics } = this.parts;
+    const { elector, logger } = this.parts;
     if (!elector) return this.startControllers();
-    const lease = config.leaderElection?.leaseName ?? '';
-    metrics?.leaderStatus(lease, false);
+    this.reportLeading(false);
     logger.info('waiting to be elected leader before handling objects (standby replicas watch nothing)');
     elector.acquire(this.stopping.signal).then(
       (leading) => {
         if (!leading || this.stopping.signal.aborted) return;
-        metrics?.leaderStatus(lease, true);
+        this.reportLeading(true);
         elector.lost.addEventListener('abort', () => this.onLeadershipLost(elector.lost.reason), { once: true });
         if (!elector.lost.aborted) this.startControllers();
         else this.onLeadershipLost(elector.lost.reason);
@@ -99,7 +88,7 @@ export class Manager {
     // Released only after the handlers stopped: a successor must not start while ours still write.
     if (elector?.isLeader) await elector.release();
     elector?.stop();
-    if (elector) this.parts.metrics?.leaderStatus(config.leaderElection?.leaseName ?? '', false);
+    if (elector) this.reportLeading(false);
     await Promise.all(this.servers.map((s) => s.close()));
     return results.every(Boolean);
   }
@@ -136,6 +125,11 @@ export class Manager {
     ];
   }
 
+  /** leader_election_master_status of this replica's Lease. */
+  private reportLeading(leading: boolean): void {
+    this.parts.metrics?.leaderStatus(this.parts.config.leaderElection?.leaseName ?? '', leading);
+  }
+
   private startControllers(): void {
     if (this.controllersStarted) return;
     this.controllersStarted = true;
@@ -146,7 +140,7 @@ export class Manager {
   private onLeadershipLost(reason: unknown): void {
     const message = `leadership lost (${reason instanceof Error ? reason.message : String(reason)}): stopping handlers and exiting, to restart clean`;
     this.parts.logger.error(message);
-    this.parts.metrics?.leaderStatus(this.parts.config.leaderElection?.leaseName ?? '', false);
+    this.reportLeading(false);
     for (const controller of this.parts.controllers) controller.abandon();
     this.onFatal(new LeadershipLostError(message));
   }

@@ -32,9 +32,10 @@ export interface RunContext {
   onPruned: (fields: string[]) => void;
   /** Each successful status write, for metrics. */
   onStatusWritten?: () => void;
-  /** How often a run without a timeout is reported as still going. Defaults to 60 s. */
-  slowEveryMs?: number;
 }
+
+/** How often a run without a timeout is reported as still going. */
+const SLOW_RUN_WARNING_MS = 60_000;
 
 export interface HandlerOutcome {
   requeueAfterSeconds: number | undefined;
@@ -90,7 +91,7 @@ export async function runHandler(
       {
         what,
         timeoutSeconds: record.timeout ?? deps.config.handlerTimeoutSeconds,
-        slowEveryMs: context.slowEveryMs ?? 60_000,
+        slowEveryMs: SLOW_RUN_WARNING_MS,
         onSlow: (elapsedMs) =>
           logger.warn(`${what} still running after ${Math.round(elapsedMs / 1000)} s (no timeout set; see the handler's timeout option)`, {
             handler: handlerName(event),

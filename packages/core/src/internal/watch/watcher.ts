@@ -332,7 +332,7 @@ function unavailable(error: unknown): boolean {
 
 /** `retryAfterSeconds` of the Status the server answered with, in ms. */
 function retryAfter(error: unknown): number | undefined {
-  const seconds = error instanceof KubeApiError ? (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds : undefined;
+  const seconds = error instanceof KubeApiError ? error.details?.retryAfterSeconds : undefined;
   return typeof seconds === 'number' && seconds > 0 ? seconds * 1000 : undefined;
 }
 
