@@ -25,6 +25,8 @@ export interface OperatorArgs {
   handlerTimeout: number;
   watchTimeout: number;
   watchdog: number;
+  /** Seconds between two resyncs of every object; 0 = off. */
+  resyncPeriod: number;
   leaderElect: boolean;
   leaderElectionId: string | undefined;
   leaderElectionNamespace: string | undefined;
@@ -98,6 +100,11 @@ const BUILT_IN: FlagSpec[] = [
     // kube-apiserver 1.37 sends the first bookmark about 120 s into a quiet watch, then one a minute.
     describe: 'Restart a watch silent (no event, no bookmark) for this many seconds',
   }, seconds({ above: 0 })),
+  flag('resync-period', {
+    type: 'number',
+    default: 0,
+    describe: 'Queue every object again this often, in seconds, with reason resync (runs @OnReconcile, else @OnModified); 0 = off',
+  }, seconds({ min: 0 })),
   flag('leader-elect', { type: 'boolean', default: false, describe: 'Run handlers only while holding a Lease, so replicas can run side by side' }),
   flag('leader-election-id', { type: 'string', describe: 'Name of the Lease (default: derived from the operator name and its resources)' }),
   flag('leader-election-namespace', { type: 'string', describe: 'Namespace of the Lease (default: the in-cluster service account\'s, else default)' }),

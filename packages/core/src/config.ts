@@ -15,6 +15,8 @@ export interface RuntimeConfig {
   handlerTimeoutSeconds: number;
   shutdownTimeoutSeconds: number;
   watch: { timeoutSeconds: number; watchdogSeconds: number };
+  /** Seconds between resyncs of every object; 0 = off. */
+  resyncPeriodSeconds: number;
   leaderElection: LeaderElectionConfig | undefined;
   /** `host:port`, `:port`, or `0` for off. */
   metricsBindAddress: string;
@@ -47,6 +49,7 @@ export function runtimeConfigFromArgs(args: OperatorArgs, context: ConfigContext
     handlerTimeoutSeconds: args.handlerTimeout,
     shutdownTimeoutSeconds: args.shutdownTimeout,
     watch: { timeoutSeconds: args.watchTimeout, watchdogSeconds: args.watchdog },
+    resyncPeriodSeconds: args.resyncPeriod,
     leaderElection: args.leaderElect
       ? {
           leaseName: args.leaderElectionId ?? defaultLeaseName(context.name, context.resources),

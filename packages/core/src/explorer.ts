@@ -9,7 +9,11 @@ import {
   EVENT_HANDLERS_KEY,
   type EventHandlerRecord,
   type HandlerClass,
-  type ResourceEvent,
+  type HandlerKind,
+  OWNS_KEY,
+  type ResourceTypeRecord,
+  TIMERS_KEY,
+  type TimerRecord,
 } from '@kubeop/decorators';
 
 export class InvalidHandlerError extends Error {
@@ -22,10 +26,17 @@ export interface ArgDescription extends ArgRecord {
   type: ArgType;
 }
 
+/** The handlers a method decorator can add, one each per class. */
+export type EventKind = Exclude<HandlerKind, 'timer'>;
+
 export interface ResourceDescription {
   handlerClass: HandlerClass;
+  /** From `@CustomResource` (`custom: true`) or `@Resource`. */
   resource: CustomResourceRecord;
-  handlers: Partial<Record<ResourceEvent, EventHandlerRecord>>;
+  handlers: Partial<Record<EventKind, EventHandlerRecord>>;
+  timers: TimerRecord[];
+  /** Types whose objects the handled objects own (`@Owns`). */
+  owns: ResourceTypeRecord[];
   args: ArgDescription[];
   /** The finalizer kubeop manages on objects, or undefined when deletion is best-effort. */
   finalizer: string | undefined;
@@ -35,6 +46,8 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const VERSION = /^v[1-9][0-9]*((alpha|beta)[1-9][0-9]*)?$/;
 const KIND = /^[A-Z][A-Za-z0-9]*$/;
+/** The core group's objects get a kubeop finalizer; a bare `finalizer` name is not domain-qualified. */
+const CORE_GROUP_FINALIZER_DOMAIN = 'kubeop.dev';
 
 export function describeHandlerClass(handlerClass: HandlerClass): ResourceDescription {
   const className = handlerClass?.name || '(anonymous class)';
@@ -43,36 +56,114 @@ export function describeHandlerClass(handlerClass: HandlerClass): ResourceDescri
   }
   const resource: CustomResourceRecord | undefined = Reflect.getMetadata(CUSTOM_RESOURCE_KEY, handlerClass);
   if (!resource) {
-    throw new InvalidHandlerError(`${className} is not decorated with @CustomResource({ group, version, plural, kind })`);
+    throw new InvalidHandlerError(
+      `${className} is not decorated with @CustomResource({ group, version, plural, kind }) or @Resource({ group, version, plural, kind })`,
+    );
   }
   validateResource(className, resource);
-  const handlers = collectHandlers(className, handlerClass);
+  const owns = collectOwns(className, handlerClass);
+  const handlers = collectHandlers(handlerClass);
+  const timers = collectTimers(handlerClass);
+  if (Object.keys(handlers).length === 0 && timers.length === 0) {
+    throw new InvalidHandlerError(`${className} has no @OnAdded(), @OnModified(), @OnDeleted(), @OnReconcile() or @OnTimer() handler`);
+  }
+  if (handlers.reconcile && (handlers.added || handlers.modified)) {
+    throw new InvalidHandlerError(
+      `${className} has @OnReconcile() and @On${handlers.added ? 'Added' : 'Modified'}(): @OnReconcile runs for every reason, so it replaces both; keep one style`,
+    );
+  }
+  if (owns.length && !handlers.reconcile && !handlers.modified) {
+    throw new InvalidHandlerError(
+      `${className} has @Owns(${owns.map((o) => o.kind).join(', ')}) but no @OnReconcile() or @OnModified() handler to run when an owned object changes`,
+    );
+  }
   const args = collectArgs(className, handlerClass);
   const deleted = handlers.deleted;
-  const finalizer = deleted?.finalizer ? (resource.finalizer ?? `${resource.group}/finalizer`) : undefined;
-  return { handlerClass, resource, handlers, args, finalizer };
+  const finalizer = deleted?.finalizer ? (resource.finalizer ?? `${resource.group || CORE_GROUP_FINALIZER_DOMAIN}/finalizer`) : undefined;
+  return { handlerClass, resource, handlers, timers, owns, args, finalizer };
 }
 
 function validateResource(className: string, resource: CustomResourceRecord): void {
-  const problems: string[] = [];
+  const decorator = resource.custom ? '@CustomResource' : '@Resource';
+  const problems = typeProblems(resource, resource.custom);
   const need = (field: keyof CustomResourceRecord, ok: boolean, rule: string) => {
-    if (!ok) problems.push(`${field} ${resource[field] === undefined || resource[field] === '' ? 'is missing' : `"${String(resource[field])}" is invalid`} (${rule})`);
+    if (!ok) problems.push(problem(field, resource[field], rule));
   };
-  need('group', typeof resource.group === 'string' && DNS_SUBDOMAIN.test(resource.group) && resource.group.includes('.'), 'a DNS subdomain such as example.com');
-  need('version', typeof resource.version === 'string' && VERSION.test(resource.version), 'such as v1, v1alpha1, v2beta3');
-  need('plural', typeof resource.plural === 'string' && DNS_LABEL.test(resource.plural), 'lower case, such as testobjects');
-  need('singular', typeof resource.singular === 'string' && DNS_LABEL.test(resource.singular), 'lower case, such as testobject');
-  need('kind', typeof resource.kind === 'string' && KIND.test(resource.kind), 'CamelCase, such as TestObject');
+  need('singular', !resource.custom || (typeof resource.singular === 'string' && DNS_LABEL.test(resource.singular)), 'lower case, such as testobject');
   need('scope', resource.scope === 'Namespaced' || resource.scope === 'Cluster', "'Namespaced' or 'Cluster'");
-  if (problems.length) throw new InvalidHandlerError(`@CustomResource on ${className}: ${problems.join('; ')}`);
+  for (const selector of ['labelSelector', 'fieldSelector'] as const) {
+    need(selector, resource[selector] === undefined || typeof resource[selector] === 'string', 'a selector string such as app=web,tier!=db');
+  }
+  if (problems.length) throw new InvalidHandlerError(`${decorator} on ${className}: ${problems.join('; ')}`);
 }
 
-function collectHandlers(className: string, handlerClass: HandlerClass): ResourceDescription['handlers'] {
+/** A custom resource's group must be a DNS subdomain with a dot; an existing type may be in the core group (''). */
+function typeProblems(type: ResourceTypeRecord, custom: boolean): string[] {
+  const problems: string[] = [];
+  const need = (field: keyof ResourceTypeRecord, ok: boolean, rule: string) => {
+    if (!ok) problems.push(problem(field, type[field], rule));
+  };
+  const group = type.group;
+  const groupOk = typeof group === 'string' && (custom ? DNS_SUBDOMAIN.test(group) && group.includes('.') : group === '' || DNS_SUBDOMAIN.test(group));
+  need('group', groupOk, custom ? 'a DNS subdomain such as example.com' : "'' for the core group, or a group such as apps");
+  need('version', typeof type.version === 'string' && VERSION.test(type.version), 'such as v1, v1alpha1, v2beta3');
+  need('plural', typeof type.plural === 'string' && DNS_LABEL.test(type.plural), 'lower case, such as testobjects');
+  need('kind', typeof type.kind === 'string' && KIND.test(type.kind), 'CamelCase, such as TestObject');
+  return problems;
+}
+
+function problem(field: string, value: unknown, rule: string): string {
+  return `${field} ${value === undefined || value === '' ? 'is missing' : `"${String(value)}" is invalid`} (${rule})`;
+}
+
+function collectOwns(className: string, handlerClass: HandlerClass): ResourceTypeRecord[] {
+  const owns: ResourceTypeRecord[] = Reflect.getMetadata(OWNS_KEY, handlerClass) ?? [];
+  const seen = new Set<string>();
+  for (const owned of owns) {
+    const problems = typeProblems(owned, false);
+    if (problems.length) throw new InvalidHandlerError(`@Owns on ${className}: ${problems.join('; ')}`);
+    const id = owned.group ? `${owned.plural}.${owned.group}` : owned.plural;
+    if (seen.has(id)) throw new InvalidHandlerError(`@Owns on ${className} names ${id} twice`);
+    seen.add(id);
+  }
+  return owns;
+}
+
+function collectTimers(handlerClass: HandlerClass): TimerRecord[] {
+  const timers: TimerRecord[] = [];
+  const methods = new Set<string | symbol>();
+  for (let proto = handlerClass.prototype; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const timer of (Reflect.getOwnMetadata(TIMERS_KEY, proto) ?? []) as TimerRecord[]) {
+      if (methods.has(timer.method)) continue; // overridden in a subclass
+      methods.add(timer.method);
+      const where = `@OnTimer on ${proto.constructor.name}.${String(timer.method)}`;
+      const timeoutWhere = `@OnTimer({ timeout }) on ${proto.constructor.name}.${String(timer.method)}`;
+      if (typeof proto[timer.method] !== 'function') throw new InvalidHandlerError(`${where}: not a method`);
+      if (!(typeof timer.interval === 'number' && Number.isFinite(timer.interval) && timer.interval > 0)) {
+        throw new InvalidHandlerError(`${where}: interval ${String(timer.interval)} is not a number of seconds > 0`);
+      }
+      if (!(typeof timer.initialDelay === 'number' && Number.isFinite(timer.initialDelay) && timer.initialDelay >= 0)) {
+        throw new InvalidHandlerError(`${where}: initialDelay ${String(timer.initialDelay)} is not a number of seconds >= 0`);
+      }
+      checkTimeout(timeoutWhere, timer.timeout);
+      timers.push(timer);
+    }
+  }
+  return timers;
+}
+
+function checkTimeout(where: string, timeout: number | undefined): void {
+  if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0)) {
+    throw new InvalidHandlerError(`${where}: ${String(timeout)} is not a number of seconds >= 0 (0 means none)`);
+  }
+}
+
+function collectHandlers(handlerClass: HandlerClass): ResourceDescription['handlers'] {
   const handlers: ResourceDescription['handlers'] = {};
   // Most derived class first: a subclass's handler replaces its parent's for the same event.
   for (let proto = handlerClass.prototype; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
     const own: EventHandlerRecord[] = Reflect.getOwnMetadata(EVENT_HANDLERS_KEY, proto) ?? [];
-    const seenHere = new Map<ResourceEvent, EventHandlerRecord>();
+    const seenHere = new Map<HandlerKind, EventHandlerRecord>();
     for (const record of own) {
       const twin = seenHere.get(record.event);
       if (twin) {
@@ -84,17 +175,9 @@ function collectHandlers(className: string, handlerClass: HandlerClass): Resourc
       if (typeof proto[record.method] !== 'function') {
         throw new InvalidHandlerError(`${proto.constructor.name}.${String(record.method)} is decorated as a handler but is not a method`);
       }
-      const timeout = record.timeout;
-      if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0)) {
-        throw new InvalidHandlerError(
-          `@On${capitalise(record.event)}({ timeout }) on ${proto.constructor.name}.${String(record.method)}: ${String(timeout)} is not a number of seconds >= 0 (0 means none)`,
-        );
-      }
-      handlers[record.event] ??= record;
+      checkTimeout(`@On${capitalise(record.event)}({ timeout }) on ${proto.constructor.name}.${String(record.method)}`, record.timeout);
+      handlers[record.event as EventKind] ??= record;
     }
-  }
-  if (Object.keys(handlers).length === 0) {
-    throw new InvalidHandlerError(`${className} has no @OnAdded(), @OnModified() or @OnDeleted() handler`);
   }
   return handlers;
 }

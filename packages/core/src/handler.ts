@@ -1,8 +1,10 @@
 // The base class of a resource handler: what kubeop injects into each handler run.
 import type { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { OperatorArgs } from './cli.js';
+import type { ObjectClient } from './kube/object-client.js';
 import type { CustomObject } from './kube/objects.js';
 import type { Logger } from './logging.js';
+import type { RunReason } from './reasons.js';
 
 export const HANDLER_RUN = Symbol.for('kubeop:handler-run');
 
@@ -10,6 +12,15 @@ export const HANDLER_RUN = Symbol.for('kubeop:handler-run');
 export interface HandlerRun {
   status: { readonly value: unknown; write(patch: unknown): Promise<void> };
   requeueAfterSeconds: number | undefined;
+  apply<T extends ChildObject>(object: T): Promise<T>;
+}
+
+/** What `this.apply` takes: any object with its type and name; the namespace and owner reference are filled in. */
+export interface ChildObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [field: string]: unknown };
+  [field: string]: unknown;
 }
 
 /**
@@ -23,7 +34,14 @@ export abstract class ResourceHandler<Spec = Record<string, unknown>, Status ext
   declare args: OperatorArgs;
   /** A child of the operator's logger that carries the object's key and the event. */
   declare logger: Logger;
-  /** A configured client for custom objects. */
+  /**
+   * Why this run happens: every cause since the object's last run, oldest first (`startup`, `added`,
+   * `spec-changed`, `owned-changed` with the child, `timer`, `retry` with the attempt, `requeue`, `resync`).
+   */
+  declare reasons: RunReason[];
+  /** kubeop's pooled client for any resource (get, list, create, apply, patch, delete); prefer it to client-node's API classes. */
+  declare client: ObjectClient;
+  /** A client-node client for custom objects, kept for pykubeop compatibility; `this.client` is cheaper. */
   declare crdApi: CustomObjectsApi;
   /** The operator's connection settings, to build other clients. */
   declare kubeConfig: KubeConfig;
@@ -50,6 +68,16 @@ export abstract class ResourceHandler<Spec = Record<string, unknown>, Status ext
   /** The same as assigning `this.status`, for authors who want to await the write. */
   setStatus(patch: Partial<Status>): Promise<void> {
     return this[HANDLER_RUN].status.write(patch);
+  }
+
+  /**
+   * Server-side applies `object` as a child of the handled object: fills in the namespace, adds the controller
+   * owner reference (so `@Owns` sees its changes and the garbage collector deletes it with its owner), and
+   * applies with the operator's name as field manager, forcing conflicts. Returns the object as the server
+   * stored it. Idempotent: applying the same content again changes nothing, not even `resourceVersion`.
+   */
+  apply<T extends ChildObject>(object: T): Promise<T> {
+    return this[HANDLER_RUN].apply(object);
   }
 
   /** Asks kubeop to call this handler again for the object after `seconds`. */

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import type { HandlerClass, ResourceEvent } from '@kubeop/decorators';
+import type { HandlerClass } from '@kubeop/decorators';
 import { type OperatorArgs, parseCommandLine, UsageError } from './cli.js';
 import { describeHandlerClass, InvalidHandlerError, type ResourceDescription } from './explorer.js';
 import { type RuntimeConfig, runtimeConfigFromArgs } from './config.js';
@@ -11,6 +11,7 @@ import { ResourceController } from './internal/controller/controller.js';
 import { LeaseElector } from './internal/leader/lease-elector.js';
 import { validateLeaderElectionTimings } from './internal/leader/lease-record.js';
 import { Manager } from './internal/manager/manager.js';
+import { Informers } from './internal/watch/informers.js';
 import { handlerName } from './internal/run/handler-runner.js';
 import { type Metrics, NOOP_METRICS, OperatorMetrics } from './internal/metrics/metrics.js';
 import { parseBindAddress } from './internal/serve/http-server.js';
@@ -19,8 +20,9 @@ import { startProbeServer } from './internal/serve/probes.js';
 import { StatusSubresourceMissingError } from './internal/run/status-errors.js';
 import { KubeClient } from './kube/client.js';
 import { loadKubeConfig } from './kube/config.js';
-import { assertResourceServed, ensureCrd, hasStatusSubresource } from './kube/crd.js';
-import { fullName } from './kube/resource.js';
+import { assertResourceServed, CrdNotInstalledError, ensureCrd, hasStatusSubresource } from './kube/crd.js';
+import { ObjectClient } from './kube/object-client.js';
+import { apiVersionOf, fullName, type ResourceRef } from './kube/resource.js';
 import { createRootLogger, type Logger } from './logging.js';
 
 export interface OperatorOptions {
@@ -95,6 +97,11 @@ function assertOneClassPerResource(descriptions: ResourceDescription[]): void {
   }
 }
 
+/** A `@Resource` the API server does not serve. */
+export class ResourceNotServedError extends Error {
+  override readonly name = 'ResourceNotServedError';
+}
+
 export class Operator {
   readonly logger: Logger;
   readonly config: RuntimeConfig;
@@ -120,15 +127,27 @@ export class Operator {
     const kubeConfig = loadKubeConfig({ kubeconfig: this.args.kubeconfig, context: this.args.context, env: this.options.env });
     const client = new KubeClient(kubeConfig);
     this.client = client;
-    for (const { resource } of this.resources) await this.checkCrd(client, resource);
+    for (const { resource } of this.resources) await this.checkResource(client, resource);
     const crdApi = kubeConfig.makeApiClient(CustomObjectsApi);
+    const objects = new ObjectClient(client, { fieldManager: config.name });
+    const owned = await this.resolveOwnedTypes(objects);
     const metrics: Metrics = parseBindAddress(config.metricsBindAddress, '--metrics-bind-address') ? new OperatorMetrics() : NOOP_METRICS;
+    const informers = new Informers({
+      client,
+      logger: this.logger,
+      timeoutSeconds: config.watch.timeoutSeconds,
+      watchdogMs: config.watch.watchdogSeconds * 1000,
+      metricsFor: (resource) => metrics.forController(resource),
+    });
     const controllers = this.resources.map(
-      (description) =>
+      (description, index) =>
         new ResourceController({
           description,
           namespace: config.namespace,
+          informers,
+          owned: owned[index]!,
           client,
+          objects,
           kubeConfig,
           crdApi,
           args: this.args,
@@ -136,7 +155,7 @@ export class Operator {
           logger: this.logger,
           metrics: metrics.forController(fullName(description.resource), {
             maxConcurrent: config.maxConcurrent,
-            handlers: Object.keys(description.handlers).map((event) => handlerName(event as ResourceEvent)),
+            handlers: [...Object.values(description.handlers), ...description.timers].map((record) => handlerName(record)),
           }),
         }),
     );
@@ -152,7 +171,7 @@ export class Operator {
         retryPeriodMs: election.retryPeriodSeconds * 1000,
         logger: this.logger,
       });
-    const manager = new Manager({ config, logger: this.logger, controllers, elector, metrics });
+    const manager = new Manager({ config, logger: this.logger, controllers, informers, elector, metrics });
     this.manager = manager;
     // Servers first: a port clash ends the start before any object is handled.
     const metricsServer = metrics instanceof OperatorMetrics ? await startMetricsServer(config.metricsBindAddress, metrics.registry) : undefined;
@@ -173,7 +192,35 @@ export class Operator {
     );
   }
 
-  private async checkCrd(client: KubeClient, resource: ResourceDescription['resource']): Promise<void> {
+  /** The scope of each `@Owns` type, from discovery: it decides the watch path and how owners are keyed. */
+  private async resolveOwnedTypes(objects: ObjectClient): Promise<ResourceRef[][]> {
+    return Promise.all(
+      this.resources.map(({ owns }) =>
+        Promise.all(
+          owns.map(async (type): Promise<ResourceRef> => {
+            const { namespaced } = await objects.resourceFor(apiVersionOf(type), type.kind);
+            return { ...type, scope: namespaced ? 'Namespaced' : 'Cluster' };
+          }),
+        ),
+      ),
+    );
+  }
+
+  private async checkResource(client: KubeClient, resource: ResourceDescription['resource']): Promise<void> {
+    if (!resource.custom) {
+      // Not ours to create: it must be served already (a built-in kind, or a CRD installed by others).
+      try {
+        const denied = await assertResourceServed(client, resource, this.config.namespace);
+        if (denied) this.logger.warn(`cannot list ${fullName(resource)} yet: ${denied.serverMessage ?? denied.message}; watching anyway, retrying until allowed`);
+      } catch (error) {
+        if (!(error instanceof CrdNotInstalledError)) throw error;
+        throw new ResourceNotServedError(
+          `The API server does not serve ${fullName(resource)} in ${apiVersionOf(resource)} (kind ${resource.kind}), which @Resource names. ` +
+            'Check group, version and plural (kubectl api-resources lists what it serves), or install the CRD that defines it.',
+        );
+      }
+      return;
+    }
     if (this.config.createCrd) {
       const outcome = await ensureCrd(client, resource);
       this.logger.info(`CustomResourceDefinition ${fullName(resource)} ${outcome === 'created' ? 'created' : 'already exists'}`);
@@ -189,9 +236,9 @@ export class Operator {
     return this.manager?.fatal ?? new Promise<never>(() => undefined);
   }
 
-  /** Resolves once every resource has been listed once. */
+  /** Resolves once every resource (and every owned type) has been listed once. */
   async synced(): Promise<void> {
-    await Promise.all((this.manager?.controllers ?? []).map((c) => c.watcher.synced));
+    await Promise.all((this.manager?.controllers ?? []).flatMap((c) => c.watchers.map((watcher) => watcher.synced)));
   }
 
   /** Stops watching and lets running handlers finish within --shutdown-timeout; true if they all did. */

@@ -71,7 +71,7 @@ describe('describeHandlerClass', () => {
 
   it('rejects a class that is not decorated', () => {
     class Bare {}
-    expect(() => describeHandlerClass(Bare)).toThrow(new InvalidHandlerError('Bare is not decorated with @CustomResource({ group, version, plural, kind })'));
+    expect(() => describeHandlerClass(Bare)).toThrow(new InvalidHandlerError('Bare is not decorated with @CustomResource({ group, version, plural, kind }) or @Resource({ group, version, plural, kind })'));
   });
 
   it('rejects a missing or malformed group, version, plural and kind', () => {
@@ -107,7 +107,7 @@ describe('describeHandlerClass', () => {
   it('rejects a class without handlers', () => {
     @CustomResource(resource)
     class Idle {}
-    expect(() => describeHandlerClass(Idle)).toThrow('Idle has no @OnAdded(), @OnModified() or @OnDeleted() handler');
+    expect(() => describeHandlerClass(Idle)).toThrow('Idle has no @OnAdded(), @OnModified(), @OnDeleted(), @OnReconcile() or @OnTimer() handler');
   });
 
   it('names the tsconfig options when an @Arg has no design:type at all (emitDecoratorMetadata off)', () => {

@@ -8,8 +8,10 @@ import { Writable } from 'node:stream';
 const logger = createRootLogger({ level: 'error', format: 'json', stream: new Writable({ write: (_c, _e, done) => done() }) });
 const config = { watch: { watchdogSeconds: 180, timeoutSeconds: 300 }, shutdownTimeoutSeconds: 1, leaderElection: undefined } as unknown as RuntimeConfig;
 
-function controller(name: string, watcher: { isSynced: boolean; lastProgressAt: number }): ResourceController {
-  return { resourceName: name, watcher, start: () => undefined, stop: async () => true, abandon: () => undefined } as unknown as ResourceController;
+function controller(name: string, state: { isSynced: boolean; lastProgressAt: number }): ResourceController {
+  // A getter, not a copy: the tests change the watcher's state after building the manager.
+  const watcher = { name, get isSynced() { return state.isSynced; }, get lastProgressAt() { return state.lastProgressAt; } };
+  return { resourceName: name, watcher, watchers: [watcher], start: () => undefined, stop: async () => true, abandon: () => undefined } as unknown as ResourceController;
 }
 
 const failing = (checks: ReturnType<Manager['readyChecks']>) => checks.map((c) => c.check()).filter((r) => r !== true);

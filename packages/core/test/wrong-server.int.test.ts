@@ -63,7 +63,6 @@ describe('a kubeconfig whose CA did not sign the server certificate', () => {
       path: `/api/v1/namespaces/${env.namespace}/configmaps`,
       description: 'configmaps',
       logger,
-      onEvent: () => undefined,
       backoff: { baseMs: 10, capMs: 20 },
     });
     watcher.start();

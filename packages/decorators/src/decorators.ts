@@ -5,13 +5,38 @@ import type {
   OnAddedOptions,
   OnDeletedOptions,
   OnModifiedOptions,
+  OnReconcileOptions,
+  OnTimerOptions,
+  ResourceOptions,
+  ResourceTypeOptions,
 } from './options.js';
-import type { ResourceEvent } from './records.js';
-import { type EventOptions, type HandlerClass, recordArg, recordCustomResource, recordEventHandler } from './registry.js';
+import type { HandlerKind } from './records.js';
+import {
+  type EventOptions,
+  type HandlerClass,
+  recordArg,
+  recordCustomResource,
+  recordEventHandler,
+  recordOwns,
+  recordTimer,
+} from './registry.js';
 
-/** Marks a class as the handler of one custom resource. */
+/** Marks a class as the handler of one custom resource (defined by a CRD that `--create-crd` can create). */
 export function CustomResource(options: CustomResourceOptions): ClassDecorator {
   return (target) => recordCustomResource(target as unknown as HandlerClass, options);
+}
+
+/** Marks a class as the handler of a resource that exists already: a built-in kind (`group: ''` for the core group) or one installed by others. */
+export function Resource(options: ResourceOptions): ClassDecorator {
+  return (target) => recordCustomResource(target as unknown as HandlerClass, options, false);
+}
+
+/**
+ * Declares that the handled objects own objects of this type (repeatable). Every change to an object whose
+ * controller owner reference points at a handled object runs that owner's `@OnReconcile` (or `@OnModified`).
+ */
+export function Owns(options: ResourceTypeOptions): ClassDecorator {
+  return (target) => recordOwns(target as unknown as HandlerClass, options);
 }
 
 /** Called for a new object, and for every object listed at start-up, while it has no `status.state`. */
@@ -30,6 +55,21 @@ export const OnModified = (options?: OnModifiedOptions): MethodDecorator => even
  */
 export const OnDeleted = (options?: OnDeletedOptions): MethodDecorator => eventHandler('deleted', options);
 
+/**
+ * Level-triggered: called for every reason an object may need work (first sight and start-up, spec change, owned
+ * object changed, retry, requeue, resync), with the reasons in `this.reasons`. No state rule: it must be idempotent.
+ * Replaces `@OnAdded` and `@OnModified`, which a class with `@OnReconcile` may not have.
+ */
+export const OnReconcile = (options?: OnReconcileOptions): MethodDecorator => eventHandler('reconcile', options);
+
+/**
+ * Called for each object every `interval` seconds while it exists and is not being deleted; never while another
+ * run for the same object is going (that tick is skipped). A failed call is retried like any run.
+ */
+export function OnTimer(options: OnTimerOptions): MethodDecorator {
+  return (prototype, method) => recordTimer(prototype, method, options);
+}
+
 /** Turns a property into a command-line flag (and environment variable) whose value is injected. */
 export function Arg(options?: ArgOptions): PropertyDecorator {
   return (prototype, property) => {
@@ -38,6 +78,6 @@ export function Arg(options?: ArgOptions): PropertyDecorator {
   };
 }
 
-function eventHandler(event: ResourceEvent, options?: EventOptions): MethodDecorator {
+function eventHandler(event: Exclude<HandlerKind, 'timer'>, options?: EventOptions): MethodDecorator {
   return (prototype, method) => recordEventHandler(prototype, method, event, options);
 }

@@ -2,3 +2,5 @@
 export const CUSTOM_RESOURCE_KEY = Symbol.for('kubeop:custom-resource');
 export const EVENT_HANDLERS_KEY = Symbol.for('kubeop:event-handlers');
 export const ARGS_KEY = Symbol.for('kubeop:args');
+export const OWNS_KEY = Symbol.for('kubeop:owns');
+export const TIMERS_KEY = Symbol.for('kubeop:timers');

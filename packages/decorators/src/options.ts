@@ -1,21 +1,40 @@
 // The options an operator author passes to the decorators; every field documents its default.
 
-/** Describes the custom resource a handler class serves (`@CustomResource`). */
-export interface CustomResourceOptions {
+/** Names one resource type: what `@Owns` takes. */
+export interface ResourceTypeOptions {
+  /** API group: `''` for the core group (`/api/v1`), `apps`, `example.kubeop.dev`. Required. */
+  group: string;
+  /** API version served and watched, e.g. `v1`, `v1alpha1`. Required. */
+  version: string;
+  /** Lower-case plural name used in URLs, e.g. `configmaps`. Required. */
+  plural: string;
+  /** CamelCase kind, e.g. `ConfigMap`. Required. */
+  kind: string;
+}
+
+/** Describes any resource a handler class serves (`@Resource`), built-in or installed by others. */
+export interface ResourceOptions extends ResourceTypeOptions {
+  /** `Namespaced` or `Cluster`. Defaults to `Namespaced`. */
+  scope?: 'Namespaced' | 'Cluster';
+  /** Handle only objects matching this label selector (applied by the API server to list and watch). Defaults to all. */
+  labelSelector?: string;
+  /** Handle only objects matching this field selector (applied by the API server). Defaults to all. */
+  fieldSelector?: string;
+  /**
+   * Finalizer put on objects when the class has an `@OnDeleted` handler.
+   * Defaults to `<group>/finalizer` (`kubeop.dev/finalizer` for the core group).
+   */
+  finalizer?: string;
+}
+
+/** Describes the custom resource a handler class serves (`@CustomResource`): a `@Resource` whose CRD kubeop can create. */
+export interface CustomResourceOptions extends ResourceOptions {
   /** API group, e.g. `example.kubeop.dev`. Required. */
   group: string;
-  /** API version served and watched, e.g. `v1alpha1`. Required. */
-  version: string;
-  /** Lower-case plural name used in URLs, e.g. `testobjects`. Required. */
-  plural: string;
-  /** CamelCase kind, e.g. `TestObject`. Required. */
-  kind: string;
   /** Lower-case singular name. Defaults to `kind` in lower case. */
   singular?: string;
   /** Short names for kubectl. Defaults to none. */
   shortNames?: string[];
-  /** `Namespaced` or `Cluster`. Defaults to `Namespaced`. */
-  scope?: 'Namespaced' | 'Cluster';
   /**
    * OpenAPI v3 schema of the whole object, used when `--create-crd` creates the CRD.
    * Defaults to a permissive schema (`spec` and `status` preserve unknown fields).
@@ -23,11 +42,6 @@ export interface CustomResourceOptions {
   schema?: Record<string, unknown>;
   /** kubectl categories. Defaults to none. */
   categories?: string[];
-  /**
-   * Finalizer put on objects when the class has an `@OnDeleted` handler.
-   * Defaults to `<group>/finalizer`.
-   */
-  finalizer?: string;
 }
 
 /** Options every handler decorator takes. */
@@ -57,6 +71,23 @@ export interface OnModifiedOptions extends HandlerRunOptions {
    * which for a CRD with the status subresource means the spec changed.
    */
   everyChange?: boolean;
+}
+
+/** Options of `@OnReconcile`. */
+export interface OnReconcileOptions extends HandlerRunOptions {
+  /**
+   * Also run on changes that leave `metadata.generation` alone (labels, annotations, status, including the
+   * operator's own status writes). Defaults to `false`.
+   */
+  everyChange?: boolean;
+}
+
+/** Options of `@OnTimer`. */
+export interface OnTimerOptions extends HandlerRunOptions {
+  /** Seconds between two calls for one object. Required, > 0. */
+  interval: number;
+  /** Seconds from the first sight of an object to its first call. Defaults to `interval`. */
+  initialDelay?: number;
 }
 
 /** Options of `@OnDeleted`. */

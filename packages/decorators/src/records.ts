@@ -3,11 +3,19 @@ import type { ArgType } from './options.js';
 
 export type ResourceScope = 'Namespaced' | 'Cluster';
 
-export interface CustomResourceRecord {
+/** One resource type, as `@Owns` names it. */
+export interface ResourceTypeRecord {
   group: string;
   version: string;
   plural: string;
   kind: string;
+}
+
+/** What `@CustomResource` and `@Resource` store; `custom` tells them apart (only a custom resource has a CRD to create). */
+export interface CustomResourceRecord extends ResourceTypeRecord {
+  custom: boolean;
+  labelSelector: string | undefined;
+  fieldSelector: string | undefined;
   singular: string;
   shortNames: string[];
   scope: ResourceScope;
@@ -16,16 +24,28 @@ export interface CustomResourceRecord {
   finalizer: string | undefined;
 }
 
+/** What happened to an object, as the edge-triggered handlers see it. */
 export type ResourceEvent = 'added' | 'modified' | 'deleted';
 
+/** Every kind of handler: the three event handlers, the level-triggered reconcile, and timers. */
+export type HandlerKind = ResourceEvent | 'reconcile' | 'timer';
+
 export interface EventHandlerRecord {
-  event: ResourceEvent;
+  event: HandlerKind;
   method: string | symbol;
   skipWhenStateSet: boolean;
   everyChange: boolean;
   finalizer: boolean;
   /** Seconds; undefined means the operator's default. */
   timeout: number | undefined;
+}
+
+export interface TimerRecord extends EventHandlerRecord {
+  event: 'timer';
+  /** Seconds. */
+  interval: number;
+  /** Seconds. */
+  initialDelay: number;
 }
 
 export interface ArgRecord {

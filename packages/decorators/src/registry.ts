@@ -1,40 +1,69 @@
 // The one writer of kubeop metadata; decorators and the decorator-free API both go through it.
 import 'reflect-metadata';
-import { ARGS_KEY, CUSTOM_RESOURCE_KEY, EVENT_HANDLERS_KEY } from './metadata-keys.js';
+import { ARGS_KEY, CUSTOM_RESOURCE_KEY, EVENT_HANDLERS_KEY, OWNS_KEY, TIMERS_KEY } from './metadata-keys.js';
 import type {
   ArgOptions,
   CustomResourceOptions,
   OnAddedOptions,
   OnDeletedOptions,
   OnModifiedOptions,
+  OnReconcileOptions,
+  OnTimerOptions,
+  ResourceOptions,
+  ResourceTypeOptions,
 } from './options.js';
-import type { ArgRecord, CustomResourceRecord, EventHandlerRecord, ResourceEvent } from './records.js';
+import type { ArgRecord, CustomResourceRecord, EventHandlerRecord, HandlerKind, ResourceTypeRecord, TimerRecord } from './records.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type HandlerClass = abstract new (...args: any[]) => object;
 
-export type EventOptions = OnAddedOptions & OnModifiedOptions & OnDeletedOptions;
+export type EventOptions = OnAddedOptions & OnModifiedOptions & OnDeletedOptions & OnReconcileOptions;
 
-export function recordCustomResource(target: HandlerClass, options: CustomResourceOptions): void {
+/** `custom`: the resource is defined by a CRD kubeop may create (`@CustomResource`), or exists already (`@Resource`). */
+export function recordCustomResource(target: HandlerClass, options: CustomResourceOptions | ResourceOptions, custom = true): void {
+  const crd: Partial<CustomResourceOptions> = custom ? options : {};
   const record: CustomResourceRecord = {
     group: options.group,
     version: options.version,
     plural: options.plural,
     kind: options.kind,
-    singular: options.singular ?? options.kind?.toLowerCase(),
-    shortNames: [...(options.shortNames ?? [])],
+    custom,
+    labelSelector: options.labelSelector,
+    fieldSelector: options.fieldSelector,
+    singular: crd.singular ?? options.kind?.toLowerCase(),
+    shortNames: [...(crd.shortNames ?? [])],
     scope: options.scope ?? 'Namespaced',
-    schema: options.schema,
-    categories: [...(options.categories ?? [])],
+    schema: crd.schema,
+    categories: [...(crd.categories ?? [])],
     finalizer: options.finalizer,
   };
   Reflect.defineMetadata(CUSTOM_RESOURCE_KEY, record, target);
 }
 
+/** `@Owns` is repeatable: each call adds one owned type to the class. */
+export function recordOwns(target: HandlerClass, options: ResourceTypeOptions): void {
+  const record: ResourceTypeRecord = { group: options.group, version: options.version, plural: options.plural, kind: options.kind };
+  appendOwn(OWNS_KEY, target, record);
+}
+
+export function recordTimer(prototype: object, method: string | symbol, options: OnTimerOptions): void {
+  const record: TimerRecord = {
+    event: 'timer',
+    method,
+    interval: options?.interval,
+    initialDelay: options?.initialDelay ?? options?.interval,
+    timeout: options?.timeout,
+    skipWhenStateSet: false,
+    everyChange: false,
+    finalizer: false,
+  };
+  appendOwn(TIMERS_KEY, prototype, record);
+}
+
 export function recordEventHandler(
   prototype: object,
   method: string | symbol,
-  event: ResourceEvent,
+  event: Exclude<HandlerKind, 'timer'>,
   options: EventOptions = {},
 ): void {
   const record: EventHandlerRecord = {
@@ -70,25 +99,35 @@ export type HandlerDefinition<O> = string | { method: string; options?: O };
 
 /** Describes a handler class without decorators; writes exactly what the decorators write. */
 export interface ResourceDefinition {
-  resource: CustomResourceOptions;
+  /** What `@CustomResource` takes, or with `custom: false` what `@Resource` takes. */
+  resource: CustomResourceOptions | ResourceOptions;
+  /** Defaults to `true`: the resource is defined by a CRD (`@CustomResource`). */
+  custom?: boolean;
+  owns?: ResourceTypeOptions[];
   onAdded?: HandlerDefinition<OnAddedOptions>;
   onModified?: HandlerDefinition<OnModifiedOptions>;
   onDeleted?: HandlerDefinition<OnDeletedOptions>;
+  onReconcile?: HandlerDefinition<OnReconcileOptions>;
+  /** Method name → timer options. */
+  timers?: Record<string, OnTimerOptions>;
   args?: Record<string, ArgOptions>;
 }
 
 export function defineResource(target: HandlerClass, definition: ResourceDefinition): void {
-  recordCustomResource(target, definition.resource);
-  const events: Array<[ResourceEvent, HandlerDefinition<EventOptions> | undefined]> = [
+  recordCustomResource(target, definition.resource, definition.custom ?? true);
+  for (const owned of definition.owns ?? []) recordOwns(target, owned);
+  const events: Array<[Exclude<HandlerKind, 'timer'>, HandlerDefinition<EventOptions> | undefined]> = [
     ['added', definition.onAdded],
     ['modified', definition.onModified],
     ['deleted', definition.onDeleted],
+    ['reconcile', definition.onReconcile],
   ];
   for (const [event, handler] of events) {
     if (handler === undefined) continue;
     const { method, options } = typeof handler === 'string' ? { method: handler, options: {} } : handler;
     recordEventHandler(target.prototype, method, event, options);
   }
+  for (const [method, options] of Object.entries(definition.timers ?? {})) recordTimer(target.prototype, method, options);
   for (const [property, options] of Object.entries(definition.args ?? {})) {
     recordArg(target.prototype, property, options);
   }

@@ -26,6 +26,9 @@ export interface CustomObject<Spec = Record<string, unknown>, Status = Record<st
 
 export type AnyObject = CustomObject<unknown, unknown>;
 
+/** An object of any kind. */
+export type KubeObject = AnyObject;
+
 /** `namespace/name`, or `name` for a cluster-scoped object. */
 export function objectKey(object: { metadata: { name: string; namespace?: string } }): string {
   const { name, namespace } = object.metadata;

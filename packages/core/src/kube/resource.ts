@@ -1,4 +1,4 @@
-// API paths of one custom resource.
+// API paths of one resource type: custom, built-in (the core group is '' and lives under /api) or installed by others.
 import type { CustomResourceRecord } from '@kubeop/decorators';
 
 export interface ResourceRef {
@@ -11,7 +11,7 @@ export interface ResourceRef {
 
 /** Collection path: all namespaces, or one when `namespace` is given. */
 export function collectionPath(resource: ResourceRef, namespace?: string): string {
-  const base = `/apis/${resource.group}/${resource.version}`;
+  const base = resource.group ? `/apis/${resource.group}/${resource.version}` : `/api/${resource.version}`;
   return namespace && resource.scope === 'Namespaced'
     ? `${base}/namespaces/${encodeURIComponent(namespace)}/${resource.plural}`
     : `${base}/${resource.plural}`;
@@ -21,6 +21,12 @@ export function objectPath(resource: ResourceRef, name: string, namespace?: stri
   return `${collectionPath(resource, namespace)}/${encodeURIComponent(name)}`;
 }
 
+/** `plural.group`, or `plural` for the core group (as kubectl names them). */
 export function fullName(resource: { plural: string; group: string }): string {
-  return `${resource.plural}.${resource.group}`;
+  return resource.group ? `${resource.plural}.${resource.group}` : resource.plural;
+}
+
+/** `group/version`, or `version` for the core group: an object's `apiVersion`. */
+export function apiVersionOf(resource: { group: string; version: string }): string {
+  return resource.group ? `${resource.group}/${resource.version}` : resource.version;
 }

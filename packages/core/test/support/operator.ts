@@ -62,7 +62,7 @@ export async function installCrd(
   const resource: CustomResourceRecord =
     typeof source === 'function'
       ? describeHandlerClass(source).resource
-      : { singular: source.kind.toLowerCase(), shortNames: [], scope: 'Namespaced', schema: undefined, categories: [], finalizer: undefined, ...source };
+      : { custom: true, labelSelector: undefined, fieldSelector: undefined, singular: source.kind.toLowerCase(), shortNames: [], scope: 'Namespaced', schema: undefined, categories: [], finalizer: undefined, ...source };
   const client = new KubeClient(kubeConfig);
   try {
     await ensureCrd(client, resource);

@@ -1,24 +1,41 @@
-// One resource's pipeline: watch → intents keyed by object → work queue → handler runs, retries, finalizers.
+// One resource's pipeline: watch (its own objects, the objects they own, timers) → intents keyed by object →
+// work queue → handler runs, retries, finalizers.
 import type { ResourceDescription } from '../../explorer.js';
 import { PermanentError, TemporaryError } from '../../errors.js';
 import { MERGE_PATCH } from '../../kube/client.js';
 import { type AnyObject, objectKey } from '../../kube/objects.js';
-import { collectionPath, fullName, objectPath } from '../../kube/resource.js';
+import { fullName, objectPath, type ResourceRef } from '../../kube/resource.js';
 import type { Logger } from '../../logging.js';
 import { backoffDelay } from '../util/backoff.js';
-import { type Action, decide, HANDLED_GENERATION_ANNOTATION, handledGeneration, type Intent, intentFor, mergeIntents } from '../dispatch/dispatch.js';
+import {
+  type Action,
+  decide,
+  HANDLED_GENERATION_ANNOTATION,
+  handledGeneration,
+  type HandlerRef,
+  type Intent,
+  intentFor,
+  mergeIntents,
+} from '../dispatch/dispatch.js';
+import { mergeReasons } from '../dispatch/reasons.js';
 import { EventRecorder } from './events.js';
 import { addFinalizer, FinalizerError, removeFinalizer } from './finalizers.js';
-import { type HandlerDependencies, handlerName, runHandler } from '../run/handler-runner.js';
+import { type HandlerDependencies, handlerLabel, runHandler } from '../run/handler-runner.js';
 import { type ControllerMetrics, NOOP_CONTROLLER_METRICS, type ReconcileResult, statusFailureClass } from '../metrics/metrics.js';
 import { InvalidStatusError, ObjectGoneError, StatusSubresourceMissingError, StatusWriteError } from '../run/status-errors.js';
 import { HandlerTimeoutError } from '../run/supervise.js';
-import { ResourceWatcher, type WatchEvent } from '../watch/watcher.js';
+import type { Informers } from '../watch/informers.js';
+import type { ResourceWatcher, WatchEvent } from '../watch/watcher.js';
 import { WorkQueue } from '../queue/work-queue.js';
+import { Triggers } from './triggers.js';
 
 export interface ControllerOptions extends HandlerDependencies {
   description: ResourceDescription;
   namespace: string | undefined;
+  /** Where the controller gets its (shared) watchers. */
+  informers: Informers;
+  /** The `@Owns` types, with their scope from discovery. */
+  owned: ResourceRef[];
   /** Defaults to none. */
   metrics?: ControllerMetrics;
 }
@@ -38,7 +55,12 @@ interface RunningWork {
 }
 
 export class ResourceController {
+  /** The handled objects' watcher (shared with other controllers that need the same objects). */
   readonly watcher: ResourceWatcher;
+  /** Watchers of the owned types. */
+  private readonly ownedWatchers: ResourceWatcher[];
+  private readonly triggers: Triggers;
+  private readonly unsubscribe: () => void;
   private readonly queue: WorkQueue;
   private readonly pending = new Map<string, Intent>();
   private readonly attempts = new Map<string, number>();
@@ -57,8 +79,7 @@ export class ResourceController {
   readonly stats: ControllerStats = { handled: 0, failed: 0, retries: 0, timeouts: 0, running: 0, queued: 0 };
 
   constructor(private readonly options: ControllerOptions) {
-    const { description, namespace, config } = options;
-    const where = namespace ? `in namespace ${namespace}` : 'in all namespaces';
+    const { description, namespace, config, informers } = options;
     this.logger = options.logger.child({ resource: fullName(description.resource) });
     this.events = new EventRecorder(options.client, config.name, this.logger);
     this.metrics = options.metrics ?? NOOP_CONTROLLER_METRICS;
@@ -68,16 +89,19 @@ export class ResourceController {
       started: (queuedMs) => metrics.workStarted(queuedMs / 1000),
       done: (workMs) => metrics.workDone(workMs / 1000),
     });
-    this.watcher = new ResourceWatcher({
-      client: options.client,
-      path: collectionPath(description.resource, namespace),
-      description: `${fullName(description.resource)} ${description.resource.scope === 'Cluster' ? '(cluster-scoped)' : where}`,
+    const { labelSelector, fieldSelector } = description.resource;
+    this.watcher = informers.get(description.resource, namespace, { labelSelector, fieldSelector });
+    this.ownedWatchers = options.owned.map((type) => informers.get(type, namespace));
+    this.triggers = new Triggers({
+      description,
+      primary: this.watcher,
+      owned: this.ownedWatchers,
+      resyncPeriodSeconds: config.resyncPeriodSeconds,
       logger: this.logger,
-      onEvent: (event) => this.onEvent(event),
-      timeoutSeconds: config.watch.timeoutSeconds,
-      watchdogMs: config.watch.watchdogSeconds * 1000,
-      metrics,
+      enqueue: (key, intent) => this.enqueue(key, intent),
+      isRunning: (key) => this.queue.isProcessing(key),
     });
+    this.unsubscribe = this.watcher.subscribe((event) => this.onEvent(event));
     // Read at scrape time only: nothing is paid per event for these.
     metrics.observe({
       depth: () => this.queue.depth,
@@ -86,8 +110,14 @@ export class ResourceController {
     });
   }
 
+  /** Every watcher this controller reads: its own objects' first, then the owned types'. */
+  get watchers(): ResourceWatcher[] {
+    return [this.watcher, ...this.ownedWatchers];
+  }
+
   start(): void {
-    this.watcher.start();
+    this.triggers.start();
+    for (const watcher of this.watchers) watcher.start();
   }
 
   /** `plural.group`, the `controller` label of metrics. */
@@ -98,8 +128,14 @@ export class ResourceController {
   /** Starts nothing new and aborts the running handlers' `this.signal` at once, without waiting (leadership lost). */
   abandon(): void {
     this.shutdown.abort(new Error('leadership was lost'));
+    this.detach();
     void this.queue.shutdown(0);
-    void this.watcher.stop();
+  }
+
+  /** Takes no more events; the watchers themselves are shared and stopped by their owner. */
+  private detach(): void {
+    this.unsubscribe();
+    this.triggers.stop();
   }
 
   /**
@@ -108,7 +144,8 @@ export class ResourceController {
    */
   async stop(timeoutMs: number): Promise<boolean> {
     if (!this.shutdown.signal.aborted) this.shutdown.abort(new Error('the operator is shutting down'));
-    const [, drained] = await Promise.all([this.watcher.stop(), this.queue.shutdown(timeoutMs)]);
+    this.detach();
+    const drained = await this.queue.shutdown(timeoutMs);
     const now = Date.now();
     for (const [key, run] of this.runs) {
       this.logger.warn(`abandoned at shutdown after ${Math.round((now - run.startedAt) / 1000)} s: ${run.what}`, { object: key });
@@ -117,9 +154,13 @@ export class ResourceController {
   }
 
   private onEvent(event: WatchEvent): void {
-    const intent = intentFor(event, this.options.description);
-    if (!intent) return;
     const key = objectKey(event.object);
+    this.triggers.onPrimaryEvent(event, key);
+    const intent = intentFor(event, this.options.description);
+    if (intent) this.enqueue(key, intent);
+  }
+
+  private enqueue(key: string, intent: Intent): void {
     this.pending.set(key, mergeIntents(this.pending.get(key), intent));
     this.queue.add(key);
   }
@@ -134,17 +175,17 @@ export class ResourceController {
       if (intent.deleted) this.handledDeletions.delete(intent.deleted.metadata.uid ?? '');
     }
     this.stats.running++;
-    if (action.kind !== 'skip') this.runs.set(key, { what: describeAction(action, key), startedAt: Date.now() });
+    if (action.kind !== 'skip') this.runs.set(key, { what: this.describeAction(action, key), startedAt: Date.now() });
     const started = performance.now();
     let result: ReconcileResult;
     try {
       const requeueAfter = await this.execute(key, action);
       this.attempts.delete(key);
       if (rest) this.requeue(key, rest, 0);
-      if (requeueAfter !== undefined && action.kind === 'call' && action.event !== 'deleted') {
-        this.requeue(key, { added: false, modified: false, sync: false, retry: action.event }, requeueAfter * 1000);
+      if (requeueAfter !== undefined && action.kind === 'call' && action.handler !== 'deleted') {
+        this.requeue(key, { added: false, modified: false, sync: false, retry: action.handler, reasons: [{ type: 'requeue' }] }, requeueAfter * 1000);
       }
-      if (action.kind === 'call') this.metrics.handlerRun(handlerName(action.event), requeueAfter === undefined ? 'success' : 'requeue');
+      if (action.kind === 'call') this.metrics.handlerRun(this.label(action.handler), requeueAfter === undefined ? 'success' : 'requeue');
       result = requeueAfter !== undefined ? 'requeue_after' : rest ? 'requeue' : 'success';
     } catch (error) {
       this.countFailure(action, error);
@@ -163,7 +204,11 @@ export class ResourceController {
     if (action.kind !== 'call' || error instanceof FinalizerError) return;
     const outcome =
       error instanceof StatusWriteError ? 'success' : error instanceof HandlerTimeoutError ? 'timeout' : error instanceof PermanentError ? 'permanent' : 'error';
-    this.metrics.handlerRun(handlerName(action.event), outcome);
+    this.metrics.handlerRun(this.label(action.handler), outcome);
+  }
+
+  private label(handler: HandlerRef): string {
+    return handlerLabel(this.options.description, handler);
   }
 
   private async execute(key: string, action: Action): Promise<number | undefined> {
@@ -175,7 +220,8 @@ export class ResourceController {
     if (action.kind === 'addFinalizer') return void (await addFinalizer(client, target, action.object, finalizer));
     if (action.kind === 'removeFinalizer') return void (await this.finishDeletion(target, action.object));
     if (action.addFinalizer) await addFinalizer(client, target, action.object, finalizer);
-    const outcome = await runHandler(description, action.event, action.object, this.options, {
+    const outcome = await runHandler(description, action.handler, action.object, this.options, {
+      reasons: action.reasons,
       attempt: (this.attempts.get(key) ?? 0) + 1,
       shutdown: this.shutdown.signal,
       onPruned: (fields) => this.reportPruned(fields),
@@ -184,7 +230,8 @@ export class ResourceController {
     this.stats.handled++;
     this.invalidStatusReported.delete(key);
     const modifiedHandler = description.handlers.modified;
-    if (action.event !== 'deleted' && modifiedHandler && !modifiedHandler.everyChange) await this.recordHandledGeneration(path, action.object);
+    const editHandler = action.handler === 'added' || action.handler === 'modified';
+    if (editHandler && modifiedHandler && !modifiedHandler.everyChange) await this.recordHandledGeneration(path, action.object);
     if (action.removeFinalizer) await this.finishDeletion(target, action.object);
     return outcome.requeueAfterSeconds;
   }
@@ -221,7 +268,7 @@ export class ResourceController {
       return 'error';
     }
     const object = action.object;
-    const what = error instanceof FinalizerError ? 'finalizer update' : describeAction(action, key);
+    const what = error instanceof FinalizerError ? 'finalizer update' : this.describeAction(action, key);
     const stack = error instanceof Error ? error.stack : String(error);
     if (this.shutdown.signal.aborted) {
       this.logger.warn(`${what} for ${key} ended by the shutdown: ${describe(error)}`, { object: key });
@@ -264,14 +311,21 @@ export class ResourceController {
     this.logger.error(`${message} (attempt ${attempt}); retrying in ${(delayMs / 1000).toFixed(1)} s`, {
       object: key,
       attempt,
-      ...(action.kind === 'call' ? { handler: handlerName(action.event) } : {}),
+      ...(action.kind === 'call' ? { handler: this.label(action.handler) } : {}),
       ...(timedOut ? {} : { stack }),
     });
     const reason = timedOut ? 'HandlerTimeout' : error instanceof FinalizerError ? 'FinalizerFailed' : 'HandlerFailed';
     this.events.record(object, { type: 'Warning', reason, message });
     // The state rule is about first sight: a failed run is owed again whatever status it wrote.
-    const owed = action.kind === 'call' && action.event !== 'deleted' ? { retry: action.event } : {};
-    this.requeue(key, { ...intent, ...owed }, delayMs);
+    if (action.kind === 'call' && action.handler !== 'deleted') {
+      // The failed run saw its reasons; the retry is the news (the rest stays for the other handlers).
+      const seen = new Set(action.reasons);
+      const unseen = (intent.reasons ?? []).filter((reason) => !seen.has(reason));
+      const retry = { type: 'retry' as const, handler: this.label(action.handler), attempt: attempt + 1 };
+      this.requeue(key, { ...intent, retry: action.handler, reasons: mergeReasons(unseen, [retry]) }, delayMs);
+    } else {
+      this.requeue(key, intent, delayMs);
+    }
     return 'error';
   }
 
@@ -314,15 +368,12 @@ export class ResourceController {
     this.queue.addAfter(key, delayMs);
   }
 
-  get queueStats(): { active: number; depth: number } {
-    return { active: this.queue.active, depth: this.queue.depth };
+  private describeAction(action: Exclude<Action, { kind: 'skip' }>, key: string): string {
+    if (action.kind === 'call') return `${this.label(action.handler)} handler for ${key}`;
+    return `${action.kind === 'addFinalizer' ? 'adding' : 'removing'} the finalizer of ${key}`;
   }
 }
 
-function describeAction(action: Exclude<Action, { kind: 'skip' }>, key: string): string {
-  if (action.kind === 'call') return `${handlerName(action.event)} handler for ${key}`;
-  return `${action.kind === 'addFinalizer' ? 'adding' : 'removing'} the finalizer of ${key}`;
-}
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -1,9 +1,13 @@
 // Decides, from what happened to an object and its latest state, which handler runs next.
 // Pure functions: the controller applies the decision.
-import type { ResourceEvent } from '@kubeop/decorators';
-import type { ResourceDescription } from '../../explorer.js';
+import type { EventKind, ResourceDescription } from '../../explorer.js';
 import { type AnyObject, stateOf } from '../../kube/objects.js';
+import type { RunReason } from '../../reasons.js';
 import type { WatchEvent } from '../watch/watcher.js';
+import { mergeReasons } from './reasons.js';
+
+/** A handler of a class: an event kind, or the timer at that index of `description.timers`. */
+export type HandlerRef = EventKind | `timer:${number}`;
 
 /** What is still to be done for one object; several events collapse into one intent. */
 export interface Intent {
@@ -17,11 +21,20 @@ export interface Intent {
    * A run of this handler that failed or asked to be requeued and is owed again. The state rule is
    * about first sight only: an owed run is not filtered by it (nor @OnModified by its generation).
    */
-  retry?: 'added' | 'modified';
+  retry?: HandlerRef;
+  /**
+   * Something besides the object's own spec asks for a run (an owned object changed, a resync): runs
+   * @OnReconcile, else @OnModified whatever the generation.
+   */
+  nudged?: boolean;
+  /** Indexes of due `@OnTimer` handlers. */
+  timers?: number[];
+  /** Why, since the object's last run. */
+  reasons?: RunReason[];
 }
 
 export type Action =
-  | { kind: 'call'; event: ResourceEvent; object: AnyObject; addFinalizer: boolean; removeFinalizer: boolean }
+  | { kind: 'call'; handler: HandlerRef; object: AnyObject; addFinalizer: boolean; removeFinalizer: boolean; reasons: RunReason[] }
   | { kind: 'addFinalizer'; object: AnyObject }
   | { kind: 'removeFinalizer'; object: AnyObject }
   | { kind: 'skip'; reason: string };
@@ -49,18 +62,29 @@ export function intentFor(event: WatchEvent, description: ResourceDescription): 
     const handled = handledGeneration(object);
     const modified = description.handlers.modified;
     const missedChange = !!modified && !modified.everyChange && handled !== undefined && handled < (object.metadata.generation ?? 0);
-    return { ...NOTHING, added: true, modified: missedChange };
+    return { ...NOTHING, added: true, modified: missedChange, reasons: [{ type: event.initial ? 'startup' : 'added' }] };
   }
-  if (event.type === 'DELETED') return { ...NOTHING, deleted: object };
-  const modifiedHandler = description.handlers.modified;
-  const specChanged = object.metadata.generation !== previous?.metadata.generation;
-  const modified = !!modifiedHandler && !object.metadata.deletionTimestamp && (modifiedHandler.everyChange || specChanged);
+  if (event.type === 'DELETED') return { ...NOTHING, deleted: object, reasons: [{ type: 'deleted' }] };
+  const changeHandler = description.handlers.modified ?? description.handlers.reconcile;
+  const oldGeneration = previous?.metadata.generation;
+  const newGeneration = object.metadata.generation;
+  const specChanged = newGeneration !== oldGeneration;
+  const deleting = !!object.metadata.deletionTimestamp;
+  const modified = !!changeHandler && !deleting && (changeHandler.everyChange || specChanged);
   const sync = needsFinalizerWork(object, description.finalizer);
-  return modified || sync ? { ...NOTHING, modified, sync } : undefined;
+  if (!modified && !sync) return undefined;
+  const reason: RunReason = deleting
+    ? { type: 'deleted' }
+    : specChanged
+      ? { type: 'spec-changed', oldGeneration, newGeneration }
+      : { type: 'changed' };
+  return { ...NOTHING, modified, sync, reasons: [reason] };
 }
 
 export function mergeIntents(older: Intent | undefined, newer: Intent): Intent {
   if (!older) return newer;
+  const timers = [...new Set([...(older.timers ?? []), ...(newer.timers ?? [])])];
+  const reasons = mergeReasons(older.reasons, newer.reasons);
   return {
     added: older.added || newer.added,
     modified: older.modified || newer.modified,
@@ -68,6 +92,9 @@ export function mergeIntents(older: Intent | undefined, newer: Intent): Intent {
     deleted: newer.deleted ?? older.deleted,
     // An owed @OnAdded covers a later spec change too: it sees the latest object.
     retry: older.retry === 'added' || newer.retry === 'added' ? 'added' : (newer.retry ?? older.retry),
+    ...(older.nudged || newer.nudged ? { nudged: true } : {}),
+    ...(timers.length ? { timers } : {}),
+    ...(reasons.length ? { reasons } : {}),
   };
 }
 
@@ -83,11 +110,12 @@ export function decide(
 ): Decision {
   const { handlers, finalizer } = description;
   const { deleted } = intent;
+  const reasons = intent.reasons ?? [];
   if (deleted && live?.metadata.uid !== deleted.metadata.uid) {
-    const rest = live && (intent.added || intent.modified || intent.sync) ? { ...intent, deleted: undefined } : undefined;
+    const rest = live && hasWork(intent) ? withoutDeletion(intent) : undefined;
     if (handledDeletions.has(uidOf(deleted))) return { action: { kind: 'skip', reason: 'deletion already handled' }, rest };
     if (!handlers.deleted) return { action: { kind: 'skip', reason: 'no @OnDeleted handler' }, rest };
-    return { action: call('deleted', deleted), rest };
+    return { action: call('deleted', deleted, [{ type: 'deleted' }]), rest };
   }
   if (!live) return { action: { kind: 'skip', reason: 'object is gone' }, rest: undefined };
 
@@ -95,21 +123,105 @@ export function decide(
   if (live.metadata.deletionTimestamp) {
     if (!hasFinalizer) return { action: { kind: 'skip', reason: 'being deleted by others' }, rest: undefined };
     if (handledDeletions.has(uidOf(live))) return { action: { kind: 'removeFinalizer', object: live }, rest: undefined };
-    return { action: { ...call('deleted', live), removeFinalizer: true }, rest: undefined };
+    return { action: { ...call('deleted', live, [{ type: 'deleted' }]), removeFinalizer: true }, rest: undefined };
   }
 
   const addFinalizer = !!finalizer && !hasFinalizer;
-  if (intent.retry && handlers[intent.retry]) return { action: { ...call(intent.retry, live), addFinalizer }, rest: undefined };
-  const stateSet = stateOf(live) !== undefined && stateOf(live) !== null;
-  if (intent.added && handlers.added && !(handlers.added.skipWhenStateSet && stateSet)) {
-    return { action: { ...call('added', live), addFinalizer }, rest: undefined };
+  const timers = intent.timers ?? [];
+  const main = mainHandler(intent, live, description);
+  if (main && main !== 'skip') {
+    const action = { ...call(main, live, reasonsOf(main, reasons, description)), addFinalizer };
+    // An owed timer run covers its own tick only; the object's other work is still to do.
+    if (isTimer(main)) return { action, rest: restAfterTimer(intent, timerIndex(main), description) };
+    return { action, rest: timers.length ? timersOnly(intent, timers, description) : undefined };
   }
-  if (intent.modified && handlers.modified) return { action: { ...call('modified', live), addFinalizer }, rest: undefined };
-  if (intent.added && handlers.added && !addFinalizer) {
-    return { action: { kind: 'skip', reason: `status.state is "${String(stateOf(live))}"` }, rest: undefined };
+  if (timers.length) {
+    const [first, ...others] = timers as [number, ...number[]];
+    const ref: HandlerRef = `timer:${first}`;
+    const rest = others.length ? timersOnly(intent, others, description) : undefined;
+    return { action: { ...call(ref, live, reasonsOf(ref, reasons, description)), addFinalizer }, rest };
   }
+  if (main === 'skip') return { action: { kind: 'skip', reason: `status.state is "${String(stateOf(live))}"` }, rest: undefined };
   if (addFinalizer) return { action: { kind: 'addFinalizer', object: live }, rest: undefined };
   return { action: { kind: 'skip', reason: 'nothing to do' }, rest: undefined };
+}
+
+/**
+ * The handler for everything but timer ticks; 'skip' when only the state rule stops @OnAdded (and no finalizer
+ * is missing, so nothing else needs doing).
+ */
+function mainHandler(intent: Intent, live: AnyObject, description: ResourceDescription): HandlerRef | 'skip' | undefined {
+  const { handlers, finalizer } = description;
+  if (intent.retry && handlerExists(intent.retry, description)) return intent.retry;
+  const changed = intent.added || intent.modified || !!intent.nudged;
+  // Level-triggered: every reason runs it, with no state rule.
+  if (handlers.reconcile) return changed ? 'reconcile' : undefined;
+  const stateSet = stateOf(live) !== undefined && stateOf(live) !== null;
+  if (intent.added && handlers.added && !(handlers.added.skipWhenStateSet && stateSet)) return 'added';
+  if ((intent.modified || intent.nudged) && handlers.modified) return 'modified';
+  const finalizerMissing = !!finalizer && !(live.metadata.finalizers ?? []).includes(finalizer);
+  if (intent.added && handlers.added && !finalizerMissing && !intent.timers?.length) return 'skip';
+  return undefined;
+}
+
+function handlerExists(ref: HandlerRef, description: ResourceDescription): boolean {
+  return isTimer(ref) ? description.timers[timerIndex(ref)] !== undefined : description.handlers[ref] !== undefined;
+}
+
+export function isTimer(ref: HandlerRef): ref is `timer:${number}` {
+  return ref.startsWith('timer:');
+}
+
+export function timerIndex(ref: `timer:${number}`): number {
+  return Number(ref.slice('timer:'.length));
+}
+
+export function timerMethod(description: ResourceDescription, index: number): string {
+  return String(description.timers[index]?.method);
+}
+
+/** A timer run sees its own tick (and its retry); every other run sees the rest. */
+function reasonsOf(ref: HandlerRef, reasons: RunReason[], description: ResourceDescription): RunReason[] {
+  const timerMethods = new Set(description.timers.map((timer) => String(timer.method)));
+  const ofTimer = (reason: RunReason): string | undefined => {
+    if (reason.type === 'timer') return reason.method;
+    if (reason.type === 'retry') return /^@OnTimer\((.*)\)$/.exec(reason.handler)?.[1];
+    return undefined;
+  };
+  if (isTimer(ref)) {
+    const method = timerMethod(description, timerIndex(ref));
+    const own = reasons.filter((reason) => ofTimer(reason) === method);
+    return own.length ? own : [{ type: 'timer', method }];
+  }
+  return reasons.filter((reason) => {
+    const method = ofTimer(reason);
+    return method === undefined || !timerMethods.has(method);
+  });
+}
+
+function timersOnly(intent: Intent, timers: number[], description: ResourceDescription): Intent {
+  const methods = new Set(timers.map((index) => timerMethod(description, index)));
+  const reasons = (intent.reasons ?? []).filter((reason) => reason.type === 'timer' && methods.has(reason.method));
+  return { ...NOTHING, timers, reasons };
+}
+
+function restAfterTimer(intent: Intent, done: number, description: ResourceDescription): Intent | undefined {
+  const timers = (intent.timers ?? []).filter((index) => index !== done);
+  const method = timerMethod(description, done);
+  const reasons = (intent.reasons ?? []).filter((reason) => !(reason.type === 'timer' && reason.method === method) && !(reason.type === 'retry' && reason.handler === `@OnTimer(${method})`));
+  const rest: Intent = { ...intent, retry: undefined, timers, reasons };
+  return hasWork(rest) || timers.length ? rest : undefined;
+}
+
+/** The work left for the new object of the same name once the old one's deletion is handled. */
+function withoutDeletion(intent: Intent): Intent {
+  const { deleted: _handled, reasons, ...rest } = intent;
+  const left = (reasons ?? []).filter((reason) => reason.type !== 'deleted');
+  return left.length ? { ...rest, reasons: left } : rest;
+}
+
+function hasWork(intent: Intent): boolean {
+  return intent.added || intent.modified || intent.sync || !!intent.nudged || !!intent.retry || !!intent.timers?.length;
 }
 
 function needsFinalizerWork(object: AnyObject, finalizer: string | undefined): boolean {
@@ -118,8 +230,8 @@ function needsFinalizerWork(object: AnyObject, finalizer: string | undefined): b
   return object.metadata.deletionTimestamp ? has : !has;
 }
 
-function call(event: ResourceEvent, object: AnyObject): Action & { kind: 'call' } {
-  return { kind: 'call', event, object, addFinalizer: false, removeFinalizer: false };
+function call(handler: HandlerRef, object: AnyObject, reasons: RunReason[]): Action & { kind: 'call' } {
+  return { kind: 'call', handler, object, addFinalizer: false, removeFinalizer: false, reasons };
 }
 
 function uidOf(object: AnyObject): string {

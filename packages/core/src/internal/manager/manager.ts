@@ -28,6 +28,8 @@ export interface ManagerParts {
   config: RuntimeConfig;
   logger: Logger;
   controllers: ResourceController[];
+  /** The shared watchers the controllers read; stopped after them. */
+  informers?: { stop(): Promise<void> };
   elector?: Elector;
   /** For leader_election_master_status. */
   metrics?: Pick<Metrics, 'leaderStatus'>;
@@ -83,8 +85,8 @@ export class Manager {
    */
   async stop(): Promise<boolean> {
     this.stopping.abort();
-    const { controllers, elector, config } = this.parts;
-    const results = await Promise.all(controllers.map((c) => c.stop(config.shutdownTimeoutSeconds * 1000)));
+    const { controllers, elector, config, informers } = this.parts;
+    const [results] = await Promise.all([Promise.all(controllers.map((c) => c.stop(config.shutdownTimeoutSeconds * 1000))), informers?.stop()]);
     // Released only after the handlers stopped: a successor must not start while ours still write.
     if (elector?.isLeader) await elector.release();
     elector?.stop();
@@ -97,12 +99,13 @@ export class Manager {
   healthChecks(): Check[] {
     const { controllers, config } = this.parts;
     const limitMs = (config.watch.watchdogSeconds + 60) * 1000;
-    return controllers.map((controller) => ({
-      name: `watch-${controller.resourceName}`,
+    const watchers = new Set(controllers.flatMap((controller) => controller.watchers));
+    return [...watchers].map((watcher) => ({
+      name: `watch-${watcher.name}`,
       check: () => {
         if (!this.controllersStarted) return true;
-        const idleMs = Date.now() - controller.watcher.lastProgressAt;
-        return idleMs <= limitMs || `the watch of ${controller.resourceName} made no progress for ${Math.round(idleMs / 1000)} s`;
+        const idleMs = Date.now() - watcher.lastProgressAt;
+        return idleMs <= limitMs || `the watch of ${watcher.name} made no progress for ${Math.round(idleMs / 1000)} s`;
       },
     }));
   }
@@ -118,7 +121,8 @@ export class Manager {
         name: 'synced',
         check: () => {
           if (elector && !elector.isLeader) return elector.isReady || 'the lease has not been read yet';
-          const pending = controllers.filter((c) => !c.watcher.isSynced).map((c) => c.resourceName);
+          const watchers = new Set(controllers.flatMap((controller) => controller.watchers));
+          const pending = [...watchers].filter((watcher) => !watcher.isSynced).map((watcher) => watcher.name);
           return pending.length === 0 || `not listed yet: ${pending.join(', ')}`;
         },
       },

@@ -34,6 +34,10 @@ export class WorkQueue {
     return this.waiting.size;
   }
 
+  isProcessing(key: string): boolean {
+    return this.processing.has(key);
+  }
+
   /** Queues `key` now; a pending delayed add of it is cancelled, since the new add is sooner. */
   add(key: string): void {
     if (this.shuttingDown) return;

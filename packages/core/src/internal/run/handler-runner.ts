@@ -1,21 +1,27 @@
 // Makes a fresh handler instance bound to one object, injects what it needs, calls it under supervision
 // (timeout, long-run warnings, abort signal) and waits for its status writes.
 import type { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import type { ResourceEvent } from '@kubeop/decorators';
 import type { OperatorArgs } from '../../cli.js';
 import type { RuntimeConfig } from '../../config.js';
+import type { EventHandlerRecord } from '@kubeop/decorators';
 import type { ResourceDescription } from '../../explorer.js';
 import { HANDLER_RUN, type HandlerRun, ResourceHandler } from '../../handler.js';
 import type { KubeClient } from '../../kube/client.js';
+import type { ObjectClient } from '../../kube/object-client.js';
 import { type AnyObject, objectKey } from '../../kube/objects.js';
 import { fullName, objectPath } from '../../kube/resource.js';
 import type { Logger } from '../../logging.js';
+import type { RunReason } from '../../reasons.js';
+import { type HandlerRef, isTimer, timerIndex } from '../dispatch/dispatch.js';
+import { applyChild } from './apply-child.js';
 import { StatusWriteError } from './status-errors.js';
 import { StatusWriter } from './status-writer.js';
 import { supervise } from './supervise.js';
 
 export interface HandlerDependencies {
   client: KubeClient;
+  /** Injected as `this.client`; `this.apply` goes through it. */
+  objects: ObjectClient;
   kubeConfig: KubeConfig;
   crdApi: CustomObjectsApi;
   /** The parsed command line, injected as `this.args` and into the @Arg properties. */
@@ -25,6 +31,8 @@ export interface HandlerDependencies {
 }
 
 export interface RunContext {
+  /** Why this run happens, injected as `this.reasons`. */
+  reasons: RunReason[];
   attempt: number;
   /** Aborted when the operator shuts down. */
   shutdown: AbortSignal;
@@ -41,19 +49,32 @@ export interface HandlerOutcome {
   requeueAfterSeconds: number | undefined;
 }
 
-export function handlerName(event: ResourceEvent): string {
-  return `@On${event[0]!.toUpperCase()}${event.slice(1)}`;
+/** `@OnAdded`, `@OnReconcile`, `@OnTimer(method)`: how logs, Events and metrics name a handler. */
+export function handlerName(record: Pick<EventHandlerRecord, 'event' | 'method'>): string {
+  const decorator = `@On${record.event[0]!.toUpperCase()}${record.event.slice(1)}`;
+  return record.event === 'timer' ? `${decorator}(${String(record.method)})` : decorator;
+}
+
+export function handlerRecord(description: ResourceDescription, ref: HandlerRef): EventHandlerRecord {
+  const record = isTimer(ref) ? description.timers[timerIndex(ref)] : description.handlers[ref];
+  if (!record) throw new Error(`${description.handlerClass.name} has no ${ref} handler`);
+  return record;
+}
+
+export function handlerLabel(description: ResourceDescription, ref: HandlerRef): string {
+  return handlerName(handlerRecord(description, ref));
 }
 
 export async function runHandler(
   description: ResourceDescription,
-  event: ResourceEvent,
+  ref: HandlerRef,
   object: AnyObject,
   deps: HandlerDependencies,
   context: RunContext,
 ): Promise<HandlerOutcome> {
-  const record = description.handlers[event];
-  if (!record) throw new Error(`no handler for ${event}`);
+  const record = handlerRecord(description, ref);
+  const event = record.event;
+  const name = handlerName(record);
   const { resource } = description;
   const key = objectKey(object);
   const HandlerClass = description.handlerClass as unknown as new () => Record<string | symbol, unknown>;
@@ -66,7 +87,11 @@ export async function runHandler(
     onPruned: context.onPruned,
     onWritten: context.onStatusWritten,
   });
-  const run: HandlerRun = { status, requeueAfterSeconds: undefined };
+  const run: HandlerRun = {
+    status,
+    requeueAfterSeconds: undefined,
+    apply: (child) => applyChild(deps.objects, object, deps.config.name, child),
+  };
   const attempt = context.attempt;
   const logger = deps.logger.child({ resource: fullName(resource), object: key, event, ...(attempt > 1 ? { attempt } : {}) });
   const timedOut = new AbortController();
@@ -76,14 +101,17 @@ export async function runHandler(
     args: deps.args,
     logger,
     crdApi: deps.crdApi,
+    client: deps.objects,
     kubeConfig: deps.kubeConfig,
     signal: AbortSignal.any([timedOut.signal, context.shutdown]),
+    reasons: context.reasons,
     [HANDLER_RUN]: run,
   });
   if (!(instance instanceof ResourceHandler)) addHelpers(instance);
   for (const arg of description.args) instance[arg.property] = deps.args[arg.property];
 
-  const what = `${handlerName(event)} handler for ${key}`;
+  const what = `${name} handler for ${key}`;
+  logger.debug(`running ${what}`, { reasons: context.reasons });
   let failure: unknown;
   try {
     await supervise(
@@ -94,7 +122,7 @@ export async function runHandler(
         slowEveryMs: SLOW_RUN_WARNING_MS,
         onSlow: (elapsedMs) =>
           logger.warn(`${what} still running after ${Math.round(elapsedMs / 1000)} s (no timeout set; see the handler's timeout option)`, {
-            handler: handlerName(event),
+            handler: name,
             runningSeconds: Math.round(elapsedMs / 1000),
           }),
         onTimeout: (error) => {
@@ -119,7 +147,7 @@ export async function runHandler(
 /** Handler classes need not extend ResourceHandler; they get the same status helpers. */
 function addHelpers(instance: Record<string | symbol, unknown>): void {
   const proto = ResourceHandler.prototype;
-  for (const name of ['status', 'setStatus', 'requeueAfter'] as const) {
+  for (const name of ['status', 'setStatus', 'requeueAfter', 'apply'] as const) {
     if (name in instance) continue;
     Object.defineProperty(instance, name, Object.getOwnPropertyDescriptor(proto, name)!);
   }

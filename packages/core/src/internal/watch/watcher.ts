@@ -16,6 +16,16 @@ export interface WatchEvent {
   object: AnyObject;
   /** The state kubeop knew before this event, for MODIFIED and DELETED. */
   previous?: AnyObject;
+  /** Delivered by the first list of this watcher: the object existed when watching began. */
+  initial?: boolean;
+}
+
+export type WatchListener = (event: WatchEvent) => void;
+
+/** Server-side filters of a list-watch. */
+export interface Selectors {
+  labelSelector?: string;
+  fieldSelector?: string;
 }
 
 export interface WatcherOptions {
@@ -24,10 +34,13 @@ export interface WatcherOptions {
   metrics?: Pick<ControllerMetrics, 'watchRestart' | 'watchEvent' | 'bookmark'>;
   /** Collection path, e.g. /apis/example.com/v1/namespaces/ns/things. */
   path: string;
+  /** `plural.group` of what is watched, for checks and metrics. Defaults to the path. */
+  name?: string;
   /** What is watched, for messages: "testobjects.example.com in all namespaces". */
   description: string;
   logger: Logger;
-  onEvent: (event: WatchEvent) => void;
+  /** Applied by the API server to the list and the watch. Defaults to none. */
+  selectors?: Selectors;
   /** Server-side timeout of one watch request, in seconds. Defaults to 300. */
   timeoutSeconds?: number;
   /** Restart a watch with no event and no bookmark for this long, in ms. Defaults to 180 000. */
@@ -87,7 +100,15 @@ export class ResourceWatcher {
   /** When the loop last moved: a list or watch attempt began, or the server sent something (what liveness asks). */
   lastProgressAt = Date.now();
 
+  private readonly listeners = new Set<WatchListener>();
+
   constructor(private readonly options: WatcherOptions) {}
+
+  /** Every event goes to every listener, in order; returns the unsubscribe. */
+  subscribe(listener: WatchListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   start(): void {
     this.loop ??= this.run();
@@ -96,6 +117,10 @@ export class ResourceWatcher {
   async stop(): Promise<void> {
     this.stopping.abort();
     await this.loop;
+  }
+
+  get name(): string {
+    return this.options.name ?? this.options.path;
   }
 
   private get logger(): Logger {
@@ -178,7 +203,7 @@ export class ResourceWatcher {
     let list: ObjectList;
     do {
       list = await this.options.client.request<ObjectList>('GET', this.options.path, {
-        query: { limit: this.options.pageSize ?? 500, continue: continueToken },
+        query: { ...this.options.selectors, limit: this.options.pageSize ?? 500, continue: continueToken },
         signal: this.stopping.signal,
       });
       const apiVersion = list.apiVersion;
@@ -208,7 +233,8 @@ export class ResourceWatcher {
     for (const [key, object] of fresh) this.cache.set(key, object);
     this.resourceVersion = list.metadata.resourceVersion;
     this.logger.debug(`listed ${fresh.size} ${this.options.description} at resourceVersion ${this.resourceVersion}`);
-    for (const event of events) this.emit(event);
+    const initial = !this.isSynced;
+    for (const event of events) this.emit(initial ? { ...event, initial } : event);
     this.markHealthy();
     this.isSynced = true;
     this.markSynced();
@@ -234,6 +260,7 @@ export class ResourceWatcher {
       const { response, close } = await this.options.client.stream(
         this.options.path,
         {
+          ...this.options.selectors,
           watch: true,
           resourceVersion: this.resourceVersion,
           allowWatchBookmarks: true,
@@ -315,11 +342,13 @@ export class ResourceWatcher {
 
   private emit(event: WatchEvent): void {
     this.stats.events++;
-    try {
-      this.options.onEvent(event);
-    } catch (error) {
-      // A consumer bug must not kill the watch.
-      this.logger.error(`event consumer failed for ${objectKey(event.object)}: ${describe(error)}`, { stack: (error as Error)?.stack });
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        // A consumer bug must not kill the watch, nor keep the event from the other listeners.
+        this.logger.error(`event consumer failed for ${objectKey(event.object)}: ${describe(error)}`, { stack: (error as Error)?.stack });
+      }
     }
   }
 }

@@ -1,0 +1,56 @@
+// One list-watch and cache per resource type, scope and selectors, shared by every controller and owner
+// relation that needs it: a second watch of the same objects would double the cache and the server's work.
+import type { KubeClient } from '../../kube/client.js';
+import { collectionPath, fullName, type ResourceRef } from '../../kube/resource.js';
+import type { Logger } from '../../logging.js';
+import type { ControllerMetrics } from '../metrics/metrics.js';
+import { ResourceWatcher, type Selectors } from './watcher.js';
+
+export interface InformerOptions {
+  client: KubeClient;
+  logger: Logger;
+  timeoutSeconds: number;
+  watchdogMs: number;
+  /** Watch metrics, labelled by the watched resource (`plural.group`). */
+  metricsFor: (resource: string) => Pick<ControllerMetrics, 'watchRestart' | 'watchEvent' | 'bookmark'>;
+}
+
+export class Informers {
+  private readonly watchers = new Map<string, ResourceWatcher>();
+
+  constructor(private readonly options: InformerOptions) {}
+
+  /** The shared watcher of `type` in `namespace` (all when undefined); not started until someone calls start(). */
+  get(type: ResourceRef, namespace: string | undefined, selectors: Selectors = {}): ResourceWatcher {
+    const path = collectionPath(type, namespace);
+    const key = `${path}?${selectors.labelSelector ?? ''}&${selectors.fieldSelector ?? ''}`;
+    let watcher = this.watchers.get(key);
+    if (!watcher) {
+      const name = fullName(type);
+      const where = type.scope === 'Cluster' ? '(cluster-scoped)' : namespace ? `in namespace ${namespace}` : 'in all namespaces';
+      const filters = [selectors.labelSelector && `labels ${selectors.labelSelector}`, selectors.fieldSelector && `fields ${selectors.fieldSelector}`];
+      const filtered = filters.filter(Boolean).join(', ');
+      watcher = new ResourceWatcher({
+        client: this.options.client,
+        path,
+        name,
+        selectors,
+        description: `${name} ${where}${filtered ? ` (${filtered})` : ''}`,
+        logger: this.options.logger.child({ resource: name }),
+        timeoutSeconds: this.options.timeoutSeconds,
+        watchdogMs: this.options.watchdogMs,
+        metrics: this.options.metricsFor(name),
+      });
+      this.watchers.set(key, watcher);
+    }
+    return watcher;
+  }
+
+  get all(): ResourceWatcher[] {
+    return [...this.watchers.values()];
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.all.map((watcher) => watcher.stop()));
+  }
+}
