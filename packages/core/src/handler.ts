@@ -2,7 +2,7 @@
 import type { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { OperatorArgs } from './cli.js';
 import type { ObjectClient } from './kube/object-client.js';
-import type { CustomObject } from './kube/objects.js';
+import type { CustomObject, ObjectMeta } from './kube/objects.js';
 import type { Logger } from './logging.js';
 import type { RunReason } from './reasons.js';
 
@@ -12,8 +12,11 @@ export const HANDLER_RUN = Symbol.for('kubeop:handler-run');
 export interface HandlerRun {
   status: { readonly value: unknown; write(patch: unknown): Promise<void> };
   requeueAfterSeconds: number | undefined;
-  apply<T extends ChildObject>(object: T): Promise<T>;
+  apply<T extends ChildObject>(object: T): Promise<Applied<T>>;
 }
+
+/** An applied object: what was sent, with the metadata the server filled in (uid, resourceVersion, …). */
+export type Applied<T extends ChildObject> = T & { metadata: ObjectMeta };
 
 /** What `this.apply` takes: any object with its type and name; the namespace and owner reference are filled in. */
 export interface ChildObject {
@@ -76,7 +79,7 @@ export abstract class ResourceHandler<Spec = Record<string, unknown>, Status ext
    * applies with the operator's name as field manager, forcing conflicts. Returns the object as the server
    * stored it. Idempotent: applying the same content again changes nothing, not even `resourceVersion`.
    */
-  apply<T extends ChildObject>(object: T): Promise<T> {
+  apply<T extends ChildObject>(object: T): Promise<Applied<T>> {
     return this[HANDLER_RUN].apply(object);
   }
 

@@ -4,7 +4,7 @@ export { bootstrap, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './bootstrap.js';
 export { type OperatorArgs, type LogLevel, UsageError } from './cli.js';
 export { PermanentError, TemporaryError } from './errors.js';
 export { describeHandlerClass, InvalidHandlerError, type ArgDescription, type ResourceDescription } from './explorer.js';
-export { type ChildObject, ResourceHandler } from './handler.js';
+export { type Applied, type ChildObject, ResourceHandler } from './handler.js';
 export { ChildObjectError } from './internal/run/apply-child.js';
 export type { RunReason } from './reasons.js';
 export { InvalidStatusError, StatusSubresourceMissingError, StatusWriteError } from './internal/run/status-errors.js';

@@ -1,7 +1,7 @@
-// ConfigBundle: owns a ConfigMap built from its spec, keeps it in step on every spec change, reports in status.
-import { CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
-import { Arg, CustomResource, OnAdded, OnDeleted, OnModified } from '@kubeop/decorators';
-import { type CustomObject, ResourceHandler } from '@kubeop/core';
+// ConfigBundle: owns a ConfigMap built from its spec, keeps it in step with the spec, restores it when edited or deleted
+// by hand, and reports in status; the garbage collector deletes it with its bundle.
+import { Arg, CustomResource, OnReconcile, Owns } from '@kubeop/decorators';
+import { type CustomObject, ResourceHandler, type RunReason } from '@kubeop/core';
 
 export interface ConfigBundleSpec {
   /** Entries of the ConfigMap. */
@@ -35,60 +35,28 @@ export type ConfigBundle = CustomObject<ConfigBundleSpec, ConfigBundleStatus>;
     },
   },
 })
+@Owns({ group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' })
 export class ConfigBundleHandler extends ResourceHandler<ConfigBundleSpec, ConfigBundleStatus> {
   @Arg({ description: 'Label put on every ConfigMap the operator owns', default: 'config-bundle' })
   managedBy!: string;
 
-  @OnAdded()
-  async created(bundle: ConfigBundle): Promise<void> {
-    await this.sync(bundle);
-  }
-
-  @OnModified()
-  async modified(bundle: ConfigBundle): Promise<void> {
-    await this.sync(bundle);
-  }
-
-  /** Kubernetes' garbage collector also deletes owned objects; deleting here works without it and says so in the log. */
-  @OnDeleted()
-  async deleted(bundle: ConfigBundle): Promise<void> {
-    const { name, namespace } = bundle.metadata;
-    await this.core.deleteNamespacedConfigMap({ name, namespace: namespace! }).catch((error: { code?: number }) => {
-      if (error.code !== 404) throw error;
+  /** Every reason ends here: a new or changed bundle, its ConfigMap edited or deleted by hand, a retry. */
+  @OnReconcile()
+  async reconcile(bundle: ConfigBundle): Promise<void> {
+    const { name, namespace, generation } = bundle.metadata;
+    const data = bundle.spec?.data ?? {};
+    // Server-side apply: only the fields listed here are ours; the same content twice changes nothing.
+    await this.apply({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, labels: { 'app.kubernetes.io/managed-by': this.managedBy } },
+      data,
     });
-    this.logger.info(`deleted ConfigMap ${namespace}/${name}`);
+    this.logger.info(`applied ConfigMap ${namespace}/${name} (${this.reasons.map(describeReason).join(', ')})`);
+    this.status = { state: 'ready', configMap: name, keys: Object.keys(data).length, observedGeneration: generation };
   }
+}
 
-  private get core(): CoreV1Api {
-    return this.kubeConfig.makeApiClient(CoreV1Api);
-  }
-
-  private async sync(bundle: ConfigBundle): Promise<void> {
-    const { name, namespace, uid } = bundle.metadata;
-    const desired: V1ConfigMap = {
-      metadata: {
-        name,
-        namespace,
-        labels: { 'app.kubernetes.io/managed-by': this.managedBy },
-        ownerReferences: [
-          { apiVersion: bundle.apiVersion, kind: bundle.kind, name, uid: uid!, controller: true, blockOwnerDeletion: true },
-        ],
-      },
-      data: bundle.spec?.data ?? {},
-    };
-    try {
-      await this.core.replaceNamespacedConfigMap({ name, namespace: namespace!, body: desired });
-      this.logger.info(`updated ConfigMap ${namespace}/${name}`);
-    } catch (error) {
-      if ((error as { code?: number }).code !== 404) throw error;
-      await this.core.createNamespacedConfigMap({ namespace: namespace!, body: desired });
-      this.logger.info(`created ConfigMap ${namespace}/${name}`);
-    }
-    this.status = {
-      state: 'ready',
-      configMap: name,
-      keys: Object.keys(desired.data ?? {}).length,
-      observedGeneration: bundle.metadata.generation,
-    };
-  }
+function describeReason(reason: RunReason): string {
+  return reason.type === 'owned-changed' ? `${reason.kind} ${reason.name} ${reason.event}` : reason.type;
 }

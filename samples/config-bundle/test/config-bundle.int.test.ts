@@ -1,4 +1,5 @@
-// The ConfigBundle operator, run as users run it (its compiled main.js), keeps its ConfigMap in step.
+// The ConfigBundle operator, run as users run it (its compiled main.js), keeps its ConfigMap in step, repairs it,
+// and leaves its deletion to the garbage collector (the shared control plane runs kube-controller-manager).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
@@ -36,7 +37,7 @@ async function configMap(core: CoreV1Api, name: string): Promise<V1ConfigMap | u
 }
 
 describe('ConfigBundle', () => {
-  it('creates an owned ConfigMap, keeps it in step with the spec, reports in status and cleans up', async () => {
+  it('creates an owned ConfigMap, keeps it in step with the spec, repairs it, reports in status, and is cleaned up', async () => {
     const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
     const core = env.kubeConfig.makeApiClient(CoreV1Api);
     const created = (await custom.createNamespacedCustomObject({
@@ -62,8 +63,26 @@ describe('ConfigBundle', () => {
     await eventually(async () => ((await get()).status as { observedGeneration?: number })?.observedGeneration === 2, 'status for generation 2');
     expect((await get()).status).toEqual({ state: 'ready', configMap: 'app', keys: 4, observedGeneration: 2 });
 
+    // Deleted by hand: applied again, as a new object.
+    const before = (await configMap(core, 'app'))!;
+    await core.deleteNamespacedConfigMap({ name: 'app', namespace: env.namespace });
+    const restored = await eventually(async () => {
+      const now = await configMap(core, 'app');
+      return now && now.metadata?.uid !== before.metadata?.uid ? now : undefined;
+    }, 'the ConfigMap to be restored');
+    expect(restored.data).toEqual({ A: '1', B: '2', C: '3', D: '4' });
+    expect(output).toContain('(ConfigMap app deleted)');
+
+    // Edited by hand: our fields are applied again; a field we do not manage stays.
+    await core.patchNamespacedConfigMap(
+      { name: 'app', namespace: env.namespace, body: { data: { A: 'changed' }, metadata: { annotations: { note: 'kept' } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await eventually(async () => (await configMap(core, 'app'))?.data?.A === '1', 'the edit to be undone');
+    expect((await configMap(core, 'app'))?.metadata?.annotations).toEqual({ note: 'kept' });
+
     await custom.deleteNamespacedCustomObject({ ...resource, namespace: env.namespace, name: 'app' });
-    await eventually(async () => (await configMap(core, 'app')) === undefined, 'the ConfigMap to be deleted');
+    await eventually(async () => (await configMap(core, 'app')) === undefined, 'the garbage collector to delete the ConfigMap');
     await eventually(async () => !(await get().catch(() => undefined)), 'the ConfigBundle to be gone');
   });
 });

@@ -1,5 +1,5 @@
 // `this.apply`: server-side apply of a child object, placed in its owner's namespace and owned by it.
-import type { ChildObject } from '../../handler.js';
+import type { Applied, ChildObject } from '../../handler.js';
 import type { AnyObject } from '../../kube/objects.js';
 
 /** What applying a child needs of the client. */
@@ -22,7 +22,7 @@ interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
-export async function applyChild<T extends ChildObject>(client: ChildApplier, owner: AnyObject, fieldManager: string, child: T): Promise<T> {
+export async function applyChild<T extends ChildObject>(client: ChildApplier, owner: AnyObject, fieldManager: string, child: T): Promise<Applied<T>> {
   const missing = (['apiVersion', 'kind'] as const).filter((field) => typeof child?.[field] !== 'string' || !child[field]);
   if (typeof child?.metadata?.name !== 'string' || !child.metadata.name) missing.push('metadata.name' as never);
   const ownerName = `${owner.kind} ${owner.metadata.namespace ? `${owner.metadata.namespace}/` : ''}${owner.metadata.name}`;
@@ -56,5 +56,5 @@ export async function applyChild<T extends ChildObject>(client: ChildApplier, ow
     blockOwnerDeletion: true,
   };
   const metadata = { ...child.metadata, ...(namespace ? { namespace } : {}), ownerReferences: [...references, ownerReference] };
-  return client.apply({ ...child, metadata }, { fieldManager, force: true });
+  return client.apply({ ...child, metadata }, { fieldManager, force: true }) as Promise<Applied<T>>;
 }

@@ -1,0 +1,124 @@
+// Handlers of a built-in kind with a label selector, @OnTimer and --resync-period on the real control plane.
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { CustomResource, OnAdded, OnModified, OnReconcile, OnTimer, Resource } from '@kubeop/decorators';
+import { type CustomObject, ResourceHandler, type RunReason } from '@kubeop/core';
+import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
+import { installCrd, objects, runOperator, stopAllOperators } from './support/operator.js';
+
+let env: TestEnvironment;
+let core: CoreV1Api;
+beforeAll(async () => {
+  env = await testEnvironment();
+  core = env.kubeConfig.makeApiClient(CoreV1Api);
+});
+afterEach(() => stopAllOperators());
+
+const seenMaps: string[] = [];
+
+@Resource({ group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', labelSelector: 'kubeop-test=selected' })
+class SelectedMaps {
+  @OnAdded({ skipWhenStateSet: false }) added(map: CustomObject) {
+    seenMaps.push(map.metadata.name);
+  }
+}
+
+describe('a handler of a built-in kind', () => {
+  it('sees only the objects its label selector selects', async () => {
+    await runOperator([SelectedMaps], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace });
+    const create = (name: string, labels: Record<string, string>) =>
+      core.createNamespacedConfigMap({ namespace: env.namespace, body: { metadata: { name, labels }, data: { a: '1' } } });
+    await create('ignored', { 'kubeop-test': 'other' });
+    await create('selected', { 'kubeop-test': 'selected' });
+    // Created after the ignored one: once it is seen, the ignored one would have been too.
+    await create('selected-later', { 'kubeop-test': 'selected' });
+    await eventually(() => seenMaps.includes('selected-later'), 'the second selected ConfigMap');
+    expect(seenMaps).toContain('selected');
+    expect(seenMaps).not.toContain('ignored');
+  });
+});
+
+const timed = { group: 'timers.it.kubeop.dev', version: 'v1', plural: 'clocks', kind: 'Clock' } as const;
+const INTERVAL_S = 0.5;
+const RECONCILE_MS = 2_000;
+const ticks: Array<{ name: string; at: number; reasons: RunReason[] }> = [];
+const reconciles: Array<{ name: string; start: number; end: number; reasons: RunReason[] }> = [];
+
+@CustomResource(timed)
+class ClockHandler extends ResourceHandler {
+  /** Slow on purpose: ticks due while it runs must be skipped. */
+  @OnReconcile() async reconcile(clock: CustomObject) {
+    const start = Date.now();
+    if (clock.spec?.slow) await new Promise((resolve) => setTimeout(resolve, RECONCILE_MS));
+    reconciles.push({ name: clock.metadata.name, start, end: Date.now(), reasons: this.reasons });
+  }
+  @OnTimer({ interval: INTERVAL_S, initialDelay: 0 }) tick(clock: CustomObject) {
+    ticks.push({ name: clock.metadata.name, at: Date.now(), reasons: this.reasons });
+  }
+}
+
+describe('@OnTimer', () => {
+  beforeAll(() => installCrd(env.kubeConfig, ClockHandler));
+
+  it('is called per object at its interval, never while another run for it is going', async () => {
+    const items = objects(env.kubeConfig, timed, env.namespace);
+    await runOperator([ClockHandler], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace });
+    await items.create('steady');
+    const steady = await eventually(() => {
+      const own = ticks.filter((t) => t.name === 'steady');
+      return own.length >= 5 ? own : undefined;
+    }, 'five ticks');
+    const gaps = steady.slice(1).map((t, i) => t.at - steady[i]!.at);
+    // Lower bounds only: a loaded machine may tick later, never earlier (timers fire no sooner than asked).
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(INTERVAL_S * 1000 - 50);
+    for (const tick of steady) expect(tick.reasons).toEqual([{ type: 'timer', method: 'tick' }]);
+
+    await items.create('slow', { slow: true });
+    await eventually(() => reconciles.find((r) => r.name === 'slow'), 'the slow reconcile');
+    // Ticks keep coming after it.
+    await eventually(() => ticks.filter((t) => t.name === 'slow').length >= 2, 'ticks after the slow run');
+    const run = reconciles.find((r) => r.name === 'slow')!;
+    const during = ticks.filter((t) => t.name === 'slow' && t.at >= run.start && t.at <= run.end);
+    expect(during).toEqual([]);
+  });
+
+  it('stops for an object once it is deleted', async () => {
+    const items = objects(env.kubeConfig, timed, env.namespace);
+    await runOperator([ClockHandler], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace });
+    await items.create('stopped');
+    await eventually(() => ticks.some((t) => t.name === 'stopped'), 'a tick');
+    await items.delete('stopped');
+    await eventually(async () => (await items.get('stopped')) === undefined, 'the object to be gone');
+    const afterDeletion = ticks.filter((t) => t.name === 'stopped').length;
+    // Another object's ticks show time passing; the deleted one's count stays.
+    await items.create('witness');
+    await eventually(() => ticks.filter((t) => t.name === 'witness').length >= 4, 'ticks of another object');
+    expect(ticks.filter((t) => t.name === 'stopped').length).toBe(afterDeletion);
+  });
+});
+
+const resynced = { group: 'resync.it.kubeop.dev', version: 'v1', plural: 'resyncables', kind: 'Resyncable' } as const;
+const modifiedRuns: Array<{ name: string; reasons: RunReason[] }> = [];
+
+@CustomResource(resynced)
+class ResyncHandler extends ResourceHandler {
+  @OnAdded() added() {
+    this.status = { state: 'done' };
+  }
+  @OnModified() modified(object: CustomObject) {
+    modifiedRuns.push({ name: object.metadata.name, reasons: this.reasons });
+  }
+}
+
+describe('--resync-period', () => {
+  beforeAll(() => installCrd(env.kubeConfig, ResyncHandler));
+
+  it('queues every object again with reason resync', async () => {
+    const items = objects(env.kubeConfig, resynced, env.namespace);
+    await items.create('r1');
+    await items.create('r2');
+    await runOperator([ResyncHandler], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace, argv: ['--resync-period', '1'] });
+    await eventually(() => ['r1', 'r2'].every((name) => modifiedRuns.filter((r) => r.name === name).length >= 2), 'two resyncs of each object');
+    for (const run of modifiedRuns) expect(run.reasons).toEqual([{ type: 'resync' }]);
+  });
+});
