@@ -15,8 +15,8 @@ export interface HandlerRun {
   apply<T extends ChildObject>(object: T): Promise<Applied<T>>;
 }
 
-/** An applied object: what was sent, with the metadata the server filled in (uid, resourceVersion, …). */
-export type Applied<T extends ChildObject> = T & { metadata: ObjectMeta };
+/** An applied object: what was sent, with what the server filled in (uid, resourceVersion, … and the status). */
+export type Applied<T extends ChildObject> = T & { metadata: ObjectMeta; status?: unknown };
 
 /** What `this.apply` takes: any object with its type and name; the namespace and owner reference are filled in. */
 export interface ChildObject {
