@@ -146,6 +146,7 @@ export class Manager {
     this.parts.logger.error(message);
     this.reportLeading(false);
     for (const controller of this.parts.controllers) controller.abandon();
+    void this.parts.informers?.stop();
     this.onFatal(new LeadershipLostError(message));
   }
 }

@@ -111,7 +111,7 @@ export async function runHandler(
   for (const arg of description.args) instance[arg.property] = deps.args[arg.property];
 
   const what = `${name} handler for ${key}`;
-  logger.debug(`running ${what}`, { reasons: context.reasons });
+  if (logger.isDebugEnabled()) logger.debug(`running ${what}`, { reasons: context.reasons });
   let failure: unknown;
   try {
     await supervise(
