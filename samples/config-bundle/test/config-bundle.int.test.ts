@@ -71,7 +71,8 @@ describe('ConfigBundle', () => {
       return now && now.metadata?.uid !== before.metadata?.uid ? now : undefined;
     }, 'the ConfigMap to be restored');
     expect(restored.data).toEqual({ A: '1', B: '2', C: '3', D: '4' });
-    expect(output).toContain('(ConfigMap app deleted)');
+    // The reason names the child; the log line may trail the ConfigMap by a moment.
+    await eventually(() => output.includes('(ConfigMap app deleted)'), 'the run naming the deleted ConfigMap');
 
     // Edited by hand: our fields are applied again; a field we do not manage stays.
     await core.patchNamespacedConfigMap(
