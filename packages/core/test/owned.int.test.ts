@@ -70,7 +70,9 @@ describe('@Owns with this.apply', () => {
       return now && now.metadata?.uid !== child.metadata?.uid ? now : undefined;
     }, 'the deleted child to be restored');
     expect(restored.data).toEqual({ value: 'v1' });
-    expect(ownedReason('repair-child', 'deleted')?.reasons).toContainEqual({
+    // The run records its reasons once its apply returned, which may trail the object the test reads.
+    const repairRun = await eventually(() => ownedReason('repair-child', 'deleted'), 'the run naming the deleted child');
+    expect(repairRun.reasons).toContainEqual({
       type: 'owned-changed', apiVersion: 'v1', kind: 'ConfigMap', name: 'repair-child', namespace: env.namespace, event: 'deleted',
     });
 
@@ -79,7 +81,7 @@ describe('@Owns with this.apply', () => {
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
     await eventually(async () => (await configMap('repair-child'))?.data?.value === 'v1', 'the edited child to be restored');
-    expect(ownedReason('repair-child', 'modified')).toBeDefined();
+    await eventually(() => ownedReason('repair-child', 'modified'), 'the run naming the edited child');
   });
 
   it('applies idempotently: the same content again leaves resourceVersion alone', async () => {
