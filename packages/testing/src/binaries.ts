@@ -1,20 +1,25 @@
-// Finds etcd and kube-apiserver: in $KUBEBUILDER_ASSETS, in the per-version cache, or by building them once with Go.
+// Finds the server binaries: in $KUBEBUILDER_ASSETS, in the per-version cache, or by building them once with Go.
 import { constants } from 'node:fs';
 import { access, mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { checkGo, etcdTarget, goBuild, kubeApiServerTarget, type GoBuildTarget } from './build.js';
+import { checkGo, etcdTarget, goBuild, kubeApiServerTarget, kubeControllerManagerTarget, type GoBuildTarget } from './build.js';
 import { acquireLock } from './lock.js';
+import { KUBERNETES_VERSION } from './versions.js';
 
-/** Absolute paths of the two server binaries. */
+/** Absolute paths of the server binaries. */
 export interface Binaries {
   etcd: string;
   kubeApiServer: string;
+  /** Set when resolved with `controllerManager: true`; needed by `startControlPlane({ controllerManager: true })`. */
+  kubeControllerManager?: string;
   /** `$KUBEBUILDER_ASSETS`, or the cache folder holding one sub-folder per binary and version. */
   dir: string;
 }
 
 export interface ResolveBinariesOptions {
+  /** Also find (or build) kube-controller-manager. Defaults to false. */
+  controllerManager?: boolean;
   /** Environment to read KUBEBUILDER_ASSETS, KUBEOP_CACHE_DIR, XDG_CACHE_HOME and PATH from. Defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
   /** Where build progress goes. Defaults to stderr. */
@@ -30,9 +35,12 @@ export class MissingBinaryError extends Error {
   readonly missing: string[];
 
   constructor(dir: string, missing: string[]) {
+    const wanted = missing.includes('kube-controller-manager') ? ['etcd', 'kube-apiserver', 'kube-controller-manager'] : ['etcd', 'kube-apiserver'];
     super(
-      `KUBEBUILDER_ASSETS=${dir} does not hold an executable ${missing.join(' and ')}. ` +
-        'Point it at a folder with both etcd and kube-apiserver, or unset it to build them with Go.',
+      `KUBEBUILDER_ASSETS=${dir} does not hold an executable ${listOf(missing)}. ` +
+        `Point it at a folder with ${listOf(wanted)}, or unset it to build them with Go.` +
+        // setup-envtest's folders never have one.
+        (missing.includes('kube-controller-manager') ? ` kube-controller-manager must be ${KUBERNETES_VERSION} like kube-apiserver.` : ''),
     );
     this.dir = dir;
     this.missing = missing;
@@ -50,9 +58,10 @@ export async function resolveBinaries(options: ResolveBinariesOptions = {}): Pro
   const env = options.env ?? process.env;
   const assets = env.KUBEBUILDER_ASSETS;
   if (assets) {
-    const binaries = { etcd: join(assets, 'etcd'), kubeApiServer: join(assets, 'kube-apiserver'), dir: assets };
+    const binaries: Binaries = { etcd: join(assets, 'etcd'), kubeApiServer: join(assets, 'kube-apiserver'), dir: assets };
+    if (options.controllerManager) binaries.kubeControllerManager = join(assets, 'kube-controller-manager');
     const missing: string[] = [];
-    for (const name of ['etcd', 'kube-apiserver']) {
+    for (const name of ['etcd', 'kube-apiserver', ...(options.controllerManager ? ['kube-controller-manager'] : [])]) {
       if (!(await isExecutableFile(join(assets, name)))) missing.push(name);
     }
     if (missing.length > 0) throw new MissingBinaryError(assets, missing);
@@ -68,7 +77,9 @@ export async function resolveBinaries(options: ResolveBinariesOptions = {}): Pro
   // One after the other: each build alone can use both cores and gigabytes of memory.
   const etcd = await cachedBinary(dir, etcdTarget, build);
   const kubeApiServer = await cachedBinary(dir, kubeApiServerTarget, build);
-  return { etcd, kubeApiServer, dir };
+  if (!options.controllerManager) return { etcd, kubeApiServer, dir };
+  const kubeControllerManager = await cachedBinary(dir, kubeControllerManagerTarget, build);
+  return { etcd, kubeApiServer, kubeControllerManager, dir };
 }
 
 async function cachedBinary(
@@ -95,7 +106,7 @@ async function cachedBinary(
     if (await isExecutableFile(file)) return file;
     build.log(
       `[kubeop] ${target.binary} ${target.version} is not cached: building it with Go into ${dir} ` +
-        '(once per machine; a cold build of kube-apiserver takes 5-20 minutes). Set KUBEBUILDER_ASSETS to use existing binaries.',
+        '(once per machine; a cold build of a Kubernetes server takes 5-20 minutes). Set KUBEBUILDER_ASSETS to use existing binaries.',
     );
     await checkGo(build.env);
     await goBuild(target, file, build);
@@ -103,6 +114,10 @@ async function cachedBinary(
   } finally {
     await release();
   }
+}
+
+function listOf(names: string[]): string {
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? '');
 }
 
 async function isExecutableFile(path: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-// Builds kube-apiserver or etcd with Go from the modules shipped in go/, with progress on stderr.
+// Builds kube-apiserver, kube-controller-manager or etcd with Go from the modules shipped in go/, with progress on stderr.
 import { spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { chmod, rename, rm } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { ETCD_VERSION, KUBERNETES_VERSION, MIN_GO_VERSION } from './versions.js'
 
 /** One binary and the Go module that builds it. */
 export interface GoBuildTarget {
-  binary: 'kube-apiserver' | 'etcd';
+  binary: 'kube-apiserver' | 'kube-controller-manager' | 'etcd';
   version: string;
   /** Folder holding the go.mod (in this package's go/ folder). */
   moduleDir: string;
@@ -22,19 +22,30 @@ const goDir = fileURLToPath(new URL('../go/', import.meta.url));
 const versionPkg = 'k8s.io/component-base/version';
 const [, k8sMajor, k8sMinor] = /^v(\d+)\.(\d+)\./.exec(KUBERNETES_VERSION) ?? [];
 
+// Without the version stamp /version says v0.0.0-master, which breaks clients that gate on the server version.
+const kubernetesLdflags = [
+  '-s -w',
+  `-X ${versionPkg}.gitVersion=${KUBERNETES_VERSION}`,
+  `-X ${versionPkg}.gitMajor=${k8sMajor}`,
+  `-X ${versionPkg}.gitMinor=${k8sMinor}`,
+  `-X ${versionPkg}.gitTreeState=clean`,
+].join(' ');
+
+// Both come from one module, so they share one k8s.io/kubernetes version and one go.sum.
 export const kubeApiServerTarget: GoBuildTarget = {
   binary: 'kube-apiserver',
   version: KUBERNETES_VERSION,
-  moduleDir: join(goDir, 'kube-apiserver'),
+  moduleDir: join(goDir, 'kubernetes'),
   packagePath: 'k8s.io/kubernetes/cmd/kube-apiserver',
-  // Without the version stamp /version says v0.0.0-master, which breaks clients that gate on the server version.
-  ldflags: [
-    '-s -w',
-    `-X ${versionPkg}.gitVersion=${KUBERNETES_VERSION}`,
-    `-X ${versionPkg}.gitMajor=${k8sMajor}`,
-    `-X ${versionPkg}.gitMinor=${k8sMinor}`,
-    `-X ${versionPkg}.gitTreeState=clean`,
-  ].join(' '),
+  ldflags: kubernetesLdflags,
+};
+
+export const kubeControllerManagerTarget: GoBuildTarget = {
+  binary: 'kube-controller-manager',
+  version: KUBERNETES_VERSION,
+  moduleDir: join(goDir, 'kubernetes'),
+  packagePath: 'k8s.io/kubernetes/cmd/kube-controller-manager',
+  ldflags: kubernetesLdflags,
 };
 
 export const etcdTarget: GoBuildTarget = {

@@ -15,6 +15,8 @@ Starts etcd and kube-apiserver ${KUBERNETES_VERSION} on loopback ports and keeps
 The first run builds the binaries with Go (minutes) unless KUBEBUILDER_ASSETS points at existing ones.
 
 Options:
+  --controller-manager    Also run kube-controller-manager (garbage collection, namespace deletion);
+                          with --binaries-only, also build or find it
   --kubeconfig <path>     Also write the kubeconfig here (default: .kubeop/kubeconfig)
   --start-timeout <ms>    Time allowed to become ready (default: 60000)
   --binaries-only         Only build or find the binaries and print their paths (for CI caches)
@@ -27,6 +29,7 @@ async function main(): Promise<number> {
       kubeconfig: { type: 'string', default: '.kubeop/kubeconfig' },
       'start-timeout': { type: 'string', default: '60000' },
       'binaries-only': { type: 'boolean', default: false },
+      'controller-manager': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -37,14 +40,16 @@ async function main(): Promise<number> {
   const startTimeoutMs = Number(values['start-timeout']);
   if (!Number.isInteger(startTimeoutMs) || startTimeoutMs <= 0) throw new Error(`--start-timeout must be a positive integer, not ${values['start-timeout']}`);
 
-  const binaries = await resolveBinaries();
+  const controllerManager = values['controller-manager'];
+  const binaries = await resolveBinaries({ controllerManager });
   if (values['binaries-only']) {
-    process.stdout.write(`etcd: ${binaries.etcd}\nkube-apiserver: ${binaries.kubeApiServer}\n`);
+    const kcm = binaries.kubeControllerManager ? `kube-controller-manager: ${binaries.kubeControllerManager}\n` : '';
+    process.stdout.write(`etcd: ${binaries.etcd}\nkube-apiserver: ${binaries.kubeApiServer}\n${kcm}`);
     return 0;
   }
 
   const started = Date.now();
-  const plane = await startControlPlane({ binaries, startTimeoutMs });
+  const plane = await startControlPlane({ binaries, startTimeoutMs, controllerManager });
   const kubeconfig = resolve(values.kubeconfig);
   try {
     await mkdir(dirname(kubeconfig), { recursive: true });
@@ -56,11 +61,12 @@ async function main(): Promise<number> {
   }
   process.stdout.write(
     `Control plane ready in ${formatDuration(Date.now() - started)} (Kubernetes ${KUBERNETES_VERSION}).\n` +
-      `  server:     ${plane.server}\n  etcd:       ${plane.etcdUrl}\n  kubeconfig: ${kubeconfig}\n  logs:       ${plane.logDir}\n\n` +
+      `  server:     ${plane.server}\n  etcd:       ${plane.etcdUrl}\n  kubeconfig: ${kubeconfig}\n  logs:       ${plane.logDir}\n` +
+      `  controller-manager: ${controllerManager ? 'running (garbage collection, namespace deletion)' : 'off (--controller-manager to run it)'}\n\n` +
       `  export KUBECONFIG=${kubeconfig}\n\nPress Ctrl-C to stop.\n`,
   );
 
-  const { reason, crashed } = await untilSignalOrCrash(plane);
+  const { reason, crashed } = await untilSignalOrCrash(plane, controllerManager);
   process.stdout.write(`\n${reason}; stopping (Ctrl-C again to kill at once).\n`);
   process.once('SIGINT', () => process.exit(130)); // the exit hook SIGKILLs the servers
   const ours = await readFile(plane.kubeconfigPath, 'utf8');
@@ -70,7 +76,7 @@ async function main(): Promise<number> {
   return crashed ? 1 : 0;
 }
 
-function untilSignalOrCrash(plane: ControlPlane): Promise<{ reason: string; crashed: boolean }> {
+function untilSignalOrCrash(plane: ControlPlane, withControllerManager: boolean): Promise<{ reason: string; crashed: boolean }> {
   return new Promise((resolveWith) => {
     const done = (reason: string, crashed = true): void => {
       clearInterval(watchdog);
@@ -81,9 +87,10 @@ function untilSignalOrCrash(plane: ControlPlane): Promise<{ reason: string; cras
     process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
     // Also keeps the event loop alive (the servers' child processes are unref'd).
     const watchdog = setInterval(() => {
-      const { etcd, kubeApiServer } = plane.processes;
+      const { etcd, kubeApiServer, controllerManager } = plane.processes;
       if (etcd === undefined) done(`etcd exited (see ${plane.logDir})`);
       else if (kubeApiServer === undefined) done(`kube-apiserver exited (see ${plane.logDir})`);
+      else if (withControllerManager && controllerManager === undefined) done(`kube-controller-manager exited (see ${plane.logDir})`);
     }, 1_000);
   });
 }

@@ -1,27 +1,35 @@
-// Starts etcd and kube-apiserver on loopback ports with fresh certificates, like controller-runtime's envtest.
+// Starts etcd, kube-apiserver and optionally kube-controller-manager on loopback ports with fresh certificates, like envtest.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { rmSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { apiServerArgs, apiServerReadyz, defaultNamespaceExists, type ClientTls } from './apiserver.js';
 import { resolveBinaries, type Binaries } from './binaries.js';
 import { generateCertificates, type Certificates } from './certs.js';
+import { controllerManagerArgs, controllerManagerHealthz } from './controller-manager.js';
 import { compactEtcd, etcdArgs, etcdHealth } from './etcd.js';
-import { writeKubeconfig } from './kubeconfig.js';
+import { kubeconfigYaml, writeKubeconfig } from './kubeconfig.js';
 import { freePorts } from './ports.js';
 import { startProcess, type ManagedProcess } from './process.js';
 import { waitUntilReady } from './wait.js';
 
 export interface ControlPlaneOptions {
-  /** Time allowed for etcd and kube-apiserver to become ready, together (binaries are resolved first). Defaults to 60000. */
+  /**
+   * Also run kube-controller-manager (garbage collector and namespace controllers only), started once kube-apiserver
+   * is ready, so owned objects are collected and deleted namespaces go away as in a cluster. Defaults to false.
+   */
+  controllerManager?: boolean;
+  /** Time allowed for all servers to become ready, together (binaries are resolved first). Defaults to 60000. */
   startTimeoutMs?: number;
   /** Binaries to run. Defaults to `resolveBinaries()`, which builds them with Go the first time. */
   binaries?: Binaries;
-  /** Folder for etcd.log and kube-apiserver.log; it is kept by stop(). Defaults to `logs` in the temporary folder. */
+  /** Folder for the servers' logs (`<name>.log`); it is kept by stop(). Defaults to `logs` in the temporary folder. */
   logDir?: string;
   /** Appended to the kube-apiserver command line (later flags win). */
   extraApiServerFlags?: string[];
+  /** Appended to the kube-controller-manager command line. */
+  extraControllerManagerFlags?: string[];
   /** Appended to the etcd command line. */
   extraEtcdFlags?: string[];
   /** How long stop() waits after SIGTERM before SIGKILL, per process. Defaults to 10000. */
@@ -41,9 +49,9 @@ export interface ControlPlane {
   readonly logDir: string;
   /** The temporary folder (etcd data, certificates, kubeconfig). Removed by stop() unless KUBEOP_KEEP_TEMP=1. */
   readonly dir: string;
-  /** Process ids of the servers; undefined for one that is not running. */
-  readonly processes: { etcd: number | undefined; kubeApiServer: number | undefined };
-  /** Stops both servers (SIGTERM, then SIGKILL) and removes the temporary folder. Safe to call twice. */
+  /** Process ids of the servers; undefined for one that is not running (or, for the controller-manager, not asked for). */
+  readonly processes: { etcd: number | undefined; kubeApiServer: number | undefined; controllerManager: number | undefined };
+  /** Stops the servers (SIGTERM, then SIGKILL; the controller-manager first) and removes the temporary folder. Safe to call twice. */
   stop(): Promise<void>;
   /** Stops only kube-apiserver, for fault-injection tests. Defaults to SIGTERM. */
   stopApiServer(options?: { signal?: 'SIGTERM' | 'SIGKILL' }): Promise<void>;
@@ -57,9 +65,16 @@ const keepTemp = (): boolean => process.env.KUBEOP_KEEP_TEMP === '1';
 const live = new Set<LocalControlPlane>();
 let exitHookInstalled = false;
 
-/** Starts a control plane and resolves once kube-apiserver is ready and namespace `default` exists. */
+/**
+ * Starts a control plane and resolves once kube-apiserver is ready and namespace `default` exists, and the
+ * controller-manager, if asked for, answers /healthz.
+ */
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
-  const binaries = options.binaries ?? (await resolveBinaries());
+  const withControllerManager = options.controllerManager ?? false;
+  const binaries = options.binaries ?? (await resolveBinaries({ controllerManager: withControllerManager }));
+  if (withControllerManager && !binaries.kubeControllerManager) {
+    throw new TypeError('controllerManager: true needs binaries.kubeControllerManager: resolve them with resolveBinaries({ controllerManager: true })');
+  }
   const timeoutMs = options.startTimeoutMs ?? 60_000;
   const deadline = Date.now() + timeoutMs;
 
@@ -71,12 +86,13 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     await mkdir(logDir, { recursive: true });
     await mkdir(join(dir, 'certs'));
     certs = await generateCertificates(join(dir, 'certs'));
-    ports = await freePorts(3);
+    ports = await freePorts(withControllerManager ? 4 : 3);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
-  const [etcdPort, peerPort, apiPort] = ports as [number, number, number];
+  const [etcdPort, peerPort, apiPort, controllerManagerPort] = ports as [number, number, number, number | undefined];
+  const controllerManagerKubeconfig = join(dir, 'controller-manager.kubeconfig');
 
   const plane = new LocalControlPlane({
     binaries,
@@ -92,6 +108,19 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       certs: certs.files,
       extraFlags: options.extraApiServerFlags,
     }),
+    controllerManager: controllerManagerPort
+      ? {
+          url: `https://127.0.0.1:${controllerManagerPort}`,
+          kubeconfigPath: controllerManagerKubeconfig,
+          args: controllerManagerArgs({
+            kubeconfigPath: controllerManagerKubeconfig,
+            port: controllerManagerPort,
+            servingCert: certs.files.servingCert,
+            servingKey: certs.files.servingKey,
+            extraFlags: options.extraControllerManagerFlags,
+          }),
+        }
+      : undefined,
     timeoutMs,
     stopTimeoutMs: options.stopTimeoutMs ?? 10_000,
   });
@@ -103,6 +132,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     await plane.startEtcd(args, deadline);
     await plane.startApiServerUntil(deadline);
     await plane.writeKubeconfig();
+    await plane.startControllerManager(deadline);
   } catch (error) {
     await plane.abort();
     throw error;
@@ -118,6 +148,7 @@ interface PlaneConfig {
   server: string;
   tls: ClientTls;
   apiServerArgs: string[];
+  controllerManager: { url: string; kubeconfigPath: string; args: string[] } | undefined;
   timeoutMs: number;
   stopTimeoutMs: number;
 }
@@ -131,6 +162,7 @@ class LocalControlPlane implements ControlPlane {
   private kubeConfig_: KubeConfig | undefined;
   private etcd: ManagedProcess | undefined;
   private apiServer: ManagedProcess | undefined;
+  private controllerManager: ManagedProcess | undefined;
   private apiServerStarts = 0;
   private stopping: Promise<void> | undefined;
   private readonly config: PlaneConfig;
@@ -151,9 +183,9 @@ class LocalControlPlane implements ControlPlane {
     return this.kubeConfig_;
   }
 
-  get processes(): { etcd: number | undefined; kubeApiServer: number | undefined } {
+  get processes(): ControlPlane['processes'] {
     const pid = (p: ManagedProcess | undefined): number | undefined => (p && !p.exitStatus ? p.pid : undefined);
-    return { etcd: pid(this.etcd), kubeApiServer: pid(this.apiServer) };
+    return { etcd: pid(this.etcd), kubeApiServer: pid(this.apiServer), controllerManager: pid(this.controllerManager) };
   }
 
   async startEtcd(args: string[], deadline: number): Promise<void> {
@@ -202,6 +234,30 @@ class LocalControlPlane implements ControlPlane {
     });
   }
 
+  /** After kube-apiserver is ready: the controller-manager gives up when it cannot reach it within 10 s of its start. */
+  async startControllerManager(deadline: number): Promise<void> {
+    const config = this.config.controllerManager;
+    if (!config) return;
+    const { tls } = this.config;
+    // Its own copy: the user's kubeconfig is theirs to edit.
+    await writeFile(config.kubeconfigPath, kubeconfigYaml({ server: this.server, caPem: tls.ca, certPem: tls.cert, keyPem: tls.key }), { mode: 0o600 });
+    const controllerManager = startProcess({
+      name: 'kube-controller-manager',
+      command: this.config.binaries.kubeControllerManager!,
+      args: config.args,
+      logFile: join(this.logDir, 'kube-controller-manager.log'),
+    });
+    this.controllerManager = controllerManager;
+    await waitUntilReady({
+      process: controllerManager,
+      probe: (timeout) => controllerManagerHealthz(config.url, tls.ca, timeout),
+      deadline,
+      timeoutMs: this.config.timeoutMs,
+      logFiles: [controllerManager.logFile, this.apiServer!.logFile],
+      intervalMs: 200,
+    });
+  }
+
   startApiServer(): Promise<void> {
     return this.startApiServerUntil(Date.now() + this.config.timeoutMs);
   }
@@ -216,7 +272,8 @@ class LocalControlPlane implements ControlPlane {
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      // kube-apiserver first: stopping etcd under it only makes it log errors while it shuts down.
+      // Clients first, then what they depend on: stopping a server under its client only makes the client log errors.
+      await this.controllerManager?.stop({ timeoutMs: this.config.stopTimeoutMs });
       await this.apiServer?.stop({ timeoutMs: this.config.stopTimeoutMs });
       await this.etcd?.stop({ timeoutMs: this.config.stopTimeoutMs });
       live.delete(this);
@@ -227,6 +284,7 @@ class LocalControlPlane implements ControlPlane {
 
   /** After a failed start: kill at once, drop etcd's data (tens of MB) but keep the logs the error points at. */
   async abort(): Promise<void> {
+    await this.controllerManager?.stop({ signal: 'SIGKILL' });
     await this.apiServer?.stop({ signal: 'SIGKILL' });
     await this.etcd?.stop({ signal: 'SIGKILL' });
     live.delete(this);
@@ -235,6 +293,7 @@ class LocalControlPlane implements ControlPlane {
 
   /** For the exit hook: synchronous and best effort. */
   killAndRemoveSync(): void {
+    this.controllerManager?.kill();
     this.apiServer?.kill();
     this.etcd?.kill();
     if (!keepTemp()) rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });

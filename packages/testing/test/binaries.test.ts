@@ -53,6 +53,27 @@ describe('with KUBEBUILDER_ASSETS', () => {
     expect((error as MissingBinaryError).missing).toEqual(['kube-apiserver']);
   });
 
+  test('kube-controller-manager is looked for only when asked, and named when missing', async () => {
+    const assets = await scratch('assets');
+    const etcd = await writeScript(assets, 'etcd', 'exit 0');
+    const kubeApiServer = await writeScript(assets, 'kube-apiserver', 'exit 0');
+    await expect(resolveBinaries({ env: { KUBEBUILDER_ASSETS: assets } })).resolves.toStrictEqual({ etcd, kubeApiServer, dir: assets });
+    const error = await resolveBinaries({ env: { KUBEBUILDER_ASSETS: assets }, controllerManager: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MissingBinaryError);
+    expect((error as MissingBinaryError).missing).toEqual(['kube-controller-manager']);
+    expect((error as Error).message).toMatch(/^KUBEBUILDER_ASSETS=\S+ does not hold an executable kube-controller-manager\. /);
+    expect((error as Error).message).toContain('a folder with etcd, kube-apiserver and kube-controller-manager');
+    expect((error as Error).message).toContain('kube-controller-manager must be v1.37.2');
+
+    const kubeControllerManager = await writeScript(assets, 'kube-controller-manager', 'exit 0');
+    await expect(resolveBinaries({ env: { KUBEBUILDER_ASSETS: assets }, controllerManager: true })).resolves.toEqual({
+      etcd,
+      kubeApiServer,
+      kubeControllerManager,
+      dir: assets,
+    });
+  });
+
   test('complete folders are used as they are', async () => {
     const assets = await scratch('assets');
     const etcd = await writeScript(assets, 'etcd', 'exit 0');
@@ -74,6 +95,13 @@ describe('the cache', () => {
     const kubeApiServer = await writeScript(await mkdirp(cache, 'control-plane/kube-apiserver-v1.37.2'), 'kube-apiserver', 'exit 0');
     const result = await resolveBinaries({ env: { KUBEOP_CACHE_DIR: cache, PATH: '/nonexistent' } });
     expect(result).toEqual({ etcd, kubeApiServer, dir: join(cache, 'control-plane') });
+    const kubeControllerManager = await writeScript(
+      await mkdirp(cache, 'control-plane/kube-controller-manager-v1.37.2'),
+      'kube-controller-manager',
+      'exit 0',
+    );
+    const withKcm = await resolveBinaries({ env: { KUBEOP_CACHE_DIR: cache, PATH: '/nonexistent' }, controllerManager: true });
+    expect(withKcm).toEqual({ etcd, kubeApiServer, kubeControllerManager, dir: join(cache, 'control-plane') });
   });
 });
 
@@ -104,6 +132,21 @@ describe('building with Go', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^\[kubeop\] etcd v3\.6\.16: compiling 0\/3 packages/));
     expect(lines).toContainEqual(expect.stringMatching(/^\[kubeop\] built kube-apiserver v1\.37\.2 in \d+s/));
     expect(lines).toContainEqual(expect.stringMatching(/waiting for process \d+ on .* to finish building etcd/));
+  });
+
+  test('kube-controller-manager is built last, into its own cache folder, only when asked', async () => {
+    const env = await goEnv();
+    const first = await resolveBinaries({ env, log: () => undefined });
+    expect(first.kubeControllerManager).toBeUndefined();
+    const lines: string[] = [];
+    const second = await resolveBinaries({ env, log: (line) => lines.push(line), controllerManager: true });
+    expect(second).toEqual({ ...first, kubeControllerManager: join(env.KUBEOP_CACHE_DIR, 'control-plane/kube-controller-manager-v1.37.2/kube-controller-manager') });
+    expect((await readFile(env.FAKE_GO_CALLS, 'utf8')).trim().split('\n')).toEqual([
+      'go.etcd.io/etcd/server/v3',
+      'k8s.io/kubernetes/cmd/kube-apiserver',
+      'k8s.io/kubernetes/cmd/kube-controller-manager',
+    ]);
+    expect(lines).toContainEqual(expect.stringMatching(/^\[kubeop\] built kube-controller-manager v1\.37\.2 in \d+s/));
   });
 
   test('no go on PATH: says which Go is needed and that KUBEBUILDER_ASSETS is the alternative', async () => {

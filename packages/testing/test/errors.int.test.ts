@@ -66,6 +66,18 @@ describe('start failures', () => {
     expect(readdirSync(`${dir}/logs`).sort()).toEqual(['etcd.log', 'kube-apiserver.log']);
   });
 
+  test('kube-controller-manager exiting at once: its log named, etcd and kube-apiserver stopped, the logs kept', async () => {
+    const binaries = { ...real, kubeControllerManager: exitsAtOnce };
+    const error = await startControlPlane({ binaries, controllerManager: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProcessExitedError);
+    const { message, logFile } = error as ProcessExitedError;
+    expect(message).toMatch(/^kube-controller-manager exited with code 3 before it was ready\. Log: \S+\/logs\/kube-controller-manager\.log\n/);
+    expect(message).toContain('boom');
+    const dir = planeDir(logFile);
+    expect(processesMentioning(dir)).toEqual([]);
+    expect(readdirSync(`${dir}/logs`).sort()).toEqual(['etcd.log', 'kube-apiserver.log', 'kube-controller-manager.log']);
+  });
+
   test('kube-apiserver never ready: a timeout naming the last check and the log files', async () => {
     const started = Date.now();
     const error = await startControlPlane({ binaries: { ...real, kubeApiServer: sleepsForever }, startTimeoutMs: 3_000 }).catch(

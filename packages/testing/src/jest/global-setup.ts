@@ -6,6 +6,8 @@ import type { ControlPlane } from '../control-plane.js';
 
 // Same names as in env.ts and global-teardown.ts; not imported, see below.
 const KUBECONFIG_ENV = 'KUBEOP_TEST_KUBECONFIG';
+// `0` runs the tests without kube-controller-manager (e.g. with setup-envtest's binaries, which lack it).
+const CONTROLLER_MANAGER_ENV = 'KUBEOP_TEST_CONTROLLER_MANAGER';
 const HANDLE = Symbol.for('kubeop.testing.controlPlane');
 
 export default async function globalSetup(): Promise<void> {
@@ -18,13 +20,17 @@ export default async function globalSetup(): Promise<void> {
   await import('../runtime-check.js');
   const { startControlPlane } = await import('../control-plane.js');
   const started = Date.now();
+  // One controller-manager for the whole run, so tests see garbage collection and namespace deletion as in a cluster.
+  const controllerManager = process.env[CONTROLLER_MANAGER_ENV] !== '0';
   let plane: ControlPlane;
   try {
-    plane = await startControlPlane();
+    plane = await startControlPlane({ controllerManager });
   } catch (error) {
+    const message = (error as Error).message;
+    const hint = message.includes('kube-controller-manager') ? ` Set ${CONTROLLER_MANAGER_ENV}=0 to test without it.` : '';
     process.stderr.write(
       `\n[kubeop] The test control plane did not start. The message below names the log files to read; ` +
-        `set KUBEOP_KEEP_TEMP=1 to keep all its files.\n${(error as Error).message}\n`,
+        `set KUBEOP_KEEP_TEMP=1 to keep all its files.${hint}\n${message}\n`,
     );
     throw error;
   }
@@ -32,7 +38,8 @@ export default async function globalSetup(): Promise<void> {
   // Workers are forked after this and inherit the environment.
   process.env[KUBECONFIG_ENV] = plane.kubeconfigPath;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  process.stderr.write(`\n[kubeop] control plane ready in ${seconds} s at ${plane.server} (logs: ${plane.logDir})\n`);
+  const kcm = controllerManager ? ' with kube-controller-manager' : ` without kube-controller-manager (${CONTROLLER_MANAGER_ENV}=0)`;
+  process.stderr.write(`\n[kubeop] control plane ready${kcm} in ${seconds} s at ${plane.server} (logs: ${plane.logDir})\n`);
 }
 
 /**
