@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { type Ask, parseFlags, projectFiles, resolveAnswers, scaffold } from '../src/index.js';
+import { tsconfig } from '../src/templates/tsconfig.js';
 
 /** The compiled command line: `npm test` builds it before jest runs. */
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -66,6 +67,13 @@ describe('the project', () => {
       skipLibCheck: true,
     });
     expect(read('Dockerfile')).toContain('ENTRYPOINT ["node", "dist/main.js"]');
+  });
+
+  it('has the tsconfig the README documents', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+    const section = readme.slice(readme.indexOf('## Use it in your project'));
+    const documented = /```json\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(JSON.parse(documented!)).toEqual(JSON.parse(tsconfig()));
   });
 
   it('gives a plural that would shadow a name of the test a neutral variable', () => {
