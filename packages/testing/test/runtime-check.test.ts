@@ -35,7 +35,7 @@ describe('the Node.js version check of @kubeop/testing', () => {
   });
 
   // It runs only if it is evaluated before client-node is: the first import of every entry point.
-  it.each(['src/index.ts', 'src/cli.ts', 'src/operator-kit/index.ts', 'src/operator-kit/local-cli.ts'])('is the first import of %s', (entry) => {
+  it.each(['src/index.ts', 'src/cli.ts', 'src/jest/checked-global-setup.ts', 'src/operator-kit/index.ts', 'src/operator-kit/local-cli.ts'])('is the first import of %s', (entry) => {
     const firstImport = /^import .*$/m.exec(readFileSync(source(`testing/${entry}`), 'utf8'))?.[0];
     expect(firstImport).toMatch(/^import '\.{1,2}\/runtime-check\.js';$/);
   });
