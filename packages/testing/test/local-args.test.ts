@@ -5,10 +5,11 @@ import { parseLocalArgs } from '../src/operator-kit/local-args.js';
 describe('kubeop-local arguments', () => {
   it('leaves every word from the command on to the command, its flags included', () => {
     expect(parseLocalArgs(['--kubeconfig', 'k', 'node', 'dist/main.js', '--create-crd', '--kubeconfig', 'x'])).toEqual({
+      controllerManager: false,
       kubeconfig: 'k',
       command: ['node', 'dist/main.js', '--create-crd', '--kubeconfig', 'x'],
     });
-    expect(parseLocalArgs(['--', '-weird'])).toMatchObject({ command: ['-weird'] });
+    expect(parseLocalArgs(['--controller-manager', '--', '-weird'])).toMatchObject({ controllerManager: true, command: ['-weird'] });
     expect(parseLocalArgs(['node', '--help'])).toMatchObject({ command: ['node', '--help'] });
     expect(parseLocalArgs(['--help', 'node'])).toBe('help');
   });

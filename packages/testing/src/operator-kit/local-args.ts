@@ -1,16 +1,18 @@
 // The command line of kubeop-local: its own options first, then the command to run.
 
 export interface LocalOptions {
+  controllerManager: boolean;
   kubeconfig: string;
   command: string[];
 }
 
 /** The kit's own options come first; the first other word starts the command, whose flags are its own. */
 export function parseLocalArgs(argv: string[]): LocalOptions | 'help' {
-  const options: LocalOptions = { kubeconfig: '.kubeop/kubeconfig', command: [] };
+  const options: LocalOptions = { controllerManager: false, kubeconfig: '.kubeop/kubeconfig', command: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '-h' || arg === '--help') return 'help';
+    else if (arg === '--controller-manager') options.controllerManager = true;
     else if (arg === '--kubeconfig') {
       const path = argv[++i];
       if (!path) throw new Error('--kubeconfig needs a path');

@@ -8,7 +8,7 @@ import { constants } from 'node:os';
 import { startControlPlane } from '../control-plane.js';
 import { parseLocalArgs } from './local-args.js';
 
-const usage = `Usage: kubeop-local [--kubeconfig <path>] <command> [args...]
+const usage = `Usage: kubeop-local [--controller-manager] [--kubeconfig <path>] <command> [args...]
 
 Starts etcd and kube-apiserver on loopback ports (built with Go on first use, then cached), runs <command> with
 KUBECONFIG set to them, and stops them when the command exits; exits with the command's code. Ctrl-C stops the
@@ -17,6 +17,7 @@ command (it gets the terminal's SIGINT), SIGTERM is passed on to it. Example:
   kubeop-local node dist/main.js --create-crd
 
 Options:
+  --controller-manager    Also run kube-controller-manager (garbage collection of owned objects, namespace deletion)
   --kubeconfig <path>     Also write the kubeconfig here, for kubectl (default: .kubeop/kubeconfig)
   -h, --help              Show this help
 `;
@@ -28,8 +29,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const say = (line: string) => process.stderr.write(`[kubeop-local] ${line}\n`);
-  say('starting a local control plane (etcd + kube-apiserver; built with Go on first use, minutes)');
-  const plane = await startControlPlane();
+  say(`starting a local control plane (etcd + kube-apiserver${options.controllerManager ? ' + kube-controller-manager' : ''}; built with Go on first use, minutes)`);
+  const plane = await startControlPlane({ controllerManager: options.controllerManager });
   const kubeconfig = resolve(options.kubeconfig);
   let ours: string | undefined;
   let child: ChildProcess | undefined;
