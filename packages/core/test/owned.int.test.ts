@@ -7,6 +7,9 @@ import { type CustomObject, ResourceHandler, type RunReason } from '@kubeop/core
 import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
 import { installCrd, objects, runOperator, stopAllOperators } from './support/operator.js';
 
+/** The garbage collector re-reads discovery every 30 s: an owner whose CRD is that new waits for it (measured: up to 41 s). */
+const GC_DEADLINE_MS = 90_000;
+
 const parents = { group: 'owned.it.kubeop.dev', version: 'v1', plural: 'parents', kind: 'Parent' } as const;
 
 interface Run {
@@ -124,6 +127,6 @@ describe('@Owns with this.apply', () => {
     await items.create('collected', { value: 'c' });
     await eventually(() => configMap('collected-child'), 'the child');
     await items.delete('collected');
-    await eventually(async () => (await configMap('collected-child')) === undefined, 'the garbage collector to delete the child');
+    await eventually(async () => (await configMap('collected-child')) === undefined, 'the garbage collector to delete the child', GC_DEADLINE_MS);
   });
 });

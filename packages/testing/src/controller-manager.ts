@@ -1,13 +1,15 @@
-// kube-controller-manager's command line and health probe: garbage collection and namespace deletion, nothing node-bound.
+// kube-controller-manager's command line and health probe: garbage collection, namespace deletion and Deployment
+// status, nothing node-bound.
 import { request } from './http.js';
 
 /**
- * The controllers started. Garbage collection (owner references, foreground deletion) and namespace deletion are what
- * an operator's tests observe; the rest needs nodes, pods or clouds, or adds objects to every namespace that tests
- * would then see in their lists (the serviceaccount controller's `default` ServiceAccount, root-ca-cert-publisher's
- * `kube-root-ca.crt` ConfigMap). Without pods, service-account tokens have no use.
+ * The controllers started. Garbage collection (owner references, foreground deletion), namespace deletion and the
+ * Deployment controller's status (conditions, observed generation) are what an operator's tests observe; the rest
+ * needs nodes, pods or clouds, or adds objects to every namespace that tests would then see in their lists (the
+ * serviceaccount controller's `default` ServiceAccount, root-ca-cert-publisher's `kube-root-ca.crt` ConfigMap). The
+ * ReplicaSet controller is left out: without nodes and service accounts its pods could only fail.
  */
-export const CONTROLLERS = ['garbage-collector-controller', 'namespace-controller'] as const;
+export const CONTROLLERS = ['garbage-collector-controller', 'namespace-controller', 'deployment-controller'] as const;
 
 export interface ControllerManagerConfig {
   /** Admin kubeconfig (client certificate): system:masters, so no RBAC setup and no per-controller credentials. */

@@ -21,7 +21,7 @@ describe('controllerManagerArgs', () => {
       '--tls-cert-file=/d/certs/serving.crt',
       '--tls-private-key-file=/d/certs/serving.key',
       '--leader-elect=false',
-      '--controllers=garbage-collector-controller,namespace-controller',
+      '--controllers=garbage-collector-controller,namespace-controller,deployment-controller',
       '--use-service-account-credentials=false',
       '--v=4',
     ]);

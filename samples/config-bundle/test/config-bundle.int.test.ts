@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node';
 import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
 
+/** The garbage collector re-reads discovery every 30 s: an owner whose CRD is that new waits for it (measured: up to 41 s). */
+const GC_DEADLINE_MS = 90_000;
+
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const resource = { group: 'samples.kubeop.dev', version: 'v1', plural: 'configbundles' };
 
@@ -83,7 +86,7 @@ describe('ConfigBundle', () => {
     expect((await configMap(core, 'app'))?.metadata?.annotations).toEqual({ note: 'kept' });
 
     await custom.deleteNamespacedCustomObject({ ...resource, namespace: env.namespace, name: 'app' });
-    await eventually(async () => (await configMap(core, 'app')) === undefined, 'the garbage collector to delete the ConfigMap');
+    await eventually(async () => (await configMap(core, 'app')) === undefined, 'the garbage collector to delete the ConfigMap', GC_DEADLINE_MS);
     await eventually(async () => !(await get().catch(() => undefined)), 'the ConfigBundle to be gone');
   });
 });
