@@ -1,11 +1,11 @@
 // The ConfigBundle operator, run as users run it (its compiled main.js), keeps its ConfigMap in step, repairs it,
 // and leaves its deletion to the garbage collector (the shared control plane runs kube-controller-manager).
-import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node';
 import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
+import { killOperatorProcesses, type OperatorProcess, spawnOperator } from '@kubeop/testing/operator';
 
 /** The garbage collector re-reads discovery every 30 s: an owner whose CRD is that new waits for it (measured: up to 41 s). */
 const GC_DEADLINE_MS = 90_000;
@@ -14,21 +14,14 @@ const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const resource = { group: 'samples.kubeop.dev', version: 'v1', plural: 'configbundles' };
 
 let env: TestEnvironment;
-let operator: ChildProcess;
-let output = '';
+let operator: OperatorProcess;
+const output = () => operator.output();
 beforeAll(async () => {
   env = await testEnvironment();
-  operator = spawn(process.execPath, [MAIN, '--create-crd', '--namespace', env.namespace, '--managed-by', 'sample-test'], {
-    // Servers off: other operators may run beside this one in the test run.
-    env: { PATH: process.env.PATH, KUBECONFIG: env.kubeconfigPath, KUBEOP_METRICS_BIND_ADDRESS: '0', KUBEOP_HEALTH_PROBE_BIND_ADDRESS: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  operator.stderr!.on('data', (chunk) => (output += String(chunk)));
-  await eventually(() => output.includes('watching configbundles.samples.kubeop.dev'), 'the operator to start', 60_000);
+  operator = spawnOperator(MAIN, { args: ['--create-crd', '--namespace', env.namespace, '--managed-by', 'sample-test'], env: { KUBECONFIG: env.kubeconfigPath } });
+  await operator.waitForOutput(/watching configbundles\.samples\.kubeop\.dev/, 60_000);
 });
-afterAll(() => {
-  operator?.kill('SIGKILL');
-});
+afterAll(() => killOperatorProcesses());
 
 async function configMap(core: CoreV1Api, name: string): Promise<V1ConfigMap | undefined> {
   try {
@@ -75,7 +68,7 @@ describe('ConfigBundle', () => {
     }, 'the ConfigMap to be restored');
     expect(restored.data).toEqual({ A: '1', B: '2', C: '3', D: '4' });
     // The reason names the child; the log line may trail the ConfigMap by a moment.
-    await eventually(() => output.includes('(ConfigMap app deleted)'), 'the run naming the deleted ConfigMap');
+    await eventually(() => output().includes('(ConfigMap app deleted)'), 'the run naming the deleted ConfigMap');
 
     // Edited by hand: our fields are applied again; a field we do not manage stays.
     await core.patchNamespacedConfigMap(

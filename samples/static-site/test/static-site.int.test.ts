@@ -1,30 +1,22 @@
 // The StaticSite operator, run as users run it (its compiled main.js): a Deployment and a Service from one object,
 // repaired when edited, and the Deployment's observed state (from kube-controller-manager) in the site's status.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
+import { killOperatorProcesses, type OperatorProcess, spawnOperator } from '@kubeop/testing/operator';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const resource = { group: 'samples.kubeop.dev', version: 'v1', plural: 'staticsites' };
 
 let env: TestEnvironment;
-let operator: ChildProcess;
-let output = '';
+let operator: OperatorProcess;
 beforeAll(async () => {
   env = await testEnvironment();
-  operator = spawn(process.execPath, [MAIN, '--create-crd', '--namespace', env.namespace], {
-    // Servers off: other operators may run beside this one in the test run.
-    env: { PATH: process.env.PATH, KUBECONFIG: env.kubeconfigPath, KUBEOP_METRICS_BIND_ADDRESS: '0', KUBEOP_HEALTH_PROBE_BIND_ADDRESS: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  operator.stderr!.on('data', (chunk) => (output += String(chunk)));
-  await eventually(() => output.includes('watching staticsites.samples.kubeop.dev'), 'the operator to start', 60_000);
+  operator = spawnOperator(MAIN, { args: ['--create-crd', '--namespace', env.namespace], env: { KUBECONFIG: env.kubeconfigPath } });
+  await operator.waitForOutput(/watching staticsites\.samples\.kubeop\.dev/, 60_000);
 });
-afterAll(() => {
-  operator?.kill('SIGKILL');
-});
+afterAll(() => killOperatorProcesses());
 
 interface Site {
   metadata: { uid: string; generation: number };
