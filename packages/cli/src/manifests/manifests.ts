@@ -1,0 +1,55 @@
+// Everything that installs an operator: its CRDs, a ServiceAccount, least-privilege RBAC and a Deployment.
+import { crdManifest, type ResourceDescription } from '@kubeop/core';
+import { operatorDeployment } from './deployment.js';
+import { leaseRules, operatorRules, type PolicyRule } from './rbac.js';
+
+export interface ManifestOptions {
+  /** Operator name: the ServiceAccount, roles, Deployment (and the operator's own name for its Lease). */
+  name: string;
+  /** Where the operator runs. */
+  operatorNamespace: string;
+  image: string;
+  replicas: number;
+  leaderElect: boolean;
+  /** Watch one namespace (a Role there), or all (a ClusterRole) when undefined. */
+  watchNamespace: string | undefined;
+  createCrd: boolean;
+  updateCrd: boolean;
+}
+
+export type Manifest = Record<string, unknown> & { kind: string; metadata: { name: string; namespace?: string } };
+
+export function operatorManifests(descriptions: ResourceDescription[], options: ManifestOptions): Manifest[] {
+  const { name, operatorNamespace } = options;
+  const account = { kind: 'ServiceAccount', name, namespace: operatorNamespace };
+  const rules = operatorRules(descriptions, options);
+  const manifests: Manifest[] = descriptions.filter((d) => d.resource.custom).map((d) => crdManifest(d.resource) as Manifest);
+  manifests.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: operatorNamespace } });
+  const clusterRules = [...rules.cluster, ...(options.watchNamespace ? [] : rules.objects)];
+  if (clusterRules.length) manifests.push(...binding('Cluster', name, undefined, clusterRules, account));
+  if (options.watchNamespace) manifests.push(...binding('', name, options.watchNamespace, rules.objects, account));
+  if (options.leaderElect) manifests.push(...binding('', `${name}-leader-election`, operatorNamespace, leaseRules(), account));
+  manifests.push(operatorDeployment({ ...options, namespace: operatorNamespace }) as Manifest);
+  return manifests;
+}
+
+/** A Role (or ClusterRole) and the binding that gives it to the operator's ServiceAccount. */
+function binding(
+  scope: 'Cluster' | '',
+  name: string,
+  namespace: string | undefined,
+  rules: PolicyRule[],
+  subject: { kind: string; name: string; namespace: string },
+): Manifest[] {
+  const metadata = namespace ? { name, namespace } : { name };
+  return [
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: `${scope}Role`, metadata, rules },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: `${scope}RoleBinding`,
+      metadata,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: `${scope}Role`, name },
+      subjects: [subject],
+    },
+  ];
+}

@@ -1,0 +1,59 @@
+// Least-privilege RBAC computed from the handler classes: exactly the verbs kubeop's runtime uses, nothing with '*'.
+import type { ResourceDescription } from '@kubeop/core';
+
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+export interface RbacOptions {
+  /** The operator may create its CRDs (`--create-crd`). */
+  createCrd: boolean;
+  /** The operator may update its CRDs' schemas (`--update-crd`). */
+  updateCrd: boolean;
+}
+
+export interface OperatorRules {
+  /** For the watched objects: a ClusterRole, or a Role in the watched namespace. */
+  objects: PolicyRule[];
+  /** Cluster-scoped only (CRDs): always a ClusterRole. */
+  cluster: PolicyRule[];
+}
+
+/** The verbs kubeop uses, and why: a rule nobody can explain is a rule too many. */
+const HANDLED_VERBS = ['get', 'list', 'watch', 'patch', 'update']; // list-watch; finalizers and annotations by patch; the status writer reads an object on 404
+const STATUS_VERBS = ['patch']; // this.status is a merge patch of the status subresource
+const OWNED_VERBS = ['list', 'watch', 'create', 'patch']; // @Owns list-watches; this.apply is a patch that creates what is missing
+const FINALIZERS_VERBS = ['update']; // blockOwnerDeletion on a child needs update on its owner's finalizers
+const EVENT_VERBS = ['create', 'patch']; // a repeated Event is counted on the first one
+const LEASE_VERBS = ['get', 'create', 'update'];
+
+export function operatorRules(descriptions: ResourceDescription[], options: RbacOptions): OperatorRules {
+  const verbs = new Map<string, Set<string>>(); // "group|resource" -> verbs
+  const add = (group: string, resource: string, more: string[]) => {
+    const key = `${group}|${resource}`;
+    const set = verbs.get(key) ?? new Set<string>();
+    for (const verb of more) set.add(verb);
+    verbs.set(key, set);
+  };
+  for (const { resource, owns } of descriptions) {
+    add(resource.group, resource.plural, HANDLED_VERBS);
+    add(resource.group, `${resource.plural}/status`, STATUS_VERBS);
+    if (owns.length) add(resource.group, `${resource.plural}/finalizers`, FINALIZERS_VERBS);
+    for (const owned of owns) add(owned.group, owned.plural, OWNED_VERBS);
+  }
+  add('', 'events', EVENT_VERBS);
+  const objects = [...verbs].map(([key, set]) => {
+    const [group, resource] = key.split('|') as [string, string];
+    return { apiGroups: [group], resources: [resource], verbs: [...set] };
+  });
+  const crdVerbs = [...(options.createCrd || options.updateCrd ? ['get'] : []), ...(options.createCrd ? ['create'] : []), ...(options.updateCrd ? ['patch'] : [])];
+  const cluster = crdVerbs.length ? [{ apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: crdVerbs }] : [];
+  return { objects, cluster };
+}
+
+/** For the Lease, in the operator's namespace, when leader election is on. */
+export function leaseRules(): PolicyRule[] {
+  return [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: LEASE_VERBS }];
+}
