@@ -62,7 +62,7 @@ describe('without --create-crd', () => {
     expect(error).toBeInstanceOf(CrdNotInstalledError);
     expect((error as Error).message).toBe(
       `The CustomResourceDefinition ${name} (version v1beta1) is not installed in the cluster. ` +
-        'Apply it (kubectl apply -f crd.yaml) or start the operator with --create-crd.',
+        'Install it (kubeop crd | kubectl apply -f -, or the manifests of kubeop manifests) or start the operator with --create-crd.',
     );
   });
 });

@@ -98,7 +98,7 @@ describe('a CRD that is not installed', () => {
     expect(await run.exited).toEqual({ code: 1, signal: null });
     expect(run.output()).toContain(
       'the operator could not start: The CustomResourceDefinition notinstalleds.it.kubeop.dev (version v1) is not installed in the cluster. ' +
-        'Apply it (kubectl apply -f crd.yaml) or start the operator with --create-crd.',
+        'Install it (kubeop crd | kubectl apply -f -, or the manifests of kubeop manifests) or start the operator with --create-crd.',
     );
   });
 });

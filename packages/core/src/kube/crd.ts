@@ -11,7 +11,7 @@ export class CrdNotInstalledError extends Error {
   constructor(readonly crdName: string, version: string) {
     super(
       `The CustomResourceDefinition ${crdName} (version ${version}) is not installed in the cluster. ` +
-        `Apply it (kubectl apply -f crd.yaml) or start the operator with --create-crd.`,
+        `Install it (kubeop crd | kubectl apply -f -, or the manifests of kubeop manifests) or start the operator with --create-crd.`,
     );
   }
 }

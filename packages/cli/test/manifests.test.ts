@@ -1,0 +1,102 @@
+import { describe, expect, it } from '@jest/globals';
+import { CustomResource, OnAdded, OnDeleted, OnReconcile, Owns, Resource } from '@kubeop/decorators';
+import { describeHandlerClass } from '@kubeop/core';
+import { operatorManifests, operatorRules } from '../src/index.js';
+
+@CustomResource({ group: 'example.kubeop.dev', version: 'v1', plural: 'sites', kind: 'Site' })
+@Owns({ group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment' })
+@Owns({ group: '', version: 'v1', plural: 'services', kind: 'Service' })
+class Sites {
+  @OnReconcile() reconcile(): void {}
+  @OnDeleted() deleted(): void {}
+}
+
+@Resource({ group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' })
+class Maps {
+  @OnAdded() added(): void {}
+}
+
+const descriptions = [describeHandlerClass(Sites), describeHandlerClass(Maps)];
+const base = { name: 'site-operator', operatorNamespace: 'site-system', image: 'example.com/op:1', replicas: 2, leaderElect: true, watchNamespace: undefined, createCrd: false, updateCrd: false };
+
+describe('operatorRules', () => {
+  it('grants exactly the verbs kubeop uses, per resource, and no wildcard', () => {
+    const { objects, cluster } = operatorRules(descriptions, { createCrd: false, updateCrd: false });
+    expect(objects).toEqual([
+      { apiGroups: ['example.kubeop.dev'], resources: ['sites'], verbs: ['get', 'list', 'watch', 'patch', 'update'] },
+      { apiGroups: ['example.kubeop.dev'], resources: ['sites/status'], verbs: ['patch'] },
+      { apiGroups: ['example.kubeop.dev'], resources: ['sites/finalizers'], verbs: ['update'] },
+      // Class decorators apply bottom-up.
+      { apiGroups: [''], resources: ['services'], verbs: ['list', 'watch', 'create', 'patch'] },
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list', 'watch', 'create', 'patch'] },
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch', 'patch', 'update'] },
+      { apiGroups: [''], resources: ['configmaps/status'], verbs: ['patch'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+    ]);
+    expect(cluster).toEqual([]);
+    expect(JSON.stringify(objects)).not.toContain('*');
+  });
+
+  it('merges the verbs of a type that is both handled and owned', () => {
+    @CustomResource({ group: 'example.kubeop.dev', version: 'v1', plural: 'bundles', kind: 'Bundle' })
+    @Owns({ group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' })
+    class Bundles {
+      @OnReconcile() reconcile(): void {}
+    }
+    const { objects } = operatorRules([describeHandlerClass(Bundles), describeHandlerClass(Maps)], { createCrd: false, updateCrd: false });
+    expect(objects.find((rule) => rule.resources[0] === 'configmaps')?.verbs).toEqual(['list', 'watch', 'create', 'patch', 'get', 'update']);
+  });
+
+  it('adds CRD access only when the operator creates or updates its CRDs', () => {
+    expect(operatorRules(descriptions, { createCrd: true, updateCrd: false }).cluster).toEqual([
+      { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'create'] },
+    ]);
+    expect(operatorRules(descriptions, { createCrd: false, updateCrd: true }).cluster[0]?.verbs).toEqual(['get', 'patch']);
+  });
+});
+
+describe('operatorManifests', () => {
+  it('gives a cluster-wide operator a ClusterRole, its Lease a Role in its own namespace, and CRDs for custom resources only', () => {
+    const kinds = operatorManifests(descriptions, base).map((m) => `${m.kind}/${m.metadata.name}${m.metadata.namespace ? `@${m.metadata.namespace}` : ''}`);
+    expect(kinds).toEqual([
+      'CustomResourceDefinition/sites.example.kubeop.dev',
+      'ServiceAccount/site-operator@site-system',
+      'ClusterRole/site-operator',
+      'ClusterRoleBinding/site-operator',
+      'Role/site-operator-leader-election@site-system',
+      'RoleBinding/site-operator-leader-election@site-system',
+      'Deployment/site-operator@site-system',
+    ]);
+  });
+
+  it('gives an operator of one namespace a Role there, and no Lease role without leader election', () => {
+    const manifests = operatorManifests(descriptions, { ...base, watchNamespace: 'apps', leaderElect: false, replicas: 1 });
+    expect(manifests.map((m) => `${m.kind}@${m.metadata.namespace ?? ''}`)).toEqual([
+      'CustomResourceDefinition@',
+      'ServiceAccount@site-system',
+      'Role@apps',
+      'RoleBinding@apps',
+      'Deployment@site-system',
+    ]);
+  });
+
+  it('writes a hardened Deployment: replicas behind the Lease, probes, named ports, resources', () => {
+    const deployment = operatorManifests(descriptions, base).find((m) => m.kind === 'Deployment') as unknown as {
+      spec: { replicas: number; template: { spec: { serviceAccountName: string; securityContext: object; containers: Array<Record<string, unknown>> } } };
+    };
+    expect(deployment.spec.replicas).toBe(2);
+    const pod = deployment.spec.template.spec;
+    expect(pod.serviceAccountName).toBe('site-operator');
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    const [container] = pod.containers;
+    expect(container).toMatchObject({
+      image: 'example.com/op:1',
+      args: expect.arrayContaining(['--leader-elect', '--metrics-bind-address=:8080', '--health-probe-bind-address=:8081']),
+      ports: [expect.objectContaining({ name: 'metrics', containerPort: 8080 }), expect.objectContaining({ name: 'probes', containerPort: 8081 })],
+      livenessProbe: { httpGet: { path: '/healthz', port: 'probes' } },
+      readinessProbe: { httpGet: { path: '/readyz', port: 'probes' } },
+      securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+      resources: { requests: expect.any(Object), limits: expect.any(Object) },
+    });
+  });
+});
