@@ -12,6 +12,9 @@ export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 /** Every parsed flag: the built-in ones, and the @Arg flags under their property names. */
 export interface OperatorArgs {
   createCrd: boolean;
+  updateCrd: boolean;
+  /** Folder of the CRDs `kubeop crd --out` generated; undefined: `crds` beside the entry script. */
+  crdDir: string | undefined;
   namespace: string | undefined;
   logLevel: LogLevel;
   logFormat: 'text' | 'json';
@@ -78,6 +81,12 @@ const seconds = (bounds: Bounds): Bounds => ({ max: 2_147_483, ...bounds });
 
 const BUILT_IN: FlagSpec[] = [
   flag('create-crd', { type: 'boolean', default: false, describe: 'Create the CustomResourceDefinition at startup if it does not exist' }),
+  flag('update-crd', {
+    type: 'boolean',
+    default: false,
+    describe: 'As --create-crd, and server-side apply an existing CustomResourceDefinition whose schema or columns differ',
+  }),
+  flag('crd-dir', { type: 'string', describe: 'Folder of the CRDs kubeop crd --out generated (default: crds beside the entry script)' }),
   flag('namespace', { type: 'string', alias: 'n', describe: 'Watch one namespace (default: all namespaces)' }),
   flag('log-level', { type: 'string', choices: ['error', 'warn', 'info', 'debug'], default: 'info', describe: 'Log level' }),
   flag('log-format', { type: 'string', choices: ['text', 'json'], default: 'text', describe: 'Log format' }),

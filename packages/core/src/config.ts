@@ -8,6 +8,10 @@ export interface RuntimeConfig {
   /** One namespace to watch, or undefined for all. */
   namespace: string | undefined;
   createCrd: boolean;
+  /** Server-side apply an existing CRD that differs from the one --create-crd would install. */
+  updateCrd: boolean;
+  /** Folder of generated CRDs; undefined: `crds` beside the entry script. */
+  crdDir: string | undefined;
   /** Objects handled at once, per resource. */
   maxConcurrent: number;
   retry: { baseSeconds: number; maxSeconds: number };
@@ -44,6 +48,8 @@ export function runtimeConfigFromArgs(args: OperatorArgs, context: ConfigContext
     name: context.name,
     namespace: args.namespace,
     createCrd: args.createCrd,
+    updateCrd: args.updateCrd,
+    crdDir: args.crdDir,
     maxConcurrent: args.maxConcurrent,
     retry: { baseSeconds: args.retryDelay, maxSeconds: args.retryMaxDelay },
     handlerTimeoutSeconds: args.handlerTimeout,

@@ -15,6 +15,7 @@ import {
   TIMERS_KEY,
   type TimerRecord,
 } from '@kubeop/decorators';
+import { StructuralSchemaError, structuralProblems } from './kube/structural.js';
 
 export class InvalidHandlerError extends Error {
   override readonly name = 'InvalidHandlerError';
@@ -94,7 +95,27 @@ function validateResource(className: string, resource: CustomResourceRecord): vo
   for (const selector of ['labelSelector', 'fieldSelector'] as const) {
     need(selector, resource[selector] === undefined || typeof resource[selector] === 'string', 'a selector string such as app=web,tier!=db');
   }
+  if (resource.custom) problems.push(...columnProblems(resource.columns));
   if (problems.length) throw new InvalidHandlerError(`${decorator} on ${className}: ${problems.join('; ')}`);
+  if (resource.custom && resource.schema !== undefined) {
+    const schemaProblems = structuralProblems(resource.schema);
+    if (schemaProblems.length) throw new InvalidHandlerError(new StructuralSchemaError(`${decorator} on ${className}: schema`, schemaProblems).message);
+  }
+}
+
+const COLUMN_TYPES = new Set(['string', 'integer', 'number', 'boolean', 'date']);
+
+/** The API server's rules for additionalPrinterColumns, so a bad column fails at start-up rather than at --create-crd. */
+function columnProblems(columns: CustomResourceRecord['columns']): string[] {
+  if (!Array.isArray(columns)) return [problem('columns', columns, 'an array of { name, jsonPath, type }')];
+  return columns.flatMap((column, i) => {
+    const where = `columns[${i}]`;
+    if (typeof column?.name !== 'string' || !column.name) return [problem(`${where}.name`, column?.name, 'a column header')];
+    if (typeof column.jsonPath !== 'string' || !column.jsonPath.startsWith('.')) return [problem(`${where}.jsonPath`, column.jsonPath, 'a path such as .spec.replicas')];
+    if (!COLUMN_TYPES.has(column.type)) return [problem(`${where}.type`, column.type, [...COLUMN_TYPES].join(', '))];
+    if (column.priority !== undefined && !(Number.isInteger(column.priority) && column.priority >= 0)) return [problem(`${where}.priority`, column.priority, 'a whole number >= 0')];
+    return [];
+  });
 }
 
 /** A custom resource's group must be a DNS subdomain with a dot; an existing type may be in the core group (''). */

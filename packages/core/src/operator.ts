@@ -1,6 +1,7 @@
 // An operator: handler classes described, flags parsed onto a runtime config, connected, CRDs checked, and a
 // manager running one controller per resource.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { HandlerClass } from '@kubeop/decorators';
@@ -20,7 +21,8 @@ import { startProbeServer } from './internal/serve/probes.js';
 import { StatusSubresourceMissingError } from './internal/run/status-errors.js';
 import { KubeClient } from './kube/client.js';
 import { loadKubeConfig } from './kube/config.js';
-import { assertResourceServed, CrdNotInstalledError, ensureCrd, hasStatusSubresource } from './kube/crd.js';
+import { assertResourceServed, CrdNotInstalledError, crdManifest, ensureCrd, hasStatusSubresource } from './kube/crd.js';
+import { crdFileName, defaultCrdDir, loadGeneratedCrd } from './kube/crd-files.js';
 import { ObjectClient } from './kube/object-client.js';
 import { apiVersionOf, fullName, type ResourceRef } from './kube/resource.js';
 import { createRootLogger, type Logger } from './logging.js';
@@ -221,14 +223,41 @@ export class Operator {
       }
       return;
     }
-    if (this.config.createCrd) {
-      const outcome = await ensureCrd(client, resource);
-      this.logger.info(`CustomResourceDefinition ${fullName(resource)} ${outcome === 'created' ? 'created' : 'already exists'}`);
+    if (this.config.createCrd || this.config.updateCrd) {
+      const name = fullName(resource);
+      const manifest = this.crdToInstall(resource);
+      const { outcome, difference } = await ensureCrd(client, resource, { manifest, update: this.config.updateCrd, fieldManager: this.config.name });
+      if (outcome === 'outdated') {
+        this.logger.warn(
+          `CustomResourceDefinition ${name} differs from the one this operator installs (${difference}); left as it is: ` +
+            'kubeop crd | kubectl apply -f - updates it, or start the operator with --update-crd',
+        );
+      } else {
+        const what = { created: 'created', updated: `updated (${difference})`, existing: 'already exists' }[outcome];
+        this.logger.info(`CustomResourceDefinition ${name} ${what}`);
+      }
     } else {
       const denied = await assertResourceServed(client, resource, this.config.namespace);
       if (denied) this.logger.warn(`cannot check ${fullName(resource)} yet: ${denied.serverMessage ?? denied.message}; watching anyway, retrying until allowed`);
     }
     if ((await hasStatusSubresource(client, resource)) === false) this.logger.error(new StatusSubresourceMissingError(fullName(resource)).message);
+  }
+
+  /**
+   * What --create-crd installs: the decorator's hand-written schema (checked by the explorer), else the CRD
+   * `kubeop crd --out` generated beside the entry script, else a permissive schema with one warning saying so.
+   */
+  private crdToInstall(resource: ResourceDescription['resource']): Record<string, unknown> {
+    if (resource.schema) return crdManifest(resource);
+    const dir = this.config.crdDir ?? defaultCrdDir();
+    const generated = dir ? loadGeneratedCrd(dir, resource) : undefined;
+    if (generated) return generated;
+    this.logger.warn(
+      `no generated CRD for ${fullName(resource)} (looked for ${dir ? join(dir, crdFileName(resource)) : 'a crds folder, but there is no entry script'}): ` +
+        `installing one whose spec and status accept anything. Generate it from the handler's types with kubeop crd --out <folder of the compiled main.js>/crds ` +
+        '(e.g. "build": "tsc -b && kubeop crd --out dist/crds"), or give --crd-dir',
+    );
+    return crdManifest(resource);
   }
 
   /** Rejects when the operator can no longer run (leadership lost): the process must exit non-zero. */

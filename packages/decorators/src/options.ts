@@ -42,6 +42,27 @@ export interface CustomResourceOptions extends ResourceOptions {
   schema?: Record<string, unknown>;
   /** kubectl categories. Defaults to none. */
   categories?: string[];
+  /**
+   * Columns `kubectl get` shows (the CRD's `additionalPrinterColumns`). Defaults to `State` (`.status.state`) and
+   * `Age` (`.metadata.creationTimestamp`); `[]` shows only the name.
+   */
+  columns?: PrinterColumn[];
+}
+
+/** One column of `kubectl get`: a JSONPath into the object, shown as `type`. */
+export interface PrinterColumn {
+  /** Column header, e.g. `Replicas`. Required. */
+  name: string;
+  /** Simple JSONPath into the object, e.g. `.spec.replicas`. Required. */
+  jsonPath: string;
+  /** How the value is shown. Required. */
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  /** Column help (`kubectl explain`-like tools show it). Defaults to none. */
+  description?: string;
+  /** `0` shows the column always, higher only with `kubectl get -o wide`. Defaults to `0`. */
+  priority?: number;
+  /** `int32`, `int64`, `float`, `double`, `byte`, `date`, `date-time`, `password`. Defaults to none. */
+  format?: string;
 }
 
 /** Options every handler decorator takes. */

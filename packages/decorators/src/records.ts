@@ -1,5 +1,5 @@
 // What the decorators store: normalised records, kept apart from the user-facing options.
-import type { ArgType } from './options.js';
+import type { ArgType, PrinterColumn } from './options.js';
 
 export type ResourceScope = 'Namespaced' | 'Cluster';
 
@@ -21,6 +21,8 @@ export interface CustomResourceRecord extends ResourceTypeRecord {
   scope: ResourceScope;
   schema: Record<string, unknown> | undefined;
   categories: string[];
+  /** The CRD's printer columns (a custom resource's; empty for `@Resource`). */
+  columns: PrinterColumn[];
   finalizer: string | undefined;
 }
 

@@ -9,6 +9,7 @@ import type {
   OnModifiedOptions,
   OnReconcileOptions,
   OnTimerOptions,
+  PrinterColumn,
   ResourceOptions,
   ResourceTypeOptions,
 } from './options.js';
@@ -18,6 +19,12 @@ import type { ArgRecord, CustomResourceRecord, EventHandlerRecord, HandlerKind, 
 export type HandlerClass = abstract new (...args: any[]) => object;
 
 export type EventOptions = OnAddedOptions & OnModifiedOptions & OnDeletedOptions & OnReconcileOptions;
+
+/** What `kubectl get` shows of a custom resource unless its decorator says otherwise: kubeop's state rule and the age. */
+const DEFAULT_COLUMNS: PrinterColumn[] = [
+  { name: 'State', type: 'string', jsonPath: '.status.state' },
+  { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+];
 
 /** `custom`: the resource is defined by a CRD kubeop may create (`@CustomResource`), or exists already (`@Resource`). */
 export function recordCustomResource(target: HandlerClass, options: CustomResourceOptions | ResourceOptions, custom = true): void {
@@ -35,6 +42,7 @@ export function recordCustomResource(target: HandlerClass, options: CustomResour
     scope: options.scope ?? 'Namespaced',
     schema: crd.schema,
     categories: [...(crd.categories ?? [])],
+    columns: custom ? (crd.columns ?? DEFAULT_COLUMNS).map((column) => ({ ...column })) : [],
     finalizer: options.finalizer,
   };
   Reflect.defineMetadata(CUSTOM_RESOURCE_KEY, record, target);

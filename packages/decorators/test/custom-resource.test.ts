@@ -20,6 +20,10 @@ describe('@CustomResource', () => {
       scope: 'Namespaced',
       schema: undefined,
       categories: [],
+      columns: [
+        { name: 'State', type: 'string', jsonPath: '.status.state' },
+        { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+      ],
       finalizer: undefined,
     });
   });
@@ -36,6 +40,7 @@ describe('@CustomResource', () => {
       scope: 'Cluster',
       schema,
       categories: ['all'],
+      columns: [{ name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas', priority: 1 }],
       finalizer: 'example.kubeop.dev/cleanup',
     })
     class Handler {}
@@ -46,6 +51,7 @@ describe('@CustomResource', () => {
       scope: 'Cluster',
       schema,
       categories: ['all'],
+      columns: [{ name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas', priority: 1 }],
       finalizer: 'example.kubeop.dev/cleanup',
     });
   });

@@ -30,6 +30,7 @@ describe('@Resource', () => {
       scope: 'Namespaced',
       schema: undefined,
       categories: [],
+      columns: [],
       finalizer: undefined,
     });
   });

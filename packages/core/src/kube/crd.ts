@@ -1,6 +1,7 @@
 // Makes sure the CustomResourceDefinition of a resource exists: checks it, or creates it and waits until Established.
 import type { CustomResourceRecord } from '@kubeop/decorators';
 import type { KubeClient } from './client.js';
+import { firstDifference } from './crd-diff.js';
 import { KubeApiError, NotKubernetesError } from './errors.js';
 import { collectionPath, fullName } from './resource.js';
 
@@ -20,13 +21,22 @@ export class CrdNotEstablishedError extends Error {
   override readonly name = 'CrdNotEstablishedError';
 }
 
-/** The manifest `--create-crd` applies: names and scope from the decorator, the status subresource on. */
-export function crdManifest(resource: CustomResourceRecord): Record<string, unknown> {
-  const permissive = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
-  const schema = resource.schema ?? {
-    type: 'object',
-    properties: { spec: permissive, status: permissive },
-  };
+/** What a resource without a generated or hand-written schema gets: spec and status accept anything. */
+export const PERMISSIVE_SCHEMA: Record<string, unknown> = {
+  type: 'object',
+  properties: {
+    spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+    status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+  },
+};
+
+/**
+ * The CRD of a resource: names and scope from the decorator, the status subresource on, its printer columns, and
+ * `schema` (by default the decorator's hand-written one, else the permissive one). `kubeop crd` passes the schema it
+ * generated from the handler's types.
+ */
+export function crdManifest(resource: CustomResourceRecord, schema = resource.schema ?? PERMISSIVE_SCHEMA): Record<string, unknown> {
+  const columns = resource.columns ?? [];
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -48,6 +58,7 @@ export function crdManifest(resource: CustomResourceRecord): Record<string, unkn
           storage: true,
           schema: { openAPIV3Schema: schema },
           subresources: { status: {} },
+          ...(columns.length ? { additionalPrinterColumns: columns } : {}),
         },
       ],
     },
@@ -75,30 +86,82 @@ export async function assertResourceServed(
   }
 }
 
-/** Creates the CRD when it is missing (an existing one is left as it is), then waits until it is Established. */
-export async function ensureCrd(
-  client: KubeClient,
-  resource: CustomResourceRecord,
-  options: { timeoutMs?: number } = {},
-): Promise<'created' | 'existing'> {
+export interface EnsureCrdOptions {
+  /** The CRD to install. Defaults to crdManifest(resource). */
+  manifest?: Record<string, unknown>;
+  /** Server-side apply the manifest over an existing CRD that differs (`--update-crd`). Defaults to `false`. */
+  update?: boolean;
+  /** Field manager of that apply: the operator's name. Defaults to `kubeop`. */
+  fieldManager?: string;
+  timeoutMs?: number;
+}
+
+export interface EnsureCrdResult {
+  /** `outdated`: an existing CRD whose schema or columns differ was left as it is. */
+  outcome: 'created' | 'existing' | 'outdated' | 'updated';
+  /** The first difference of an outdated or updated CRD, e.g. `.properties.spec.properties.replicas.minimum: absent, 1 wanted`. */
+  difference?: string;
+}
+
+/**
+ * Creates the CRD when it is missing. An existing one whose served version has another schema or other printer
+ * columns is left as it is (`outdated`), or with `update` server-side applied (`updated`). Then waits until Established.
+ */
+export async function ensureCrd(client: KubeClient, resource: CustomResourceRecord, options: EnsureCrdOptions = {}): Promise<EnsureCrdResult> {
   const name = fullName(resource);
-  let outcome: 'created' | 'existing' = 'existing';
+  const manifest = options.manifest ?? crdManifest(resource);
+  let result: EnsureCrdResult = { outcome: 'existing' };
   try {
-    await client.request('GET', `${CRD_PATH}/${name}`);
+    const existing = await client.request<Record<string, unknown>>('GET', `${CRD_PATH}/${name}`);
+    const difference = versionDifference(existing, manifest, resource.version);
+    if (difference && options.update) {
+      await client.request('PATCH', `${CRD_PATH}/${name}`, {
+        query: { fieldManager: options.fieldManager ?? 'kubeop', force: true },
+        contentType: APPLY_PATCH,
+        body: manifest,
+      });
+      result = { outcome: 'updated', difference };
+    } else if (difference) {
+      result = { outcome: 'outdated', difference };
+    }
   } catch (error) {
     await assertKubernetes(client, error);
     if (!(error instanceof KubeApiError && error.isNotFound)) throw error;
     try {
-      await client.request('POST', CRD_PATH, { body: crdManifest(resource) });
-      outcome = 'created';
+      await client.request('POST', CRD_PATH, { body: manifest });
+      result = { outcome: 'created' };
     } catch (createError) {
       // Another replica may have created it in the meantime.
       if (!(createError instanceof KubeApiError && createError.status === 409)) throw createError;
     }
   }
   await waitEstablished(client, name, options.timeoutMs ?? 60_000);
-  return outcome;
+  return result;
 }
+
+/** Server-side apply; JSON is YAML, so the body needs no YAML writer. */
+const APPLY_PATCH = 'application/apply-patch+yaml';
+
+interface CrdVersion {
+  name: string;
+  schema?: { openAPIV3Schema?: unknown };
+  additionalPrinterColumns?: Array<Record<string, unknown>>;
+}
+
+/** How the resource's version in the existing CRD differs from the wanted one: schema first, then printer columns. */
+function versionDifference(existing: Record<string, unknown>, wanted: Record<string, unknown>, version: string): string | undefined {
+  const served = (crd: Record<string, unknown>) => (crd.spec as { versions?: CrdVersion[] } | undefined)?.versions?.find((v) => v.name === version);
+  const actual = served(existing);
+  const desired = served(wanted);
+  if (!actual) return `version ${version} is not served`;
+  const columns = (v: CrdVersion | undefined) => (v?.additionalPrinterColumns ?? []).map(({ priority, ...rest }) => (priority ? { ...rest, priority } : rest));
+  return (
+    prefixed('schema', firstDifference(actual.schema?.openAPIV3Schema, desired?.schema?.openAPIV3Schema)) ??
+    prefixed('additionalPrinterColumns', firstDifference(columns(actual), columns(desired)))
+  );
+}
+
+const prefixed = (prefix: string, difference: string | undefined) => difference && `${prefix} ${difference}`;
 
 /**
  * Any web server answers 404 to an unknown path, and kube-apiserver too, as plain text, for a group it does not

@@ -1,0 +1,102 @@
+// Finds the @CustomResource handler classes of a program statically: their options and the Spec and Status type arguments.
+import type { CustomResourceOptions } from '@kubeop/decorators';
+import ts from 'typescript';
+import { CliError } from '../errors.js';
+import { assignProperty, evaluate, NotStaticError } from './evaluate.js';
+
+export interface FoundHandler {
+  className: string;
+  /** `file:line`, for messages. */
+  where: string;
+  options: CustomResourceOptions;
+  /** Whether the decorator has a `schema` (hand-written: used as it is). */
+  handWritten: boolean;
+  /** The class's TSDoc, the CRD's description. */
+  description: string | undefined;
+  spec: ts.TypeNode | undefined;
+  status: ts.TypeNode | undefined;
+}
+
+/** Every class of the program's own files (not declarations) decorated with @CustomResource; @Resource classes have no CRD. */
+export function findHandlers(program: ts.Program): FoundHandler[] {
+  const checker = program.getTypeChecker();
+  const found: FoundHandler[] = [];
+  for (const file of program.getSourceFiles()) {
+    if (file.isDeclarationFile || program.isSourceFileFromExternalLibrary(file)) continue;
+    const visit = (node: ts.Node): void => {
+      if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) {
+        const handler = describeClass(node, checker);
+        if (handler) found.push(handler);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(file);
+  }
+  return found;
+}
+
+function describeClass(node: ts.ClassLikeDeclaration, checker: ts.TypeChecker): FoundHandler | undefined {
+  const decorator = ts.getDecorators(node)?.find((d) => ts.isCallExpression(d.expression) && calleeName(d.expression.expression, checker) === 'CustomResource');
+  if (!decorator) return undefined;
+  const call = decorator.expression as ts.CallExpression;
+  const className = node.name?.text ?? '(anonymous class)';
+  const file = node.getSourceFile();
+  const where = `${file.fileName}:${file.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+  const argument = call.arguments[0];
+  if (!argument) throw new CliError(`@CustomResource on ${className} (${where}) has no options`);
+  let options: CustomResourceOptions;
+  try {
+    options = evaluate(argument, checker) as CustomResourceOptions;
+  } catch (error) {
+    if (!(error instanceof NotStaticError)) throw error;
+    // A hand-written schema may come from a library (TypeBox): the rest must still be readable.
+    options = readWithoutSchema(argument, checker, className, where, error);
+  }
+  const handWritten = hasProperty(argument, 'schema', checker);
+  const [spec, status] = typeArguments(node, checker);
+  const symbol = node.name ? checker.getSymbolAtLocation(node.name) : undefined;
+  const description = symbol ? ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim() || undefined : undefined;
+  return { className, where, options, handWritten, description, spec, status };
+}
+
+/** `CustomResource`, also when imported under another name. */
+function calleeName(expression: ts.Expression, checker: ts.TypeChecker): string | undefined {
+  let symbol = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(expression) ? expression.name : expression);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  return symbol?.name ?? (ts.isIdentifier(expression) ? expression.text : undefined);
+}
+
+function hasProperty(argument: ts.Expression, name: string, checker: ts.TypeChecker): boolean {
+  return checker.getTypeAtLocation(argument).getProperty(name) !== undefined;
+}
+
+function readWithoutSchema(argument: ts.Expression, checker: ts.TypeChecker, className: string, where: string, cause: NotStaticError): CustomResourceOptions {
+  if (ts.isObjectLiteralExpression(argument)) {
+    try {
+      const options: Record<string, unknown> = {};
+      for (const property of argument.properties) {
+        if (ts.isPropertyAssignment(property) && property.name.getText() === 'schema') continue;
+        assignProperty(options, property, checker);
+      }
+      return options as unknown as CustomResourceOptions;
+    } catch (error) {
+      if (!(error instanceof NotStaticError)) throw error;
+      cause = error;
+    }
+  }
+  throw new CliError(
+    `@CustomResource on ${className} (${where}): ${cause.message}. kubeop crd reads the options from the source: ` +
+      'write them as literals, or as consts declared with literals',
+  );
+}
+
+/** The Spec and Status type arguments of `extends ResourceHandler<Spec, Status>`, through non-generic intermediate classes. */
+function typeArguments(node: ts.ClassLikeDeclaration, checker: ts.TypeChecker, depth = 0): [ts.TypeNode | undefined, ts.TypeNode | undefined] {
+  const heritage = node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
+  if (!heritage || depth > 10) return [undefined, undefined];
+  if (calleeName(heritage.expression, checker) === 'ResourceHandler') return [heritage.typeArguments?.[0], heritage.typeArguments?.[1]];
+  let symbol = checker.getSymbolAtLocation(heritage.expression);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  const base = symbol?.valueDeclaration;
+  return base && ts.isClassLike(base) ? typeArguments(base, checker, depth + 1) : [undefined, undefined];
+}

@@ -1,0 +1,87 @@
+// The CRD of every @CustomResource handler class of a project: names from the decorator, the schema from Spec and Status.
+import 'reflect-metadata';
+import { crdFileName, crdManifest, describeHandlerClass, ResourceHandler, StructuralSchemaError, structuralProblems } from '@kubeop/core';
+import { CUSTOM_RESOURCE_KEY, type CustomResourceRecord, defineResource } from '@kubeop/decorators';
+import type ts from 'typescript';
+import { CliError } from '../errors.js';
+import { findHandlers, type FoundHandler } from './find-handlers.js';
+import { loadProgram } from './program.js';
+import { refuseUnsupported, UnsupportedTypeError } from './refuse.js';
+import { toStructural } from './rewrite.js';
+import { schemaMaker } from './type-schema.js';
+
+export interface GeneratedCrd {
+  /** `<plural>.<group>`. */
+  name: string;
+  /** `<plural>.<group>.yaml`: what `--out` writes and the runtime reads. */
+  file: string;
+  className: string;
+  manifest: Record<string, unknown>;
+}
+
+/** Generates the CRDs of the project whose tsconfig.json is given; throws CliError naming the class, type and property. */
+export function generateCrds(tsconfigPath: string): GeneratedCrd[] {
+  const program = loadProgram(tsconfigPath);
+  const found = findHandlers(program);
+  if (found.length === 0) throw new CliError(`no class decorated with @CustomResource in the files of ${tsconfigPath}`);
+  const makeSchema = schemaMaker(program);
+  const crds = found.map((handler) => generateCrd(handler, program.getTypeChecker(), makeSchema));
+  const seen = new Map<string, string>();
+  for (const crd of crds) {
+    const other = seen.get(crd.name);
+    if (other) throw new CliError(`${other} and ${crd.className} both define ${crd.name}: one handler class per resource`);
+    seen.set(crd.name, crd.className);
+  }
+  return crds.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function generateCrd(handler: FoundHandler, checker: ts.TypeChecker, makeSchema: (node: ts.TypeNode) => Record<string, unknown>): GeneratedCrd {
+  const resource = normalise(handler);
+  let schema: Record<string, unknown>;
+  if (handler.handWritten) {
+    if (!resource.schema) throw new CliError(`${handler.className} (${handler.where}): its schema cannot be read from the source; the operator installs it itself`);
+    schema = resource.schema;
+  } else {
+    schema = { type: 'object', ...(handler.description ? { description: handler.description } : {}), properties: {
+      spec: partSchema(handler, 'spec', handler.spec, checker, makeSchema),
+      status: partSchema(handler, 'status', handler.status, checker, makeSchema),
+    } };
+  }
+  const problems = structuralProblems(schema);
+  if (problems.length) throw new CliError(new StructuralSchemaError(`${handler.className} (${handler.where})`, problems).message);
+  return { name: `${resource.plural}.${resource.group}`, file: crdFileName(resource), className: handler.className, manifest: crdManifest(resource, schema) };
+}
+
+/** The record the decorator would write, validated as the runtime validates it: one normalisation for both. */
+function normalise(handler: FoundHandler): CustomResourceRecord {
+  class Handler extends ResourceHandler {
+    async handle(): Promise<void> {}
+  }
+  Object.defineProperty(Handler, 'name', { value: handler.className });
+  defineResource(Handler, { resource: handler.options, onReconcile: 'handle' });
+  try {
+    describeHandlerClass(Handler);
+  } catch (error) {
+    throw new CliError(`${(error as Error).message} (${handler.where})`);
+  }
+  return Reflect.getMetadata(CUSTOM_RESOURCE_KEY, Handler) as CustomResourceRecord;
+}
+
+function partSchema(
+  handler: FoundHandler,
+  part: 'spec' | 'status',
+  node: ts.TypeNode | undefined,
+  checker: ts.TypeChecker,
+  makeSchema: (node: ts.TypeNode) => Record<string, unknown>,
+): Record<string, unknown> {
+  // No type argument: ResourceHandler's default, Record<string, unknown>.
+  if (!node) return { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+  const what = `${handler.className} ${part} (${node.getText()})`;
+  try {
+    refuseUnsupported(node, checker, what);
+    return toStructural(makeSchema(node), what);
+  } catch (error) {
+    if (error instanceof UnsupportedTypeError) throw new CliError(`${error.message} (${handler.where})`);
+    throw new CliError(`${what} (${handler.where}): ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,79 @@
+// Walks a Spec or Status type with the checker and refuses, naming the type and property, what a CRD schema cannot express.
+import ts from 'typescript';
+
+export class UnsupportedTypeError extends Error {
+  override readonly name = 'UnsupportedTypeError';
+}
+
+/** Objects the schema maps itself (Date → date-time string); other built-in classes (Map, Set, RegExp, Promise) are refused. */
+const MAPPED_CLASSES = new Set(['Date']);
+
+/**
+ * Throws UnsupportedTypeError for the first recursive type, function, class instance or union of object shapes
+ * reachable from `root`; `what` names the root in the message, e.g. `WidgetHandler spec (WidgetSpec)`.
+ */
+export function refuseUnsupported(root: ts.TypeNode, checker: ts.TypeChecker, what: string): void {
+  const stack: ts.Type[] = [];
+  const fail = (path: string, reason: string, fix: string): never => {
+    throw new UnsupportedTypeError(`${what}${path}: ${reason}; ${fix}`);
+  };
+  const visit = (type: ts.Type, path: string): void => {
+    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.EnumLike)) return;
+    if (type.flags & (ts.TypeFlags.BigIntLike | ts.TypeFlags.ESSymbolLike)) fail(path, `${checker.typeToString(type)} has no JSON form`, 'use a string or number');
+    if (type.isUnion()) {
+      const members = type.types.filter((t) => !(t.flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined)));
+      const objects = members.filter((t) => t.flags & ts.TypeFlags.Object && !isMappedClass(t));
+      if (objects.length && members.length > 1 && !members.every((t) => checker.isArrayType(t))) {
+        fail(path, `union of object shapes (${checker.typeToString(type)})`, 'a structural schema has one shape per field: merge them into one type with optional fields, and a CEL @validation rule for what goes together');
+      }
+      for (const member of members) visit(member, path);
+      return;
+    }
+    if (type.isIntersection()) {
+      for (const member of type.types) visit(member, path);
+      return;
+    }
+    if (!(type.flags & ts.TypeFlags.Object)) return;
+    if (type.getCallSignatures().length || type.getConstructSignatures().length) {
+      fail(path, `function type (${checker.typeToString(type)})`, 'a CRD holds data only: remove the field or make it data');
+    }
+    if (isMappedClass(type)) return;
+    const symbol = type.getSymbol();
+    if (symbol && symbol.flags & ts.SymbolFlags.Class) {
+      fail(path, `instance of the class ${symbol.name}`, 'a CRD holds plain JSON: declare an interface with the fields it stores');
+    }
+    if (symbol && isLibObject(symbol) && !checker.isArrayType(type) && !checker.isTupleType(type)) {
+      fail(path, `instance of ${symbol.name}`, 'a CRD holds plain JSON: use an object (Record<string, T>), an array or a string');
+    }
+    if (stack.includes(type)) {
+      fail(path, `recursive type (${checker.typeToString(type)} contains itself)`, 'a structural schema is finite: cap the depth with separate types, or declare the field unknown (x-kubernetes-preserve-unknown-fields)');
+    }
+    stack.push(type);
+    if (checker.isArrayType(type) || checker.isTupleType(type)) {
+      for (const element of checker.getTypeArguments(type as ts.TypeReference)) visit(element, `${path}[]`);
+    } else {
+      for (const property of checker.getPropertiesOfType(type)) {
+        visit(checker.getTypeOfSymbol(property), `${path}.${property.name}`);
+      }
+      const index = checker.getIndexTypeOfType(type, ts.IndexKind.String);
+      if (index) visit(index, `${path}[*]`);
+    }
+    stack.pop();
+  };
+  visit(checker.getTypeFromTypeNode(root), '');
+}
+
+function isMappedClass(type: ts.Type): boolean {
+  const symbol = type.getSymbol();
+  return !!symbol && MAPPED_CLASSES.has(symbol.name) && isLibObject(symbol);
+}
+
+/** Declared in TypeScript's own lib files (Map, Set, Date), or in @types/node (Buffer, URL). */
+function isLibObject(symbol: ts.Symbol): boolean {
+  const declarations = symbol.getDeclarations() ?? [];
+  return (
+    declarations.length > 0 &&
+    declarations.every((d) => /[/\\]typescript[/\\]lib[/\\]lib\.|[/\\]@types[/\\]node[/\\]/.test(d.getSourceFile().fileName)) &&
+    !['Array', 'ReadonlyArray', '__type', '__object', 'Object'].includes(symbol.name)
+  );
+}

@@ -1,0 +1,133 @@
+// Rewrites JSON Schema into a structural CRD schema: what the API server refuses is converted, or refused with its path.
+import { UnsupportedTypeError } from './refuse.js';
+
+type Schema = Record<string, unknown>;
+const isSchema = (value: unknown): value is Schema => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Keys of the library's output with no CRD meaning; dropped. */
+const DROPPED = new Set(['$comment', 'markdownDescription', 'title', 'examples', 'deprecated', 'readOnly', 'writeOnly', 'definitions', '$schema']);
+
+/**
+ * The CRD form of a JSON Schema node made by ts-json-schema-generator: `unknown` → x-kubernetes-preserve-unknown-fields,
+ * `T | null` → nullable, `const` → enum, numeric exclusive bounds → boolean ones, TSDoc tags → x-kubernetes-* keys.
+ * `what` and `path` name the field in errors, e.g. `WidgetHandler spec (WidgetSpec).replicas`.
+ */
+export function toStructural(node: Schema, what: string, path = ''): Schema {
+  const fail = (reason: string): never => {
+    throw new UnsupportedTypeError(`${what}${path}: ${reason}`);
+  };
+  if (typeof node.$ref === 'string') fail(`refers to ${node.$ref}, which cannot be inlined (a recursive type?)`);
+  let schema: Schema = { ...node };
+  for (const key of DROPPED) delete schema[key];
+  schema = unwrapNullable(schema, fail);
+  if (Array.isArray(schema.anyOf) || Array.isArray(schema.oneOf) || Array.isArray(schema.allOf)) {
+    fail(`a union or intersection of different shapes (${JSON.stringify(schema.anyOf ?? schema.oneOf ?? schema.allOf).slice(0, 100)}) has no structural schema; use one type with optional fields`);
+  }
+  const out: Schema = {};
+  // Type first, so the YAML reads like a hand-written CRD.
+  if (schema.type !== undefined) out.type = schema.type;
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'type') continue;
+    out[key] = value;
+  }
+  if ('const' in out) {
+    out.enum = [out.const];
+    delete out.const;
+  }
+  if (Array.isArray(out.type)) fail(`a value of several types (${out.type.join(' | ')}) has no structural schema; for number | string mark it @intOrString`);
+  // TSDoc tags.
+  const tag = (name: string) => {
+    const value = out[name];
+    delete out[name];
+    return value;
+  };
+  const integer = tag('integer');
+  if (integer === true || (out.type === 'number' && (out.format === 'int32' || out.format === 'int64'))) {
+    if (out.type !== 'number' && out.type !== 'integer') fail('@integer is for numbers');
+    out.type = 'integer';
+  }
+  if (tag('intOrString') === true) {
+    delete out.type;
+    delete out.enum;
+    out['x-kubernetes-int-or-string'] = true;
+  }
+  const validation = tag('validation');
+  if (validation !== undefined) out['x-kubernetes-validations'] = validations(validation, fail);
+  const listType = tag('listType');
+  if (listType !== undefined) out['x-kubernetes-list-type'] = listType;
+  const listMapKeys = tag('listMapKeys');
+  if (listMapKeys !== undefined) out['x-kubernetes-list-map-keys'] = [listMapKeys].flat().flatMap((k) => String(k).split(/[\s,]+/)).filter(Boolean);
+  const mapType = tag('mapType');
+  if (mapType !== undefined) out['x-kubernetes-map-type'] = mapType;
+  if (tag('embeddedResource') === true) Object.assign(out, { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true });
+  if (tag('preserveUnknownFields') === true) out['x-kubernetes-preserve-unknown-fields'] = true;
+  for (const [bound, plain] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+    if (typeof out[bound] === 'number') {
+      out[plain] = out[bound];
+      out[bound] = true;
+    }
+  }
+  if (out.uniqueItems === true) fail('uniqueItems is not allowed in a CRD; mark the array @listType set');
+  delete out.uniqueItems;
+  // Children.
+  if (isSchema(out.properties)) {
+    out.properties = Object.fromEntries(Object.entries(out.properties).map(([name, child]) => [name, toStructural(child as Schema, what, `${path}.${name}`)]));
+  }
+  if (Array.isArray(out.items)) fail('a tuple has no structural schema; use an object with named fields');
+  if (isSchema(out.items)) out.items = toStructural(out.items, what, `${path}[]`);
+  if (out.additionalProperties === false) delete out.additionalProperties;
+  if (isSchema(out.additionalProperties)) {
+    if (out.properties !== undefined) {
+      if (Object.keys(out.additionalProperties).length) fail('named fields beside an index signature have no structural schema; put the open map in a field of its own');
+      delete out.additionalProperties; // the library's `{}` of `additionalProperties: true`
+    } else if (isUnknown(out.additionalProperties)) {
+      delete out.additionalProperties; // Record<string, unknown>
+      out['x-kubernetes-preserve-unknown-fields'] = true;
+    } else {
+      out.additionalProperties = toStructural(out.additionalProperties, what, `${path}[*]`);
+    }
+  }
+  if (out.type === undefined && isUnknown(schema)) out['x-kubernetes-preserve-unknown-fields'] = true; // unknown, any
+  if (out.type === undefined && out['x-kubernetes-int-or-string'] !== true && out['x-kubernetes-preserve-unknown-fields'] !== true) {
+    fail(`no JSON type could be derived (${JSON.stringify(node).slice(0, 100)})`);
+  }
+  if (out.type === 'object' && out.properties === undefined && out.additionalProperties === undefined && out['x-kubernetes-preserve-unknown-fields'] === undefined) {
+    out['x-kubernetes-preserve-unknown-fields'] = true; // `object`, `{}`: no fields declared means any
+  }
+  if (Array.isArray(out.required) && out.required.length === 0) delete out.required;
+  return out;
+}
+
+/** `{}` (unknown, any): no type and no shape. Descriptions and defaults do not count. */
+function isUnknown(schema: Schema): boolean {
+  return Object.keys(schema).every((key) => ['description', 'default', 'nullable', 'x-kubernetes-validations', 'validation'].includes(key));
+}
+
+/** `T | null` arrives as a type array, an enum with null, or anyOf with `{ type: 'null' }`: all become `nullable: true`. */
+function unwrapNullable(schema: Schema, fail: (reason: string) => never): Schema {
+  if (Array.isArray(schema.type) && schema.type.includes('null')) {
+    const types = schema.type.filter((t) => t !== 'null');
+    return { ...schema, type: types.length === 1 ? types[0] : types, nullable: true };
+  }
+  if (Array.isArray(schema.enum) && schema.enum.includes(null)) {
+    return { ...schema, enum: schema.enum.filter((v) => v !== null), nullable: true };
+  }
+  for (const junctor of ['anyOf', 'oneOf'] as const) {
+    const list = schema[junctor];
+    if (!Array.isArray(list) || !list.some((s) => isSchema(s) && s.type === 'null')) continue;
+    const rest = list.filter((s) => !(isSchema(s) && s.type === 'null')) as Schema[];
+    const { [junctor]: _, ...outer } = schema;
+    if (rest.length !== 1) fail(`a union of ${rest.length} shapes and null has no structural schema`);
+    return { ...rest[0], ...outer, nullable: true };
+  }
+  return schema;
+}
+
+/** `@validation self.a <= self.b` or `@validation {rule: "...", message: "..."}`; the tag repeats for more rules. */
+function validations(value: unknown, fail: (reason: string) => never): Array<Record<string, unknown>> {
+  return [value].flat().map((one) => {
+    if (typeof one === 'string') return { rule: one };
+    if (isSchema(one) && typeof one.rule === 'string') return one;
+    return fail(`@validation takes a CEL rule, or {rule: "...", message: "..."}; got ${JSON.stringify(one)}`);
+  });
+}

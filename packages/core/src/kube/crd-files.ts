@@ -1,0 +1,50 @@
+// Finds the CRD `kubeop crd --out` generated for a resource: `<plural>.<group>.yaml` in the crds folder beside the entry script.
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { loadYaml } from '@kubernetes/client-node';
+import type { CustomResourceRecord } from '@kubeop/decorators';
+import { fullName } from './resource.js';
+
+export class GeneratedCrdError extends Error {
+  override readonly name = 'GeneratedCrdError';
+}
+
+/** Where `kubeop crd --out dist/crds` leaves its files when the entry script is `dist/main.js`: beside it, in `crds/`. */
+export function defaultCrdDir(entryScript = process.argv[1]): string | undefined {
+  if (!entryScript) return undefined;
+  let script = resolve(entryScript);
+  try {
+    script = realpathSync(script);
+  } catch {
+    // not a file (e.g. node -e): the folder beside the name is as good a guess as any
+  }
+  return join(dirname(script), 'crds');
+}
+
+/** The file name `kubeop crd --out` writes for a resource, and the runtime reads. */
+export function crdFileName(resource: Pick<CustomResourceRecord, 'plural' | 'group'>): string {
+  return `${fullName(resource)}.yaml`;
+}
+
+/**
+ * The generated CRD of the resource in `dir`, or undefined when there is no file for it. A file that is not a
+ * CustomResourceDefinition of this resource, or does not serve its version, throws GeneratedCrdError.
+ */
+export function loadGeneratedCrd(dir: string, resource: CustomResourceRecord): Record<string, unknown> | undefined {
+  const path = join(dir, crdFileName(resource));
+  if (!existsSync(path)) return undefined;
+  let crd: { kind?: unknown; metadata?: { name?: unknown }; spec?: { versions?: Array<{ name?: unknown }> } };
+  try {
+    crd = loadYaml(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new GeneratedCrdError(`${path} is not readable YAML: ${(error as Error).message}; regenerate it with kubeop crd --out ${dir}`);
+  }
+  const name = fullName(resource);
+  if (crd?.kind !== 'CustomResourceDefinition' || crd.metadata?.name !== name) {
+    throw new GeneratedCrdError(`${path} is not the CustomResourceDefinition ${name}; regenerate it with kubeop crd --out ${dir}`);
+  }
+  if (!crd.spec?.versions?.some((v) => v.name === resource.version)) {
+    throw new GeneratedCrdError(`${path} does not serve version ${resource.version} of ${name}; regenerate it with kubeop crd --out ${dir}`);
+  }
+  return crd as Record<string, unknown>;
+}
