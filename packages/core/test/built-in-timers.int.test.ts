@@ -1,18 +1,16 @@
 // Handlers of a built-in kind with a label selector, @OnTimer and --resync-period on the real control plane.
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { CustomResource, OnAdded, OnModified, OnReconcile, OnTimer, Resource } from '@kubeop/decorators';
 import { type CustomObject, ResourceHandler, type RunReason } from '@kubeop/core';
-import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
-import { installCrd, objects, runOperator, stopAllOperators } from './support/operator.js';
+import { eventually } from '@kubeop/testing';
+import { installCrd, objects, operatorSuite, runOperator } from './support/operator.js';
 
-let env: TestEnvironment;
+const env = operatorSuite({ beforeAll, afterEach, afterAll });
 let core: CoreV1Api;
-beforeAll(async () => {
-  env = await testEnvironment();
+beforeAll(() => {
   core = env.kubeConfig.makeApiClient(CoreV1Api);
 });
-afterEach(() => stopAllOperators());
 
 const seenMaps: string[] = [];
 

@@ -1,16 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApiextensionsV1Api } from '@kubernetes/client-node';
 import { CustomResource, OnAdded } from '@kubeop/decorators';
 import { CrdNotInstalledError, prepareOperator, ResourceHandler } from '@kubeop/core';
-import { testEnvironment, type TestEnvironment } from '@kubeop/testing';
-import { runOperator, stopAllOperators } from './support/operator.js';
+import { operatorSuite, runOperator, stopAllOperators } from './support/operator.js';
 
-let env: TestEnvironment;
-beforeAll(async () => {
-  env = await testEnvironment();
-});
-afterEach(() => stopAllOperators());
+const env = operatorSuite({ beforeAll, afterEach, afterAll });
 
 /** A handler class of a resource no other test uses, so its CRD starts out missing. */
 function freshResource(options: { scope?: 'Namespaced' | 'Cluster'; shortNames?: string[] } = {}) {

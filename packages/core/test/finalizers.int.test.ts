@@ -1,8 +1,8 @@
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded, OnDeleted } from '@kubeop/decorators';
 import { type CustomObject, ResourceHandler } from '@kubeop/core';
-import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
-import { installCrd, objects, runOperator, stopAllOperators } from './support/operator.js';
+import { eventually } from '@kubeop/testing';
+import { objects, operatorSuite, runOperator } from './support/operator.js';
 import { testResource } from './support/test-resource.js';
 
 const deleted: string[] = [];
@@ -27,12 +27,7 @@ class BestEffort extends ResourceHandler {
   }
 }
 
-let env: TestEnvironment;
-beforeAll(async () => {
-  env = await testEnvironment();
-  await installCrd(env.kubeConfig, WithCleanup);
-});
-afterEach(() => stopAllOperators());
+const env = operatorSuite({ beforeAll, afterEach, afterAll }, { crds: [WithCleanup] });
 
 describe('finalizers', () => {
   it('run @OnDeleted for an object deleted while the operator was down, then let it go', async () => {

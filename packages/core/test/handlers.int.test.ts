@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded, OnDeleted, OnModified } from '@kubeop/decorators';
 import { type CustomObject, ResourceHandler } from '@kubeop/core';
-import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
-import { installCrd, objects, runOperator, stopAllOperators } from './support/operator.js';
+import { eventually } from '@kubeop/testing';
+import { objects, operatorSuite, runOperator, stopAllOperators } from './support/operator.js';
 import { type HandlerCall, testResource } from './support/test-resource.js';
 
 const calls: HandlerCall[] = [];
@@ -24,12 +24,7 @@ class WidgetHandler extends ResourceHandler {
   }
 }
 
-let env: TestEnvironment;
-beforeAll(async () => {
-  env = await testEnvironment();
-  await installCrd(env.kubeConfig, WidgetHandler);
-});
-afterEach(() => stopAllOperators());
+const env = operatorSuite({ beforeAll, afterEach, afterAll }, { crds: [WidgetHandler] });
 
 describe('handlers', () => {
   it('calls @OnAdded, @OnModified and @OnDeleted with the object of each event', async () => {

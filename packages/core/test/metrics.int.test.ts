@@ -1,9 +1,9 @@
 // /metrics counts a known workload truly; /healthz and /readyz answer as the kubelet needs.
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded } from '@kubeop/decorators';
 import { type CustomObject, PermanentError, ResourceHandler } from '@kubeop/core';
-import { createTestNamespace, eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
-import { installCrd, objects, runOperator, type RunningOperator, stopAllOperators } from './support/operator.js';
+import { createTestNamespace, eventually } from '@kubeop/testing';
+import { objects, operatorSuite, type RunningOperator, runOperator } from './support/operator.js';
 import { serviceAccountKubeconfig } from './support/service-account.js';
 import { testResource } from './support/test-resource.js';
 
@@ -42,12 +42,7 @@ function sample(text: string, metric: string, labels: Record<string, string>): n
   return undefined;
 }
 
-let env: TestEnvironment;
-beforeAll(async () => {
-  env = await testEnvironment();
-  await installCrd(env.kubeConfig, Metered);
-});
-afterEach(() => stopAllOperators());
+const env = operatorSuite({ beforeAll, afterEach, afterAll }, { crds: [Metered] });
 
 describe('/metrics', () => {
   it('counts reconciles, handler runs, retries, status writes and watch events of a known workload', async () => {

@@ -1,8 +1,8 @@
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Arg, CustomResource, OnAdded } from '@kubeop/decorators';
 import { type CustomObject, ResourceHandler } from '@kubeop/core';
-import { createTestNamespace, eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
-import { installCrd, objects, parseLogs, runOperator, stopAllOperators } from './support/operator.js';
+import { createTestNamespace, eventually } from '@kubeop/testing';
+import { objects, operatorSuite, parseLogs, runOperator } from './support/operator.js';
 import { testResource } from './support/test-resource.js';
 
 const seen = new Map<string, Record<string, unknown>>();
@@ -28,12 +28,7 @@ class WithArgs extends ResourceHandler {
   }
 }
 
-let env: TestEnvironment;
-beforeAll(async () => {
-  env = await testEnvironment();
-  await installCrd(env.kubeConfig, WithArgs);
-});
-afterEach(() => stopAllOperators());
+const env = operatorSuite({ beforeAll, afterEach, afterAll }, { crds: [WithArgs] });
 
 describe('@Arg values in handlers', () => {
   it('injects each flag into its property and this.args, from the command line and the environment', async () => {

@@ -1,8 +1,8 @@
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded } from '@kubeop/decorators';
 import { type CustomObject, ResourceHandler } from '@kubeop/core';
-import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
-import { installCrd, objects, parseLogs, runOperator, stopAllOperators } from './support/operator.js';
+import { eventually } from '@kubeop/testing';
+import { objects, operatorSuite, parseLogs, runOperator } from './support/operator.js';
 import { testResource } from './support/test-resource.js';
 
 const gadgetResource = { group: 'it.kubeop.dev', version: 'v1', plural: 'gadgets', singular: 'gadget', kind: 'Gadget' };
@@ -25,13 +25,7 @@ class Gadgets extends ResourceHandler {
   }
 }
 
-let env: TestEnvironment;
-beforeAll(async () => {
-  env = await testEnvironment();
-  await installCrd(env.kubeConfig, Widgets);
-  await installCrd(env.kubeConfig, Gadgets);
-});
-afterEach(() => stopAllOperators());
+const env = operatorSuite({ beforeAll, afterEach, afterAll }, { crds: [Widgets, Gadgets] });
 
 describe('one operator', () => {
   it('serves two resources', async () => {

@@ -1,8 +1,8 @@
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded, OnModified } from '@kubeop/decorators';
 import { type CustomObject, PermanentError, ResourceHandler, TemporaryError } from '@kubeop/core';
-import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
-import { installCrd, objects, parseLogs, runOperator, stopAllOperators, eventOn, eventsOn } from './support/operator.js';
+import { eventually } from '@kubeop/testing';
+import { eventOn, eventsOn, objects, operatorSuite, parseLogs, runOperator } from './support/operator.js';
 import { testResource } from './support/test-resource.js';
 
 const callTimes = new Map<string, number[]>();
@@ -50,12 +50,7 @@ class Flaky extends ResourceHandler<{ mode: string; failures?: number }> {
 const calls = (name: string) => callTimes.get(name)?.length ?? 0;
 const gaps = (name: string) => (callTimes.get(name) ?? []).slice(1).map((t, i) => t - callTimes.get(name)![i]!);
 
-let env: TestEnvironment;
-beforeAll(async () => {
-  env = await testEnvironment();
-  await installCrd(env.kubeConfig, Flaky);
-});
-afterEach(() => stopAllOperators());
+const env = operatorSuite({ beforeAll, afterEach, afterAll }, { crds: [Flaky] });
 
 describe('retries', () => {
   it('retries a failing handler with growing delays until it succeeds', async () => {

@@ -1,8 +1,8 @@
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded } from '@kubeop/decorators';
 import { type CustomObject, ResourceHandler } from '@kubeop/core';
-import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
-import { installCrd, objects, runOperator, stopAllOperators } from './support/operator.js';
+import { eventually } from '@kubeop/testing';
+import { objects, operatorSuite, runOperator } from './support/operator.js';
 import { testResource } from './support/test-resource.js';
 
 const handled: string[] = [];
@@ -15,12 +15,7 @@ class ProcessOnce extends ResourceHandler {
   }
 }
 
-let env: TestEnvironment;
-beforeAll(async () => {
-  env = await testEnvironment();
-  await installCrd(env.kubeConfig, ProcessOnce);
-});
-afterEach(() => stopAllOperators());
+const env = operatorSuite({ beforeAll, afterEach, afterAll }, { crds: [ProcessOnce] });
 
 describe('the state rule', () => {
   it('handles ADDED only for objects without status.state, also across a restart', async () => {

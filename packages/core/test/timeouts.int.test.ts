@@ -1,10 +1,10 @@
 // Hung handlers: a run past its timeout fails and is retried while other objects keep flowing; this.signal
 // is aborted on timeout and on shutdown; runs abandoned at shutdown are named.
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded } from '@kubeop/decorators';
 import { type CustomObject, HandlerTimeoutError, ResourceHandler } from '@kubeop/core';
-import { createTestNamespace, eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
-import { installCrd, objects, parseLogs, runOperator, stopAllOperators, eventOn } from './support/operator.js';
+import { createTestNamespace, eventually } from '@kubeop/testing';
+import { eventOn, objects, operatorSuite, parseLogs, runOperator } from './support/operator.js';
 import { testResource } from './support/test-resource.js';
 
 const resource = { ...testResource, plural: 'slowwidgets', singular: 'slowwidget', kind: 'SlowWidget' };
@@ -46,12 +46,7 @@ class Patient extends ResourceHandler {
   }
 }
 
-let env: TestEnvironment;
-beforeAll(async () => {
-  env = await testEnvironment();
-  await installCrd(env.kubeConfig, Slow);
-});
-afterEach(() => stopAllOperators());
+const env = operatorSuite({ beforeAll, afterEach, afterAll }, { crds: [Slow] });
 
 describe('a handler past its timeout', () => {
   it('fails, is retried, and does not hold up other objects (--max-concurrent 1)', async () => {
