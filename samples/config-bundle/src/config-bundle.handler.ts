@@ -4,14 +4,21 @@ import { Arg, CustomResource, OnReconcile, Owns } from '@kubeop/decorators';
 import { type CustomObject, ResourceHandler, type RunReason } from '@kubeop/core';
 
 export interface ConfigBundleSpec {
-  /** Entries of the ConfigMap. */
+  /**
+   * Entries of the ConfigMap; keys as a ConfigMap allows them.
+   * @validation {rule: "self.all(key, key.matches('^[-._a-zA-Z0-9]+$'))", message: "keys may hold letters, digits, '-', '_' and '.' only"}
+   * @maxProperties 100
+   */
   data: Record<string, string>;
 }
 
 export interface ConfigBundleStatus {
   state: 'ready';
+  /** Name of the owned ConfigMap. */
   configMap: string;
+  /** Entries written. @integer @minimum 0 */
   keys: number;
+  /** @integer @format int64 */
   observedGeneration?: number;
 }
 
@@ -23,17 +30,11 @@ export type ConfigBundle = CustomObject<ConfigBundleSpec, ConfigBundleStatus>;
   plural: 'configbundles',
   kind: 'ConfigBundle',
   shortNames: ['cb'],
-  schema: {
-    type: 'object',
-    properties: {
-      spec: {
-        type: 'object',
-        required: ['data'],
-        properties: { data: { type: 'object', additionalProperties: { type: 'string' } } },
-      },
-      status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-    },
-  },
+  columns: [
+    { name: 'ConfigMap', type: 'string', jsonPath: '.status.configMap' },
+    { name: 'Keys', type: 'integer', jsonPath: '.status.keys' },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
 })
 @Owns({ group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' })
 export class ConfigBundleHandler extends ResourceHandler<ConfigBundleSpec, ConfigBundleStatus> {

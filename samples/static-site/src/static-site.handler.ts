@@ -4,26 +4,59 @@ import { CustomResource, OnReconcile, Owns } from '@kubeop/decorators';
 import { type CustomObject, ResourceHandler } from '@kubeop/core';
 import { type Condition, type DeploymentStatus, siteConditions } from './site-conditions.js';
 
+/** @validation {rule: "self.replicas == 0 || self.image != ''", message: "a site with replicas needs an image"} */
 export interface StaticSiteSpec {
-  /** Container image serving the site, e.g. nginxinc/nginx-unprivileged:1.27-alpine. */
+  /**
+   * Container image serving the site, e.g. nginxinc/nginx-unprivileged:1.27-alpine.
+   * @pattern ^[a-z0-9][a-z0-9./_-]*(:[A-Za-z0-9._-]+)?(@sha256:[a-f0-9]{64})?$
+   */
   image: string;
-  /** Pods serving it. */
+  /**
+   * Pods serving it.
+   * @integer
+   * @minimum 0
+   * @maximum 20
+   */
   replicas: number;
-  /** Port the container listens on; the Service exposes it on port 80. */
-  port: number;
+  /**
+   * Port the container listens on; the Service exposes it on port 80.
+   * @integer
+   * @minimum 1
+   * @maximum 65535
+   * @default 8080
+   */
+  port?: number;
 }
 
 export interface StaticSiteStatus {
+  /** Whether every wanted Pod is available. */
   state: 'available' | 'progressing';
+  /** @integer */
   replicas: number;
+  /** @integer */
   availableReplicas: number;
+  /** @listType map @listMapKeys type */
   conditions: Condition[];
+  /** @integer @format int64 */
   observedGeneration?: number;
 }
 
 export type StaticSite = CustomObject<StaticSiteSpec, StaticSiteStatus>;
 
-@CustomResource({ group: 'samples.kubeop.dev', version: 'v1', plural: 'staticsites', kind: 'StaticSite', shortNames: ['site'] })
+@CustomResource({
+  group: 'samples.kubeop.dev',
+  version: 'v1',
+  plural: 'staticsites',
+  kind: 'StaticSite',
+  shortNames: ['site'],
+  columns: [
+    { name: 'Image', type: 'string', jsonPath: '.spec.image' },
+    { name: 'Wanted', type: 'integer', jsonPath: '.spec.replicas' },
+    { name: 'Available', type: 'integer', jsonPath: '.status.availableReplicas' },
+    { name: 'State', type: 'string', jsonPath: '.status.state' },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+})
 @Owns({ group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment' })
 @Owns({ group: '', version: 'v1', plural: 'services', kind: 'Service' })
 export class StaticSiteHandler extends ResourceHandler<StaticSiteSpec, StaticSiteStatus> {
@@ -31,7 +64,7 @@ export class StaticSiteHandler extends ResourceHandler<StaticSiteSpec, StaticSit
   @OnReconcile()
   async reconcile(site: StaticSite): Promise<void> {
     const { name, generation } = site.metadata;
-    const { image, replicas, port } = site.spec!;
+    const { image, replicas, port = 8080 } = site.spec!; // the API server fills in the default; older objects may lack it
     const labels = { 'app.kubernetes.io/name': 'static-site', 'app.kubernetes.io/instance': name };
     const deployment = await this.apply({
       apiVersion: 'apps/v1',

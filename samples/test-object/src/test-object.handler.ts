@@ -3,12 +3,19 @@ import { Arg, CustomResource, OnAdded, OnDeleted, OnModified } from '@kubeop/dec
 import { type CustomObject, ResourceHandler } from '@kubeop/core';
 
 export interface TestSpec {
+  /**
+   * What the handlers log.
+   * @maxLength 256
+   */
   message?: string;
 }
 
 export interface TestStatus {
+  /** Which handler ran last. */
   state: 'created' | 'modified';
+  /** @integer @format int64 */
   observedGeneration?: number;
+  /** Whatever else the handlers report. */
   extraInfo?: { someMoreInfo: string };
 }
 

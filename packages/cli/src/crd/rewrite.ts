@@ -34,7 +34,6 @@ export function toStructural(node: Schema, what: string, path = ''): Schema {
     out.enum = [out.const];
     delete out.const;
   }
-  if (Array.isArray(out.type)) fail(`a value of several types (${out.type.join(' | ')}) has no structural schema; for number | string mark it @intOrString`);
   // TSDoc tags.
   const tag = (name: string) => {
     const value = out[name];
@@ -51,6 +50,7 @@ export function toStructural(node: Schema, what: string, path = ''): Schema {
     delete out.enum;
     out['x-kubernetes-int-or-string'] = true;
   }
+  if (Array.isArray(out.type)) fail(`a value of several types (${out.type.join(' | ')}) has no structural schema; for number | string mark it @intOrString`);
   const validation = tag('validation');
   if (validation !== undefined) out['x-kubernetes-validations'] = validations(validation, fail);
   const listType = tag('listType');

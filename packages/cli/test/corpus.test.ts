@@ -1,0 +1,178 @@
+// The unit corpus of kubeop crd: each type shape of fixtures/corpus and the schema it must give, and the shapes refused.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from '@jest/globals';
+import { generateCrds } from '@kubeop/cli';
+
+const CORPUS = fileURLToPath(new URL('./fixtures/corpus/tsconfig.json', import.meta.url));
+
+const INNER = {
+  type: 'object',
+  properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } },
+  required: ['name'],
+  description: 'A nested interface, inlined.',
+};
+
+/** Field of CorpusSpec → the schema kubeop crd must generate for it. */
+const EXPECTED: Record<string, unknown> = {
+  text: { type: 'string' },
+  amount: { type: 'number' },
+  flag: { type: 'boolean' },
+  optionalText: { type: 'string' },
+  count: { type: 'integer' },
+  countAsType: { type: 'integer' },
+  small: { type: 'integer', format: 'int32' },
+  big: { type: 'integer', format: 'int64' },
+  mode: { type: 'string', enum: ['fast', 'slow'] },
+  fixed: { type: 'string', enum: ['only'] },
+  level: { type: 'number', enum: [1, 2, 3] },
+  tags: { type: 'array', items: { type: 'string' } },
+  items: { type: 'array', items: { type: 'object', properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } }, required: ['name'], description: 'A nested interface, inlined.' } },
+  labels: { type: 'object', additionalProperties: { type: 'string' } },
+  byName: { type: 'object', additionalProperties: { type: 'object', properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } }, required: ['name'], description: 'A nested interface, inlined.' } },
+  free: { type: 'object', 'x-kubernetes-preserve-unknown-fields':true },
+  anything: { 'x-kubernetes-preserve-unknown-fields':true },
+  when: { type: 'string', format: 'date-time' },
+  maybe: { type: 'string', nullable: true },
+  maybeInner: { type: 'object', properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } }, required: ['name'], description: 'A nested interface, inlined.', nullable: true },
+  inner: { type: 'object', properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } }, required: ['name'], description: 'The inner field\'s own description.' },
+  port: { type: 'number', description: 'An alias, inlined.' },
+  bounded: { type: 'number', minimum: 1, maximum: 10 },
+  fraction: { type: 'number', exclusiveMinimum: true, exclusiveMaximum: true, minimum: 0, maximum: 1 },
+  shortText: { type: 'string', minLength: 2, maxLength: 8 },
+  lowerCase: { type: 'string', pattern: '^[a-z]+$' },
+  id: { type: 'string', format: 'uuid' },
+  few: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 3 },
+  withDefault: { type: 'number', default: 3 },
+  textDefault: { type: 'string', default: 'none' },
+  intOrString: { 'x-kubernetes-int-or-string':true },
+  nonEmpty: { type: 'string', 'x-kubernetes-validations':[{ rule: 'self.size() > 0' }] },
+  nonNegative: { type: 'number', 'x-kubernetes-validations':[{ rule: 'self >= 0', message: 'must not be negative' }] },
+  uniqueTags: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type':'set' },
+  keyed: { type: 'array', items: { type: 'object', properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } }, required: ['name'], description: 'A nested interface, inlined.' }, 'x-kubernetes-list-type':'map', 'x-kubernetes-list-map-keys':['name'] },
+  atomic: { type: 'object', additionalProperties: { type: 'string' }, 'x-kubernetes-map-type':'atomic' },
+  color: { type: 'string', enum: ['red', 'green'] },
+  scores: { type: 'object', additionalProperties: { type: 'number' } },
+  partial: { type: 'object', properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } } },
+  picked: { type: 'object', properties: { name: { type: 'string', description: 'Name of the inner thing.' } }, required: ['name'] },
+  both: { type: 'object', properties: { extra: { type: 'boolean' }, name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } }, required: ['extra', 'name'] },
+  frozen: { type: 'array', items: { type: 'string' } },
+  multiline: { type: 'string', description: 'A description over two lines.' },
+  opaque: { type: 'object', 'x-kubernetes-preserve-unknown-fields':true },
+};
+
+type Schema = { properties: Record<string, unknown>; required: string[] };
+const specSchema = (crd: { manifest: Record<string, unknown> }) =>
+  (crd.manifest as { spec: { versions: Array<{ schema: { openAPIV3Schema: { properties: { spec: Schema } } } }> } }).spec.versions[0]!.schema
+    .openAPIV3Schema.properties.spec;
+
+describe('kubeop crd: type shapes → schema', () => {
+  const [crd] = generateCrds(CORPUS);
+  const spec = specSchema(crd!);
+
+  it('covers every field of the corpus, in source order', () => {
+    expect(Object.keys(spec.properties)).toEqual(Object.keys(EXPECTED));
+    expect(Object.keys(EXPECTED).length).toBeGreaterThanOrEqual(30);
+  });
+
+  it.each(Object.keys(EXPECTED))('%s', (field) => {
+    expect(spec.properties[field]).toEqual(EXPECTED[field]);
+  });
+
+  it('requires exactly the fields without ?', () => {
+    const optional = ['optionalText', 'withDefault', 'textDefault'];
+    expect(spec.required).toEqual(Object.keys(EXPECTED).filter((f) => !optional.includes(f)));
+  });
+
+  it('names the CRD from the decorator, with the default printer columns and the class TSDoc as description', () => {
+    expect(crd!.name).toBe('corpora.corpus.crd-gen.kubeop.dev');
+    expect(crd!.file).toBe('corpora.corpus.crd-gen.kubeop.dev.yaml');
+    const version = (crd!.manifest as { spec: { versions: Array<Record<string, unknown>> } }).spec.versions[0]!;
+    expect(version.additionalPrinterColumns).toEqual([
+      { name: 'State', type: 'string', jsonPath: '.status.state' },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ]);
+    expect((version.schema as { openAPIV3Schema: { description?: string } }).openAPIV3Schema.description).toBe('A corpus of shapes: every field one mapping.');
+  });
+});
+
+/** A one-file project declaring its own CustomResource and ResourceHandler: the finder goes by name, as with imports. */
+function project(source: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kubeop-crd-'));
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, experimentalDecorators: true, types: [], lib: ['es2023'] }, include: ['*.ts'] }));
+  writeFileSync(
+    join(dir, 'handler.ts'),
+    `declare function CustomResource(options: object): ClassDecorator;
+declare class ResourceHandler<Spec = unknown, Status = unknown> { spec?: Spec; status?: Status }
+${source}`,
+  );
+  return join(dir, 'tsconfig.json');
+}
+
+const handler = (spec: string, options = "{ group: 'x.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing' }") =>
+  `${spec}\n@CustomResource(${options})\nexport class ThingHandler extends ResourceHandler<Spec, { state: string }> {}`;
+
+describe('kubeop crd: shapes refused, naming the class, the type and the property', () => {
+  it.each([
+    ['a recursive type', 'interface Node { children: Node[] } interface Spec { tree: Node }', 'ThingHandler spec (Spec).tree.children[]: recursive type'],
+    ['a function', 'interface Spec { callback: (x: number) => void }', 'ThingHandler spec (Spec).callback: function type'],
+    ['a class instance', 'class Point { x = 0 } interface Spec { at: Point }', 'ThingHandler spec (Spec).at: instance of the class Point'],
+    ['a Map', 'interface Spec { byName: Map<string, string> }', 'ThingHandler spec (Spec).byName: instance of Map'],
+    ['a union of objects', 'interface Spec { source: { url: string } | { path: string } }', 'ThingHandler spec (Spec).source: union of object shapes'],
+    ['a union of types without @intOrString', 'interface Spec { size: number | string }', 'ThingHandler spec (Spec).size: a value of several types (number | string)'],
+    ['a tuple', 'interface Spec { pair: [string, number] }', 'ThingHandler spec (Spec).pair: a tuple has no structural schema'],
+    ['a bigint', 'interface Spec { huge: bigint }', 'ThingHandler spec (Spec).huge: bigint has no JSON form'],
+    ['named fields beside an index signature', 'interface Spec { open: { fixed: string; [key: string]: string } }', 'ThingHandler spec (Spec).open: named fields beside an index signature'],
+  ])('%s', (_, spec, message) => {
+    expect(() => generateCrds(project(handler(spec)))).toThrow(message);
+  });
+
+  it('options that need running the code', () => {
+    expect(() => generateCrds(project(handler('interface Spec {}', "{ group: process.env.GROUP!, version: 'v1', plural: 'things', kind: 'Thing' }")))).toThrow(
+      /@CustomResource on ThingHandler \(.*handler\.ts:\d+\): cannot read process without running the code/,
+    );
+  });
+
+  it('options the runtime would refuse, with the runtime message', () => {
+    expect(() => generateCrds(project(handler('interface Spec {}', "{ group: 'nodots', version: 'v1', plural: 'things', kind: 'Thing' }")))).toThrow(
+      '@CustomResource on ThingHandler: group "nodots" is invalid',
+    );
+  });
+});
+
+describe('kubeop crd: reading the decorator options', () => {
+  it('follows consts, spreads, as const and columns', () => {
+    const source = `const GROUP = 'x.kubeop.dev';
+const BASE = { group: GROUP, version: 'v1' } as const;
+const COLUMNS = [{ name: 'Size', type: 'integer', jsonPath: '.spec.size', priority: 1 }];
+interface Spec { size: number }
+@CustomResource({ ...BASE, plural: 'things', kind: 'Thing', shortNames: ['th'], scope: 'Cluster', columns: COLUMNS })
+export class ThingHandler extends ResourceHandler<Spec> {}`;
+    const [crd] = generateCrds(project(source));
+    const manifest = crd!.manifest as { spec: Record<string, unknown> & { versions: Array<Record<string, unknown>> } };
+    expect(crd!.name).toBe('things.x.kubeop.dev');
+    expect(manifest.spec.scope).toBe('Cluster');
+    expect(manifest.spec.names).toEqual({ plural: 'things', singular: 'thing', kind: 'Thing', shortNames: ['th'] });
+    expect(manifest.spec.versions[0]!.additionalPrinterColumns).toEqual([{ name: 'Size', type: 'integer', jsonPath: '.spec.size', priority: 1 }]);
+    // No Status type argument: ResourceHandler's default, anything.
+    expect((manifest.spec.versions[0]!.schema as { openAPIV3Schema: { properties: { status: unknown } } }).openAPIV3Schema.properties.status).toEqual({
+      type: 'object',
+      'x-kubernetes-preserve-unknown-fields': true,
+    });
+  });
+
+  it('uses a hand-written schema as it is, after the structural check', () => {
+    const good = "{ group: 'x.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing', schema: { type: 'object', properties: { spec: { type: 'object', properties: { a: { type: 'string' } } } } } }";
+    const [crd] = generateCrds(project(handler('interface Spec { b: number }', good)));
+    expect(JSON.stringify(crd!.manifest)).toContain('"a":{"type":"string"}');
+    const bad = "{ group: 'x.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing', schema: { type: 'object', properties: { spec: { type: ['string', 'null'] } } } }";
+    expect(() => generateCrds(project(handler('interface Spec {}', bad)))).toThrow('.spec: type ["string","null"] must be one of');
+  });
+
+  it('skips @Resource classes and finds none', () => {
+    const source = "declare function Resource(o: object): ClassDecorator;\n@Resource({ group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' }) export class H extends ResourceHandler {}";
+    expect(() => generateCrds(project(source))).toThrow('no class decorated with @CustomResource');
+  });
+});
