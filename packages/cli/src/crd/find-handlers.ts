@@ -61,8 +61,12 @@ function describeClass(node: ts.ClassLikeDeclaration, checker: ts.TypeChecker): 
 
 /** `CustomResource`, also when imported under another name. */
 function calleeName(expression: ts.Expression, checker: ts.TypeChecker): string | undefined {
-  let symbol = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(expression) ? expression.name : expression);
-  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  const symbol = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(expression) ? expression.name : expression);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) {
+    // The imported name, also when the module does not resolve (no node_modules yet: the checker knows nothing then).
+    const specifier = symbol.declarations?.find(ts.isImportSpecifier);
+    return specifier ? (specifier.propertyName ?? specifier.name).text : checker.getAliasedSymbol(symbol).name;
+  }
   return symbol?.name ?? (ts.isIdentifier(expression) ? expression.text : undefined);
 }
 
