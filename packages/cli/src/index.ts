@@ -1,5 +1,5 @@
 // Public API of @kubeop/cli, for build scripts that want the manifests without the command line.
-export { checkCrds, crdYaml } from './crd/command.js';
+export { checkCrds, crdJson, crdYaml } from './crd/command.js';
 export { type GeneratedCrd, generateCrds } from './crd/generate.js';
 export { CliError } from './errors.js';
 export { loadHandlerClasses } from './manifests/load-handlers.js';

@@ -88,7 +88,7 @@ describe('kubeop crd: type shapes → schema', () => {
 
   it('names the CRD from the decorator, with the default printer columns and the class TSDoc as description', () => {
     expect(crd!.name).toBe('corpora.corpus.crd-gen.kubeop.dev');
-    expect(crd!.file).toBe('corpora.corpus.crd-gen.kubeop.dev.yaml');
+    expect(crd!.file).toBe('corpora.corpus.crd-gen.kubeop.dev.json');
     const version = (crd!.manifest as { spec: { versions: Array<Record<string, unknown>> } }).spec.versions[0]!;
     expect(version.additionalPrinterColumns).toEqual([
       { name: 'State', type: 'string', jsonPath: '.status.state' },

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { checkCrds, crdYaml, generateCrds } from '@kubeop/cli';
+import { checkCrds, crdJson, generateCrds } from '@kubeop/cli';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -21,13 +21,13 @@ describe('kubeop crd --check', () => {
     const out = join(dir, 'crds');
     const crds = generateCrds(join(dir, 'tsconfig.json'));
     mkdirSync(out);
-    for (const crd of crds) writeFileSync(join(out, crd.file), crdYaml(crd));
+    for (const crd of crds) writeFileSync(join(out, crd.file), crdJson(crd));
     await expect(checkCrds(generateCrds(join(dir, 'tsconfig.json')), out)).resolves.toBeUndefined();
 
     const source = join(dir, 'src/corpus.handler.ts');
     writeFileSync(source, readFileSync(source, 'utf8').replace('/** @minimum 1 @maximum 10 */', '/** @minimum 1 @maximum 12 */'));
     await expect(checkCrds(generateCrds(join(dir, 'tsconfig.json')), out)).rejects.toThrow(
-      `CRD corpora.corpus.crd-gen.kubeop.dev is stale: ${join(out, 'corpora.corpus.crd-gen.kubeop.dev.yaml')} differs at ` +
+      `CRD corpora.corpus.crd-gen.kubeop.dev is stale: ${join(out, 'corpora.corpus.crd-gen.kubeop.dev.json')} differs at ` +
         '.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.bounded.maximum: 10, 12 wanted; run kubeop crd --out',
     );
   });
@@ -35,7 +35,7 @@ describe('kubeop crd --check', () => {
   it('fails when a CRD file is missing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kubeop-stale-'));
     await expect(checkCrds(generateCrds(join(ROOT, 'samples/test-object/tsconfig.json')), dir)).rejects.toThrow(
-      `CRD testobjects.example.kubeop.dev is stale: ${join(dir, 'testobjects.example.kubeop.dev.yaml')} is missing`,
+      `CRD testobjects.example.kubeop.dev is stale: ${join(dir, 'testobjects.example.kubeop.dev.json')} is missing`,
     );
   });
 });

@@ -13,7 +13,7 @@ import { schemaMaker } from './type-schema.js';
 export interface GeneratedCrd {
   /** `<plural>.<group>`. */
   name: string;
-  /** `<plural>.<group>.yaml`: what `--out` writes and the runtime reads. */
+  /** `<plural>.<group>.json`: what `--out` writes and the runtime reads. */
   file: string;
   className: string;
   manifest: Record<string, unknown>;

@@ -1,7 +1,6 @@
-// Finds the CRD `kubeop crd --out` generated for a resource: `<plural>.<group>.yaml` in the crds folder beside the entry script.
+// Finds the CRD `kubeop crd --out` generated for a resource: `<plural>.<group>.json` in the crds folder beside the entry script.
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { loadYaml } from '@kubernetes/client-node';
 import type { CustomResourceRecord } from '@kubeop/decorators';
 import { fullName } from './resource.js';
 
@@ -21,9 +20,12 @@ export function defaultCrdDir(entryScript = process.argv[1]): string | undefined
   return join(dirname(script), 'crds');
 }
 
-/** The file name `kubeop crd --out` writes for a resource, and the runtime reads. */
+/**
+ * The file name `kubeop crd --out` writes for a resource, and the runtime reads. JSON (which kubectl applies as well):
+ * client-node's loadYaml turns a CRD into its typed model, dropping every x-kubernetes-* key, and core needs no YAML parser.
+ */
 export function crdFileName(resource: Pick<CustomResourceRecord, 'plural' | 'group'>): string {
-  return `${fullName(resource)}.yaml`;
+  return `${fullName(resource)}.json`;
 }
 
 /**
@@ -35,9 +37,9 @@ export function loadGeneratedCrd(dir: string, resource: CustomResourceRecord): R
   if (!existsSync(path)) return undefined;
   let crd: { kind?: unknown; metadata?: { name?: unknown }; spec?: { versions?: Array<{ name?: unknown }> } };
   try {
-    crd = loadYaml(readFileSync(path, 'utf8'));
+    crd = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new GeneratedCrdError(`${path} is not readable YAML: ${(error as Error).message}; regenerate it with kubeop crd --out ${dir}`);
+    throw new GeneratedCrdError(`${path} is not readable JSON: ${(error as Error).message}; regenerate it with kubeop crd --out ${dir}`);
   }
   const name = fullName(resource);
   if (crd?.kind !== 'CustomResourceDefinition' || crd.metadata?.name !== name) {
