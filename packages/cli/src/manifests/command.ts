@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { describeHandlerClass } from '@kubeop/core';
 import { CliError } from '../errors.js';
+import { generatedCrds } from './generated-crds.js';
 import { loadHandlerClasses } from './load-handlers.js';
 import { type Manifest, operatorManifests } from './manifests.js';
 import { toYaml } from './yaml.js';
@@ -18,6 +19,7 @@ interface ManifestArgs {
   'leader-elect': boolean;
   'create-crd': boolean;
   'update-crd': boolean;
+  'crd-dir'?: string;
   out?: string;
 }
 
@@ -37,6 +39,7 @@ export const manifestsCommand: CommandModule<object, ManifestArgs> = {
       .option('leader-elect', { type: 'boolean', default: true, describe: 'Run replicas behind a Lease' })
       .option('create-crd', { type: 'boolean', default: false, describe: 'Let the operator create its CRDs (adds the RBAC for it)' })
       .option('update-crd', { type: 'boolean', default: false, describe: 'Let the operator update its CRDs (adds the RBAC for it)' })
+      .option('crd-dir', { type: 'string', describe: 'Folder of the CRDs kubeop crd --out generated (default: crds beside the first module)' })
       .option('out', { type: 'string', describe: 'Write one file per object and a kustomization.yaml to this folder instead of printing' }),
   handler: async (args) => {
     const name = args.name ?? (await packageName());
@@ -56,6 +59,7 @@ export const manifestsCommand: CommandModule<object, ManifestArgs> = {
       watchNamespace: args.namespace,
       createCrd: args['create-crd'],
       updateCrd: args['update-crd'],
+      crdFor: generatedCrds(args.modules, args['crd-dir']),
     });
     if (args.out) await writeFolder(args.out, manifests);
     else process.stdout.write(manifests.map(toYaml).join('---\n'));

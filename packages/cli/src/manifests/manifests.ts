@@ -15,6 +15,8 @@ export interface ManifestOptions {
   watchNamespace: string | undefined;
   createCrd: boolean;
   updateCrd: boolean;
+  /** The CRD of a custom resource, e.g. the one `kubeop crd` generated. Defaults to crdManifest(resource): its permissive schema. */
+  crdFor?: (resource: ResourceDescription['resource']) => Record<string, unknown>;
 }
 
 export type Manifest = Record<string, unknown> & { kind: string; metadata: { name: string; namespace?: string } };
@@ -23,7 +25,9 @@ export function operatorManifests(descriptions: ResourceDescription[], options: 
   const { name, operatorNamespace } = options;
   const account = { kind: 'ServiceAccount', name, namespace: operatorNamespace };
   const rules = operatorRules(descriptions, options);
-  const manifests: Manifest[] = descriptions.filter((d) => d.resource.custom).map((d) => crdManifest(d.resource) as Manifest);
+  const manifests: Manifest[] = descriptions
+    .filter((d) => d.resource.custom)
+    .map((d) => (options.crdFor ?? crdManifest)(d.resource) as Manifest);
   manifests.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: operatorNamespace } });
   const clusterRules = [...rules.cluster, ...(options.watchNamespace ? [] : rules.objects)];
   if (clusterRules.length) manifests.push(...binding('Cluster', name, undefined, clusterRules, account));

@@ -1,0 +1,23 @@
+// The CRDs `kubeop manifests` emits: the ones `kubeop crd --out` generated, found where the operator finds them.
+import { dirname, join, resolve } from 'node:path';
+import { crdFileName, crdManifest, loadGeneratedCrd, type ResourceDescription } from '@kubeop/core';
+
+type Resource = ResourceDescription['resource'];
+
+/**
+ * The generated CRD in `dir` (default: `crds` beside the first module, as the runtime looks beside its entry
+ * script), else the decorator's hand-written schema, else the permissive one with a warning on stderr.
+ */
+export function generatedCrds(modules: string[], dir?: string): (resource: Resource) => Record<string, unknown> {
+  const folder = dir ?? join(dirname(resolve(modules[0] ?? '.')), 'crds');
+  return (resource) => {
+    if (resource.schema) return crdManifest(resource);
+    const generated = loadGeneratedCrd(folder, resource);
+    if (generated) return generated;
+    process.stderr.write(
+      `warning: no generated CRD at ${join(folder, crdFileName(resource))}: emitting one whose spec and status accept anything; ` +
+        `run kubeop crd --out ${folder} first (or give --crd-dir)\n`,
+    );
+    return crdManifest(resource);
+  };
+}
