@@ -1,16 +1,19 @@
 // Benchmarks of the kubeop runtime on a local control plane: handling throughput, event-to-handler latency,
 // start-up with many objects, and memory per cached object. Prints figures; asserts nothing.
 // Run: npm run bench  (node --expose-gc, after npm run build)
+import { execFile } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { defineResource } from '@kubeop/decorators';
 import { prepareOperator, ResourceHandler } from '@kubeop/core';
 import { createTestNamespace, eventually, startControlPlane } from '@kubeop/testing';
+import { resource } from './create.js';
 
 const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 1000);
 const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 50);
-const resource = { group: 'bench.kubeop.dev', version: 'v1', plural: 'items', singular: 'item', kind: 'Item' };
 
 const handledAt = new Map();
 class BenchHandler extends ResourceHandler {
@@ -24,6 +27,10 @@ defineResource(BenchHandler, { resource, onAdded: 'added' });
 const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
 const gc = globalThis.gc ?? (() => {});
 const mb = (bytes) => (bytes / 1024 / 1024).toFixed(1);
+// maxRSS is the process's high-water mark so far (KiB).
+const peakRss = () => `${mb(process.resourceUsage().maxRSS * 1024)} MB`;
+const rssAtImport = process.memoryUsage().rss;
+const cpuMsPerObject = (cpu) => ((cpu.user + cpu.system) / 1000 / OBJECTS).toFixed(3);
 
 async function startOperator(kubeconfigPath, namespace, extra = []) {
   const prepared = prepareOperator({
@@ -39,22 +46,10 @@ async function startOperator(kubeconfigPath, namespace, extra = []) {
   return operator;
 }
 
-async function createMany(api, namespace, prefix, count, parallel = 16) {
-  let next = 0;
-  const body = (name) => ({
-    apiVersion: `${resource.group}/${resource.version}`,
-    kind: resource.kind,
-    metadata: { name, namespace, labels: { bench: 'yes' } },
-    spec: { payload: 'x'.repeat(200), replicas: 3 },
-  });
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (next < count) {
-        const name = `${prefix}-${next++}`;
-        await api.createNamespacedCustomObject({ ...resource, namespace, body: body(name) });
-      }
-    }),
-  );
+// The creating clients run in a child process: CPU and RSS of this process are then the operator's (and the
+// bench's bookkeeping), not client-node's, which opens a connection per call.
+async function createMany(kubeconfigPath, namespace, prefix, count, parallel = 16) {
+  await promisify(execFile)(process.execPath, [fileURLToPath(new URL('./create.js', import.meta.url)), kubeconfigPath, namespace, prefix, String(count), String(parallel)]);
 }
 
 const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
@@ -64,32 +59,35 @@ async function main() {
   try {
     const api = plane.kubeConfig.makeApiClient(CustomObjectsApi);
     console.log(`kubeop benchmark: ${OBJECTS} objects, Node ${process.version}, kube-apiserver v1.37.2 on loopback`);
+    console.log(`RSS after importing kubeop and client-node: ${mb(rssAtImport)} MB`);
 
-    // 0. The cost of metrics: the same storm with /metrics off and on. CPU is the whole bench process's (the
-    // creating clients included), so the difference between the two is what metrics add per object.
+    // 0. The cost of metrics: the same storm with /metrics off and on. CPU is this process's: the operator's.
     for (const [label, address] of [['metrics off', '0'], ['metrics on', '127.0.0.1:0']]) {
       const ns = await createTestNamespace(plane.kubeConfig, 'bench-metrics');
       const op = await startOperator(plane.kubeconfigPath, ns, ['--metrics-bind-address', address]);
       const cpu0 = process.cpuUsage();
       const w0 = performance.now();
-      await createMany(api, ns, 'mx', OBJECTS);
+      await createMany(plane.kubeconfigPath, ns, 'mx', OBJECTS);
       await eventually(() => op.controllerStats[0].handlers.handled >= OBJECTS, 'all handled', 600_000);
-      const cpu = process.cpuUsage(cpu0);
-      console.log(`storm, ${label}: ${((cpu.user + cpu.system) / 1000 / OBJECTS).toFixed(3)} CPU ms per object (bench process), ` +
+      console.log(`storm, ${label}: ${cpuMsPerObject(process.cpuUsage(cpu0))} CPU ms per object (operator), ` +
         `${(OBJECTS / ((performance.now() - w0) / 1000)).toFixed(0)} objects/s`);
       await op.stop();
     }
+    console.log(`peak RSS after the storms: ${peakRss()}`);
 
-    // 1. Throughput: objects created as fast as 16 parallel clients can, handled by --max-concurrent 10 (default).
+    // 1. Throughput: objects created as fast as 16 parallel clients (one child process) can, handled by --max-concurrent 10 (default).
     const ns1 = await createTestNamespace(plane.kubeConfig, 'bench-throughput');
     let operator = await startOperator(plane.kubeconfigPath, ns1);
+    const tpCpu0 = process.cpuUsage();
     const t0 = performance.now();
-    await createMany(api, ns1, 'tp', OBJECTS);
+    await createMany(plane.kubeconfigPath, ns1, 'tp', OBJECTS);
     const created = performance.now();
     await eventually(() => operator.controllerStats[0].handlers.handled >= OBJECTS, 'all handled', 600_000);
     const done = performance.now();
+    const tpCpu = process.cpuUsage(tpCpu0);
     console.log(`throughput: ${OBJECTS} objects created in ${((created - t0) / 1000).toFixed(2)} s, all handled (status written) ` +
-      `${((done - t0) / 1000).toFixed(2)} s after the first create: ${(OBJECTS / ((done - t0) / 1000)).toFixed(0)} objects/s`);
+      `${((done - t0) / 1000).toFixed(2)} s after the first create: ${(OBJECTS / ((done - t0) / 1000)).toFixed(0)} objects/s, ` +
+      `${cpuMsPerObject(tpCpu)} CPU ms per object (operator)`);
 
     // 2. Memory: the watcher's cache of OBJECTS objects, heap measured after GC.
     gc();
@@ -123,7 +121,7 @@ async function main() {
     console.log(`latency (create call → handler called), ${LATENCY_SAMPLES} samples: median ${percentile(latencies, 50).toFixed(1)} ms, ` +
       `p95 ${percentile(latencies, 95).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`);
     await operator.stop();
-    console.log(`peak RSS of the bench process: ${mb(process.resourceUsage().maxRSS * 1024)} MB`);
+    console.log(`peak RSS of the bench process: ${peakRss()}`);
   } finally {
     await plane.stop();
   }

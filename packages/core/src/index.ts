@@ -14,7 +14,8 @@ export { CrdNotEstablishedError, CrdNotInstalledError, crdManifest, PERMISSIVE_S
 export { firstDifference } from './kube/crd-diff.js';
 export { crdFileName, defaultCrdDir, GeneratedCrdError, loadGeneratedCrd } from './kube/crd-files.js';
 export { StructuralSchemaError, structuralProblems } from './kube/structural.js';
-export { KubeApiError, KubeConnectionError, KubeTlsError, NotKubernetesError } from './kube/errors.js';
-export type { CustomObject, ObjectMeta } from './kube/objects.js';
+export { KubeApiError, KubeConnectionError, KubeCredentialError, KubeTlsError, NotKubernetesError } from './kube/errors.js';
+export { type ListOptions, ObjectClient, type ObjectReference, type ResourceInfo, UnknownKindError } from './kube/object-client.js';
+export type { CustomObject, KubeObject, ObjectMeta } from './kube/objects.js';
 export type { Logger } from './logging.js';
 export { Operator, type OperatorOptions, prepareOperator } from './operator.js';

@@ -1,6 +1,7 @@
-// A small HTTP client over client-node's KubeConfig: one connection pool, timeouts, named errors.
-import { HttpMethod, type KubeConfig, RequestContext } from '@kubernetes/client-node';
+// A small HTTP client over client-node's KubeConfig: one connection pool, credentials cached for their lifetime, timeouts, named errors.
+import type { KubeConfig } from '@kubernetes/client-node';
 import { type Dispatcher, fetch, type Response } from 'undici';
+import { ApiServerAuth, type Transport } from './auth.js';
 import { isCertificateErrorCode, KubeApiError, KubeConnectionError, KubeTlsError, type StatusDetails } from './errors.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -17,9 +18,10 @@ export interface RequestOptions {
 export const MERGE_PATCH = 'application/merge-patch+json';
 
 export class KubeClient {
-  // client-node 2.0.1 makes a new undici Agent (so a new TCP+TLS connection) per request; one shared
-  // dispatcher keeps connections pooled.
-  private dispatcher: Dispatcher | undefined;
+  // One pool of connections for every request (client-node 2.0.1 builds a new undici Agent, TLS context
+  // included, per request); authentication computed once per credential lifetime.
+  private auth: ApiServerAuth | undefined;
+  private pool: { dispatcher: Dispatcher; transport: Transport } | undefined;
 
   constructor(
     readonly kubeConfig: KubeConfig,
@@ -32,12 +34,17 @@ export class KubeClient {
     return cluster.server.replace(/\/$/, '');
   }
 
+  /** How many times credentials were obtained so far (exec plugin runs, token file reads, ...). */
+  get credentialFetches(): number {
+    return this.auth?.fetches ?? 0;
+  }
+
   async request<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, options: RequestOptions = {}): Promise<T> {
     // AbortSignal.timeout takes whole milliseconds only.
     const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(options.timeoutMs ?? this.requestTimeoutMs)));
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     try {
-      const response = await this.send(method, path, options, signal, 'pooled');
+      const { response } = await this.send(method, path, options, signal, 'pooled');
       const text = await response.text();
       if (!response.ok) throw apiError(response.status, method, path, text);
       return (text ? JSON.parse(text) : undefined) as T;
@@ -54,61 +61,71 @@ export class KubeClient {
    * `signal` and must call `close()`, which tears the connection down even when the peer went silent.
    */
   async stream(path: string, query: Query, signal: AbortSignal): Promise<{ response: Response; close: () => void }> {
-    let dispatcher: Dispatcher | undefined;
-    const close = () => void dispatcher?.destroy().catch(() => undefined);
-    try {
-      const response = await this.send('GET', path, { query }, signal, (d) => (dispatcher = d));
-      if (!response.ok) throw apiError(response.status, 'WATCH', path, await response.text().catch(() => ''));
-      return { response, close };
-    } catch (error) {
+    const { response, dispatcher } = await this.send('GET', path, { query }, signal, 'own');
+    const close = () => void dispatcher.destroy().catch(() => undefined);
+    if (!response.ok) {
+      const text = await response.text().catch(() => '');
       close();
-      throw error;
+      throw apiError(response.status, 'WATCH', path, text);
     }
+    return { response, close };
   }
 
   private resetPool(): void {
-    void this.dispatcher?.destroy().catch(() => undefined);
-    this.dispatcher = undefined;
+    void this.pool?.dispatcher.destroy().catch(() => undefined);
+    this.pool = undefined;
   }
 
-  /** `connection`: 'pooled' shares the client's pool; a callback receives a dispatcher used for this request alone. */
+  /** The shared pool for this transport; a new transport (an exec plugin's new client certificate) replaces it. */
+  private pooled(transport: Transport): Dispatcher {
+    if (this.pool?.transport !== transport) {
+      // Requests in flight on the old pool finish on it.
+      void this.pool?.dispatcher.close().catch(() => undefined);
+      this.pool = { dispatcher: transport.dispatcher(), transport };
+    }
+    return this.pool.dispatcher;
+  }
+
+  /**
+   * `connection`: 'pooled' shares the client's pool; 'own' opens a dispatcher for this request alone, returned
+   * for the caller to destroy. A 401 drops the credential and, when a fresh one may differ, retries once.
+   */
   private async send(
     method: string,
     path: string,
     options: RequestOptions,
     signal: AbortSignal,
-    connection: 'pooled' | ((own: Dispatcher) => void),
-  ): Promise<Response> {
+    connection: 'pooled' | 'own',
+  ): Promise<{ response: Response; dispatcher: Dispatcher }> {
     const url = new URL(this.server + path);
     for (const [name, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
-    const context = new RequestContext(url.toString(), HttpMethod.GET);
-    // Called per request so that expiring credentials (exec plugins, OIDC) are refreshed.
-    await this.kubeConfig.applySecurityAuthentication(context);
-    // applySecurityAuthentication builds a new dispatcher each call: keep one for the pool, or hand it over.
-    const fresh = context.getDispatcher() as Dispatcher | undefined;
-    let dispatcher: Dispatcher | undefined;
-    if (connection === 'pooled') {
-      this.dispatcher ??= fresh;
-      dispatcher = this.dispatcher;
-    } else if (fresh) {
-      connection(fresh);
-      dispatcher = fresh;
-    }
-    const headers: Record<string, string> = { ...context.getHeaders(), accept: 'application/json' };
-    let body: string | undefined;
-    if (options.body !== undefined) {
-      body = JSON.stringify(options.body);
-      headers['content-type'] = options.contentType ?? 'application/json';
-    }
-    try {
-      return await fetch(url, { method, headers, body, signal, dispatcher });
-    } catch (error) {
-      if (signal.aborted) throw signal.reason ?? error;
-      const code = (error as { cause?: { code?: string } }).cause?.code;
-      if (isCertificateErrorCode(code)) throw new KubeTlsError(method, url.toString(), code, { cause: error });
-      throw new KubeConnectionError(method, url.toString(), code, { cause: error });
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    // The kubeconfig's current context at the first request: files read, TLS context built, once.
+    this.auth ??= new ApiServerAuth(this.kubeConfig);
+    for (let attempt = 1; ; attempt++) {
+      const credential = await this.auth.credential();
+      const dispatcher = connection === 'pooled' ? this.pooled(credential.transport) : credential.transport.dispatcher();
+      const headers: Record<string, string> = { ...credential.headers, accept: 'application/json' };
+      if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+      let response: Response;
+      try {
+        response = await fetch(url, { method, headers, body, signal, dispatcher });
+      } catch (error) {
+        if (connection === 'own') void dispatcher.destroy().catch(() => undefined);
+        if (signal.aborted) throw signal.reason ?? error;
+        const code = (error as { cause?: { code?: string } }).cause?.code;
+        if (isCertificateErrorCode(code)) throw new KubeTlsError(method, url.toString(), code, { cause: error });
+        throw new KubeConnectionError(method, url.toString(), code, { cause: error });
+      }
+      if (response.status === 401 && attempt === 1 && this.auth.invalidate(credential)) {
+        // Revoked or expired before its time: drop it and try once more with a fresh one.
+        await response.body?.cancel().catch(() => undefined);
+        if (connection === 'own') void dispatcher.destroy().catch(() => undefined);
+        continue;
+      }
+      return { response, dispatcher };
     }
   }
 
@@ -117,7 +134,7 @@ export class KubeClient {
    * half-dead connection (or from a handler abandoned at shutdown) must not hold the process up.
    */
   async close(graceMs = 2_000): Promise<void> {
-    const dispatcher = this.dispatcher;
+    const dispatcher = this.pool?.dispatcher;
     if (!dispatcher) return;
     let timer: NodeJS.Timeout | undefined;
     const graceful = dispatcher.close().then(() => true, () => true);

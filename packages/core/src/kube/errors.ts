@@ -84,6 +84,14 @@ export class KubeConnectionError extends Error {
 }
 
 /**
+ * The credentials of the kubeconfig's user could not be obtained or used: an exec plugin failed, a token or
+ * certificate file cannot be read, a key does not parse.
+ */
+export class KubeCredentialError extends Error {
+  override readonly name = 'KubeCredentialError';
+}
+
+/**
  * The server's certificate failed verification (openssl's code in `code`): the kubeconfig trusts another CA or
  * names the server by an address its certificate does not hold. Still transient, as the CA can be fixed.
  */
