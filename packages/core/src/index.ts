@@ -14,6 +14,7 @@ export { CrdNotEstablishedError, CrdNotInstalledError, crdManifest, PERMISSIVE_S
 export { firstDifference } from './kube/crd-diff.js';
 export { crdFileName, defaultCrdDir, GeneratedCrdError, loadGeneratedCrd } from './kube/crd-files.js';
 export { StructuralSchemaError, structuralProblems } from './kube/structural.js';
+export { KubeClient, type Query, type RequestOptions } from './kube/client.js';
 export { KubeApiError, KubeConnectionError, KubeCredentialError, KubeTlsError, NotKubernetesError } from './kube/errors.js';
 export { type ListOptions, ObjectClient, type ObjectReference, type ResourceInfo, UnknownKindError } from './kube/object-client.js';
 export type { CustomObject, KubeObject, ObjectMeta } from './kube/objects.js';

@@ -6,7 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import { CLIENT_NODE_RANGE, KUBEOP_RANGE, TYPESCRIPT_RANGE } from '../src/versions.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const PUBLISHED = ['packages/decorators', 'packages/core', 'packages/testing', 'packages/create-kubeop'];
+const PUBLISHED = ['packages/decorators', 'packages/core', 'packages/testing', 'packages/cli', 'packages/create-kubeop'];
 const json = (path: string) => JSON.parse(readFileSync(join(ROOT, path), 'utf8'));
 const LICENSE = readFileSync(join(ROOT, 'LICENSE'), 'utf8');
 

@@ -11,7 +11,7 @@ import { eventually } from '@kubeop/testing';
 import { objects } from '@kubeop/testing/operator';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const PACKAGES = ['@kubeop/decorators', '@kubeop/core', '@kubeop/testing', 'create-kubeop'];
+const PACKAGES = ['@kubeop/decorators', '@kubeop/core', '@kubeop/testing', '@kubeop/cli', 'create-kubeop'];
 const work = mkdtempSync(join(tmpdir(), 'kubeop-scaffold-'));
 const project = join(work, 'gadget-operator');
 const resource = { group: 'e2e.kubeop.dev', version: 'v1alpha1', plural: 'gadgets', kind: 'Gadget' };
@@ -90,6 +90,12 @@ describe('a project made by create-kubeop from the packed packages', () => {
     figures.push(`scaffold to green ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     await runsLocally();
+
+    // The manifests carry the CRD generated from the handler's types and the RBAC computed from the class.
+    const manifests = await run(undefined, 'npm', ['run', '--silent', 'manifests'], project);
+    expectSuccess(manifests, 'npm run manifests');
+    expect(manifests.stdout).toContain('kind: ClusterRole');
+    expect(manifests.stdout).toContain('maxLength: 64');
 
     expectSuccess(await run('npm install --omit=dev', 'npm', ['install', '--omit=dev', '--no-audit', '--no-fund'], project), 'npm install --omit=dev');
     const du = await run(undefined, 'du', ['-sk', join(project, 'node_modules')], project);

@@ -58,7 +58,9 @@ describe('the project', () => {
     expect(read('src/main.ts')).toContain("import { StaticSiteHandler } from './static-site.handler.js';");
     const pkg = JSON.parse(read('package.json'));
     expect(pkg).toMatchObject({ name: 'sites', type: 'module', engines: { node: '>=22.19.0' } });
-    expect(Object.keys(pkg.scripts)).toEqual(['build', 'start', 'local', 'test']);
+    expect(Object.keys(pkg.scripts)).toEqual(['build', 'start', 'local', 'test', 'manifests']);
+    expect(pkg.scripts.build).toContain('kubeop crd --out dist/crds');
+    expect(pkg.devDependencies['@kubeop/cli']).toBe('^0.1.0');
     expect(JSON.parse(read('tsconfig.json')).compilerOptions).toMatchObject({
       module: 'nodenext',
       moduleResolution: 'nodenext',

@@ -6,7 +6,12 @@ export function handler(c: Context): string {
 import { CustomResource, OnAdded, OnDeleted } from '@kubeop/decorators';
 import { type CustomObject, ResourceHandler } from '@kubeop/core';
 
+/** What a ${c.kind} asks for; its CRD schema is generated from this type (kubeop crd). */
 export interface ${c.kind}Spec {
+  /**
+   * Who to greet.
+   * @maxLength 64
+   */
   message?: string;
 }
 

@@ -1,4 +1,5 @@
-// package.json of the new project: ESM, Node >= 22.19, build/test/start/local scripts, kubeop as ranges.
+// package.json of the new project: ESM, Node >= 22.19, build (with the generated CRD)/test/start/local/manifests
+// scripts, kubeop as ranges.
 import { CLIENT_NODE_RANGE, KUBEOP_RANGE, TYPES_NODE_RANGE, TYPESCRIPT_RANGE } from '../versions.js';
 import type { Context } from './context.js';
 
@@ -11,10 +12,13 @@ export function packageJson(c: Context): string {
     type: 'module',
     engines: { node: '>=22.19.0' },
     scripts: {
-      build: 'tsc -p tsconfig.json',
+      // The CRD is the TypeScript type: generated beside main.js, where --create-crd finds it.
+      build: 'tsc -p tsconfig.json && kubeop crd --out dist/crds',
       start: 'node dist/main.js',
       local: 'npm run build && kubeop-local node dist/main.js --create-crd',
-      test: 'tsc -p tsconfig.test.json && node --test "dist-test/test/**/*.test.js"',
+      // The build first: the test installs the CRD it generated.
+      test: 'npm run build && tsc -p tsconfig.test.json && node --test "dist-test/test/**/*.test.js"',
+      manifests: `npm run build && kubeop manifests dist/${c.file}.handler.js --image ${c.name}:0.1.0`,
     },
     dependencies: {
       '@kubeop/core': KUBEOP_RANGE,
@@ -22,6 +26,7 @@ export function packageJson(c: Context): string {
       '@kubernetes/client-node': CLIENT_NODE_RANGE,
     },
     devDependencies: {
+      '@kubeop/cli': KUBEOP_RANGE,
       '@kubeop/testing': KUBEOP_RANGE,
       '@types/node': TYPES_NODE_RANGE,
       typescript: TYPESCRIPT_RANGE,

@@ -38,7 +38,10 @@ kubectl get ${c.plural} first -o jsonpath='{.status}'
 | \`test/${c.file}.int.test.ts\` | the integration test (\`node:test\`, \`@kubeop/testing\`) |
 | \`Dockerfile\` | the image: \`docker build -t ${c.name}:0.1.0 .\` |
 
-\`npm run build\` compiles \`src/\` to \`dist/\`; \`npm start\` runs \`dist/main.js\` against the cluster of \`KUBECONFIG\` (or
-in-cluster); add \`--create-crd\` to install the CRD from the decorator.
+\`npm run build\` compiles \`src/\` to \`dist/\` and generates the CRD from the \`Spec\` and \`Status\` types into
+\`dist/crds/\` (\`kubeop crd\`; TSDoc tags such as \`@maxLength\` become validation); \`npm start\` runs \`dist/main.js\`
+against the cluster of \`KUBECONFIG\` (or in-cluster); add \`--create-crd\` to install that CRD.
+\`npm run manifests\` prints everything that installs the operator in a cluster: the CRD, a ServiceAccount,
+least-privilege RBAC computed from the handler class, and a Deployment (\`kubeop manifests --help\` for the options).
 `;
 }

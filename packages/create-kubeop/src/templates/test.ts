@@ -10,6 +10,7 @@ export function integrationTest(c: Context): string {
   return `// Runs the ${c.kind} operator on a real etcd + kube-apiserver: a new ${c.kind} gets its status, a deleted one goes.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { type ControlPlane, createTestNamespace, startControlPlane } from '@kubeop/testing';
 import { installCrd, objects, runOperator, stopAllOperators } from '@kubeop/testing/operator';
 import { ${c.handlerClass} } from '../src/${c.file}.handler.js';
@@ -21,7 +22,8 @@ before(async () => {
   // About 3 s; the first run on a machine builds the binaries with Go (minutes) and caches them in ~/.cache/kubeop.
   plane = await startControlPlane();
   namespace = await createTestNamespace(plane.kubeConfig);
-  await installCrd(plane.kubeConfig, ${c.handlerClass});
+  // The CRD npm run build generated from the handler's types, as --create-crd installs it.
+  await installCrd(plane.kubeConfig, ${c.handlerClass}, { crdDir: fileURLToPath(new URL('../../dist/crds', import.meta.url)) });
 });
 afterEach(() => stopAllOperators());
 after(() => plane?.stop());

@@ -1,6 +1,6 @@
 // @kubeop/testing/operator: run an operator in a test (in-process or as a process), install its CRD, drive its objects.
 import '../runtime-check.js';
-export { installCrd } from './crd.js';
+export { installCrd, type InstallCrdOptions } from './crd.js';
 export { eventOn, eventsOn } from './events.js';
 export { objects, type ObjectHelpers } from './objects.js';
 export { killOperatorProcesses, type OperatorProcess, spawnOperator, type SpawnOperatorOptions } from './operator-process.js';
