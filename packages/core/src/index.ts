@@ -20,3 +20,4 @@ export { type ListOptions, ObjectClient, type ObjectReference, type ResourceInfo
 export type { CustomObject, KubeObject, ObjectMeta } from './kube/objects.js';
 export type { Logger } from './logging.js';
 export { Operator, type OperatorOptions, prepareOperator } from './operator.js';
+export { ResourceNotServedError } from './resource-setup.js';

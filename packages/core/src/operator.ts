@@ -1,7 +1,6 @@
 // An operator: handler classes described, flags parsed onto a runtime config, connected, CRDs checked, and a
 // manager running one controller per resource.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { HandlerClass } from '@kubeop/decorators';
@@ -18,13 +17,11 @@ import { type Metrics, NOOP_METRICS, OperatorMetrics } from './internal/metrics/
 import { parseBindAddress } from './internal/serve/http-server.js';
 import { startMetricsServer } from './internal/serve/metrics-server.js';
 import { startProbeServer } from './internal/serve/probes.js';
-import { StatusSubresourceMissingError } from './internal/run/status-errors.js';
 import { KubeClient } from './kube/client.js';
 import { loadKubeConfig } from './kube/config.js';
-import { assertResourceServed, CrdNotInstalledError, crdManifest, ensureCrd, hasStatusSubresource } from './kube/crd.js';
-import { crdFileName, defaultCrdDir, loadGeneratedCrd } from './kube/crd-files.js';
 import { ObjectClient } from './kube/object-client.js';
-import { apiVersionOf, fullName, type ResourceRef } from './kube/resource.js';
+import { resolveOwnedTypes, ResourceSetup } from './resource-setup.js';
+import { fullName } from './kube/resource.js';
 import { createRootLogger, type Logger } from './logging.js';
 
 export interface OperatorOptions {
@@ -99,11 +96,6 @@ function assertOneClassPerResource(descriptions: ResourceDescription[]): void {
   }
 }
 
-/** A `@Resource` the API server does not serve. */
-export class ResourceNotServedError extends Error {
-  override readonly name = 'ResourceNotServedError';
-}
-
 export class Operator {
   readonly logger: Logger;
   readonly config: RuntimeConfig;
@@ -129,10 +121,11 @@ export class Operator {
     const kubeConfig = loadKubeConfig({ kubeconfig: this.args.kubeconfig, context: this.args.context, env: this.options.env });
     const client = new KubeClient(kubeConfig);
     this.client = client;
-    for (const { resource } of this.resources) await this.checkResource(client, resource);
+    const setup = new ResourceSetup(client, config, this.logger);
+    for (const { resource } of this.resources) await setup.check(resource);
     const crdApi = kubeConfig.makeApiClient(CustomObjectsApi);
     const objects = new ObjectClient(client, { fieldManager: config.name });
-    const owned = await this.resolveOwnedTypes(objects);
+    const owned = await resolveOwnedTypes(this.resources, objects);
     const metrics: Metrics = parseBindAddress(config.metricsBindAddress, '--metrics-bind-address') ? new OperatorMetrics() : NOOP_METRICS;
     const informers = new Informers({
       client,
@@ -192,72 +185,6 @@ export class Operator {
     this.logger.info(
       `watching ${this.resources.map((r) => fullName(r.resource)).join(', ')} ${config.namespace ? `in namespace ${config.namespace}` : 'in all namespaces'}`,
     );
-  }
-
-  /** The scope of each `@Owns` type, from discovery: it decides the watch path and how owners are keyed. */
-  private async resolveOwnedTypes(objects: ObjectClient): Promise<ResourceRef[][]> {
-    return Promise.all(
-      this.resources.map(({ owns }) =>
-        Promise.all(
-          owns.map(async (type): Promise<ResourceRef> => {
-            const { namespaced } = await objects.resourceFor(apiVersionOf(type), type.kind);
-            return { ...type, scope: namespaced ? 'Namespaced' : 'Cluster' };
-          }),
-        ),
-      ),
-    );
-  }
-
-  private async checkResource(client: KubeClient, resource: ResourceDescription['resource']): Promise<void> {
-    if (!resource.custom) {
-      // Not ours to create: it must be served already (a built-in kind, or a CRD installed by others).
-      try {
-        const denied = await assertResourceServed(client, resource, this.config.namespace);
-        if (denied) this.logger.warn(`cannot list ${fullName(resource)} yet: ${denied.serverMessage ?? denied.message}; watching anyway, retrying until allowed`);
-      } catch (error) {
-        if (!(error instanceof CrdNotInstalledError)) throw error;
-        throw new ResourceNotServedError(
-          `The API server does not serve ${fullName(resource)} in ${apiVersionOf(resource)} (kind ${resource.kind}), which @Resource names. ` +
-            'Check group, version and plural (kubectl api-resources lists what it serves), or install the CRD that defines it.',
-        );
-      }
-      return;
-    }
-    if (this.config.createCrd || this.config.updateCrd) {
-      const name = fullName(resource);
-      const manifest = this.crdToInstall(resource);
-      const { outcome, difference } = await ensureCrd(client, resource, { manifest, update: this.config.updateCrd, fieldManager: this.config.name });
-      if (outcome === 'outdated') {
-        this.logger.warn(
-          `CustomResourceDefinition ${name} differs from the one this operator installs (${difference}); left as it is: ` +
-            'kubeop crd | kubectl apply -f - updates it, or start the operator with --update-crd',
-        );
-      } else {
-        const what = { created: 'created', updated: `updated (${difference})`, existing: 'already exists' }[outcome];
-        this.logger.info(`CustomResourceDefinition ${name} ${what}`);
-      }
-    } else {
-      const denied = await assertResourceServed(client, resource, this.config.namespace);
-      if (denied) this.logger.warn(`cannot check ${fullName(resource)} yet: ${denied.serverMessage ?? denied.message}; watching anyway, retrying until allowed`);
-    }
-    if ((await hasStatusSubresource(client, resource)) === false) this.logger.error(new StatusSubresourceMissingError(fullName(resource)).message);
-  }
-
-  /**
-   * What --create-crd installs: the decorator's hand-written schema (checked by the explorer), else the CRD
-   * `kubeop crd --out` generated beside the entry script, else a permissive schema with one warning saying so.
-   */
-  private crdToInstall(resource: ResourceDescription['resource']): Record<string, unknown> {
-    if (resource.schema) return crdManifest(resource);
-    const dir = this.config.crdDir ?? defaultCrdDir();
-    const generated = dir ? loadGeneratedCrd(dir, resource) : undefined;
-    if (generated) return generated;
-    this.logger.warn(
-      `no generated CRD for ${fullName(resource)} (looked for ${dir ? join(dir, crdFileName(resource)) : 'a crds folder, but there is no entry script'}): ` +
-        `installing one whose spec and status accept anything. Generate it from the handler's types with kubeop crd --out <folder of the compiled main.js>/crds ` +
-        '(e.g. "build": "tsc -b && kubeop crd --out dist/crds"), or give --crd-dir',
-    );
-    return crdManifest(resource);
   }
 
   /** Rejects when the operator can no longer run (leadership lost): the process must exit non-zero. */

@@ -1,0 +1,95 @@
+// Before any controller starts: every handled resource served (its CRD checked, created or updated as the flags say)
+// and the scope of every owned type known, so failures stop the start with a message naming the resource.
+import { join } from 'node:path';
+import type { RuntimeConfig } from './config.js';
+import type { ResourceDescription } from './explorer.js';
+import { StatusSubresourceMissingError } from './internal/run/status-errors.js';
+import type { KubeClient } from './kube/client.js';
+import { assertResourceServed, CrdNotInstalledError, crdManifest, ensureCrd, hasStatusSubresource } from './kube/crd.js';
+import { crdFileName, defaultCrdDir, loadGeneratedCrd } from './kube/crd-files.js';
+import type { ObjectClient } from './kube/object-client.js';
+import { apiVersionOf, fullName, type ResourceRef } from './kube/resource.js';
+import type { Logger } from './logging.js';
+
+/** A `@Resource` the API server does not serve. */
+export class ResourceNotServedError extends Error {
+  override readonly name = 'ResourceNotServedError';
+}
+
+type Resource = ResourceDescription['resource'];
+
+export class ResourceSetup {
+  constructor(
+    private readonly client: KubeClient,
+    private readonly config: RuntimeConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  async check(resource: Resource): Promise<void> {
+    if (!resource.custom) return this.checkExisting(resource);
+    const { client, config, logger } = this;
+    if (config.createCrd || config.updateCrd) {
+      const name = fullName(resource);
+      const manifest = this.crdToInstall(resource);
+      const { outcome, difference } = await ensureCrd(client, resource, { manifest, update: config.updateCrd, fieldManager: config.name });
+      if (outcome === 'outdated') {
+        logger.warn(
+          `CustomResourceDefinition ${name} differs from the one this operator installs (${difference}); left as it is: ` +
+            'kubeop crd | kubectl apply -f - updates it, or start the operator with --update-crd',
+        );
+      } else {
+        const what = { created: 'created', updated: `updated (${difference})`, existing: 'already exists' }[outcome];
+        logger.info(`CustomResourceDefinition ${name} ${what}`);
+      }
+    } else {
+      const denied = await assertResourceServed(client, resource, config.namespace);
+      if (denied) logger.warn(`cannot check ${fullName(resource)} yet: ${denied.serverMessage ?? denied.message}; watching anyway, retrying until allowed`);
+    }
+    if ((await hasStatusSubresource(client, resource)) === false) logger.error(new StatusSubresourceMissingError(fullName(resource)).message);
+  }
+
+  /** Not ours to create: it must be served already (a built-in kind, or a CRD installed by others). */
+  private async checkExisting(resource: Resource): Promise<void> {
+    try {
+      const denied = await assertResourceServed(this.client, resource, this.config.namespace);
+      if (denied) this.logger.warn(`cannot list ${fullName(resource)} yet: ${denied.serverMessage ?? denied.message}; watching anyway, retrying until allowed`);
+    } catch (error) {
+      if (!(error instanceof CrdNotInstalledError)) throw error;
+      throw new ResourceNotServedError(
+        `The API server does not serve ${fullName(resource)} in ${apiVersionOf(resource)} (kind ${resource.kind}), which @Resource names. ` +
+          'Check group, version and plural (kubectl api-resources lists what it serves), or install the CRD that defines it.',
+      );
+    }
+  }
+
+  /**
+   * What --create-crd installs: the decorator's hand-written schema (checked by the explorer), else the CRD
+   * `kubeop crd --out` generated beside the entry script, else a permissive schema with one warning saying so.
+   */
+  private crdToInstall(resource: Resource): Record<string, unknown> {
+    if (resource.schema) return crdManifest(resource);
+    const dir = this.config.crdDir ?? defaultCrdDir();
+    const generated = dir ? loadGeneratedCrd(dir, resource) : undefined;
+    if (generated) return generated;
+    this.logger.warn(
+      `no generated CRD for ${fullName(resource)} (looked for ${dir ? join(dir, crdFileName(resource)) : 'a crds folder, but there is no entry script'}): ` +
+        `installing one whose spec and status accept anything. Generate it from the handler's types with kubeop crd --out <folder of the compiled main.js>/crds ` +
+        '(e.g. "build": "tsc -b && kubeop crd --out dist/crds"), or give --crd-dir',
+    );
+    return crdManifest(resource);
+  }
+}
+
+/** The scope of each `@Owns` type, from discovery: it decides the watch path and how owners are keyed. */
+export function resolveOwnedTypes(descriptions: ResourceDescription[], objects: ObjectClient): Promise<ResourceRef[][]> {
+  return Promise.all(
+    descriptions.map(({ owns }) =>
+      Promise.all(
+        owns.map(async (type): Promise<ResourceRef> => {
+          const { namespaced } = await objects.resourceFor(apiVersionOf(type), type.kind);
+          return { ...type, scope: namespaced ? 'Namespaced' : 'Cluster' };
+        }),
+      ),
+    ),
+  );
+}
