@@ -64,11 +64,12 @@ describe('@OnTimer', () => {
     await items.create('steady');
     const steady = await eventually(() => {
       const own = ticks.filter((t) => t.name === 'steady');
-      return own.length >= 5 ? own : undefined;
-    }, 'five ticks');
-    const gaps = steady.slice(1).map((t, i) => t.at - steady[i]!.at);
-    // Lower bounds only: a loaded machine may tick later, never earlier (timers fire no sooner than asked).
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(INTERVAL_S * 1000 - 50);
+      return own.length >= 7 ? own.slice(0, 7) : undefined;
+    }, 'seven ticks');
+    // A lower bound only, on the mean: ticks fire no sooner than asked, but a busy event loop may start one run late
+    // and the next on time, so a single gap can look short.
+    const meanGapMs = (steady.at(-1)!.at - steady[0]!.at) / (steady.length - 1);
+    expect(meanGapMs).toBeGreaterThanOrEqual(INTERVAL_S * 1000 * 0.8);
     for (const tick of steady) expect(tick.reasons).toEqual([{ type: 'timer', method: 'tick' }]);
 
     await items.create('slow', { slow: true });
