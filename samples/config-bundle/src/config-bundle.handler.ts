@@ -5,11 +5,12 @@ import { type CustomObject, ResourceHandler, type RunReason } from '@kubeop/core
 
 export interface ConfigBundleSpec {
   /**
-   * Entries of the ConfigMap; keys as a ConfigMap allows them.
+   * Entries of the ConfigMap; keys as a ConfigMap allows them. None by default: an empty ConfigMap.
    * @validation {rule: "self.all(key, key.matches('^[-._a-zA-Z0-9]+$'))", message: "keys may hold letters, digits, '-', '_' and '.' only"}
    * @maxProperties 100
+   * @default {}
    */
-  data: Record<string, string>;
+  data?: Record<string, string>;
 }
 
 export interface ConfigBundleStatus {

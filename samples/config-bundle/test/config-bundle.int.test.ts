@@ -82,4 +82,16 @@ describe('ConfigBundle', () => {
     await eventually(async () => (await configMap(core, 'app')) === undefined, 'the garbage collector to delete the ConfigMap', GC_DEADLINE_MS);
     await eventually(async () => !(await get().catch(() => undefined)), 'the ConfigBundle to be gone');
   });
+
+  it('runs on the CRD its build generated (dist/crds beside main.js), which --create-crd installed: validated and defaulted by the server', async () => {
+    expect(output()).not.toContain('no generated CRD');
+    const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
+    const create = (name: string, spec: unknown) =>
+      custom.createNamespacedCustomObject({ ...resource, namespace: env.namespace, body: { apiVersion: 'samples.kubeop.dev/v1', kind: 'ConfigBundle', metadata: { name }, spec } });
+    const refused = await create('bad-key', { data: { 'no spaces': 'x' } }).then(() => undefined, (error: { body?: string }) => error.body ?? String(error));
+    expect(refused).toContain("keys may hold letters, digits, '-', '_' and '.' only");
+    const empty = (await create('empty', {})) as { spec: unknown };
+    expect(empty.spec).toEqual({ data: {} });
+    await eventually(async () => (await configMap(env.kubeConfig.makeApiClient(CoreV1Api), 'empty'))?.metadata?.name === 'empty', 'the empty ConfigMap');
+  });
 });

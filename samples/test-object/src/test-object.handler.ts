@@ -4,8 +4,9 @@ import { type CustomObject, ResourceHandler } from '@kubeop/core';
 
 export interface TestSpec {
   /**
-   * What the handlers log.
+   * What the handlers log, on one line: a line break in it would forge a log line of its own.
    * @maxLength 256
+   * @pattern ^[^\n\r]*$
    */
   message?: string;
 }
