@@ -1,5 +1,5 @@
 // The unit corpus of kubeop crd: each type shape of fixtures/corpus and the schema it must give, and the shapes refused.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import { generateCrds } from '@kubeop/cli';
 
 const CORPUS = fileURLToPath(new URL('./fixtures/corpus/tsconfig.json', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 const INNER = {
   type: 'object',
@@ -32,8 +33,8 @@ const EXPECTED: Record<string, unknown> = {
   items: { type: 'array', items: { type: 'object', properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } }, required: ['name'], description: 'A nested interface, inlined.' } },
   labels: { type: 'object', additionalProperties: { type: 'string' } },
   byName: { type: 'object', additionalProperties: { type: 'object', properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } }, required: ['name'], description: 'A nested interface, inlined.' } },
-  free: { type: 'object', 'x-kubernetes-preserve-unknown-fields':true },
-  anything: { 'x-kubernetes-preserve-unknown-fields':true },
+  free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+  anything: { 'x-kubernetes-preserve-unknown-fields': true },
   when: { type: 'string', format: 'date-time' },
   maybe: { type: 'string', nullable: true },
   maybeInner: { type: 'object', properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } }, required: ['name'], description: 'A nested interface, inlined.', nullable: true },
@@ -47,12 +48,12 @@ const EXPECTED: Record<string, unknown> = {
   few: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 3 },
   withDefault: { type: 'number', default: 3 },
   textDefault: { type: 'string', default: 'none' },
-  intOrString: { 'x-kubernetes-int-or-string':true },
-  nonEmpty: { type: 'string', 'x-kubernetes-validations':[{ rule: 'self.size() > 0' }] },
-  nonNegative: { type: 'number', 'x-kubernetes-validations':[{ rule: 'self >= 0', message: 'must not be negative' }] },
-  uniqueTags: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type':'set' },
-  keyed: { type: 'array', items: { type: 'object', properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } }, required: ['name'], description: 'A nested interface, inlined.' }, 'x-kubernetes-list-type':'map', 'x-kubernetes-list-map-keys':['name'] },
-  atomic: { type: 'object', additionalProperties: { type: 'string' }, 'x-kubernetes-map-type':'atomic' },
+  intOrString: { 'x-kubernetes-int-or-string': true },
+  nonEmpty: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self.size() > 0' }] },
+  nonNegative: { type: 'number', 'x-kubernetes-validations': [{ rule: 'self >= 0', message: 'must not be negative' }] },
+  uniqueTags: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'set' },
+  keyed: { type: 'array', items: { type: 'object', properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } }, required: ['name'], description: 'A nested interface, inlined.' }, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] },
+  atomic: { type: 'object', additionalProperties: { type: 'string' }, 'x-kubernetes-map-type': 'atomic' },
   color: { type: 'string', enum: ['red', 'green'] },
   scores: { type: 'object', additionalProperties: { type: 'number' } },
   partial: { type: 'object', properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } } },
@@ -60,7 +61,38 @@ const EXPECTED: Record<string, unknown> = {
   both: { type: 'object', properties: { extra: { type: 'boolean' }, name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } }, required: ['extra', 'name'] },
   frozen: { type: 'array', items: { type: 'string' } },
   multiline: { type: 'string', description: 'A description over two lines.' },
-  opaque: { type: 'object', 'x-kubernetes-preserve-unknown-fields':true },
+  opaque: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+  // kube-apiserver refuses null in an enum field even when nullable: the values become a CEL rule, which null skips.
+  nullableMode: { type: 'string', nullable: true, 'x-kubernetes-validations': [{ rule: 'self in ["on", "off"]', message: 'must be one of "on", "off", or null' }] },
+  priority: { type: 'number', enum: [1, 2] },
+  always: { type: 'boolean', enum: [true] },
+  fixedKeys: { type: 'object', properties: { min: { type: 'number' }, max: { type: 'number' } }, required: ['min', 'max'] },
+  omitted: { type: 'object', properties: { name: { type: 'string', description: 'Name of the inner thing.' } }, required: ['name'] },
+  generic: { type: 'object', properties: { value: { type: 'string' } }, required: ['value'], description: 'A generic interface, instantiated.' },
+  derived: {
+    type: 'object',
+    properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' }, rank: { type: 'number', description: 'Its own field.' } },
+    required: ['name', 'rank'],
+    description: 'An interface that extends another.',
+  },
+  maybeTags: { type: 'array', items: { type: 'string' }, nullable: true },
+  sparse: { type: 'array', items: { type: 'string', nullable: true } },
+  emptyByDefault: { type: 'object', additionalProperties: { type: 'string' }, default: {} },
+  listDefault: { type: 'array', items: { type: 'string' }, default: ['a'] },
+  version: { type: 'string' },
+  whatever: { 'x-kubernetes-preserve-unknown-fields': true },
+  maybeWhen: { type: 'string', format: 'date-time', nullable: true },
+  someLabels: { type: 'object', additionalProperties: { type: 'string' }, minProperties: 1, maxProperties: 2 },
+  object: { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true },
+  twoRules: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self.size() > 1' }, { rule: 'self.size() < 5', message: 'at most 4 characters' }] },
+  maybeFlag: { type: 'boolean', nullable: true },
+  byIndex: { type: 'object', additionalProperties: { type: 'string' } },
+  step: { type: 'integer', multipleOf: 5 },
+  linked: { type: 'string', description: 'See Inner and the docs (https://kubernetes.io).' },
+  loose: { type: 'object', properties: { known: { type: 'string' } }, required: ['known'], 'x-kubernetes-preserve-unknown-fields': true },
+  day: { type: 'string', format: 'date' },
+  readOnly: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+  explicitUndefined: { type: 'string' },
 };
 
 type Schema = { properties: Record<string, unknown>; required: string[] };
@@ -82,7 +114,7 @@ describe('kubeop crd: type shapes → schema', () => {
   });
 
   it('requires exactly the fields without ?', () => {
-    const optional = ['optionalText', 'withDefault', 'textDefault'];
+    const optional = ['optionalText', 'withDefault', 'textDefault', 'emptyByDefault', 'listDefault', 'explicitUndefined'];
     expect(spec.required).toEqual(Object.keys(EXPECTED).filter((f) => !optional.includes(f)));
   });
 
@@ -101,6 +133,7 @@ describe('kubeop crd: type shapes → schema', () => {
 /** A one-file project declaring its own CustomResource and ResourceHandler: the finder goes by name, as with imports. */
 function project(source: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'kubeop-crd-'));
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules')); // so imports of client-node resolve
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, experimentalDecorators: true, types: [], lib: ['es2023'] }, include: ['*.ts'] }));
   writeFileSync(
     join(dir, 'handler.ts'),
@@ -114,19 +147,25 @@ ${source}`,
 const handler = (spec: string, options = "{ group: 'x.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing' }") =>
   `${spec}\n@CustomResource(${options})\nexport class ThingHandler extends ResourceHandler<Spec, { state: string }> {}`;
 
-describe('kubeop crd: shapes refused, naming the class, the type and the property', () => {
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe('kubeop crd: shapes refused, naming the class, the type, the property and where it is declared', () => {
   it.each([
-    ['a recursive type', 'interface Node { children: Node[] } interface Spec { tree: Node }', 'ThingHandler spec (Spec).tree.children[]: recursive type'],
-    ['a function', 'interface Spec { callback: (x: number) => void }', 'ThingHandler spec (Spec).callback: function type'],
-    ['a class instance', 'class Point { x = 0 } interface Spec { at: Point }', 'ThingHandler spec (Spec).at: instance of the class Point'],
-    ['a Map', 'interface Spec { byName: Map<string, string> }', 'ThingHandler spec (Spec).byName: instance of Map'],
-    ['a union of objects', 'interface Spec { source: { url: string } | { path: string } }', 'ThingHandler spec (Spec).source: union of object shapes'],
-    ['a union of types without @intOrString', 'interface Spec { size: number | string }', 'ThingHandler spec (Spec).size: a value of several types (number | string)'],
-    ['a tuple', 'interface Spec { pair: [string, number] }', 'ThingHandler spec (Spec).pair: a tuple has no structural schema'],
-    ['a bigint', 'interface Spec { huge: bigint }', 'ThingHandler spec (Spec).huge: bigint has no JSON form'],
-    ['named fields beside an index signature', 'interface Spec { open: { fixed: string; [key: string]: string } }', 'ThingHandler spec (Spec).open: named fields beside an index signature'],
-  ])('%s', (_, spec, message) => {
-    expect(() => generateCrds(project(handler(spec)))).toThrow(message);
+    ['a recursive type', 'interface Node {\n children: Node[] }\ninterface Spec { tree: Node }', 'ThingHandler spec (Spec).tree.children[]', 4, 'recursive type (Node contains itself)'],
+    ['a function', 'interface Spec { callback: (x: number) => void }', 'ThingHandler spec (Spec).callback', 3, 'function type ((x: number) => void)'],
+    ['a class instance', 'class Point { x = 0 } interface Spec { at: Point }', 'ThingHandler spec (Spec).at', 3, 'instance of the class Point'],
+    ['a Map', 'interface Spec { byName: Map<string, string> }', 'ThingHandler spec (Spec).byName', 3, 'instance of Map'],
+    ['a union of objects', 'interface Spec { source: { url: string } | { path: string } }', 'ThingHandler spec (Spec).source', 3, 'union of object shapes'],
+    ['a union of types without @intOrString', 'interface Spec { size: number | string }', 'ThingHandler spec (Spec).size', 3, 'a value of several types (number | string)'],
+    ['a tuple', 'interface Spec { pair: [string, number] }', 'ThingHandler spec (Spec).pair', 3, 'a tuple has no structural schema'],
+    ['a bigint', 'interface Spec { huge: bigint }', 'ThingHandler spec (Spec).huge', 3, 'bigint has no JSON form'],
+    ['named fields beside an index signature', 'interface Spec { open: { fixed: string; [key: string]: string } }', 'ThingHandler spec (Spec).open', 3, 'named fields beside an index signature'],
+    ['a field that can hold nothing', 'interface Spec { gone: undefined }', 'ThingHandler spec (Spec).gone', 3, 'its type (never, or undefined alone) has no JSON value'],
+    ['a model class of client-node', "import type { V1Container } from '@kubernetes/client-node';\ninterface Spec { container: V1Container }", 'ThingHandler spec (Spec).container', 4, 'V1Container is a class of @kubernetes/client-node'],
+    ['a field deep in a map of arrays', 'interface Spec { byName: Record<string, Array<{\n run: () => void }>> }', 'ThingHandler spec (Spec).byName[*][].run', 4, 'function type'],
+  ])('%s', (_, spec, field, line, reason) => {
+    // The field's file:line, then the class's: handler.ts has two lines of declarations before the spec.
+    expect(() => generateCrds(project(handler(spec)))).toThrow(new RegExp(`^${escape(field)} \\(.*handler\\.ts:${line}\\): ${escape(reason)}.*\\(ThingHandler at .*handler\\.ts:\\d+\\)$`));
   });
 
   it('options that need running the code', () => {

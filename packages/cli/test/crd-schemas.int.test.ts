@@ -28,6 +28,7 @@ function renamed(crd: GeneratedCrd): Manifest {
 const corpusCrd = renamed(generateCrds(join(ROOT, 'packages/cli/test/fixtures/corpus/tsconfig.json'))[0]!);
 const sampleCrds = ['test-object', 'config-bundle', 'static-site'].flatMap((s) => generateCrds(join(ROOT, 'samples', s, 'tsconfig.json')).map(renamed));
 const group = corpusCrd.spec.group;
+const VERSION_OF: Record<string, string> = { testobjects: 'v1alpha1', configbundles: 'v1', staticsites: 'v1' };
 
 let env: TestEnvironment;
 let client: KubeClient;
@@ -53,6 +54,10 @@ const VALID = {
   shortText: 'abc', lowerCase: 'abc', id: '123e4567-e89b-12d3-a456-426614174000', few: ['a'], intOrString: '50%', nonEmpty: 'x',
   nonNegative: 0, uniqueTags: ['a', 'b'], keyed: [{ name: 'a' }, { name: 'b' }], atomic: { k: 'v' }, color: 'red', scores: { ann: 1 },
   partial: {}, picked: { name: 'p' }, both: { name: 'b', extra: false }, frozen: [], multiline: 'm', opaque: { x: 1 },
+  nullableMode: 'on', priority: 2, always: true, fixedKeys: { min: 1, max: 2 }, omitted: { name: 'o' }, generic: { value: 'v' },
+  derived: { name: 'd', rank: 1 }, maybeTags: ['a'], sparse: ['a'], version: 'v1', whatever: 'w', maybeWhen: '2025-01-02T03:04:05Z',
+  someLabels: { a: 'b' }, object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'embedded' } }, twoRules: 'ab',
+  maybeFlag: false, byIndex: { 1: 'one' }, step: 10, linked: 'l', loose: { known: 'k' }, day: '2025-01-02', readOnly: { name: 'r' },
 };
 
 const path = (name?: string) => `/apis/${group}/v1/namespaces/${env.namespace}/corpora${name ? `/${name}` : ''}`;
@@ -109,14 +114,33 @@ describe('generated CRDs on kube-apiserver', () => {
     ['null where not nullable (null is no value)', { text: null }, 'spec.text: Required value'],
     ['a date-time that is none', { when: 'yesterday' }, 'spec.when: Invalid value: "yesterday": spec.when in body must be of type date-time'],
     ['int-or-string given a boolean', { intOrString: true }, 'spec.intOrString: Invalid value: "boolean": spec.intOrString in body must be of type integer,string'],
+    ['a nullable literal union given another string', { nullableMode: 'auto' }, 'spec.nullableMode: Invalid value: "auto": must be one of "on", "off", or null'],
+    ['a numeric TS enum given another number', { priority: 3 }, 'spec.priority: Unsupported value: 3: supported values: "1", "2"'],
+    ['a boolean literal given the other boolean', { always: false }, 'spec.always: Unsupported value: false: supported values: "true"'],
+    ['a Record of literal keys missing one', { fixedKeys: { min: 1 } }, 'spec.fixedKeys.max: Required value'],
+    ['an inherited required field missing', { derived: { rank: 1 } }, 'spec.derived.name: Required value'],
+    ['@minProperties', { someLabels: {} }, 'spec.someLabels: Invalid value: 0: spec.someLabels in body should have at least 1 properties'],
+    ['@maxProperties', { someLabels: { a: 'a', b: 'b', c: 'c' } }, 'spec.someLabels: Too many: 3: must have at most 2 items'],
+    ['@embeddedResource without its kind', { object: { apiVersion: 'v1', metadata: { name: 'x' } } }, 'spec.object.kind: Required value'],
+    ['the first of two CEL rules', { twoRules: 'a' }, 'spec.twoRules: Invalid value: "a": failed rule: self.size() > 1'],
+    ['the second of two CEL rules, with its message', { twoRules: 'abcde' }, 'spec.twoRules: Invalid value: "abcde": at most 4 characters'],
+    ['@multipleOf', { step: 7 }, 'spec.step: Invalid value: 7: spec.step in body should be a multiple of 5'],
+    ['@format date', { day: 'monday' }, 'spec.day: Invalid value: "monday": spec.day in body must be of type date'],
+    ['a nullable array given an item of the wrong type', { maybeTags: [1] }, 'spec.maybeTags[0]: Invalid value: "integer": spec.maybeTags[0] in body must be of type string'],
   ])('refuse %s, naming the field', async (_, change, message) => {
     expect(await refusal({ ...VALID, ...change })).toContain(message);
   });
 
   it('apply the defaults', async () => {
-    const { withDefault: _, textDefault: __, ...spec } = VALID as Record<string, unknown>;
+    const { withDefault: _, textDefault: __, emptyByDefault: ___, listDefault: ____, ...spec } = VALID as Record<string, unknown>;
     const created = (await create(spec)) as { spec: Record<string, unknown> };
-    expect(created.spec).toMatchObject({ withDefault: 3, textDefault: 'none' });
+    expect(created.spec).toMatchObject({ withDefault: 3, textDefault: 'none', emptyByDefault: {}, listDefault: ['a'] });
+  });
+
+  it('accept null where the type says | null, in a literal union and in array items too', async () => {
+    const nulls = { maybe: null, maybeInner: null, nullableMode: null, maybeTags: null, sparse: ['a', null], maybeWhen: null, maybeFlag: null };
+    const created = (await create({ ...VALID, ...nulls })) as { spec: Record<string, unknown> };
+    expect(created.spec).toMatchObject(nulls);
   });
 
   it('keep unknown fields only where the type is unknown, prune them elsewhere', async () => {
@@ -133,6 +157,7 @@ describe('generated CRDs on kube-apiserver', () => {
     }, 'the descriptions in /openapi/v3');
     expect(published).toContain('The inner field\'s own description.');
     expect(published).toContain('A corpus of shapes: every field one mapping.');
+    expect(published).toContain('See Inner and the docs (https://kubernetes.io).');
   });
 
   it('show the printer columns in a Table', async () => {
@@ -171,5 +196,19 @@ describe('generated CRDs on kube-apiserver', () => {
     expect(await message('b', { image: 'nginx', replicas: 21 })).toContain('spec.replicas: Invalid value: 21: spec.replicas in body should be less than or equal to 20');
     expect(await message('c', { image: '', replicas: 1 })).toContain('spec: Invalid value: a site with replicas needs an image');
     expect((await post('d', { image: 'nginx', replicas: 1 })).spec.port).toBe(8080);
+  });
+
+  it('refuse a TestObject message of two lines (its pattern), and a ConfigBundle key its CEL rule forbids or one key too many', async () => {
+    const post = (plural: string, kind: string, spec: unknown) => {
+      const crd = sampleCrds.find((c) => c.spec.names.plural === plural)!;
+      const body = { apiVersion: `${crd.spec.group}/${VERSION_OF[plural]}`, kind, metadata: { generateName: 's-' }, spec };
+      return client.request<{ spec: Record<string, unknown> }>('POST', `/apis/${crd.spec.group}/${VERSION_OF[plural]}/namespaces/${env.namespace}/${plural}`, { body });
+    };
+    const message = (...args: Parameters<typeof post>) => post(...args).then(() => '', (e: KubeApiError) => e.serverMessage ?? '');
+    expect(await message('testobjects', 'TestObject', { message: 'one\ntwo' })).toContain('spec.message: Invalid value: "one\\ntwo": spec.message in body should match \'^[^\\n\\r]*$\'');
+    expect(await message('configbundles', 'ConfigBundle', { data: { 'a key': 'v' } })).toContain("spec.data: Invalid value: keys may hold letters, digits, '-', '_' and '.' only");
+    const many = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, 'v']));
+    expect(await message('configbundles', 'ConfigBundle', { data: many })).toContain('spec.data: Too many: 101: must have at most 100 items');
+    expect((await post('configbundles', 'ConfigBundle', {})).spec).toEqual({ data: {} });
   });
 });

@@ -3,6 +3,8 @@ import type { CustomResourceOptions } from '@kubeop/decorators';
 import ts from 'typescript';
 import { CliError } from '../errors.js';
 import { assignProperty, evaluate, NotStaticError } from './evaluate.js';
+import { location } from './locate.js';
+import { symbolDescription } from './tsdoc.js';
 
 export interface FoundHandler {
   className: string;
@@ -40,8 +42,7 @@ function describeClass(node: ts.ClassLikeDeclaration, checker: ts.TypeChecker): 
   if (!decorator) return undefined;
   const call = decorator.expression as ts.CallExpression;
   const className = node.name?.text ?? '(anonymous class)';
-  const file = node.getSourceFile();
-  const where = `${file.fileName}:${file.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+  const where = location(node);
   const argument = call.arguments[0];
   if (!argument) throw new CliError(`@CustomResource on ${className} (${where}) has no options`);
   let options: CustomResourceOptions;
@@ -55,7 +56,7 @@ function describeClass(node: ts.ClassLikeDeclaration, checker: ts.TypeChecker): 
   const handWritten = hasProperty(argument, 'schema', checker);
   const [spec, status] = typeArguments(node, checker);
   const symbol = node.name ? checker.getSymbolAtLocation(node.name) : undefined;
-  const description = symbol ? ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim() || undefined : undefined;
+  const description = symbol ? symbolDescription(symbol, checker) : undefined;
   return { className, where, options, handWritten, description, spec, status };
 }
 

@@ -1,10 +1,10 @@
 // The CRD of every @CustomResource handler class of a project: names from the decorator, the schema from Spec and Status.
-import 'reflect-metadata';
 import { crdFileName, crdManifest, describeHandlerClass, ResourceHandler, StructuralSchemaError, structuralProblems } from '@kubeop/core';
-import { CUSTOM_RESOURCE_KEY, type CustomResourceRecord, defineResource } from '@kubeop/decorators';
+import { type CustomResourceRecord, defineResource } from '@kubeop/decorators';
 import type ts from 'typescript';
 import { CliError } from '../errors.js';
 import { findHandlers, type FoundHandler } from './find-handlers.js';
+import { declarationAt, location } from './locate.js';
 import { loadProgram } from './program.js';
 import { refuseUnsupported, UnsupportedTypeError } from './refuse.js';
 import { toStructural } from './rewrite.js';
@@ -60,11 +60,10 @@ function normalise(handler: FoundHandler): CustomResourceRecord {
   Object.defineProperty(Handler, 'name', { value: handler.className });
   defineResource(Handler, { resource: handler.options, onReconcile: 'handle' });
   try {
-    describeHandlerClass(Handler);
+    return describeHandlerClass(Handler).resource;
   } catch (error) {
     throw new CliError(`${(error as Error).message} (${handler.where})`);
   }
-  return Reflect.getMetadata(CUSTOM_RESOURCE_KEY, Handler) as CustomResourceRecord;
 }
 
 function partSchema(
@@ -77,11 +76,14 @@ function partSchema(
   // No type argument: ResourceHandler's default, Record<string, unknown>.
   if (!node) return { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
   const what = `${handler.className} ${part} (${node.getText()})`;
+  const type = checker.getTypeFromTypeNode(node);
   try {
-    refuseUnsupported(node, checker, what);
-    return toStructural(makeSchema(node), what);
+    refuseUnsupported(type, checker);
+    return toStructural(makeSchema(node));
   } catch (error) {
-    if (error instanceof UnsupportedTypeError) throw new CliError(`${error.message} (${handler.where})`);
-    throw new CliError(`${what} (${handler.where}): ${(error as Error).message}`);
+    if (!(error instanceof UnsupportedTypeError)) throw new CliError(`${what} (${handler.where}): ${(error as Error).message}`);
+    // The field's own file and line too: the type may live far from the class.
+    const declaration = declarationAt(type, error.path, checker);
+    throw new CliError(`${what}${error.path}${declaration ? ` (${location(declaration)})` : ''}: ${error.reason} (${handler.className} at ${handler.where})`);
   }
 }

@@ -1,21 +1,25 @@
 // Walks a Spec or Status type with the checker and refuses, naming the type and property, what a CRD schema cannot express.
 import ts from 'typescript';
 
+/** A field whose type has no structural schema: `path` from the Spec or Status type (`.tree.children[]`), and why. */
 export class UnsupportedTypeError extends Error {
   override readonly name = 'UnsupportedTypeError';
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${path || '(root)'}: ${reason}`);
+  }
 }
 
 /** Objects the schema maps itself (Date → date-time string); other built-in classes (Map, Set, RegExp, Promise) are refused. */
 const MAPPED_CLASSES = new Set(['Date']);
 
-/**
- * Throws UnsupportedTypeError for the first recursive type, function, class instance or union of object shapes
- * reachable from `root`; `what` names the root in the message, e.g. `WidgetHandler spec (WidgetSpec)`.
- */
-export function refuseUnsupported(root: ts.TypeNode, checker: ts.TypeChecker, what: string): void {
+/** Throws UnsupportedTypeError for the first recursive type, function, class instance or union of object shapes reachable from `root`. */
+export function refuseUnsupported(root: ts.Type, checker: ts.TypeChecker): void {
   const stack: ts.Type[] = [];
   const fail = (path: string, reason: string, fix: string): never => {
-    throw new UnsupportedTypeError(`${what}${path}: ${reason}; ${fix}`);
+    throw new UnsupportedTypeError(path, `${reason}; ${fix}`);
   };
   const visit = (type: ts.Type, path: string): void => {
     if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.EnumLike)) return;
@@ -39,6 +43,13 @@ export function refuseUnsupported(root: ts.TypeNode, checker: ts.TypeChecker, wh
     }
     if (isMappedClass(type)) return;
     const symbol = type.getSymbol();
+    if (symbol && symbol.flags & ts.SymbolFlags.Class && isKubernetesModel(symbol)) {
+      fail(
+        path,
+        `${symbol.name} is a class of @kubernetes/client-node, which kubeop crd does not turn into a schema`,
+        'declare an interface with the fields your resource takes, or type the field Record<string, unknown> (kept as sent) and cast where you read it',
+      );
+    }
     if (symbol && symbol.flags & ts.SymbolFlags.Class) {
       fail(path, `instance of the class ${symbol.name}`, 'a CRD holds plain JSON: declare an interface with the fields it stores');
     }
@@ -60,7 +71,12 @@ export function refuseUnsupported(root: ts.TypeNode, checker: ts.TypeChecker, wh
     }
     stack.pop();
   };
-  visit(checker.getTypeFromTypeNode(root), '');
+  visit(root, '');
+}
+
+/** The generated models of client-node (V1Container, V1PodSpec...): data classes, but full of int-or-string and Date fields. */
+function isKubernetesModel(symbol: ts.Symbol): boolean {
+  return (symbol.getDeclarations() ?? []).some((d) => /[/\\]@kubernetes[/\\]client-node[/\\]/.test(d.getSourceFile().fileName));
 }
 
 function isMappedClass(type: ts.Type): boolean {

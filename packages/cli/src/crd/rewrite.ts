@@ -1,5 +1,6 @@
 // Rewrites JSON Schema into a structural CRD schema: what the API server refuses is converted, or refused with its path.
 import { UnsupportedTypeError } from './refuse.js';
+import { plainDescription } from './tsdoc.js';
 
 type Schema = Record<string, unknown>;
 const isSchema = (value: unknown): value is Schema => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -10,13 +11,14 @@ const DROPPED = new Set(['$comment', 'markdownDescription', 'title', 'examples',
 /**
  * The CRD form of a JSON Schema node made by ts-json-schema-generator: `unknown` → x-kubernetes-preserve-unknown-fields,
  * `T | null` → nullable, `const` → enum, numeric exclusive bounds → boolean ones, TSDoc tags → x-kubernetes-* keys.
- * `what` and `path` name the field in errors, e.g. `WidgetHandler spec (WidgetSpec).replicas`.
+ * `path` names the field in errors, e.g. `.replicas`.
  */
-export function toStructural(node: Schema, what: string, path = ''): Schema {
+export function toStructural(node: Schema, path = ''): Schema {
   const fail = (reason: string): never => {
-    throw new UnsupportedTypeError(`${what}${path}: ${reason}`);
+    throw new UnsupportedTypeError(path, reason);
   };
   if (typeof node.$ref === 'string') fail(`refers to ${node.$ref}, which cannot be inlined (a recursive type?)`);
+  if (isSchema(node.not) && Object.keys(node.not).length === 0) fail('its type (never, or undefined alone) has no JSON value; remove the field');
   let schema: Schema = { ...node };
   for (const key of DROPPED) delete schema[key];
   schema = unwrapNullable(schema, fail);
@@ -51,8 +53,18 @@ export function toStructural(node: Schema, what: string, path = ''): Schema {
     out['x-kubernetes-int-or-string'] = true;
   }
   if (Array.isArray(out.type)) fail(`a value of several types (${out.type.join(' | ')}) has no structural schema; for number | string mark it @intOrString`);
+  if (typeof out.description === 'string') out.description = plainDescription(out.description);
   const validation = tag('validation');
   if (validation !== undefined) out['x-kubernetes-validations'] = validations(validation, fail);
+  if (out.nullable === true && Array.isArray(out.enum)) {
+    // kube-apiserver checks enum even on null, and refuses it (null in the enum too): a CEL rule, which null skips, keeps `| null`.
+    const values = out.enum;
+    out['x-kubernetes-validations'] = [
+      { rule: `self in [${values.map((v) => celLiteral(v, out.type)).join(', ')}]`, message: `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}, or null` },
+      ...((out['x-kubernetes-validations'] as unknown[] | undefined) ?? []),
+    ];
+    delete out.enum;
+  }
   const listType = tag('listType');
   if (listType !== undefined) out['x-kubernetes-list-type'] = listType;
   const listMapKeys = tag('listMapKeys');
@@ -71,10 +83,10 @@ export function toStructural(node: Schema, what: string, path = ''): Schema {
   delete out.uniqueItems;
   // Children.
   if (isSchema(out.properties)) {
-    out.properties = Object.fromEntries(Object.entries(out.properties).map(([name, child]) => [name, toStructural(child as Schema, what, `${path}.${name}`)]));
+    out.properties = Object.fromEntries(Object.entries(out.properties).map(([name, child]) => [name, toStructural(child as Schema, `${path}.${name}`)]));
   }
   if (Array.isArray(out.items)) fail('a tuple has no structural schema; use an object with named fields');
-  if (isSchema(out.items)) out.items = toStructural(out.items, what, `${path}[]`);
+  if (isSchema(out.items)) out.items = toStructural(out.items, `${path}[]`);
   if (out.additionalProperties === false) delete out.additionalProperties;
   if (isSchema(out.additionalProperties)) {
     if (out.properties !== undefined) {
@@ -84,7 +96,7 @@ export function toStructural(node: Schema, what: string, path = ''): Schema {
       delete out.additionalProperties; // Record<string, unknown>
       out['x-kubernetes-preserve-unknown-fields'] = true;
     } else {
-      out.additionalProperties = toStructural(out.additionalProperties, what, `${path}[*]`);
+      out.additionalProperties = toStructural(out.additionalProperties, `${path}[*]`);
     }
   }
   if (out.type === undefined && isUnknown(schema)) out['x-kubernetes-preserve-unknown-fields'] = true; // unknown, any
@@ -103,14 +115,16 @@ function isUnknown(schema: Schema): boolean {
   return Object.keys(schema).every((key) => ['description', 'default', 'nullable', 'x-kubernetes-validations', 'validation'].includes(key));
 }
 
-/** `T | null` arrives as a type array, an enum with null, or anyOf with `{ type: 'null' }`: all become `nullable: true`. */
+/** `T | null` arrives as a type array, an enum with null (often both), or anyOf with `{ type: 'null' }`: all become `nullable: true`. */
 function unwrapNullable(schema: Schema, fail: (reason: string) => never): Schema {
-  if (Array.isArray(schema.type) && schema.type.includes('null')) {
-    const types = schema.type.filter((t) => t !== 'null');
-    return { ...schema, type: types.length === 1 ? types[0] : types, nullable: true };
-  }
-  if (Array.isArray(schema.enum) && schema.enum.includes(null)) {
-    return { ...schema, enum: schema.enum.filter((v) => v !== null), nullable: true };
+  if ((Array.isArray(schema.type) && schema.type.includes('null')) || (Array.isArray(schema.enum) && schema.enum.includes(null))) {
+    const out: Schema = { ...schema, nullable: true };
+    if (Array.isArray(schema.type)) {
+      const types = schema.type.filter((t) => t !== 'null');
+      out.type = types.length === 1 ? types[0] : types;
+    }
+    if (Array.isArray(schema.enum)) out.enum = schema.enum.filter((v) => v !== null);
+    return out;
   }
   for (const junctor of ['anyOf', 'oneOf'] as const) {
     const list = schema[junctor];
@@ -130,4 +144,10 @@ function validations(value: unknown, fail: (reason: string) => never): Array<Rec
     if (isSchema(one) && typeof one.rule === 'string') return one;
     return fail(`@validation takes a CEL rule, or {rule: "...", message: "..."}; got ${JSON.stringify(one)}`);
   });
+}
+
+/** A value of an enum as a CEL literal of the field's type: a `number` field is a double in CEL, so 1 is written 1.0. */
+function celLiteral(value: unknown, type: unknown): string {
+  if (type === 'number' && typeof value === 'number' && Number.isInteger(value)) return value.toFixed(1);
+  return JSON.stringify(value); // JSON's string escapes are valid in CEL's double-quoted strings
 }
