@@ -12,7 +12,7 @@ export { HandlerTimeoutError } from './internal/run/supervise.js';
 export { KubeConfigError, loadKubeConfig } from './kube/config.js';
 export { CrdNotEstablishedError, CrdNotInstalledError, crdManifest, PERMISSIVE_SCHEMA } from './kube/crd.js';
 export { firstDifference } from './kube/crd-diff.js';
-export { crdFileName, defaultCrdDir, GeneratedCrdError, loadGeneratedCrd } from './kube/crd-files.js';
+export { crdFileName, defaultCrdDir, GeneratedCrdError, generatedCrdDifference, loadGeneratedCrd } from './kube/crd-files.js';
 export { StructuralSchemaError, structuralProblems } from './kube/structural.js';
 export { KubeClient, type Query, type RequestOptions } from './kube/client.js';
 export { KubeApiError, KubeConnectionError, KubeCredentialError, KubeTlsError, NotKubernetesError } from './kube/errors.js';

@@ -6,7 +6,7 @@ import type { ResourceDescription } from './explorer.js';
 import { StatusSubresourceMissingError } from './internal/run/status-errors.js';
 import type { KubeClient } from './kube/client.js';
 import { assertResourceServed, CrdNotInstalledError, crdManifest, ensureCrd, hasStatusSubresource } from './kube/crd.js';
-import { crdFileName, defaultCrdDir, loadGeneratedCrd } from './kube/crd-files.js';
+import { crdFileName, defaultCrdDir, generatedCrdDifference, loadGeneratedCrd } from './kube/crd-files.js';
 import type { ObjectClient } from './kube/object-client.js';
 import { apiVersionOf, fullName, type ResourceRef } from './kube/resource.js';
 import type { Logger } from './logging.js';
@@ -70,7 +70,16 @@ export class ResourceSetup {
     if (resource.schema) return crdManifest(resource);
     const dir = this.config.crdDir ?? defaultCrdDir();
     const generated = dir ? loadGeneratedCrd(dir, resource) : undefined;
-    if (generated) return generated;
+    if (generated) {
+      const stale = generatedCrdDifference(generated, resource);
+      if (stale) {
+        this.logger.warn(
+          `${join(dir!, crdFileName(resource))} does not match the @CustomResource of ${resource.kind} (${stale}): it was generated before the ` +
+            `decorator last changed, and is installed as it is; run kubeop crd --out ${dir} (npm run build)`,
+        );
+      }
+      return generated;
+    }
     this.logger.warn(
       `no generated CRD for ${fullName(resource)} (looked for ${dir ? join(dir, crdFileName(resource)) : 'a crds folder, but there is no entry script'}): ` +
         `installing one whose spec and status accept anything. Generate it from the handler's types with kubeop crd --out <folder of the compiled main.js>/crds ` +

@@ -23,10 +23,9 @@ function freshResource(extra: Record<string, unknown> = {}) {
   return { Handler, name: `${resource.plural}.${resource.group}`, record: () => describeHandlerClass(Handler).resource };
 }
 
-/** What kubeop crd --out would write for the resource with this spec schema. */
-function writeGenerated(resource: ReturnType<typeof freshResource>['record'], spec: Record<string, unknown>): string {
+/** What kubeop crd --out would write for the resource with this spec schema; `record` as the decorator was when it ran. */
+function writeGenerated(resource: ReturnType<typeof freshResource>['record'], spec: Record<string, unknown>, record = resource()): string {
   const dir = mkdtempSync(join(tmpdir(), 'kubeop-crds-'));
-  const record = resource();
   const manifest = crdManifest(record, { type: 'object', properties: { spec, status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } });
   writeFileSync(join(dir, `${record.plural}.${record.group}.json`), JSON.stringify(manifest));
   return dir;
@@ -70,6 +69,19 @@ describe('--create-crd with a generated CRD', () => {
     const updated = await runOperator([Handler], argv(newer, '--update-crd'));
     expect(await specSchema(name)).toEqual(V2);
     expect(updated.logText()).toContain(`CustomResourceDefinition ${name} updated (schema .properties.spec.properties.size.minimum: 1, 2 wanted)`);
+  });
+
+  it('warns when the generated CRD predates the decorator (its columns changed since), and installs it as it is', async () => {
+    const { Handler, name, record } = freshResource();
+    const older = { ...record(), columns: [{ name: 'Size', type: 'integer' as const, jsonPath: '.spec.size' }] };
+    const dir = writeGenerated(record, V1, older);
+    const running = await runOperator([Handler], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace, argv: ['--create-crd', '--crd-dir', dir] });
+    expect(running.logText()).toContain(`CustomResourceDefinition ${name} created`);
+    const messages = running.logText().split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { message: string }).message);
+    const warnings = messages.filter((message) => message.includes('does not match the @CustomResource'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`${join(dir, `${name}.json`)} does not match the @CustomResource of ${record().kind} (.spec.versions[0].additionalPrinterColumns[0].name: "Size", "State" wanted)`);
+    expect(warnings[0]).toContain(`run kubeop crd --out ${dir}`);
   });
 
   it('without a generated CRD installs the permissive schema and says where it looked and what generates it', async () => {

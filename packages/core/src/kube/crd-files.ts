@@ -2,6 +2,8 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { CustomResourceRecord } from '@kubeop/decorators';
+import { crdManifest } from './crd.js';
+import { firstDifference } from './crd-diff.js';
 import { fullName } from './resource.js';
 
 export class GeneratedCrdError extends Error {
@@ -49,4 +51,17 @@ export function loadGeneratedCrd(dir: string, resource: CustomResourceRecord): R
     throw new GeneratedCrdError(`${path} does not serve version ${resource.version} of ${name}; regenerate it with kubeop crd --out ${dir}`);
   }
   return crd as Record<string, unknown>;
+}
+
+/**
+ * How a generated CRD differs from the decorator, schemas aside (names, scope, printer columns): a file older than the
+ * decorator, generated before its last change. Undefined when they agree. Schema staleness needs the types, so
+ * `kubeop crd --check`; this much the runtime can see itself.
+ */
+export function generatedCrdDifference(generated: Record<string, unknown>, resource: CustomResourceRecord): string | undefined {
+  const withoutSchemas = (crd: Record<string, unknown>) => {
+    const spec = crd.spec as { versions?: Array<Record<string, unknown>> } | undefined;
+    return { ...crd, spec: { ...spec, versions: spec?.versions?.map(({ schema: _, ...version }) => version) } };
+  };
+  return firstDifference(withoutSchemas(generated), withoutSchemas(crdManifest(resource)));
 }
