@@ -38,16 +38,21 @@ describe('a handler of a built-in kind', () => {
 
 const timed = { group: 'timers.it.kubeop.dev', version: 'v1', plural: 'clocks', kind: 'Clock' } as const;
 const INTERVAL_S = 0.5;
-const RECONCILE_MS = 2_000;
+/** Holds the reconcile of the object named `slow` until the test lets it go. */
+let releaseSlow: () => void = () => undefined;
+const slowStarted: number[] = [];
 const ticks: Array<{ name: string; at: number; reasons: RunReason[] }> = [];
 const reconciles: Array<{ name: string; start: number; end: number; reasons: RunReason[] }> = [];
 
 @CustomResource(timed)
 class ClockHandler extends ResourceHandler {
-  /** Slow on purpose: ticks due while it runs must be skipped. */
+  /** Held for `slow`: ticks due while it runs must be skipped. */
   @OnReconcile() async reconcile(clock: CustomObject) {
     const start = Date.now();
-    if (clock.spec?.slow) await new Promise((resolve) => setTimeout(resolve, RECONCILE_MS));
+    if (clock.spec?.slow) {
+      slowStarted.push(start);
+      await new Promise<void>((resolve) => (releaseSlow = resolve));
+    }
     reconciles.push({ name: clock.metadata.name, start, end: Date.now(), reasons: this.reasons });
   }
   @OnTimer({ interval: INTERVAL_S, initialDelay: 0 }) tick(clock: CustomObject) {
@@ -73,10 +78,14 @@ describe('@OnTimer', () => {
     for (const tick of steady) expect(tick.reasons).toEqual([{ type: 'timer', method: 'tick' }]);
 
     await items.create('slow', { slow: true });
-    await eventually(() => reconciles.find((r) => r.name === 'slow'), 'the slow reconcile');
-    // Ticks keep coming after it.
-    await eventually(() => ticks.filter((t) => t.name === 'slow').length >= 2, 'ticks after the slow run');
-    const run = reconciles.find((r) => r.name === 'slow')!;
+    await eventually(() => slowStarted.length > 0, 'the slow reconcile to start');
+    // While it is held, three more ticks of another object show that several of its own came due.
+    const steadyBefore = ticks.filter((t) => t.name === 'steady').length;
+    await eventually(() => ticks.filter((t) => t.name === 'steady').length >= steadyBefore + 3, 'ticks of another object meanwhile');
+    releaseSlow();
+    const run = await eventually(() => reconciles.find((r) => r.name === 'slow'), 'the slow reconcile to end');
+    // Ticks come again once it is over.
+    await eventually(() => ticks.some((t) => t.name === 'slow' && t.at > run.end), 'a tick after the slow run');
     const during = ticks.filter((t) => t.name === 'slow' && t.at >= run.start && t.at <= run.end);
     expect(during).toEqual([]);
   });
