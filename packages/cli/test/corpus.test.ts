@@ -210,8 +210,8 @@ export class ThingHandler extends ResourceHandler<Spec> {}`;
     expect(() => generateCrds(project(handler('interface Spec {}', bad)))).toThrow('.spec: type ["string","null"] must be one of');
   });
 
-  it('skips @Resource classes and finds none', () => {
+  it('skips @Resource classes: a project of built-in kinds has no CRD', () => {
     const source = "declare function Resource(o: object): ClassDecorator;\n@Resource({ group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' }) export class H extends ResourceHandler {}";
-    expect(() => generateCrds(project(source))).toThrow('no class decorated with @CustomResource');
+    expect(generateCrds(project(source))).toEqual([]);
   });
 });

@@ -51,6 +51,15 @@ describe('kubeop crd', () => {
     );
   });
 
+  it('succeeds with a note when the project has no @CustomResource class, so a build of built-in kinds keeps working', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'kubeop-crd-none-'));
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { types: [] }, include: ['*.ts'] }));
+    writeFileSync(join(project, 'plain.ts'), 'export const answer = 42;\n');
+    const result = await run(['crd', '--out', join(project, 'crds')], project);
+    expect(result).toMatchObject({ code: 0, stdout: '' });
+    expect(result.stderr).toContain('kubeop crd: no class decorated with @CustomResource in the files of tsconfig.json: no CRD to generate');
+  });
+
   it('exits 2 on bad input, naming it', async () => {
     expect(await run(['crd', '--check'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--check needs --out') });
     expect(await run(['crd', '--project', 'missing.json'])).toMatchObject({ code: 2, stderr: expect.stringContaining('cannot read missing.json') });

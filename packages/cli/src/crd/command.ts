@@ -29,6 +29,8 @@ export const crdCommand: CommandModule<object, CrdArgs> = {
     const started = performance.now();
     const crds = generateCrds(args.project);
     const ms = Math.round(performance.now() - started);
+    // Not an error: a build that runs kubeop crd keeps working when the operator handles built-in kinds only.
+    if (crds.length === 0) process.stderr.write(`kubeop crd: no class decorated with @CustomResource in the files of ${args.project}: no CRD to generate\n`);
     if (args.check) {
       await checkCrds(crds, args.out!);
       process.stderr.write(`${crds.length} CRDs in ${args.out} are current (${ms} ms)\n`);

@@ -19,11 +19,13 @@ export interface GeneratedCrd {
   manifest: Record<string, unknown>;
 }
 
-/** Generates the CRDs of the project whose tsconfig.json is given; throws CliError naming the class, type and property. */
+/**
+ * Generates the CRDs of the project whose tsconfig.json is given, none when it has no @CustomResource class (an
+ * operator of built-in kinds); throws CliError naming the class, type and property.
+ */
 export function generateCrds(tsconfigPath: string): GeneratedCrd[] {
   const program = loadProgram(tsconfigPath);
   const found = findHandlers(program);
-  if (found.length === 0) throw new CliError(`no class decorated with @CustomResource in the files of ${tsconfigPath}`);
   const makeSchema = schemaMaker(program);
   const crds = found.map((handler) => generateCrd(handler, program.getTypeChecker(), makeSchema));
   const seen = new Map<string, string>();
