@@ -3,9 +3,10 @@
 // `kubeop manifests` writes. Prints figures; asserts nothing. Run: npm run bench:footprint (after npm run build)
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createTestNamespace, eventually, startControlPlane } from '@kubeop/testing';
+import { createTestNamespace, eventually } from '@kubeop/testing';
 import { spawnOperator } from '@kubeop/testing/operator';
 import { KubeClient } from '../packages/core/dist/kube/client.js';
+import { onControlPlane } from './on-control-plane.js';
 
 const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 2000);
 const MAIN = fileURLToPath(new URL('../samples/test-object/dist/main.js', import.meta.url));
@@ -19,8 +20,7 @@ function footprint(pid) {
   return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024, cpuSeconds: (utime + stime) / 100 };
 }
 
-async function main() {
-  const plane = await startControlPlane();
+onControlPlane(async (plane) => {
   const client = new KubeClient(plane.kubeConfig);
   try {
     const namespace = await createTestNamespace(plane.kubeConfig, 'bench-footprint');
@@ -52,14 +52,5 @@ async function main() {
     await operator.stop();
   } finally {
     await client.close();
-    await plane.stop();
   }
-}
-
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+});

@@ -6,13 +6,14 @@ import { performance } from 'node:perf_hooks';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { defineResource } from '@kubeop/decorators';
 import { prepareOperator, ResourceHandler } from '@kubeop/core';
-import { createTestNamespace, eventually, startControlPlane } from '@kubeop/testing';
+import { createTestNamespace, eventually } from '@kubeop/testing';
 // The bench compares the shared watcher with private ones, which only the runtime's internals can build.
 import { Informers } from '../packages/core/dist/internal/watch/informers.js';
 import { ResourceWatcher } from '../packages/core/dist/internal/watch/watcher.js';
 import { KubeClient } from '../packages/core/dist/kube/client.js';
 import { collectionPath } from '../packages/core/dist/kube/resource.js';
 import { createRootLogger } from '../packages/core/dist/logging.js';
+import { onControlPlane } from './on-control-plane.js';
 
 const REPAIRS = Number(process.env.BENCH_REPAIRS ?? 20);
 const CHILDREN = Number(process.env.BENCH_CHILDREN ?? 1000);
@@ -132,21 +133,8 @@ async function cacheMemory(plane) {
   }
 }
 
-async function main() {
-  const plane = await startControlPlane();
-  try {
-    console.log(`kubeop owned-objects benchmark: Node ${process.version}, kube-apiserver v1.37.2 on loopback`);
-    await repairLatency(plane);
-    await cacheMemory(plane);
-  } finally {
-    await plane.stop();
-  }
-}
-
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+onControlPlane(async (plane) => {
+  console.log(`kubeop owned-objects benchmark: Node ${process.version}, kube-apiserver v1.37.2 on loopback`);
+  await repairLatency(plane);
+  await cacheMemory(plane);
+});

@@ -9,7 +9,8 @@ import { promisify } from 'node:util';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { defineResource } from '@kubeop/decorators';
 import { prepareOperator, ResourceHandler } from '@kubeop/core';
-import { createTestNamespace, eventually, startControlPlane } from '@kubeop/testing';
+import { createTestNamespace, eventually } from '@kubeop/testing';
+import { onControlPlane } from './on-control-plane.js';
 import { resource } from './create.js';
 
 const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 1000);
@@ -54,83 +55,72 @@ async function createMany(kubeconfigPath, namespace, prefix, count, parallel = 1
 
 const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
 
-async function main() {
-  const plane = await startControlPlane();
-  try {
-    const api = plane.kubeConfig.makeApiClient(CustomObjectsApi);
-    console.log(`kubeop benchmark: ${OBJECTS} objects, Node ${process.version}, kube-apiserver v1.37.2 on loopback`);
-    console.log(`RSS after importing kubeop and client-node: ${mb(rssAtImport)} MB`);
+async function main(plane) {
+  const api = plane.kubeConfig.makeApiClient(CustomObjectsApi);
+  console.log(`kubeop benchmark: ${OBJECTS} objects, Node ${process.version}, kube-apiserver v1.37.2 on loopback`);
+  console.log(`RSS after importing kubeop and client-node: ${mb(rssAtImport)} MB`);
 
-    // 0. The cost of metrics: the same storm with /metrics off and on. CPU is this process's: the operator's.
-    for (const [label, address] of [['metrics off', '0'], ['metrics on', '127.0.0.1:0']]) {
-      const ns = await createTestNamespace(plane.kubeConfig, 'bench-metrics');
-      const op = await startOperator(plane.kubeconfigPath, ns, ['--metrics-bind-address', address]);
-      const cpu0 = process.cpuUsage();
-      const w0 = performance.now();
-      await createMany(plane.kubeconfigPath, ns, 'mx', OBJECTS);
-      await eventually(() => op.controllerStats[0].handlers.handled >= OBJECTS, 'all handled', 600_000);
-      console.log(`storm, ${label}: ${cpuMsPerObject(process.cpuUsage(cpu0))} CPU ms per object (operator), ` +
-        `${(OBJECTS / ((performance.now() - w0) / 1000)).toFixed(0)} objects/s`);
-      await op.stop();
-    }
-    console.log(`peak RSS after the storms: ${peakRss()}`);
-
-    // 1. Throughput: objects created as fast as 16 parallel clients (one child process) can, handled by --max-concurrent 10 (default).
-    const ns1 = await createTestNamespace(plane.kubeConfig, 'bench-throughput');
-    let operator = await startOperator(plane.kubeconfigPath, ns1);
-    const tpCpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    await createMany(plane.kubeconfigPath, ns1, 'tp', OBJECTS);
-    const created = performance.now();
-    await eventually(() => operator.controllerStats[0].handlers.handled >= OBJECTS, 'all handled', 600_000);
-    const done = performance.now();
-    const tpCpu = process.cpuUsage(tpCpu0);
-    console.log(`throughput: ${OBJECTS} objects created in ${((created - t0) / 1000).toFixed(2)} s, all handled (status written) ` +
-      `${((done - t0) / 1000).toFixed(2)} s after the first create: ${(OBJECTS / ((done - t0) / 1000)).toFixed(0)} objects/s, ` +
-      `${cpuMsPerObject(tpCpu)} CPU ms per object (operator)`);
-
-    // 2. Memory: the watcher's cache of OBJECTS objects, heap measured after GC.
-    gc();
-    const heapWith = process.memoryUsage().heapUsed;
-    await operator.stop();
-    operator = undefined;
-    gc();
-    const heapWithout = process.memoryUsage().heapUsed;
-    console.log(`memory: heap ${mb(heapWith)} MB with the operator and its ${OBJECTS}-object cache, ${mb(heapWithout)} MB after stopping it: ` +
-      `about ${((heapWith - heapWithout) / OBJECTS / 1024).toFixed(2)} KiB per cached object (${mb(process.memoryUsage().rss)} MB RSS of the whole bench process)`);
-
-    // 3. Start-up with OBJECTS objects already there (all processed: the state rule skips them).
-    const s0 = performance.now();
-    operator = await startOperator(plane.kubeconfigPath, ns1);
-    await eventually(() => operator.controllerStats[0].handlers.running === 0 && operator.controllerStats[0].watcher.events >= OBJECTS, 'initial list handled', 120_000);
-    console.log(`start-up: listed and sorted out ${OBJECTS} processed objects in ${((performance.now() - s0) / 1000).toFixed(2)} s, ` +
-      `handlers called again: ${operator.controllerStats[0].handlers.handled}`);
-    await operator.stop();
-
-    // 4. Latency: one object at a time, from the create call to the handler being called.
-    const ns2 = await createTestNamespace(plane.kubeConfig, 'bench-latency');
-    operator = await startOperator(plane.kubeconfigPath, ns2);
-    const latencies = [];
-    for (let i = 0; i < LATENCY_SAMPLES; i++) {
-      const name = `lat-${i}`;
-      const start = performance.now();
-      await api.createNamespacedCustomObject({ ...resource, namespace: ns2, body: { apiVersion: `${resource.group}/${resource.version}`, kind: resource.kind, metadata: { name } } });
-      await eventually(() => handledAt.has(name), 'handled', 30_000);
-      latencies.push(handledAt.get(name) - start);
-    }
-    console.log(`latency (create call → handler called), ${LATENCY_SAMPLES} samples: median ${percentile(latencies, 50).toFixed(1)} ms, ` +
-      `p95 ${percentile(latencies, 95).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`);
-    await operator.stop();
-    console.log(`peak RSS of the bench process: ${peakRss()}`);
-  } finally {
-    await plane.stop();
+  // 0. The cost of metrics: the same storm with /metrics off and on. CPU is this process's: the operator's.
+  for (const [label, address] of [['metrics off', '0'], ['metrics on', '127.0.0.1:0']]) {
+    const ns = await createTestNamespace(plane.kubeConfig, 'bench-metrics');
+    const op = await startOperator(plane.kubeconfigPath, ns, ['--metrics-bind-address', address]);
+    const cpu0 = process.cpuUsage();
+    const w0 = performance.now();
+    await createMany(plane.kubeconfigPath, ns, 'mx', OBJECTS);
+    await eventually(() => op.controllerStats[0].handlers.handled >= OBJECTS, 'all handled', 600_000);
+    console.log(`storm, ${label}: ${cpuMsPerObject(process.cpuUsage(cpu0))} CPU ms per object (operator), ` +
+      `${(OBJECTS / ((performance.now() - w0) / 1000)).toFixed(0)} objects/s`);
+    await op.stop();
   }
+  console.log(`peak RSS after the storms: ${peakRss()}`);
+
+  // 1. Throughput: objects created as fast as 16 parallel clients (one child process) can, handled by --max-concurrent 10 (default).
+  const ns1 = await createTestNamespace(plane.kubeConfig, 'bench-throughput');
+  let operator = await startOperator(plane.kubeconfigPath, ns1);
+  const tpCpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await createMany(plane.kubeconfigPath, ns1, 'tp', OBJECTS);
+  const created = performance.now();
+  await eventually(() => operator.controllerStats[0].handlers.handled >= OBJECTS, 'all handled', 600_000);
+  const done = performance.now();
+  const tpCpu = process.cpuUsage(tpCpu0);
+  console.log(`throughput: ${OBJECTS} objects created in ${((created - t0) / 1000).toFixed(2)} s, all handled (status written) ` +
+    `${((done - t0) / 1000).toFixed(2)} s after the first create: ${(OBJECTS / ((done - t0) / 1000)).toFixed(0)} objects/s, ` +
+    `${cpuMsPerObject(tpCpu)} CPU ms per object (operator)`);
+
+  // 2. Memory: the watcher's cache of OBJECTS objects, heap measured after GC.
+  gc();
+  const heapWith = process.memoryUsage().heapUsed;
+  await operator.stop();
+  operator = undefined;
+  gc();
+  const heapWithout = process.memoryUsage().heapUsed;
+  console.log(`memory: heap ${mb(heapWith)} MB with the operator and its ${OBJECTS}-object cache, ${mb(heapWithout)} MB after stopping it: ` +
+    `about ${((heapWith - heapWithout) / OBJECTS / 1024).toFixed(2)} KiB per cached object (${mb(process.memoryUsage().rss)} MB RSS of the whole bench process)`);
+
+  // 3. Start-up with OBJECTS objects already there (all processed: the state rule skips them).
+  const s0 = performance.now();
+  operator = await startOperator(plane.kubeconfigPath, ns1);
+  await eventually(() => operator.controllerStats[0].handlers.running === 0 && operator.controllerStats[0].watcher.events >= OBJECTS, 'initial list handled', 120_000);
+  console.log(`start-up: listed and sorted out ${OBJECTS} processed objects in ${((performance.now() - s0) / 1000).toFixed(2)} s, ` +
+    `handlers called again: ${operator.controllerStats[0].handlers.handled}`);
+  await operator.stop();
+
+  // 4. Latency: one object at a time, from the create call to the handler being called.
+  const ns2 = await createTestNamespace(plane.kubeConfig, 'bench-latency');
+  operator = await startOperator(plane.kubeconfigPath, ns2);
+  const latencies = [];
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    const name = `lat-${i}`;
+    const start = performance.now();
+    await api.createNamespacedCustomObject({ ...resource, namespace: ns2, body: { apiVersion: `${resource.group}/${resource.version}`, kind: resource.kind, metadata: { name } } });
+    await eventually(() => handledAt.has(name), 'handled', 30_000);
+    latencies.push(handledAt.get(name) - start);
+  }
+  console.log(`latency (create call → handler called), ${LATENCY_SAMPLES} samples: median ${percentile(latencies, 50).toFixed(1)} ms, ` +
+    `p95 ${percentile(latencies, 95).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`);
+  await operator.stop();
+  console.log(`peak RSS of the bench process: ${peakRss()}`);
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+onControlPlane(main);

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiextensionsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { createTestNamespace, eventually, startControlPlane } from '@kubeop/testing';
+import { createTestNamespace, eventually } from '@kubeop/testing';
+import { onControlPlane } from './on-control-plane.js';
 
 const RUNS = Number(process.env.BENCH_TAKEOVER_RUNS ?? 5);
 const FIXTURE = fileURLToPath(new URL('../packages/core/test/fixtures/journal-operator.js', import.meta.url));
@@ -83,25 +84,20 @@ async function takeover(plane, api, signal, run) {
   return { ms: Number(at) - stoppedAt, standby };
 }
 
-async function main() {
-  const plane = await startControlPlane();
-  try {
-    const api = plane.kubeConfig.makeApiClient(CustomObjectsApi);
-    await installCrd(plane);
-    console.log(`leader election, default timings, ${RUNS} runs each, Node ${process.version}`);
-    for (const signal of ['SIGKILL', 'SIGTERM']) {
-      const times = [];
-      for (let run = 0; run < RUNS; run++) {
-        const { ms, standby } = await takeover(plane, api, signal, run);
-        times.push(ms);
-        if (standby) {
-          console.log(`standby replica: ${standby.cpuPerMinute.toFixed(0)} CPU ms per minute, RSS ${standby.rss.toFixed(0)} MB (leader with one object: ${standby.leaderRss.toFixed(0)} MB)`);
-        }
+async function main(plane) {
+  const api = plane.kubeConfig.makeApiClient(CustomObjectsApi);
+  await installCrd(plane);
+  console.log(`leader election, default timings, ${RUNS} runs each, Node ${process.version}`);
+  for (const signal of ['SIGKILL', 'SIGTERM']) {
+    const times = [];
+    for (let run = 0; run < RUNS; run++) {
+      const { ms, standby } = await takeover(plane, api, signal, run);
+      times.push(ms);
+      if (standby) {
+        console.log(`standby replica: ${standby.cpuPerMinute.toFixed(0)} CPU ms per minute, RSS ${standby.rss.toFixed(0)} MB (leader with one object: ${standby.leaderRss.toFixed(0)} MB)`);
       }
-      console.log(`${signal} of the leader → next object handled by the standby: median ${median(times)} ms (${times.join(', ')} ms)`);
     }
-  } finally {
-    await plane.stop();
+    console.log(`${signal} of the leader → next object handled by the standby: median ${median(times)} ms (${times.join(', ')} ms)`);
   }
 }
 
@@ -114,10 +110,4 @@ async function installCrd(plane) {
   }, 'the CRD', 60_000);
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+onControlPlane(main);

@@ -1,12 +1,13 @@
 // The operator's Deployment: replicas behind leader election, probes on the probe port, a hardened pod.
 
 export interface DeploymentOptions {
+  /** Operator name: the ServiceAccount, roles and Deployment (and the operator's own name for its Lease). */
   name: string;
   namespace: string;
   image: string;
   replicas: number;
   leaderElect: boolean;
-  /** Watch one namespace, or all when undefined. */
+  /** Watch one namespace (a Role there), or all (a ClusterRole) when undefined. */
   watchNamespace: string | undefined;
   createCrd: boolean;
   updateCrd: boolean;

@@ -1,20 +1,12 @@
 // Everything that installs an operator: its CRDs, a ServiceAccount, least-privilege RBAC and a Deployment.
 import { crdManifest, type ResourceDescription } from '@kubeop/core';
-import { operatorDeployment } from './deployment.js';
+import { type DeploymentOptions, operatorDeployment } from './deployment.js';
 import { leaseRules, operatorRules, type PolicyRule } from './rbac.js';
 
-export interface ManifestOptions {
-  /** Operator name: the ServiceAccount, roles, Deployment (and the operator's own name for its Lease). */
-  name: string;
-  /** Where the operator runs. */
+/** What the Deployment takes (its `namespace` is `operatorNamespace`), and the CRDs. */
+export interface ManifestOptions extends Omit<DeploymentOptions, 'namespace'> {
+  /** Where the operator runs: its ServiceAccount, Deployment and Lease role. */
   operatorNamespace: string;
-  image: string;
-  replicas: number;
-  leaderElect: boolean;
-  /** Watch one namespace (a Role there), or all (a ClusterRole) when undefined. */
-  watchNamespace: string | undefined;
-  createCrd: boolean;
-  updateCrd: boolean;
   /** The CRD of a custom resource, e.g. the one `kubeop crd` generated. Defaults to crdManifest(resource): its permissive schema. */
   crdFor?: (resource: ResourceDescription['resource']) => Record<string, unknown>;
 }
