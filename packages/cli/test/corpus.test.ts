@@ -163,9 +163,12 @@ describe('kubeop crd: shapes refused, naming the class, the type, the property a
     ['a field that can hold nothing', 'interface Spec { gone: undefined }', 'ThingHandler spec (Spec).gone', 3, 'its type (never, or undefined alone) has no JSON value'],
     ['a model class of client-node', "import type { V1Container } from '@kubernetes/client-node';\ninterface Spec { container: V1Container }", 'ThingHandler spec (Spec).container', 4, 'V1Container is a class of @kubernetes/client-node'],
     ['a field deep in a map of arrays', 'interface Spec { byName: Record<string, Array<{\n run: () => void }>> }', 'ThingHandler spec (Spec).byName[*][].run', 4, 'function type'],
+    ['a type from a module not installed', "import type { Missing } from 'not-installed';\ninterface Spec { gone: Missing }", 'ThingHandler spec (Spec).gone', 4, 'its type could not be resolved'],
+    ['a type parameter no subclass fills in', 'interface Box<T> { inner: T }\ninterface Spec { box: Box<unknown> }\nabstract class Base<S> extends ResourceHandler<Box<S>> {}\n@CustomResource({ group: "y.kubeop.dev", version: "v1", plural: "others", kind: "Other" }) export class OtherHandler extends Base<Spec> {}', 'OtherHandler spec (Box<S>).inner', 3, 'its type could not be read: a type parameter'],
   ])('%s', (_, spec, field, line, reason) => {
     // The field's file:line, then the class's: handler.ts has two lines of declarations before the spec.
-    expect(() => generateCrds(project(handler(spec)))).toThrow(new RegExp(`^${escape(field)} \\(.*handler\\.ts:${line}\\): ${escape(reason)}.*\\(ThingHandler at .*handler\\.ts:\\d+\\)$`));
+    const className = field.split(' ')[0]!;
+    expect(() => generateCrds(project(handler(spec)))).toThrow(new RegExp(`^${escape(field)} \\(.*handler\\.ts:${line}\\): ${escape(reason)}.*\\(${className} at .*handler\\.ts:\\d+\\)$`));
   });
 
   it('options that need running the code', () => {
@@ -208,6 +211,19 @@ export class ThingHandler extends ResourceHandler<Spec> {}`;
     expect(JSON.stringify(crd!.manifest)).toContain('"a":{"type":"string"}');
     const bad = "{ group: 'x.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing', schema: { type: 'object', properties: { spec: { type: ['string', 'null'] } } } }";
     expect(() => generateCrds(project(handler('interface Spec {}', bad)))).toThrow('.spec: type ["string","null"] must be one of');
+  });
+
+  it('follows a type parameter through a generic intermediate class to the type the subclass gives', () => {
+    const source = `interface Spec { size: number }
+abstract class Base<S, T = { phase: 'on' | 'off' }> extends ResourceHandler<S, T> {}
+@CustomResource({ group: 'x.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing' })
+export class ThingHandler extends Base<Spec> {}`;
+    const [crd] = generateCrds(project(source));
+    const schema = (crd!.manifest as { spec: { versions: Array<{ schema: { openAPIV3Schema: { properties: Record<string, unknown> } } }> } }).spec.versions[0]!.schema.openAPIV3Schema;
+    expect(schema.properties).toEqual({
+      spec: { type: 'object', properties: { size: { type: 'number' } }, required: ['size'] },
+      status: { type: 'object', properties: { phase: { type: 'string', enum: ['on', 'off'] } }, required: ['phase'] },
+    });
   });
 
   it('skips @Resource classes: a project of built-in kinds has no CRD', () => {

@@ -95,13 +95,37 @@ function readWithoutSchema(argument: ts.Expression, checker: ts.TypeChecker, cla
   );
 }
 
-/** The Spec and Status type arguments of `extends ResourceHandler<Spec, Status>`, through non-generic intermediate classes. */
-function typeArguments(node: ts.ClassLikeDeclaration, checker: ts.TypeChecker, depth = 0): [ts.TypeNode | undefined, ts.TypeNode | undefined] {
+/**
+ * The Spec and Status type arguments of `extends ResourceHandler<Spec, Status>`, through intermediate classes: a
+ * generic one's type parameter passed on as it is (`class Base<S> extends ResourceHandler<S>`) stands for the node the
+ * subclass gave it. The schema generator reads nodes, so the node written in the subclass is what it must get.
+ */
+function typeArguments(
+  node: ts.ClassLikeDeclaration,
+  checker: ts.TypeChecker,
+  bound = new Map<ts.Symbol, ts.TypeNode>(),
+  depth = 0,
+): [ts.TypeNode | undefined, ts.TypeNode | undefined] {
   const heritage = node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
   if (!heritage || depth > 10) return [undefined, undefined];
-  if (calleeName(heritage.expression, checker) === 'ResourceHandler') return [heritage.typeArguments?.[0], heritage.typeArguments?.[1]];
+  const given = (i: number) => substitute(heritage.typeArguments?.[i], checker, bound);
+  if (calleeName(heritage.expression, checker) === 'ResourceHandler') return [given(0), given(1)];
   let symbol = checker.getSymbolAtLocation(heritage.expression);
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
   const base = symbol?.valueDeclaration;
-  return base && ts.isClassLike(base) ? typeArguments(base, checker, depth + 1) : [undefined, undefined];
+  if (!base || !ts.isClassLike(base)) return [undefined, undefined];
+  const next = new Map<ts.Symbol, ts.TypeNode>();
+  base.typeParameters?.forEach((parameter, i) => {
+    const argument = given(i) ?? parameter.default;
+    const parameterSymbol = checker.getSymbolAtLocation(parameter.name);
+    if (argument && parameterSymbol) next.set(parameterSymbol, argument);
+  });
+  return typeArguments(base, checker, next, depth + 1);
+}
+
+/** The node a type parameter stands for, when `node` is one of the parameters in `bound`; else `node`. */
+function substitute(node: ts.TypeNode | undefined, checker: ts.TypeChecker, bound: Map<ts.Symbol, ts.TypeNode>): ts.TypeNode | undefined {
+  if (!node || !ts.isTypeReferenceNode(node) || node.typeArguments) return node;
+  const symbol = checker.getSymbolAtLocation(node.typeName);
+  return (symbol && bound.get(symbol)) ?? node;
 }

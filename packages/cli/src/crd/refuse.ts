@@ -22,6 +22,10 @@ export function refuseUnsupported(root: ts.Type, checker: ts.TypeChecker): void 
     throw new UnsupportedTypeError(path, `${reason}; ${fix}`);
   };
   const visit = (type: ts.Type, path: string): void => {
+    // The checker's error type: what an import from a module it cannot find gives. The library would make it `any`.
+    if (type.flags & ts.TypeFlags.Any && (type as { intrinsicName?: string }).intrinsicName === 'error') {
+      fail(path, 'its type could not be resolved', 'is the module it is imported from installed (npm install), and the import right?');
+    }
     if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.EnumLike)) return;
     if (type.flags & (ts.TypeFlags.BigIntLike | ts.TypeFlags.ESSymbolLike)) fail(path, `${checker.typeToString(type)} has no JSON form`, 'use a string or number');
     if (type.isUnion()) {

@@ -19,6 +19,10 @@ export function toStructural(node: Schema, path = ''): Schema {
   };
   if (typeof node.$ref === 'string') fail(`refers to ${node.$ref}, which cannot be inlined (a recursive type?)`);
   if (isSchema(node.not) && Object.keys(node.not).length === 0) fail('its type (never, or undefined alone) has no JSON value; remove the field');
+  // ts-json-schema-generator's mark of a type it could not resolve.
+  if (node.description === 'Failed to correctly infer type' && node.type === undefined) {
+    fail('its type could not be read: a type parameter no subclass fills in, or a type from a module that does not resolve (npm install?)');
+  }
   let schema: Schema = { ...node };
   for (const key of DROPPED) delete schema[key];
   schema = unwrapNullable(schema, fail);
