@@ -78,7 +78,11 @@ export function refuseUnsupported(root: ts.Type, checker: ts.TypeChecker): void 
   visit(root, '');
 }
 
-/** The generated models of client-node (V1Container, V1PodSpec...): data classes, but full of int-or-string and Date fields. */
+/**
+ * The generated models of client-node (V1Container, V1PodSpec...). Data classes, but lossy: a quantity is a `string`
+ * there (`cpu: 1` is valid Kubernetes) and int-or-string a bare `number | string`, so a schema from them would refuse
+ * what the API server accepts. Kubernetes' own OpenAPI is the schema for those; until kubeop embeds it, say so.
+ */
 function isKubernetesModel(symbol: ts.Symbol): boolean {
   return (symbol.getDeclarations() ?? []).some((d) => /[/\\]@kubernetes[/\\]client-node[/\\]/.test(d.getSourceFile().fileName));
 }
