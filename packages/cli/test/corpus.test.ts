@@ -93,6 +93,8 @@ const EXPECTED: Record<string, unknown> = {
   day: { type: 'string', format: 'date' },
   readOnly: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
   explicitUndefined: { type: 'string' },
+  eitherBoolean: { type: 'boolean' },
+  modes: { type: 'array', items: { type: 'string', enum: ['read', 'write'] } },
 };
 
 type Schema = { properties: Record<string, unknown>; required: string[] };

@@ -58,6 +58,7 @@ const VALID = {
   derived: { name: 'd', rank: 1 }, maybeTags: ['a'], sparse: ['a'], version: 'v1', whatever: 'w', maybeWhen: '2025-01-02T03:04:05Z',
   someLabels: { a: 'b' }, object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'embedded' } }, twoRules: 'ab',
   maybeFlag: false, byIndex: { 1: 'one' }, step: 10, linked: 'l', loose: { known: 'k' }, day: '2025-01-02', readOnly: { name: 'r' },
+  eitherBoolean: true, modes: ['read'],
 };
 
 const path = (name?: string) => `/apis/${group}/v1/namespaces/${env.namespace}/corpora${name ? `/${name}` : ''}`;
@@ -126,6 +127,7 @@ describe('generated CRDs on kube-apiserver', () => {
     ['the second of two CEL rules, with its message', { twoRules: 'abcde' }, 'spec.twoRules: Invalid value: "abcde": at most 4 characters'],
     ['@multipleOf', { step: 7 }, 'spec.step: Invalid value: 7: spec.step in body should be a multiple of 5'],
     ['@format date', { day: 'monday' }, 'spec.day: Invalid value: "monday": spec.day in body must be of type date'],
+    ['an array of a literal union given another string', { modes: ['read', 'exec'] }, 'spec.modes[1]: Unsupported value: "exec": supported values: "read", "write"'],
     ['a nullable array given an item of the wrong type', { maybeTags: [1] }, 'spec.maybeTags[0]: Invalid value: "integer": spec.maybeTags[0] in body must be of type string'],
   ])('refuse %s, naming the field', async (_, change, message) => {
     expect(await refusal({ ...VALID, ...change })).toContain(message);

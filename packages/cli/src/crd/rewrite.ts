@@ -40,6 +40,8 @@ export function toStructural(node: Schema, path = ''): Schema {
     out.enum = [out.const];
     delete out.const;
   }
+  // `true | false` written out is boolean.
+  if (out.type === 'boolean' && Array.isArray(out.enum) && out.enum.includes(true) && out.enum.includes(false)) delete out.enum;
   // TSDoc tags.
   const tag = (name: string) => {
     const value = out[name];
