@@ -1,6 +1,6 @@
 // `kubeop manifests` as users run it: the compiled CLI over a sample's compiled handler module (needs npm run build).
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,19 @@ describe('kubeop manifests', () => {
     const files = (await readdir(dir)).filter((file) => file !== 'kustomization.yaml').sort();
     expect(files).toContain('role-site-operator.yaml');
     for (const file of files) expect(kustomization).toContain(`- ${file}`);
+  });
+
+  it('adds the rules given for what the handlers do themselves, and refuses a wildcard', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kubeop-rules-'));
+    dirs.push(dir);
+    await writeFile(join(dir, 'rules.yaml'), '- apiGroups: [""]\n  resources: [secrets]\n  verbs: [get]\n');
+    const result = await run(['manifests', SITE, '--image', 'x', '--name', 'site-operator', '--rules', join(dir, 'rules.yaml')]);
+    const role = parseAllDocuments(result.stdout).map((doc) => doc.toJS() as { kind: string; rules?: Array<{ resources: string[]; verbs: string[] }> }).find((doc) => doc.kind === 'ClusterRole')!;
+    expect(role.rules!.at(-1)).toEqual({ apiGroups: [''], resources: ['secrets'], verbs: ['get'] });
+
+    await writeFile(join(dir, 'wild.yaml'), '- apiGroups: [""]\n  resources: ["*"]\n  verbs: [get]\n');
+    const wild = await run(['manifests', SITE, '--image', 'x', '--name', 'site-operator', '--rules', join(dir, 'wild.yaml')]);
+    expect(wild).toMatchObject({ code: 2, stderr: expect.stringContaining("rule 1 has '*' in resources") });
   });
 
   it('names the flag when the input is wrong, and the module when it has no handler class', async () => {

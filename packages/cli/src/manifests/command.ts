@@ -2,11 +2,13 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { parse } from 'yaml';
 import { describeHandlerClass } from '@kubeop/core';
 import { CliError } from '../errors.js';
 import { generatedCrds } from './generated-crds.js';
 import { loadHandlerClasses } from './load-handlers.js';
 import { type Manifest, operatorManifests } from './manifests.js';
+import type { PolicyRule } from './rbac.js';
 import { toYaml } from './yaml.js';
 
 interface ManifestArgs {
@@ -20,6 +22,7 @@ interface ManifestArgs {
   'create-crd': boolean;
   'update-crd': boolean;
   'crd-dir'?: string;
+  rules?: string;
   out?: string;
 }
 
@@ -40,6 +43,7 @@ export const manifestsCommand: CommandModule<object, ManifestArgs> = {
       .option('create-crd', { type: 'boolean', default: false, describe: 'Let the operator create its CRDs (adds the RBAC for it)' })
       .option('update-crd', { type: 'boolean', default: false, describe: 'Let the operator update its CRDs (adds the RBAC for it)' })
       .option('crd-dir', { type: 'string', describe: 'Folder of the CRDs kubeop crd --out generated (default: crds beside the first module)' })
+      .option('rules', { type: 'string', describe: 'A YAML or JSON file of RBAC rules for what the handlers do themselves (this.client), added to the role' })
       .option('out', { type: 'string', describe: 'Write one file per object and a kustomization.yaml to this folder instead of printing' }),
   handler: async (args) => {
     const name = args.name ?? (await packageName());
@@ -60,11 +64,33 @@ export const manifestsCommand: CommandModule<object, ManifestArgs> = {
       createCrd: args['create-crd'],
       updateCrd: args['update-crd'],
       crdFor: generatedCrds(args.modules, args['crd-dir']),
+      extraRules: args.rules ? await readRules(args.rules) : [],
     });
     if (args.out) await writeFolder(args.out, manifests);
     else process.stdout.write(manifests.map(toYaml).join('---\n'));
   },
 };
+
+/** A list of RBAC rules, each with apiGroups, resources and verbs; a wildcard is refused, as kubeop grants none. */
+async function readRules(file: string): Promise<PolicyRule[]> {
+  let rules: unknown;
+  try {
+    rules = parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new CliError(`--rules ${file}: ${(error as Error).message}`, 2);
+  }
+  if (!Array.isArray(rules)) throw new CliError(`--rules ${file}: expected a list of rules ({ apiGroups, resources, verbs })`, 2);
+  rules.forEach((rule: Partial<PolicyRule>, index) => {
+    for (const field of ['apiGroups', 'resources', 'verbs'] as const) {
+      const value = rule?.[field];
+      if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+        throw new CliError(`--rules ${file}: rule ${index + 1} needs ${field}, a list of strings`, 2);
+      }
+      if (value.includes('*')) throw new CliError(`--rules ${file}: rule ${index + 1} has '*' in ${field}; name what the handlers use`, 2);
+    }
+  });
+  return rules as PolicyRule[];
+}
 
 async function packageName(): Promise<string> {
   let json: { name?: string };

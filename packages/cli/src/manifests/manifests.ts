@@ -5,6 +5,8 @@ import { leaseRules, operatorRules, type PolicyRule } from './rbac.js';
 
 /** What the Deployment takes (its `namespace` is `operatorNamespace`), and the CRDs. */
 export interface ManifestOptions extends Omit<DeploymentOptions, 'namespace'> {
+  /** Rules for what the handlers do themselves (`this.client`), added to the objects' role. Defaults to none. */
+  extraRules?: PolicyRule[];
   /** Where the operator runs: its ServiceAccount, Deployment and Lease role. */
   operatorNamespace: string;
   /** The CRD of a custom resource, e.g. the one `kubeop crd` generated. Defaults to crdManifest(resource): its permissive schema. */
@@ -16,7 +18,8 @@ export type Manifest = Record<string, unknown> & { kind: string; metadata: { nam
 export function operatorManifests(descriptions: ResourceDescription[], options: ManifestOptions): Manifest[] {
   const { name, operatorNamespace } = options;
   const account = { kind: 'ServiceAccount', name, namespace: operatorNamespace };
-  const rules = operatorRules(descriptions, options);
+  const computed = operatorRules(descriptions, options);
+  const rules = { ...computed, objects: [...computed.objects, ...(options.extraRules ?? [])] };
   const manifests: Manifest[] = descriptions
     .filter((d) => d.resource.custom)
     .map((d) => (options.crdFor ?? crdManifest)(d.resource) as Manifest);
