@@ -15,6 +15,7 @@ import {
   TIMERS_KEY,
   type TimerRecord,
 } from '@kubeop/decorators';
+import { fullName } from './kube/resource.js';
 import { StructuralSchemaError, structuralProblems } from './kube/structural.js';
 
 export class InvalidHandlerError extends Error {
@@ -143,7 +144,7 @@ function collectOwns(className: string, handlerClass: HandlerClass): ResourceTyp
   for (const owned of owns) {
     const problems = typeProblems(owned, false);
     if (problems.length) throw new InvalidHandlerError(`@Owns on ${className}: ${problems.join('; ')}`);
-    const id = owned.group ? `${owned.plural}.${owned.group}` : owned.plural;
+    const id = fullName(owned);
     if (seen.has(id)) throw new InvalidHandlerError(`@Owns on ${className} names ${id} twice`);
     seen.add(id);
   }

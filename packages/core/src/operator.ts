@@ -12,7 +12,7 @@ import { LeaseElector } from './internal/leader/lease-elector.js';
 import { validateLeaderElectionTimings } from './internal/leader/lease-record.js';
 import { Manager } from './internal/manager/manager.js';
 import { Informers } from './internal/watch/informers.js';
-import { handlerName } from './internal/run/handler-runner.js';
+import { handlerName } from './internal/dispatch/handlers.js';
 import { type Metrics, NOOP_METRICS, OperatorMetrics } from './internal/metrics/metrics.js';
 import { parseBindAddress } from './internal/serve/http-server.js';
 import { startMetricsServer } from './internal/serve/metrics-server.js';

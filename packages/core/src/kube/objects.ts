@@ -26,6 +26,16 @@ export interface CustomObject<Spec = Record<string, unknown>, Status = Record<st
 
 export type AnyObject = CustomObject<unknown, unknown>;
 
+/** An entry of `metadata.ownerReferences`. */
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
 /** An object of any kind. */
 export type KubeObject = AnyObject;
 

@@ -12,15 +12,16 @@ import {
   decide,
   HANDLED_GENERATION_ANNOTATION,
   handledGeneration,
-  type HandlerRef,
   type Intent,
   intentFor,
   mergeIntents,
+  NOTHING,
 } from '../dispatch/dispatch.js';
 import { mergeReasons } from '../dispatch/reasons.js';
 import { EventRecorder } from './events.js';
 import { addFinalizer, FinalizerError, removeFinalizer } from './finalizers.js';
-import { type HandlerDependencies, handlerLabel, runHandler } from '../run/handler-runner.js';
+import { handlerLabel, type HandlerRef } from '../dispatch/handlers.js';
+import { type HandlerDependencies, runHandler } from '../run/handler-runner.js';
 import { type ControllerMetrics, NOOP_CONTROLLER_METRICS, type ReconcileResult, statusFailureClass } from '../metrics/metrics.js';
 import { InvalidStatusError, ObjectGoneError, StatusSubresourceMissingError, StatusWriteError } from '../run/status-errors.js';
 import { HandlerTimeoutError } from '../run/supervise.js';
@@ -183,7 +184,7 @@ export class ResourceController {
       this.attempts.delete(key);
       if (rest) this.requeue(key, rest, 0);
       if (requeueAfter !== undefined && action.kind === 'call' && action.handler !== 'deleted') {
-        this.requeue(key, { added: false, modified: false, sync: false, retry: action.handler, reasons: [{ type: 'requeue' }] }, requeueAfter * 1000);
+        this.requeue(key, { ...NOTHING, retry: action.handler, reasons: [{ type: 'requeue' }] }, requeueAfter * 1000);
       }
       if (action.kind === 'call') this.metrics.handlerRun(this.label(action.handler), requeueAfter === undefined ? 'success' : 'requeue');
       result = requeueAfter !== undefined ? 'requeue_after' : rest ? 'requeue' : 'success';
@@ -364,7 +365,7 @@ export class ResourceController {
 
   private requeue(key: string, intent: Intent, delayMs: number): void {
     if (delayMs > 0) this.metrics.retry();
-    this.pending.set(key, mergeIntents(intent, this.pending.get(key) ?? { added: false, modified: false, sync: false }));
+    this.pending.set(key, mergeIntents(intent, this.pending.get(key) ?? NOTHING));
     this.queue.addAfter(key, delayMs);
   }
 

@@ -1,7 +1,7 @@
 // What queues an object besides its own events: changes of the objects it owns, @OnTimer ticks and resyncs.
 import type { ResourceDescription } from '../../explorer.js';
 import type { Logger } from '../../logging.js';
-import type { Intent } from '../dispatch/dispatch.js';
+import { type Intent, NOTHING } from '../dispatch/dispatch.js';
 import { controllerOwner, type OwnerType, ownedChanged } from '../dispatch/owners.js';
 import { TimerScheduler } from '../timer/timer-scheduler.js';
 import type { ResourceWatcher, WatchEvent } from '../watch/watcher.js';
@@ -18,8 +18,6 @@ export interface TriggerOptions {
   /** Whether the object's run is going: a timer tick then is skipped. */
   isRunning: (key: string) => boolean;
 }
-
-const NOTHING = { added: false, modified: false, sync: false } as const;
 
 export class Triggers {
   private readonly timers: TimerScheduler;

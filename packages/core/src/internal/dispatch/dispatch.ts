@@ -1,13 +1,11 @@
 // Decides, from what happened to an object and its latest state, which handler runs next.
 // Pure functions: the controller applies the decision.
-import type { EventKind, ResourceDescription } from '../../explorer.js';
+import type { ResourceDescription } from '../../explorer.js';
 import { type AnyObject, stateOf } from '../../kube/objects.js';
 import type { RunReason } from '../../reasons.js';
 import type { WatchEvent } from '../watch/watcher.js';
+import { handlerExists, handlerName, type HandlerRef, isTimer, timerIndex, timerMethod } from './handlers.js';
 import { mergeReasons } from './reasons.js';
-
-/** A handler of a class: an event kind, or the timer at that index of `description.timers`. */
-export type HandlerRef = EventKind | `timer:${number}`;
 
 /** What is still to be done for one object; several events collapse into one intent. */
 export interface Intent {
@@ -45,7 +43,8 @@ export interface Decision {
   rest: Intent | undefined;
 }
 
-const NOTHING: Intent = { added: false, modified: false, sync: false };
+/** An intent with nothing to do yet: the base every trigger adds its part to. */
+export const NOTHING: Intent = { added: false, modified: false, sync: false };
 
 /** Annotation recording the generation whose @OnAdded/@OnModified run last succeeded. */
 export const HANDLED_GENERATION_ANNOTATION = 'kubeop.dev/handled-generation';
@@ -164,39 +163,22 @@ function mainHandler(intent: Intent, live: AnyObject, description: ResourceDescr
   return undefined;
 }
 
-function handlerExists(ref: HandlerRef, description: ResourceDescription): boolean {
-  return isTimer(ref) ? description.timers[timerIndex(ref)] !== undefined : description.handlers[ref] !== undefined;
-}
-
-export function isTimer(ref: HandlerRef): ref is `timer:${number}` {
-  return ref.startsWith('timer:');
-}
-
-export function timerIndex(ref: `timer:${number}`): number {
-  return Number(ref.slice('timer:'.length));
-}
-
-export function timerMethod(description: ResourceDescription, index: number): string {
-  return String(description.timers[index]?.method);
+/** The timer method a reason belongs to (its tick, or the retry of its run); undefined for any other reason. */
+function timerOf(reason: RunReason, description: ResourceDescription): string | undefined {
+  if (reason.type === 'timer') return reason.method;
+  if (reason.type !== 'retry') return undefined;
+  const timer = description.timers.find((record) => handlerName(record) === reason.handler);
+  return timer && String(timer.method);
 }
 
 /** A timer run sees its own tick (and its retry); every other run sees the rest. */
 function reasonsOf(ref: HandlerRef, reasons: RunReason[], description: ResourceDescription): RunReason[] {
-  const timerMethods = new Set(description.timers.map((timer) => String(timer.method)));
-  const ofTimer = (reason: RunReason): string | undefined => {
-    if (reason.type === 'timer') return reason.method;
-    if (reason.type === 'retry') return /^@OnTimer\((.*)\)$/.exec(reason.handler)?.[1];
-    return undefined;
-  };
   if (isTimer(ref)) {
     const method = timerMethod(description, timerIndex(ref));
-    const own = reasons.filter((reason) => ofTimer(reason) === method);
+    const own = reasons.filter((reason) => timerOf(reason, description) === method);
     return own.length ? own : [{ type: 'timer', method }];
   }
-  return reasons.filter((reason) => {
-    const method = ofTimer(reason);
-    return method === undefined || !timerMethods.has(method);
-  });
+  return reasons.filter((reason) => timerOf(reason, description) === undefined);
 }
 
 function timersOnly(intent: Intent, timers: number[], description: ResourceDescription): Intent {
@@ -208,7 +190,7 @@ function timersOnly(intent: Intent, timers: number[], description: ResourceDescr
 function restAfterTimer(intent: Intent, done: number, description: ResourceDescription): Intent | undefined {
   const timers = (intent.timers ?? []).filter((index) => index !== done);
   const method = timerMethod(description, done);
-  const reasons = (intent.reasons ?? []).filter((reason) => !(reason.type === 'timer' && reason.method === method) && !(reason.type === 'retry' && reason.handler === `@OnTimer(${method})`));
+  const reasons = (intent.reasons ?? []).filter((reason) => timerOf(reason, description) !== method);
   const rest: Intent = { ...intent, retry: undefined, timers, reasons };
   return hasWork(rest) || timers.length ? rest : undefined;
 }

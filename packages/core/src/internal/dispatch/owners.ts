@@ -1,5 +1,6 @@
 // Maps an owned object's event onto its owner's queue key, through its controller owner reference.
-import type { AnyObject } from '../../kube/objects.js';
+import type { AnyObject, OwnerReference } from '../../kube/objects.js';
+import { groupVersionOf } from '../../kube/resource.js';
 import type { RunReason } from '../../reasons.js';
 import type { WatchEvent } from '../watch/watcher.js';
 
@@ -15,19 +16,12 @@ export interface OwnerRef {
   uid: string;
 }
 
-interface OwnerReference {
-  apiVersion?: string;
-  kind?: string;
-  name?: string;
-  uid?: string;
-  controller?: boolean;
-}
-
 /** The controller owner of `child` if it is of `owner`'s type; other owners (and plain owner references) are ignored. */
 export function controllerOwner(child: AnyObject, owner: OwnerType): OwnerRef | undefined {
-  const references = (child.metadata.ownerReferences ?? []) as OwnerReference[];
+  // As the server sent them: any field may be missing.
+  const references = (child.metadata.ownerReferences ?? []) as Array<Partial<OwnerReference>>;
   const reference = references.find((ref) => ref.controller === true);
-  if (!reference?.name || !reference.uid || reference.kind !== owner.kind || groupOf(reference.apiVersion) !== owner.group) return undefined;
+  if (!reference?.name || !reference.uid || reference.kind !== owner.kind || !reference.apiVersion || groupVersionOf(reference.apiVersion).group !== owner.group) return undefined;
   if (owner.scope === 'Cluster') return { key: reference.name, uid: reference.uid };
   // A namespaced owner lives in its child's namespace; a cluster-scoped child cannot have one.
   const namespace = child.metadata.namespace;
@@ -44,10 +38,4 @@ export function ownedChanged(event: WatchEvent): RunReason {
     ...(metadata.namespace ? { namespace: metadata.namespace } : {}),
     event: event.type === 'ADDED' ? 'added' : event.type === 'DELETED' ? 'deleted' : 'modified',
   };
-}
-
-function groupOf(apiVersion: string | undefined): string | undefined {
-  if (!apiVersion) return undefined;
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../../logging.js';
 import type { ResourceController } from '../controller/controller.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Check } from '../serve/probes.js';
+import type { ResourceWatcher } from '../watch/watcher.js';
 
 /** What the manager needs of a leader elector. */
 export interface Elector {
@@ -97,10 +98,8 @@ export class Manager {
 
   /** Liveness: a watch loop that made no progress well past its watchdog is stuck; a restart is the cure. */
   healthChecks(): Check[] {
-    const { controllers, config } = this.parts;
-    const limitMs = (config.watch.watchdogSeconds + 60) * 1000;
-    const watchers = new Set(controllers.flatMap((controller) => controller.watchers));
-    return [...watchers].map((watcher) => ({
+    const limitMs = (this.parts.config.watch.watchdogSeconds + 60) * 1000;
+    return this.watchers.map((watcher) => ({
       name: `watch-${watcher.name}`,
       check: () => {
         if (!this.controllersStarted) return true;
@@ -115,18 +114,22 @@ export class Manager {
    * it has read the lease and so can take over, so that a rolling update proceeds.
    */
   readyChecks(): Check[] {
-    const { controllers, elector } = this.parts;
+    const { elector } = this.parts;
     return [
       {
         name: 'synced',
         check: () => {
           if (elector && !elector.isLeader) return elector.isReady || 'the lease has not been read yet';
-          const watchers = new Set(controllers.flatMap((controller) => controller.watchers));
-          const pending = [...watchers].filter((watcher) => !watcher.isSynced).map((watcher) => watcher.name);
+          const pending = this.watchers.filter((watcher) => !watcher.isSynced).map((watcher) => watcher.name);
           return pending.length === 0 || `not listed yet: ${pending.join(', ')}`;
         },
       },
     ];
+  }
+
+  /** Every watcher the controllers read, once each: controllers share the watchers of the same objects. */
+  private get watchers(): ResourceWatcher[] {
+    return [...new Set(this.parts.controllers.flatMap((controller) => controller.watchers))];
   }
 
   /** leader_election_master_status of this replica's Lease. */

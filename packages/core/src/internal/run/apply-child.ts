@@ -1,6 +1,6 @@
 // `this.apply`: server-side apply of a child object, placed in its owner's namespace and owned by it.
 import type { Applied, ChildObject } from '../../handler.js';
-import type { AnyObject } from '../../kube/objects.js';
+import type { AnyObject, OwnerReference } from '../../kube/objects.js';
 
 /** What applying a child needs of the client. */
 export interface ChildApplier {
@@ -11,15 +11,6 @@ export interface ChildApplier {
 /** A child that cannot be owned as asked; names the child, the owner and the rule. */
 export class ChildObjectError extends Error {
   override readonly name = 'ChildObjectError';
-}
-
-interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
 }
 
 export async function applyChild<T extends ChildObject>(client: ChildApplier, owner: AnyObject, fieldManager: string, child: T): Promise<Applied<T>> {

@@ -3,7 +3,6 @@
 import type { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { OperatorArgs } from '../../cli.js';
 import type { RuntimeConfig } from '../../config.js';
-import type { EventHandlerRecord } from '@kubeop/decorators';
 import type { ResourceDescription } from '../../explorer.js';
 import { HANDLER_RUN, type HandlerRun, ResourceHandler } from '../../handler.js';
 import type { KubeClient } from '../../kube/client.js';
@@ -12,7 +11,7 @@ import { type AnyObject, objectKey } from '../../kube/objects.js';
 import { fullName, objectPath } from '../../kube/resource.js';
 import type { Logger } from '../../logging.js';
 import type { RunReason } from '../../reasons.js';
-import { type HandlerRef, isTimer, timerIndex } from '../dispatch/dispatch.js';
+import { handlerName, type HandlerRef, handlerRecord } from '../dispatch/handlers.js';
 import { applyChild } from './apply-child.js';
 import { StatusWriteError } from './status-errors.js';
 import { StatusWriter } from './status-writer.js';
@@ -49,21 +48,6 @@ export interface HandlerOutcome {
   requeueAfterSeconds: number | undefined;
 }
 
-/** `@OnAdded`, `@OnReconcile`, `@OnTimer(method)`: how logs, Events and metrics name a handler. */
-export function handlerName(record: Pick<EventHandlerRecord, 'event' | 'method'>): string {
-  const decorator = `@On${record.event[0]!.toUpperCase()}${record.event.slice(1)}`;
-  return record.event === 'timer' ? `${decorator}(${String(record.method)})` : decorator;
-}
-
-export function handlerRecord(description: ResourceDescription, ref: HandlerRef): EventHandlerRecord {
-  const record = isTimer(ref) ? description.timers[timerIndex(ref)] : description.handlers[ref];
-  if (!record) throw new Error(`${description.handlerClass.name} has no ${ref} handler`);
-  return record;
-}
-
-export function handlerLabel(description: ResourceDescription, ref: HandlerRef): string {
-  return handlerName(handlerRecord(description, ref));
-}
 
 export async function runHandler(
   description: ResourceDescription,
