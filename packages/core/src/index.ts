@@ -10,7 +10,7 @@ export type { RunReason } from './reasons.js';
 export { InvalidStatusError, StatusSubresourceMissingError, StatusWriteError } from './internal/run/status-errors.js';
 export { HandlerTimeoutError } from './internal/run/supervise.js';
 export { KubeConfigError, loadKubeConfig } from './kube/config.js';
-export { CrdNotEstablishedError, CrdNotInstalledError, crdManifest, PERMISSIVE_SCHEMA } from './kube/crd.js';
+export { CrdNotEstablishedError, CrdNotInstalledError, crdManifest, ensureCrd, type EnsureCrdOptions, type EnsureCrdResult, PERMISSIVE_SCHEMA } from './kube/crd.js';
 export { firstDifference } from './kube/crd-diff.js';
 export { crdFileName, defaultCrdDir, GeneratedCrdError, generatedCrdDifference, loadGeneratedCrd } from './kube/crd-files.js';
 export { StructuralSchemaError, structuralProblems } from './kube/structural.js';

@@ -1,12 +1,9 @@
 // Installs the CustomResourceDefinition of a handler class (or of a plain resource type) and waits until it is served.
 import 'reflect-metadata';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { crdManifest, describeHandlerClass, KubeApiError, KubeClient, loadGeneratedCrd } from '@kubeop/core';
-import { CUSTOM_RESOURCE_KEY, CustomResource } from '@kubeop/decorators';
-import { eventually } from '../eventually.js';
+import { describeHandlerClass, ensureCrd, KubeClient, loadGeneratedCrd } from '@kubeop/core';
+import { CUSTOM_RESOURCE_KEY, CustomResource, type CustomResourceRecord } from '@kubeop/decorators';
 import type { HandlerClass, ResourceType } from './types.js';
-
-const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 
 export interface InstallCrdOptions {
   /**
@@ -28,33 +25,19 @@ export async function installCrd(kubeConfig: KubeConfig, source: HandlerClass | 
   const resource = typeof source === 'function' ? describeHandlerClass(source).resource : recordOf(source);
   const generated = crdDir ? loadGeneratedCrd(crdDir, resource) : undefined;
   if (crdDir && !generated) throw new Error(`no generated CRD for ${resource.plural}.${resource.group} in ${crdDir}: run kubeop crd --out ${crdDir}`);
-  const manifest = (generated ?? crdManifest(resource)) as { metadata: { name: string } };
-  const name = manifest.metadata.name;
-  // kubeop's client sends the JSON as it is: client-node's typed API would drop every x-kubernetes-* key.
+  // What --create-crd does, through kubeop's client, which sends the JSON as it is (client-node's typed API would drop
+  // every x-kubernetes-* key). One installed already (by an earlier test file, or another run) is left as it is.
   const client = new KubeClient(kubeConfig);
   try {
-    try {
-      await client.request('POST', CRD_PATH, { body: manifest });
-    } catch (error) {
-      // 409: installed already (by an earlier test file, or another run on a long-lived cluster).
-      if (!(error instanceof KubeApiError && error.status === 409)) throw error;
-    }
-    await eventually(
-      async () => {
-        const crd = await client.request<{ status?: { conditions?: Array<{ type: string; status: string }> } }>('GET', `${CRD_PATH}/${name}`);
-        return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
-      },
-      `the CustomResourceDefinition ${name} to be Established`,
-      timeoutMs,
-    );
+    await ensureCrd(client, resource, { manifest: generated, timeoutMs });
   } finally {
     await client.close();
   }
 }
 
 // The decorator normalises the options (singular, scope, ...) exactly as it would on a handler class.
-function recordOf(type: ResourceType): Parameters<typeof crdManifest>[0] {
+function recordOf(type: ResourceType): CustomResourceRecord {
   class PlainResource {}
   CustomResource(type)(PlainResource);
-  return Reflect.getMetadata(CUSTOM_RESOURCE_KEY, PlainResource) as Parameters<typeof crdManifest>[0];
+  return Reflect.getMetadata(CUSTOM_RESOURCE_KEY, PlainResource) as CustomResourceRecord;
 }
