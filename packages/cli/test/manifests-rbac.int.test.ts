@@ -1,15 +1,12 @@
 // The manifests of `kubeop manifests` on the real control plane: they apply (the Deployment as a server-side dry run:
 // no node runs pods here), their ServiceAccount alone runs the operator through every handler, finalizer, status write,
 // Event and Lease, and without one of their rules the operator names the verb and resource it was refused.
-import { writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { CoreV1Api, CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CoordinationV1Api } from '@kubernetes/client-node';
 import { CustomResource, OnDeleted, OnReconcile, Owns } from '@kubeop/decorators';
-import { type CustomObject, describeHandlerClass, ResourceHandler } from '@kubeop/core';
+import { type CustomObject, describeHandlerClass, ensureCrd, KubeClient, ObjectClient, ResourceHandler } from '@kubeop/core';
 import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
-import { eventOn, objects, runOperator, stopAllOperators } from '@kubeop/testing/operator';
-import { KubeClient } from '../../core/src/kube/client.js';
-import { ObjectClient } from '../../core/src/kube/object-client.js';
+import { eventOn, objects, runOperator, serviceAccountKubeconfig, stopAllOperators } from '@kubeop/testing/operator';
 import { type Manifest, operatorManifests } from '../src/manifests/manifests.js';
 import type { PolicyRule } from '../src/manifests/rbac.js';
 
@@ -57,9 +54,13 @@ function manifestsFor(name: string): Manifest[] {
   });
 }
 
-/** Applies every manifest as an administrator would; the Deployment only as a dry run. */
+/** Applies every manifest as an administrator would: the CRD until Established, the Deployment only as a dry run. */
 async function install(manifests: Manifest[]): Promise<void> {
   for (const manifest of manifests) {
+    if (manifest.kind === 'CustomResourceDefinition') {
+      await ensureCrd(admin, describeHandlerClass(GadgetHandler).resource, { manifest });
+      continue;
+    }
     if (manifest.kind === 'Deployment') {
       const path = `/apis/apps/v1/namespaces/${manifest.metadata.namespace}/deployments/${manifest.metadata.name}`;
       await admin.request('PATCH', path, { body: manifest, contentType: 'application/apply-patch+yaml', query: { fieldManager: 'manifests-test', dryRun: 'All', force: true } });
@@ -67,33 +68,6 @@ async function install(manifests: Manifest[]): Promise<void> {
     }
     await applier.apply(manifest as never);
   }
-  const crd = manifests.find((m) => m.kind === 'CustomResourceDefinition');
-  if (crd) {
-    await eventually(async () => {
-      const got = await admin.request<{ status?: { conditions?: Array<{ type: string; status: string }> } }>(
-        'GET',
-        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
-      );
-      return got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
-    }, 'the CRD to be established');
-  }
-}
-
-/** A kubeconfig that logs in as the ServiceAccount, with a token minted for it. */
-async function serviceAccountKubeconfig(name: string): Promise<string> {
-  const core = env.kubeConfig.makeApiClient(CoreV1Api);
-  const token = await core.createNamespacedServiceAccountToken({ namespace: env.namespace, name, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
-  const cluster = env.kubeConfig.getCurrentCluster()!;
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [cluster],
-    users: [{ name, token: token.status!.token }],
-    contexts: [{ name, cluster: cluster.name, user: name }],
-    currentContext: name,
-  });
-  const path = `${env.kubeconfigPath}.${name}`;
-  writeFileSync(path, config.exportConfig(), { mode: 0o600 });
-  return path;
 }
 
 const operatorArgs = (namespace: string) => ['--leader-elect', '--leader-election-namespace', namespace, '--retry-delay', '0.2'];
@@ -102,7 +76,7 @@ describe('kubeop manifests', () => {
   it('apply, and their ServiceAccount runs the operator through handlers, finalizer, status, Events and Lease', async () => {
     const name = 'gadget-operator';
     await install(manifestsFor(name));
-    const kubeconfigPath = await serviceAccountKubeconfig(name);
+    const kubeconfigPath = await serviceAccountKubeconfig(env.kubeConfig, env.namespace, name);
     const running = await runOperator(GadgetHandler, { kubeconfigPath, namespace: env.namespace, argv: operatorArgs(env.namespace) });
     const items = objects(env.kubeConfig, resource, env.namespace);
     await items.create('g1', { value: 'v' });
@@ -133,7 +107,7 @@ describe('kubeop manifests', () => {
     });
     // The CRD is shared with the first test; applying it again changes nothing.
     await install(manifests);
-    const kubeconfigPath = await serviceAccountKubeconfig(name);
+    const kubeconfigPath = await serviceAccountKubeconfig(env.kubeConfig, env.namespace, name);
     const running = await runOperator(GadgetHandler, { kubeconfigPath, namespace: env.namespace, argv: [...operatorArgs(env.namespace), '--leader-election-id', name] });
     await objects(env.kubeConfig, resource, env.namespace).create('g2', { value: 'v' });
     const refusal = await eventually(
