@@ -2,6 +2,7 @@
 // Run: node bench/create.js KUBECONFIG NAMESPACE PREFIX COUNT [PARALLEL]  (spawned by run.js)
 import { pathToFileURL } from 'node:url';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { inParallel } from './in-parallel.js';
 
 export const resource = { group: 'bench.kubeop.dev', version: 'v1', plural: 'items', singular: 'item', kind: 'Item' };
 
@@ -14,16 +15,8 @@ export function body(name, namespace) {
   };
 }
 
-async function createMany(api, namespace, prefix, count, parallel) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (next < count) {
-        const name = `${prefix}-${next++}`;
-        await api.createNamespacedCustomObject({ ...resource, namespace, body: body(name, namespace) });
-      }
-    }),
-  );
+function createMany(api, namespace, prefix, count, parallel) {
+  return inParallel(count, parallel, (i) => api.createNamespacedCustomObject({ ...resource, namespace, body: body(`${prefix}-${i}`, namespace) }));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {

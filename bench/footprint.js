@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createTestNamespace, eventually } from '@kubeop/testing';
 import { spawnOperator } from '@kubeop/testing/operator';
 import { KubeClient } from '../packages/core/dist/kube/client.js';
+import { inParallel } from './in-parallel.js';
 import { onControlPlane } from './on-control-plane.js';
 
 const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 2000);
@@ -33,14 +34,9 @@ onControlPlane(async (plane) => {
     console.log(`idle: RSS ${idle.rss.toFixed(0)} MiB (Node ${process.version}, kube-apiserver v1.37.2 on loopback)`);
 
     const collection = `/apis/${resource.group}/${resource.version}/namespaces/${namespace}/${resource.plural}`;
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (next < OBJECTS) {
-          const name = `storm-${next++}`;
-          await client.request('POST', collection, { body: { apiVersion: `${resource.group}/${resource.version}`, kind: resource.kind, metadata: { name }, spec: { message: 'x'.repeat(200) } } });
-        }
-      }),
+    const apiVersion = `${resource.group}/${resource.version}`;
+    await inParallel(OBJECTS, 16, (i) =>
+      client.request('POST', collection, { body: { apiVersion, kind: resource.kind, metadata: { name: `storm-${i}` }, spec: { message: 'x'.repeat(200) } } }),
     );
     await eventually(async () => {
       const list = await client.request('GET', collection);

@@ -13,6 +13,7 @@ import { ResourceWatcher } from '../packages/core/dist/internal/watch/watcher.js
 import { KubeClient } from '../packages/core/dist/kube/client.js';
 import { collectionPath } from '../packages/core/dist/kube/resource.js';
 import { createRootLogger } from '../packages/core/dist/logging.js';
+import { inParallel } from './in-parallel.js';
 import { onControlPlane } from './on-control-plane.js';
 
 const REPAIRS = Number(process.env.BENCH_REPAIRS ?? 20);
@@ -69,16 +70,10 @@ async function repairLatency(plane) {
   }
 }
 
-async function createChildren(client, namespace) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (next < CHILDREN) {
-        const name = `child-${next++}`;
-        await client.request('POST', `/api/v1/namespaces/${namespace}/configmaps`, {
-          body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { payload: 'x'.repeat(200) } },
-        });
-      }
+function createChildren(client, namespace) {
+  return inParallel(CHILDREN, 16, (i) =>
+    client.request('POST', `/api/v1/namespaces/${namespace}/configmaps`, {
+      body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `child-${i}`, namespace }, data: { payload: 'x'.repeat(200) } },
     }),
   );
 }
