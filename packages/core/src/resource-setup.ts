@@ -42,8 +42,7 @@ export class ResourceSetup {
         logger.info(`CustomResourceDefinition ${name} ${what}`);
       }
     } else {
-      const denied = await assertResourceServed(client, resource, config.namespace);
-      if (denied) logger.warn(`cannot check ${fullName(resource)} yet: ${denied.serverMessage ?? denied.message}; watching anyway, retrying until allowed`);
+      await this.assertServed(resource);
     }
     if ((await hasStatusSubresource(client, resource)) === false) logger.error(new StatusSubresourceMissingError(fullName(resource)).message);
   }
@@ -51,8 +50,7 @@ export class ResourceSetup {
   /** Not ours to create: it must be served already (a built-in kind, or a CRD installed by others). */
   private async checkExisting(resource: Resource): Promise<void> {
     try {
-      const denied = await assertResourceServed(this.client, resource, this.config.namespace);
-      if (denied) this.logger.warn(`cannot list ${fullName(resource)} yet: ${denied.serverMessage ?? denied.message}; watching anyway, retrying until allowed`);
+      await this.assertServed(resource);
     } catch (error) {
       if (!(error instanceof CrdNotInstalledError)) throw error;
       throw new ResourceNotServedError(
@@ -60,6 +58,12 @@ export class ResourceSetup {
           'Check group, version and plural (kubectl api-resources lists what it serves), or install the CRD that defines it.',
       );
     }
+  }
+
+  /** Throws CrdNotInstalledError when not served; a permission denial only warns, as RBAC often comes just after. */
+  private async assertServed(resource: Resource): Promise<void> {
+    const denied = await assertResourceServed(this.client, resource, this.config.namespace);
+    if (denied) this.logger.warn(`cannot check ${fullName(resource)} yet: ${denied.serverMessage ?? denied.message}; watching anyway, retrying until allowed`);
   }
 
   /**
