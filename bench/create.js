@@ -16,7 +16,9 @@ export function body(name, namespace) {
 }
 
 function createMany(api, namespace, prefix, count, parallel) {
-  return inParallel(count, parallel, (i) => api.createNamespacedCustomObject({ ...resource, namespace, body: body(`${prefix}-${i}`, namespace) }));
+  return inParallel(count, parallel, (i) =>
+    api.createNamespacedCustomObject({ ...resource, namespace, body: body(`${prefix}-${i}`, namespace) }),
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {

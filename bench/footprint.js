@@ -25,7 +25,10 @@ onControlPlane(async (plane) => {
   const client = new KubeClient(plane.kubeConfig);
   try {
     const namespace = await createTestNamespace(plane.kubeConfig, 'bench-footprint');
-    const operator = spawnOperator(MAIN, { args: ['--create-crd', '--namespace', namespace], env: { KUBECONFIG: plane.kubeconfigPath } });
+    const operator = spawnOperator(MAIN, {
+      args: ['--create-crd', '--namespace', namespace],
+      env: { KUBECONFIG: plane.kubeconfigPath },
+    });
     await operator.waitForOutput(/watching testobjects/, 60_000);
     const pid = operator.child.pid;
     // Settled: start-up garbage collected, timers quiet.
@@ -36,15 +39,23 @@ onControlPlane(async (plane) => {
     const collection = `/apis/${resource.group}/${resource.version}/namespaces/${namespace}/${resource.plural}`;
     const apiVersion = `${resource.group}/${resource.version}`;
     await inParallel(OBJECTS, 16, (i) =>
-      client.request('POST', collection, { body: { apiVersion, kind: resource.kind, metadata: { name: `storm-${i}` }, spec: { message: 'x'.repeat(200) } } }),
+      client.request('POST', collection, {
+        body: { apiVersion, kind: resource.kind, metadata: { name: `storm-${i}` }, spec: { message: 'x'.repeat(200) } },
+      }),
     );
-    await eventually(async () => {
-      const list = await client.request('GET', collection);
-      return list.items.every((item) => item.status?.state) && list.items.length === OBJECTS;
-    }, 'every object handled', 600_000);
+    await eventually(
+      async () => {
+        const list = await client.request('GET', collection);
+        return list.items.every((item) => item.status?.state) && list.items.length === OBJECTS;
+      },
+      'every object handled',
+      600_000,
+    );
     const stormed = footprint(pid);
-    console.log(`after a storm of ${OBJECTS} objects: RSS ${stormed.rss.toFixed(0)} MiB, peak ${stormed.peak.toFixed(0)} MiB, ` +
-      `${(((stormed.cpuSeconds - idle.cpuSeconds) * 1000) / OBJECTS).toFixed(2)} CPU ms per object (operator process only)`);
+    console.log(
+      `after a storm of ${OBJECTS} objects: RSS ${stormed.rss.toFixed(0)} MiB, peak ${stormed.peak.toFixed(0)} MiB, ` +
+        `${(((stormed.cpuSeconds - idle.cpuSeconds) * 1000) / OBJECTS).toFixed(2)} CPU ms per object (operator process only)`,
+    );
     await operator.stop();
   } finally {
     await client.close();

@@ -25,22 +25,43 @@ const configMaps = { group: '', version: 'v1', plural: 'configmaps', kind: 'Conf
 const restoredAt = [];
 class OwnerHandler extends ResourceHandler {
   async reconcile(owner) {
-    await this.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${owner.metadata.name}-child` }, data: { a: '1' } });
-    if (this.reasons.some((reason) => reason.type === 'owned-changed' && reason.event === 'deleted')) restoredAt.push(performance.now());
+    await this.apply({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `${owner.metadata.name}-child` },
+      data: { a: '1' },
+    });
+    if (this.reasons.some((reason) => reason.type === 'owned-changed' && reason.event === 'deleted'))
+      restoredAt.push(performance.now());
   }
 }
-defineResource(OwnerHandler, { resource: owners, owns: [{ group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' }], onReconcile: 'reconcile' });
+defineResource(OwnerHandler, {
+  resource: owners,
+  owns: [{ group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' }],
+  onReconcile: 'reconcile',
+});
 
 const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
 const gc = globalThis.gc ?? (() => {});
 const mb = (bytes) => (bytes / 1024 / 1024).toFixed(1);
-const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
+const percentile = (values, p) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
 
 async function repairLatency(plane) {
   const namespace = await createTestNamespace(plane.kubeConfig, 'bench-repair');
   const prepared = prepareOperator({
     handlers: [OwnerHandler],
-    argv: ['--kubeconfig', plane.kubeconfigPath, '--namespace', namespace, '--create-crd', '--metrics-bind-address', '0', '--health-probe-bind-address', '0'],
+    argv: [
+      '--kubeconfig',
+      plane.kubeconfigPath,
+      '--namespace',
+      namespace,
+      '--create-crd',
+      '--metrics-bind-address',
+      '0',
+      '--health-probe-bind-address',
+      '0',
+    ],
     env: {},
     logStream: quiet,
   });
@@ -53,7 +74,11 @@ async function repairLatency(plane) {
     await client.request('POST', `/apis/${owners.group}/${owners.version}/namespaces/${namespace}/${owners.plural}`, {
       body: { apiVersion: `${owners.group}/${owners.version}`, kind: owners.kind, metadata: { name: 'o' } },
     });
-    await eventually(() => core.readNamespacedConfigMap({ name: 'o-child', namespace }).catch(() => undefined), 'the child', 30_000);
+    await eventually(
+      () => core.readNamespacedConfigMap({ name: 'o-child', namespace }).catch(() => undefined),
+      'the child',
+      30_000,
+    );
     const samples = [];
     for (let i = 0; i < REPAIRS; i++) {
       const before = restoredAt.length;
@@ -62,8 +87,10 @@ async function repairLatency(plane) {
       await eventually(() => restoredAt.length > before, 'the child restored', 30_000);
       samples.push(restoredAt[before] - start);
     }
-    console.log(`repair (child deleted by hand → applied again), ${REPAIRS} samples: median ${percentile(samples, 50).toFixed(1)} ms, ` +
-      `p95 ${percentile(samples, 95).toFixed(1)} ms, max ${Math.max(...samples).toFixed(1)} ms`);
+    console.log(
+      `repair (child deleted by hand → applied again), ${REPAIRS} samples: median ${percentile(samples, 50).toFixed(1)} ms, ` +
+        `p95 ${percentile(samples, 95).toFixed(1)} ms, max ${Math.max(...samples).toFixed(1)} ms`,
+    );
   } finally {
     await operator.stop();
     await client.close();
@@ -73,7 +100,12 @@ async function repairLatency(plane) {
 function createChildren(client, namespace) {
   return inParallel(CHILDREN, 16, (i) =>
     client.request('POST', `/api/v1/namespaces/${namespace}/configmaps`, {
-      body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `child-${i}`, namespace }, data: { payload: 'x'.repeat(200) } },
+      body: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `child-${i}`, namespace },
+        data: { payload: 'x'.repeat(200) },
+      },
     }),
   );
 }
@@ -86,7 +118,8 @@ async function heapOf(makeWatchers) {
   for (const watcher of watchers) watcher.start();
   await Promise.all(watchers.map((watcher) => watcher.synced));
   const cached = new Set(watchers.map((watcher) => watcher.cache.size));
-  if (cached.size !== 1 || !cached.has(CHILDREN)) throw new Error(`expected ${CHILDREN} cached children per watcher, got ${[...cached]}`);
+  if (cached.size !== 1 || !cached.has(CHILDREN))
+    throw new Error(`expected ${CHILDREN} cached children per watcher, got ${[...cached]}`);
   await settle();
   const held = process.memoryUsage().heapUsed - before;
   await Promise.all(watchers.map((watcher) => watcher.stop()));
@@ -114,15 +147,25 @@ async function cacheMemory(plane) {
       return Array.from({ length: RELATIONS }, () => informers.get(configMaps, namespace));
     };
     const separateWatchers = () =>
-      Array.from({ length: RELATIONS }, (_, i) => new ResourceWatcher({ ...options, path: collectionPath(configMaps, namespace), description: `relation ${i}` }));
+      Array.from(
+        { length: RELATIONS },
+        (_, i) =>
+          new ResourceWatcher({
+            ...options,
+            path: collectionPath(configMaps, namespace),
+            description: `relation ${i}`,
+          }),
+      );
     // A warm-up round first: the first lists leave buffers and compiled code behind that would count against one side.
     await heapOf(separateWatchers);
     await heapOf(sharedWatchers);
     const separate = await heapOf(separateWatchers);
     const shared = await heapOf(sharedWatchers);
     const perChild = (held) => (held / CHILDREN / 1024).toFixed(2);
-    console.log(`cache of ${CHILDREN} ConfigMaps for ${RELATIONS} owner relations: shared ${mb(shared.held)} MB (${shared.distinct} watcher, ` +
-      `${perChild(shared.held)} KiB per child), one per relation ${mb(separate.held)} MB (${separate.distinct} watchers, ${perChild(separate.held)} KiB per child)`);
+    console.log(
+      `cache of ${CHILDREN} ConfigMaps for ${RELATIONS} owner relations: shared ${mb(shared.held)} MB (${shared.distinct} watcher, ` +
+        `${perChild(shared.held)} KiB per child), one per relation ${mb(separate.held)} MB (${separate.distinct} watchers, ${perChild(separate.held)} KiB per child)`,
+    );
   } finally {
     await client.close();
   }

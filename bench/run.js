@@ -37,7 +37,18 @@ async function startOperator(kubeconfigPath, namespace, extra = []) {
   const prepared = prepareOperator({
     handlers: [BenchHandler],
     // Servers off unless asked: the bench starts several operators.
-    argv: ['--kubeconfig', kubeconfigPath, '--namespace', namespace, '--create-crd', '--metrics-bind-address', '0', '--health-probe-bind-address', '0', ...extra],
+    argv: [
+      '--kubeconfig',
+      kubeconfigPath,
+      '--namespace',
+      namespace,
+      '--create-crd',
+      '--metrics-bind-address',
+      '0',
+      '--health-probe-bind-address',
+      '0',
+      ...extra,
+    ],
     env: {},
     logStream: quiet,
   });
@@ -50,10 +61,18 @@ async function startOperator(kubeconfigPath, namespace, extra = []) {
 // The creating clients run in a child process: CPU and RSS of this process are then the operator's (and the
 // bench's bookkeeping), not client-node's, which opens a connection per call.
 async function createMany(kubeconfigPath, namespace, prefix, count, parallel = 16) {
-  await promisify(execFile)(process.execPath, [fileURLToPath(new URL('./create.js', import.meta.url)), kubeconfigPath, namespace, prefix, String(count), String(parallel)]);
+  await promisify(execFile)(process.execPath, [
+    fileURLToPath(new URL('./create.js', import.meta.url)),
+    kubeconfigPath,
+    namespace,
+    prefix,
+    String(count),
+    String(parallel),
+  ]);
 }
 
-const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
+const percentile = (values, p) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
 
 async function main(plane) {
   const api = plane.kubeConfig.makeApiClient(CustomObjectsApi);
@@ -61,15 +80,20 @@ async function main(plane) {
   console.log(`RSS after importing kubeop and client-node: ${mb(rssAtImport)} MB`);
 
   // 0. The cost of metrics: the same storm with /metrics off and on. CPU is this process's: the operator's.
-  for (const [label, address] of [['metrics off', '0'], ['metrics on', '127.0.0.1:0']]) {
+  for (const [label, address] of [
+    ['metrics off', '0'],
+    ['metrics on', '127.0.0.1:0'],
+  ]) {
     const ns = await createTestNamespace(plane.kubeConfig, 'bench-metrics');
     const op = await startOperator(plane.kubeconfigPath, ns, ['--metrics-bind-address', address]);
     const cpu0 = process.cpuUsage();
     const w0 = performance.now();
     await createMany(plane.kubeconfigPath, ns, 'mx', OBJECTS);
     await eventually(() => op.controllerStats[0].handlers.handled >= OBJECTS, 'all handled', 600_000);
-    console.log(`storm, ${label}: ${cpuMsPerObject(process.cpuUsage(cpu0))} CPU ms per object (operator), ` +
-      `${(OBJECTS / ((performance.now() - w0) / 1000)).toFixed(0)} objects/s`);
+    console.log(
+      `storm, ${label}: ${cpuMsPerObject(process.cpuUsage(cpu0))} CPU ms per object (operator), ` +
+        `${(OBJECTS / ((performance.now() - w0) / 1000)).toFixed(0)} objects/s`,
+    );
     await op.stop();
   }
   console.log(`peak RSS after the storms: ${peakRss()}`);
@@ -84,9 +108,11 @@ async function main(plane) {
   await eventually(() => operator.controllerStats[0].handlers.handled >= OBJECTS, 'all handled', 600_000);
   const done = performance.now();
   const tpCpu = process.cpuUsage(tpCpu0);
-  console.log(`throughput: ${OBJECTS} objects created in ${((created - t0) / 1000).toFixed(2)} s, all handled (status written) ` +
-    `${((done - t0) / 1000).toFixed(2)} s after the first create: ${(OBJECTS / ((done - t0) / 1000)).toFixed(0)} objects/s, ` +
-    `${cpuMsPerObject(tpCpu)} CPU ms per object (operator)`);
+  console.log(
+    `throughput: ${OBJECTS} objects created in ${((created - t0) / 1000).toFixed(2)} s, all handled (status written) ` +
+      `${((done - t0) / 1000).toFixed(2)} s after the first create: ${(OBJECTS / ((done - t0) / 1000)).toFixed(0)} objects/s, ` +
+      `${cpuMsPerObject(tpCpu)} CPU ms per object (operator)`,
+  );
 
   // 2. Memory: the watcher's cache of OBJECTS objects, heap measured after GC.
   gc();
@@ -95,15 +121,23 @@ async function main(plane) {
   operator = undefined;
   gc();
   const heapWithout = process.memoryUsage().heapUsed;
-  console.log(`memory: heap ${mb(heapWith)} MB with the operator and its ${OBJECTS}-object cache, ${mb(heapWithout)} MB after stopping it: ` +
-    `about ${((heapWith - heapWithout) / OBJECTS / 1024).toFixed(2)} KiB per cached object (${mb(process.memoryUsage().rss)} MB RSS of the whole bench process)`);
+  console.log(
+    `memory: heap ${mb(heapWith)} MB with the operator and its ${OBJECTS}-object cache, ${mb(heapWithout)} MB after stopping it: ` +
+      `about ${((heapWith - heapWithout) / OBJECTS / 1024).toFixed(2)} KiB per cached object (${mb(process.memoryUsage().rss)} MB RSS of the whole bench process)`,
+  );
 
   // 3. Start-up with OBJECTS objects already there (all processed: the state rule skips them).
   const s0 = performance.now();
   operator = await startOperator(plane.kubeconfigPath, ns1);
-  await eventually(() => operator.controllerStats[0].handlers.running === 0 && operator.controllerStats[0].watcher.events >= OBJECTS, 'initial list handled', 120_000);
-  console.log(`start-up: listed and sorted out ${OBJECTS} processed objects in ${((performance.now() - s0) / 1000).toFixed(2)} s, ` +
-    `handlers called again: ${operator.controllerStats[0].handlers.handled}`);
+  await eventually(
+    () => operator.controllerStats[0].handlers.running === 0 && operator.controllerStats[0].watcher.events >= OBJECTS,
+    'initial list handled',
+    120_000,
+  );
+  console.log(
+    `start-up: listed and sorted out ${OBJECTS} processed objects in ${((performance.now() - s0) / 1000).toFixed(2)} s, ` +
+      `handlers called again: ${operator.controllerStats[0].handlers.handled}`,
+  );
   await operator.stop();
 
   // 4. Latency: one object at a time, from the create call to the handler being called.
@@ -113,12 +147,18 @@ async function main(plane) {
   for (let i = 0; i < LATENCY_SAMPLES; i++) {
     const name = `lat-${i}`;
     const start = performance.now();
-    await api.createNamespacedCustomObject({ ...resource, namespace: ns2, body: { apiVersion: `${resource.group}/${resource.version}`, kind: resource.kind, metadata: { name } } });
+    await api.createNamespacedCustomObject({
+      ...resource,
+      namespace: ns2,
+      body: { apiVersion: `${resource.group}/${resource.version}`, kind: resource.kind, metadata: { name } },
+    });
     await eventually(() => handledAt.has(name), 'handled', 30_000);
     latencies.push(handledAt.get(name) - start);
   }
-  console.log(`latency (create call → handler called), ${LATENCY_SAMPLES} samples: median ${percentile(latencies, 50).toFixed(1)} ms, ` +
-    `p95 ${percentile(latencies, 95).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`);
+  console.log(
+    `latency (create call → handler called), ${LATENCY_SAMPLES} samples: median ${percentile(latencies, 50).toFixed(1)} ms, ` +
+      `p95 ${percentile(latencies, 95).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`,
+  );
   await operator.stop();
   console.log(`peak RSS of the bench process: ${peakRss()}`);
 }

@@ -21,24 +21,44 @@ const CRD = {
     group: 'it.kubeop.dev',
     scope: 'Namespaced',
     names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
-        // No x-kubernetes-* key: client-node's typed API would drop it.
+    // No x-kubernetes-* key: client-node's typed API would drop it.
     versions: [
       {
         name: 'v1',
         served: true,
         storage: true,
         subresources: { status: {} },
-        schema: { openAPIV3Schema: { type: 'object', properties: { status: { type: 'object', properties: { state: { type: 'string' } } } } } },
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: { status: { type: 'object', properties: { state: { type: 'string' } } } },
+          },
+        },
       },
     ],
   },
 };
 
 function replica(kubeconfig, namespace, journal, id) {
-  const child = spawn(process.execPath, [FIXTURE, '--namespace', namespace, '--leader-elect', '--leader-election-namespace', namespace, '--metrics-bind-address', '0', '--health-probe-bind-address', '0'], {
-    env: { PATH: process.env.PATH, KUBECONFIG: kubeconfig, JOURNAL: journal, REPLICA: id },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      FIXTURE,
+      '--namespace',
+      namespace,
+      '--leader-elect',
+      '--leader-election-namespace',
+      namespace,
+      '--metrics-bind-address',
+      '0',
+      '--health-probe-bind-address',
+      '0',
+    ],
+    {
+      env: { PATH: process.env.PATH, KUBECONFIG: kubeconfig, JOURNAL: journal, REPLICA: id },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout.on('data', (c) => (output += c));
   child.stderr.on('data', (c) => (output += c));
@@ -46,7 +66,11 @@ function replica(kubeconfig, namespace, journal, id) {
   return { child, exited, output: () => output };
 }
 
-const doneBy = (journal, name) => readFileSync(journal, 'utf8').split('\n').find((l) => l.startsWith(`done ${name} `))?.split(' ');
+const doneBy = (journal, name) =>
+  readFileSync(journal, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`done ${name} `))
+    ?.split(' ');
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const cpuMs = (pid) => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -62,7 +86,12 @@ async function takeover(plane, api, signal, run) {
   await eventually(() => /became the leader/.test(a.output()), 'a to lead', 60_000);
   const b = replica(plane.kubeconfigPath, namespace, journal, 'b');
   await eventually(() => /standing by/.test(b.output()), 'b to stand by', 60_000);
-  const create = (name) => api.createNamespacedCustomObject({ ...resource, namespace, body: { apiVersion: 'it.kubeop.dev/v1', kind: 'Widget', metadata: { name } } });
+  const create = (name) =>
+    api.createNamespacedCustomObject({
+      ...resource,
+      namespace,
+      body: { apiVersion: 'it.kubeop.dev/v1', kind: 'Widget', metadata: { name } },
+    });
   await create('first');
   await eventually(() => doneBy(journal, 'first'), 'the first object', 30_000);
   let standby;
@@ -70,7 +99,11 @@ async function takeover(plane, api, signal, run) {
     const cpu0 = cpuMs(b.child.pid);
     const at = Date.now();
     await new Promise((resolve) => setTimeout(resolve, 20_000));
-    standby = { cpuPerMinute: ((cpuMs(b.child.pid) - cpu0) / (Date.now() - at)) * 60_000, rss: rssMb(b.child.pid), leaderRss: rssMb(a.child.pid) };
+    standby = {
+      cpuPerMinute: ((cpuMs(b.child.pid) - cpu0) / (Date.now() - at)) * 60_000,
+      rss: rssMb(b.child.pid),
+      leaderRss: rssMb(a.child.pid),
+    };
   }
   a.child.kill(signal);
   await a.exited;
@@ -94,20 +127,28 @@ async function main(plane) {
       const { ms, standby } = await takeover(plane, api, signal, run);
       times.push(ms);
       if (standby) {
-        console.log(`standby replica: ${standby.cpuPerMinute.toFixed(0)} CPU ms per minute, RSS ${standby.rss.toFixed(0)} MB (leader with one object: ${standby.leaderRss.toFixed(0)} MB)`);
+        console.log(
+          `standby replica: ${standby.cpuPerMinute.toFixed(0)} CPU ms per minute, RSS ${standby.rss.toFixed(0)} MB (leader with one object: ${standby.leaderRss.toFixed(0)} MB)`,
+        );
       }
     }
-    console.log(`${signal} of the leader → next object handled by the standby: median ${median(times)} ms (${times.join(', ')} ms)`);
+    console.log(
+      `${signal} of the leader → next object handled by the standby: median ${median(times)} ms (${times.join(', ')} ms)`,
+    );
   }
 }
 
 async function installCrd(plane) {
   const ext = plane.kubeConfig.makeApiClient(ApiextensionsV1Api);
   await ext.createCustomResourceDefinition({ body: CRD });
-  await eventually(async () => {
-    const crd = await ext.readCustomResourceDefinition({ name: CRD.metadata.name });
-    return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
-  }, 'the CRD', 60_000);
+  await eventually(
+    async () => {
+      const crd = await ext.readCustomResourceDefinition({ name: CRD.metadata.name });
+      return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+    },
+    'the CRD',
+    60_000,
+  );
 }
 
 onControlPlane(main);

@@ -9,13 +9,6 @@ import { generateCrds } from '@kubeop/cli';
 const CORPUS = fileURLToPath(new URL('./fixtures/corpus/tsconfig.json', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-const INNER = {
-  type: 'object',
-  properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } },
-  required: ['name'],
-  description: 'A nested interface, inlined.',
-};
-
 /** Field of CorpusSpec → the schema kubeop crd must generate for it. */
 const EXPECTED: Record<string, unknown> = {
   text: { type: 'string' },
@@ -30,15 +23,42 @@ const EXPECTED: Record<string, unknown> = {
   fixed: { type: 'string', enum: ['only'] },
   level: { type: 'number', enum: [1, 2, 3] },
   tags: { type: 'array', items: { type: 'string' } },
-  items: { type: 'array', items: { type: 'object', properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } }, required: ['name'], description: 'A nested interface, inlined.' } },
+  items: {
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } },
+      required: ['name'],
+      description: 'A nested interface, inlined.',
+    },
+  },
   labels: { type: 'object', additionalProperties: { type: 'string' } },
-  byName: { type: 'object', additionalProperties: { type: 'object', properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } }, required: ['name'], description: 'A nested interface, inlined.' } },
+  byName: {
+    type: 'object',
+    additionalProperties: {
+      type: 'object',
+      properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } },
+      required: ['name'],
+      description: 'A nested interface, inlined.',
+    },
+  },
   free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
   anything: { 'x-kubernetes-preserve-unknown-fields': true },
   when: { type: 'string', format: 'date-time' },
   maybe: { type: 'string', nullable: true },
-  maybeInner: { type: 'object', properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } }, required: ['name'], description: 'A nested interface, inlined.', nullable: true },
-  inner: { type: 'object', properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } }, required: ['name'], description: 'The inner field\'s own description.' },
+  maybeInner: {
+    type: 'object',
+    properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } },
+    required: ['name'],
+    description: 'A nested interface, inlined.',
+    nullable: true,
+  },
+  inner: {
+    type: 'object',
+    properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } },
+    required: ['name'],
+    description: "The inner field's own description.",
+  },
   port: { type: 'number', description: 'An alias, inlined.' },
   bounded: { type: 'number', minimum: 1, maximum: 10 },
   fraction: { type: 'number', exclusiveMinimum: true, exclusiveMaximum: true, minimum: 0, maximum: 1 },
@@ -52,26 +72,72 @@ const EXPECTED: Record<string, unknown> = {
   nonEmpty: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self.size() > 0' }] },
   nonNegative: { type: 'number', 'x-kubernetes-validations': [{ rule: 'self >= 0', message: 'must not be negative' }] },
   uniqueTags: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'set' },
-  keyed: { type: 'array', items: { type: 'object', properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } }, required: ['name'], description: 'A nested interface, inlined.' }, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] },
+  keyed: {
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } },
+      required: ['name'],
+      description: 'A nested interface, inlined.',
+    },
+    'x-kubernetes-list-type': 'map',
+    'x-kubernetes-list-map-keys': ['name'],
+  },
   atomic: { type: 'object', additionalProperties: { type: 'string' }, 'x-kubernetes-map-type': 'atomic' },
   color: { type: 'string', enum: ['red', 'green'] },
   scores: { type: 'object', additionalProperties: { type: 'number' } },
-  partial: { type: 'object', properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } } },
-  picked: { type: 'object', properties: { name: { type: 'string', description: 'Name of the inner thing.' } }, required: ['name'] },
-  both: { type: 'object', properties: { extra: { type: 'boolean' }, name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } }, required: ['extra', 'name'] },
+  partial: {
+    type: 'object',
+    properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' } },
+  },
+  picked: {
+    type: 'object',
+    properties: { name: { type: 'string', description: 'Name of the inner thing.' } },
+    required: ['name'],
+  },
+  both: {
+    type: 'object',
+    properties: {
+      extra: { type: 'boolean' },
+      name: { type: 'string', description: 'Name of the inner thing.' },
+      weight: { type: 'integer' },
+    },
+    required: ['extra', 'name'],
+  },
   frozen: { type: 'array', items: { type: 'string' } },
   multiline: { type: 'string', description: 'A description over two lines.' },
   opaque: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
   // kube-apiserver refuses null in an enum field even when nullable: the values become a CEL rule, which null skips.
-  nullableMode: { type: 'string', nullable: true, 'x-kubernetes-validations': [{ rule: 'self in ["on", "off"]', message: 'must be one of "on", "off", or null' }] },
+  nullableMode: {
+    type: 'string',
+    nullable: true,
+    'x-kubernetes-validations': [{ rule: 'self in ["on", "off"]', message: 'must be one of "on", "off", or null' }],
+  },
   priority: { type: 'number', enum: [1, 2] },
   always: { type: 'boolean', enum: [true] },
-  fixedKeys: { type: 'object', properties: { min: { type: 'number' }, max: { type: 'number' } }, required: ['min', 'max'] },
-  omitted: { type: 'object', properties: { name: { type: 'string', description: 'Name of the inner thing.' } }, required: ['name'] },
-  generic: { type: 'object', properties: { value: { type: 'string' } }, required: ['value'], description: 'A generic interface, instantiated.' },
+  fixedKeys: {
+    type: 'object',
+    properties: { min: { type: 'number' }, max: { type: 'number' } },
+    required: ['min', 'max'],
+  },
+  omitted: {
+    type: 'object',
+    properties: { name: { type: 'string', description: 'Name of the inner thing.' } },
+    required: ['name'],
+  },
+  generic: {
+    type: 'object',
+    properties: { value: { type: 'string' } },
+    required: ['value'],
+    description: 'A generic interface, instantiated.',
+  },
   derived: {
     type: 'object',
-    properties: { name: { type: 'string', description: 'Name of the inner thing.' }, weight: { type: 'integer' }, rank: { type: 'number', description: 'Its own field.' } },
+    properties: {
+      name: { type: 'string', description: 'Name of the inner thing.' },
+      weight: { type: 'integer' },
+      rank: { type: 'number', description: 'Its own field.' },
+    },
     required: ['name', 'rank'],
     description: 'An interface that extends another.',
   },
@@ -84,12 +150,23 @@ const EXPECTED: Record<string, unknown> = {
   maybeWhen: { type: 'string', format: 'date-time', nullable: true },
   someLabels: { type: 'object', additionalProperties: { type: 'string' }, minProperties: 1, maxProperties: 2 },
   object: { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true },
-  twoRules: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self.size() > 1' }, { rule: 'self.size() < 5', message: 'at most 4 characters' }] },
+  twoRules: {
+    type: 'string',
+    'x-kubernetes-validations': [
+      { rule: 'self.size() > 1' },
+      { rule: 'self.size() < 5', message: 'at most 4 characters' },
+    ],
+  },
   maybeFlag: { type: 'boolean', nullable: true },
   byIndex: { type: 'object', additionalProperties: { type: 'string' } },
   step: { type: 'integer', multipleOf: 5 },
   linked: { type: 'string', description: 'See Inner and the docs (https://kubernetes.io).' },
-  loose: { type: 'object', properties: { known: { type: 'string' } }, required: ['known'], 'x-kubernetes-preserve-unknown-fields': true },
+  loose: {
+    type: 'object',
+    properties: { known: { type: 'string' } },
+    required: ['known'],
+    'x-kubernetes-preserve-unknown-fields': true,
+  },
   day: { type: 'string', format: 'date' },
   readOnly: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
   explicitUndefined: { type: 'string' },
@@ -99,8 +176,8 @@ const EXPECTED: Record<string, unknown> = {
 
 type Schema = { properties: Record<string, unknown>; required: string[] };
 const specSchema = (crd: { manifest: Record<string, unknown> }) =>
-  (crd.manifest as { spec: { versions: Array<{ schema: { openAPIV3Schema: { properties: { spec: Schema } } } }> } }).spec.versions[0]!.schema
-    .openAPIV3Schema.properties.spec;
+  (crd.manifest as { spec: { versions: Array<{ schema: { openAPIV3Schema: { properties: { spec: Schema } } } }> } })
+    .spec.versions[0]!.schema.openAPIV3Schema.properties.spec;
 
 describe('kubeop crd: type shapes → schema', () => {
   const [crd] = generateCrds(CORPUS);
@@ -116,7 +193,14 @@ describe('kubeop crd: type shapes → schema', () => {
   });
 
   it('requires exactly the fields without ?', () => {
-    const optional = ['optionalText', 'withDefault', 'textDefault', 'emptyByDefault', 'listDefault', 'explicitUndefined'];
+    const optional = [
+      'optionalText',
+      'withDefault',
+      'textDefault',
+      'emptyByDefault',
+      'listDefault',
+      'explicitUndefined',
+    ];
     expect(spec.required).toEqual(Object.keys(EXPECTED).filter((f) => !optional.includes(f)));
   });
 
@@ -128,7 +212,9 @@ describe('kubeop crd: type shapes → schema', () => {
       { name: 'State', type: 'string', jsonPath: '.status.state' },
       { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
     ]);
-    expect((version.schema as { openAPIV3Schema: { description?: string } }).openAPIV3Schema.description).toBe('A corpus of shapes: every field one mapping.');
+    expect((version.schema as { openAPIV3Schema: { description?: string } }).openAPIV3Schema.description).toBe(
+      'A corpus of shapes: every field one mapping.',
+    );
   });
 });
 
@@ -136,7 +222,13 @@ describe('kubeop crd: type shapes → schema', () => {
 function project(source: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'kubeop-crd-'));
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules')); // so imports of client-node resolve
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, experimentalDecorators: true, types: [], lib: ['es2023'] }, include: ['*.ts'] }));
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { strict: true, experimentalDecorators: true, types: [], lib: ['es2023'] },
+      include: ['*.ts'],
+    }),
+  );
   writeFileSync(
     join(dir, 'handler.ts'),
     `declare function CustomResource(options: object): ClassDecorator;
@@ -153,36 +245,124 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('kubeop crd: shapes refused, naming the class, the type, the property and where it is declared', () => {
   it.each([
-    ['a recursive type', 'interface Node {\n children: Node[] }\ninterface Spec { tree: Node }', 'ThingHandler spec (Spec).tree.children[]', 4, 'recursive type (Node contains itself)'],
-    ['a function', 'interface Spec { callback: (x: number) => void }', 'ThingHandler spec (Spec).callback', 3, 'function type ((x: number) => void)'],
-    ['a class instance', 'class Point { x = 0 } interface Spec { at: Point }', 'ThingHandler spec (Spec).at', 3, 'instance of the class Point'],
-    ['a Map', 'interface Spec { byName: Map<string, string> }', 'ThingHandler spec (Spec).byName', 3, 'instance of Map'],
-    ['a union of objects', 'interface Spec { source: { url: string } | { path: string } }', 'ThingHandler spec (Spec).source', 3, 'union of object shapes'],
-    ['a union of types without @intOrString', 'interface Spec { size: number | string }', 'ThingHandler spec (Spec).size', 3, 'a value of several types (number | string)'],
-    ['a tuple', 'interface Spec { pair: [string, number] }', 'ThingHandler spec (Spec).pair', 3, 'a tuple has no structural schema'],
+    [
+      'a recursive type',
+      'interface Node {\n children: Node[] }\ninterface Spec { tree: Node }',
+      'ThingHandler spec (Spec).tree.children[]',
+      4,
+      'recursive type (Node contains itself)',
+    ],
+    [
+      'a function',
+      'interface Spec { callback: (x: number) => void }',
+      'ThingHandler spec (Spec).callback',
+      3,
+      'function type ((x: number) => void)',
+    ],
+    [
+      'a class instance',
+      'class Point { x = 0 } interface Spec { at: Point }',
+      'ThingHandler spec (Spec).at',
+      3,
+      'instance of the class Point',
+    ],
+    [
+      'a Map',
+      'interface Spec { byName: Map<string, string> }',
+      'ThingHandler spec (Spec).byName',
+      3,
+      'instance of Map',
+    ],
+    [
+      'a union of objects',
+      'interface Spec { source: { url: string } | { path: string } }',
+      'ThingHandler spec (Spec).source',
+      3,
+      'union of object shapes',
+    ],
+    [
+      'a union of types without @intOrString',
+      'interface Spec { size: number | string }',
+      'ThingHandler spec (Spec).size',
+      3,
+      'a value of several types (number | string)',
+    ],
+    [
+      'a tuple',
+      'interface Spec { pair: [string, number] }',
+      'ThingHandler spec (Spec).pair',
+      3,
+      'a tuple has no structural schema',
+    ],
     ['a bigint', 'interface Spec { huge: bigint }', 'ThingHandler spec (Spec).huge', 3, 'bigint has no JSON form'],
-    ['named fields beside an index signature', 'interface Spec { open: { fixed: string; [key: string]: string } }', 'ThingHandler spec (Spec).open', 3, 'named fields beside an index signature'],
-    ['a field that can hold nothing', 'interface Spec { gone: undefined }', 'ThingHandler spec (Spec).gone', 3, 'its type (never, or undefined alone) has no JSON value'],
-    ['a model class of client-node', "import type { V1Container } from '@kubernetes/client-node';\ninterface Spec { container: V1Container }", 'ThingHandler spec (Spec).container', 4, 'V1Container is a class of @kubernetes/client-node'],
-    ['a field deep in a map of arrays', 'interface Spec { byName: Record<string, Array<{\n run: () => void }>> }', 'ThingHandler spec (Spec).byName[*][].run', 4, 'function type'],
-    ['a type from a module not installed', "import type { Missing } from 'not-installed';\ninterface Spec { gone: Missing }", 'ThingHandler spec (Spec).gone', 4, 'its type could not be resolved'],
-    ['a type parameter no subclass fills in', 'interface Box<T> { inner: T }\ninterface Spec { box: Box<unknown> }\nabstract class Base<S> extends ResourceHandler<Box<S>> {}\n@CustomResource({ group: "y.kubeop.dev", version: "v1", plural: "others", kind: "Other" }) export class OtherHandler extends Base<Spec> {}', 'OtherHandler spec (Box<S>).inner', 3, 'its type could not be read: a type parameter'],
+    [
+      'named fields beside an index signature',
+      'interface Spec { open: { fixed: string; [key: string]: string } }',
+      'ThingHandler spec (Spec).open',
+      3,
+      'named fields beside an index signature',
+    ],
+    [
+      'a field that can hold nothing',
+      'interface Spec { gone: undefined }',
+      'ThingHandler spec (Spec).gone',
+      3,
+      'its type (never, or undefined alone) has no JSON value',
+    ],
+    [
+      'a model class of client-node',
+      "import type { V1Container } from '@kubernetes/client-node';\ninterface Spec { container: V1Container }",
+      'ThingHandler spec (Spec).container',
+      4,
+      'V1Container is a class of @kubernetes/client-node',
+    ],
+    [
+      'a field deep in a map of arrays',
+      'interface Spec { byName: Record<string, Array<{\n run: () => void }>> }',
+      'ThingHandler spec (Spec).byName[*][].run',
+      4,
+      'function type',
+    ],
+    [
+      'a type from a module not installed',
+      "import type { Missing } from 'not-installed';\ninterface Spec { gone: Missing }",
+      'ThingHandler spec (Spec).gone',
+      4,
+      'its type could not be resolved',
+    ],
+    [
+      'a type parameter no subclass fills in',
+      'interface Box<T> { inner: T }\ninterface Spec { box: Box<unknown> }\nabstract class Base<S> extends ResourceHandler<Box<S>> {}\n@CustomResource({ group: "y.kubeop.dev", version: "v1", plural: "others", kind: "Other" }) export class OtherHandler extends Base<Spec> {}',
+      'OtherHandler spec (Box<S>).inner',
+      3,
+      'its type could not be read: a type parameter',
+    ],
   ])('%s', (_, spec, field, line, reason) => {
     // The field's file:line, then the class's: handler.ts has two lines of declarations before the spec.
     const className = field.split(' ')[0]!;
-    expect(() => generateCrds(project(handler(spec)))).toThrow(new RegExp(`^${escape(field)} \\(.*handler\\.ts:${line}\\): ${escape(reason)}.*\\(${className} at .*handler\\.ts:\\d+\\)$`));
+    expect(() => generateCrds(project(handler(spec)))).toThrow(
+      new RegExp(
+        `^${escape(field)} \\(.*handler\\.ts:${line}\\): ${escape(reason)}.*\\(${className} at .*handler\\.ts:\\d+\\)$`,
+      ),
+    );
   });
 
   it('options that need running the code', () => {
-    expect(() => generateCrds(project(handler('interface Spec {}', "{ group: process.env.GROUP!, version: 'v1', plural: 'things', kind: 'Thing' }")))).toThrow(
-      /@CustomResource on ThingHandler \(.*handler\.ts:\d+\): cannot read process without running the code/,
-    );
+    expect(() =>
+      generateCrds(
+        project(
+          handler('interface Spec {}', "{ group: process.env.GROUP!, version: 'v1', plural: 'things', kind: 'Thing' }"),
+        ),
+      ),
+    ).toThrow(/@CustomResource on ThingHandler \(.*handler\.ts:\d+\): cannot read process without running the code/);
   });
 
   it('options the runtime would refuse, with the runtime message', () => {
-    expect(() => generateCrds(project(handler('interface Spec {}', "{ group: 'nodots', version: 'v1', plural: 'things', kind: 'Thing' }")))).toThrow(
-      '@CustomResource on ThingHandler: group "nodots" is invalid',
-    );
+    expect(() =>
+      generateCrds(
+        project(handler('interface Spec {}', "{ group: 'nodots', version: 'v1', plural: 'things', kind: 'Thing' }")),
+      ),
+    ).toThrow('@CustomResource on ThingHandler: group "nodots" is invalid');
   });
 });
 
@@ -199,20 +379,29 @@ export class ThingHandler extends ResourceHandler<Spec> {}`;
     expect(crd!.name).toBe('things.x.kubeop.dev');
     expect(manifest.spec.scope).toBe('Cluster');
     expect(manifest.spec.names).toEqual({ plural: 'things', singular: 'thing', kind: 'Thing', shortNames: ['th'] });
-    expect(manifest.spec.versions[0]!.additionalPrinterColumns).toEqual([{ name: 'Size', type: 'integer', jsonPath: '.spec.size', priority: 1 }]);
+    expect(manifest.spec.versions[0]!.additionalPrinterColumns).toEqual([
+      { name: 'Size', type: 'integer', jsonPath: '.spec.size', priority: 1 },
+    ]);
     // No Status type argument: ResourceHandler's default, anything.
-    expect((manifest.spec.versions[0]!.schema as { openAPIV3Schema: { properties: { status: unknown } } }).openAPIV3Schema.properties.status).toEqual({
+    expect(
+      (manifest.spec.versions[0]!.schema as { openAPIV3Schema: { properties: { status: unknown } } }).openAPIV3Schema
+        .properties.status,
+    ).toEqual({
       type: 'object',
       'x-kubernetes-preserve-unknown-fields': true,
     });
   });
 
   it('uses a hand-written schema as it is, after the structural check', () => {
-    const good = "{ group: 'x.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing', schema: { type: 'object', properties: { spec: { type: 'object', properties: { a: { type: 'string' } } } } } }";
+    const good =
+      "{ group: 'x.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing', schema: { type: 'object', properties: { spec: { type: 'object', properties: { a: { type: 'string' } } } } } }";
     const [crd] = generateCrds(project(handler('interface Spec { b: number }', good)));
     expect(JSON.stringify(crd!.manifest)).toContain('"a":{"type":"string"}');
-    const bad = "{ group: 'x.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing', schema: { type: 'object', properties: { spec: { type: ['string', 'null'] } } } }";
-    expect(() => generateCrds(project(handler('interface Spec {}', bad)))).toThrow('.spec: type ["string","null"] must be one of');
+    const bad =
+      "{ group: 'x.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing', schema: { type: 'object', properties: { spec: { type: ['string', 'null'] } } } }";
+    expect(() => generateCrds(project(handler('interface Spec {}', bad)))).toThrow(
+      '.spec: type ["string","null"] must be one of',
+    );
   });
 
   it('follows a type parameter through a generic intermediate class to the type the subclass gives', () => {
@@ -221,7 +410,11 @@ abstract class Base<S, T = { phase: 'on' | 'off' }> extends ResourceHandler<S, T
 @CustomResource({ group: 'x.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing' })
 export class ThingHandler extends Base<Spec> {}`;
     const [crd] = generateCrds(project(source));
-    const schema = (crd!.manifest as { spec: { versions: Array<{ schema: { openAPIV3Schema: { properties: Record<string, unknown> } } }> } }).spec.versions[0]!.schema.openAPIV3Schema;
+    const schema = (
+      crd!.manifest as {
+        spec: { versions: Array<{ schema: { openAPIV3Schema: { properties: Record<string, unknown> } } }> };
+      }
+    ).spec.versions[0]!.schema.openAPIV3Schema;
     expect(schema.properties).toEqual({
       spec: { type: 'object', properties: { size: { type: 'number' } }, required: ['size'] },
       status: { type: 'object', properties: { phase: { type: 'string', enum: ['on', 'off'] } }, required: ['phase'] },
@@ -229,7 +422,8 @@ export class ThingHandler extends Base<Spec> {}`;
   });
 
   it('skips @Resource classes: a project of built-in kinds has no CRD', () => {
-    const source = "declare function Resource(o: object): ClassDecorator;\n@Resource({ group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' }) export class H extends ResourceHandler {}";
+    const source =
+      "declare function Resource(o: object): ClassDecorator;\n@Resource({ group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' }) export class H extends ResourceHandler {}";
     expect(generateCrds(project(source))).toEqual([]);
   });
 });

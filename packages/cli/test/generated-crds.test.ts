@@ -7,7 +7,13 @@ import { crdManifest, describeHandlerClass, ResourceHandler } from '@kubeop/core
 import { CustomResource, OnReconcile } from '@kubeop/decorators';
 import { generatedCrds } from '../src/manifests/generated-crds.js';
 
-@CustomResource({ group: 'x.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing', columns: [{ name: 'Size', type: 'integer', jsonPath: '.spec.size' }] })
+@CustomResource({
+  group: 'x.kubeop.dev',
+  version: 'v1',
+  plural: 'things',
+  kind: 'Thing',
+  columns: [{ name: 'Size', type: 'integer', jsonPath: '.spec.size' }],
+})
 class ThingHandler extends ResourceHandler {
   @OnReconcile() async reconcile(): Promise<void> {}
 }
@@ -46,6 +52,8 @@ describe('the CRDs of kubeop manifests', () => {
     const write = stderr();
     const dir = mkdtempSync(join(tmpdir(), 'kubeop-crds-'));
     expect(generatedCrds([], dir)(resource)).toEqual(crdManifest(resource));
-    expect(write).toHaveBeenCalledWith(expect.stringContaining(`no generated CRD at ${join(dir, 'things.x.kubeop.dev.json')}`));
+    expect(write).toHaveBeenCalledWith(
+      expect.stringContaining(`no generated CRD at ${join(dir, 'things.x.kubeop.dev.json')}`),
+    );
   });
 });

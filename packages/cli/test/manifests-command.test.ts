@@ -11,7 +11,10 @@ import { parseAllDocuments } from 'yaml';
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const NOT_HANDLERS = fileURLToPath(new URL('../dist/errors.js', import.meta.url));
 const SITE = fileURLToPath(new URL('../../../samples/static-site/dist/static-site.handler.js', import.meta.url));
-const run = (args: string[]) => promisify(execFile)(process.execPath, [CLI, ...args]).catch((error: { code: number; stdout: string; stderr: string }) => error);
+const run = (args: string[]) =>
+  promisify(execFile)(process.execPath, [CLI, ...args]).catch(
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
 
 const dirs: string[] = [];
 afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
@@ -20,20 +23,46 @@ describe('kubeop manifests', () => {
   it('prints the manifests of the handler classes a compiled module exports', async () => {
     const result = await run(['manifests', SITE, '--image', 'example.com/site:1', '--name', 'site-operator']);
     expect('code' in result ? result.code : 0).toBe(0);
-    const documents = parseAllDocuments(result.stdout).map((doc) => doc.toJS() as { kind: string; rules?: Array<{ resources: string[] }> });
+    const documents = parseAllDocuments(result.stdout).map(
+      (doc) => doc.toJS() as { kind: string; rules?: Array<{ resources: string[] }> },
+    );
     expect(documents.map((doc) => doc.kind)).toEqual([
-      'CustomResourceDefinition', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Deployment',
+      'CustomResourceDefinition',
+      'ServiceAccount',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'Role',
+      'RoleBinding',
+      'Deployment',
     ]);
     const resources = documents.find((doc) => doc.kind === 'ClusterRole')!.rules!.flatMap((rule) => rule.resources);
-    expect(resources).toEqual(['staticsites', 'staticsites/status', 'staticsites/finalizers', 'services', 'deployments', 'events']);
+    expect(resources).toEqual([
+      'staticsites',
+      'staticsites/status',
+      'staticsites/finalizers',
+      'services',
+      'deployments',
+      'events',
+    ]);
   });
 
   it('writes one file per object and a kustomization.yaml listing them', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kubeop-manifests-'));
     dirs.push(dir);
-    const result = await run(['manifests', SITE, '--image', 'example.com/site:1', '--name', 'site-operator', '--namespace', 'web', '--out', dir]);
+    const result = await run([
+      'manifests',
+      SITE,
+      '--image',
+      'example.com/site:1',
+      '--name',
+      'site-operator',
+      '--namespace',
+      'web',
+      '--out',
+      dir,
+    ]);
     expect(result.stderr).toContain(`to ${dir}`);
-    const kustomization = (await readFile(join(dir, 'kustomization.yaml'), 'utf8'));
+    const kustomization = await readFile(join(dir, 'kustomization.yaml'), 'utf8');
     const files = (await readdir(dir)).filter((file) => file !== 'kustomization.yaml').sort();
     expect(files).toContain('role-site-operator.yaml');
     for (const file of files) expect(kustomization).toContain(`- ${file}`);
@@ -43,19 +72,45 @@ describe('kubeop manifests', () => {
     const dir = await mkdtemp(join(tmpdir(), 'kubeop-rules-'));
     dirs.push(dir);
     await writeFile(join(dir, 'rules.yaml'), '- apiGroups: [""]\n  resources: [secrets]\n  verbs: [get]\n');
-    const result = await run(['manifests', SITE, '--image', 'x', '--name', 'site-operator', '--rules', join(dir, 'rules.yaml')]);
-    const role = parseAllDocuments(result.stdout).map((doc) => doc.toJS() as { kind: string; rules?: Array<{ resources: string[]; verbs: string[] }> }).find((doc) => doc.kind === 'ClusterRole')!;
+    const result = await run([
+      'manifests',
+      SITE,
+      '--image',
+      'x',
+      '--name',
+      'site-operator',
+      '--rules',
+      join(dir, 'rules.yaml'),
+    ]);
+    const role = parseAllDocuments(result.stdout)
+      .map((doc) => doc.toJS() as { kind: string; rules?: Array<{ resources: string[]; verbs: string[] }> })
+      .find((doc) => doc.kind === 'ClusterRole')!;
     expect(role.rules!.at(-1)).toEqual({ apiGroups: [''], resources: ['secrets'], verbs: ['get'] });
 
     await writeFile(join(dir, 'wild.yaml'), '- apiGroups: [""]\n  resources: ["*"]\n  verbs: [get]\n');
-    const wild = await run(['manifests', SITE, '--image', 'x', '--name', 'site-operator', '--rules', join(dir, 'wild.yaml')]);
+    const wild = await run([
+      'manifests',
+      SITE,
+      '--image',
+      'x',
+      '--name',
+      'site-operator',
+      '--rules',
+      join(dir, 'wild.yaml'),
+    ]);
     expect(wild).toMatchObject({ code: 2, stderr: expect.stringContaining("rule 1 has '*' in resources") });
   });
 
   it('names the flag when the input is wrong, and the module when it has no handler class', async () => {
     const badName = await run(['manifests', SITE, '--image', 'x', '--name', 'Site_Operator']);
-    expect(badName).toMatchObject({ code: 2, stderr: expect.stringContaining('--name "Site_Operator" is not a DNS label') });
+    expect(badName).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--name "Site_Operator" is not a DNS label'),
+    });
     const noHandlers = await run(['manifests', NOT_HANDLERS, '--image', 'x', '--name', 'op']);
-    expect(noHandlers).toMatchObject({ code: 1, stderr: expect.stringContaining(`no handler class in ${NOT_HANDLERS}`) });
+    expect(noHandlers).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(`no handler class in ${NOT_HANDLERS}`),
+    });
   });
 });

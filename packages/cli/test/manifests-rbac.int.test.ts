@@ -4,7 +4,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api, CoordinationV1Api } from '@kubernetes/client-node';
 import { CustomResource, OnDeleted, OnReconcile, Owns } from '@kubeop/decorators';
-import { type CustomObject, describeHandlerClass, ensureCrd, KubeClient, ObjectClient, ResourceHandler } from '@kubeop/core';
+import {
+  type CustomObject,
+  describeHandlerClass,
+  ensureCrd,
+  KubeClient,
+  ObjectClient,
+  ResourceHandler,
+} from '@kubeop/core';
 import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
 import { eventOn, objects, runOperator, serviceAccountKubeconfig, stopAllOperators } from '@kubeop/testing/operator';
 import { type Manifest, operatorManifests } from '../src/manifests/manifests.js';
@@ -22,7 +29,12 @@ class GadgetHandler extends ResourceHandler<{ value?: string }> {
       failOnce = false;
       throw new Error('first attempt fails on purpose'); // a Warning Event
     }
-    await this.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${gadget.metadata.name}-config` }, data: { value: gadget.spec?.value ?? '' } });
+    await this.apply({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `${gadget.metadata.name}-config` },
+      data: { value: gadget.spec?.value ?? '' },
+    });
     this.status = { state: 'ready' };
   }
   @OnDeleted() async deleted(gadget: CustomObject) {
@@ -63,21 +75,35 @@ async function install(manifests: Manifest[]): Promise<void> {
     }
     if (manifest.kind === 'Deployment') {
       const path = `/apis/apps/v1/namespaces/${manifest.metadata.namespace}/deployments/${manifest.metadata.name}`;
-      await admin.request('PATCH', path, { body: manifest, contentType: 'application/apply-patch+yaml', query: { fieldManager: 'manifests-test', dryRun: 'All', force: true } });
+      await admin.request('PATCH', path, {
+        body: manifest,
+        contentType: 'application/apply-patch+yaml',
+        query: { fieldManager: 'manifests-test', dryRun: 'All', force: true },
+      });
       continue;
     }
     await applier.apply(manifest as never);
   }
 }
 
-const operatorArgs = (namespace: string) => ['--leader-elect', '--leader-election-namespace', namespace, '--retry-delay', '0.2'];
+const operatorArgs = (namespace: string) => [
+  '--leader-elect',
+  '--leader-election-namespace',
+  namespace,
+  '--retry-delay',
+  '0.2',
+];
 
 describe('kubeop manifests', () => {
   it('apply, and their ServiceAccount runs the operator through handlers, finalizer, status, Events and Lease', async () => {
     const name = 'gadget-operator';
     await install(manifestsFor(name));
     const kubeconfigPath = await serviceAccountKubeconfig(env.kubeConfig, env.namespace, name);
-    const running = await runOperator(GadgetHandler, { kubeconfigPath, namespace: env.namespace, argv: operatorArgs(env.namespace) });
+    const running = await runOperator(GadgetHandler, {
+      kubeconfigPath,
+      namespace: env.namespace,
+      argv: operatorArgs(env.namespace),
+    });
     const items = objects(env.kubeConfig, resource, env.namespace);
     await items.create('g1', { value: 'v' });
 
@@ -86,10 +112,14 @@ describe('kubeop manifests', () => {
       return object?.status?.state === 'ready' ? object : undefined;
     }, 'the status written by the operator');
     expect(ready.metadata.finalizers).toContain(`${resource.group}/finalizer`);
-    const child = await env.kubeConfig.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: 'g1-config', namespace: env.namespace });
+    const child = await env.kubeConfig
+      .makeApiClient(CoreV1Api)
+      .readNamespacedConfigMap({ name: 'g1-config', namespace: env.namespace });
     expect(child.data).toEqual({ value: 'v' });
     await eventOn(env.kubeConfig, env.namespace, 'g1', 'HandlerFailed');
-    const leases = await env.kubeConfig.makeApiClient(CoordinationV1Api).listNamespacedLease({ namespace: env.namespace });
+    const leases = await env.kubeConfig
+      .makeApiClient(CoordinationV1Api)
+      .listNamespacedLease({ namespace: env.namespace });
     expect(leases.items.map((lease) => lease.spec?.holderIdentity).filter(Boolean)).toHaveLength(1);
 
     await items.delete('g1');
@@ -102,13 +132,19 @@ describe('kubeop manifests', () => {
     const name = 'gadget-operator-no-status';
     const manifests = manifestsFor(name).map((manifest) => {
       if (manifest.kind !== 'Role' || manifest.metadata.name !== name) return manifest;
-      const rules = (manifest.rules as PolicyRule[]).filter((rule) => !rule.resources.includes(`${resource.plural}/status`));
+      const rules = (manifest.rules as PolicyRule[]).filter(
+        (rule) => !rule.resources.includes(`${resource.plural}/status`),
+      );
       return { ...manifest, rules };
     });
     // The CRD is shared with the first test; applying it again changes nothing.
     await install(manifests);
     const kubeconfigPath = await serviceAccountKubeconfig(env.kubeConfig, env.namespace, name);
-    const running = await runOperator(GadgetHandler, { kubeconfigPath, namespace: env.namespace, argv: [...operatorArgs(env.namespace), '--leader-election-id', name] });
+    const running = await runOperator(GadgetHandler, {
+      kubeconfigPath,
+      namespace: env.namespace,
+      argv: [...operatorArgs(env.namespace), '--leader-election-id', name],
+    });
     await objects(env.kubeConfig, resource, env.namespace).create('g2', { value: 'v' });
     const refusal = await eventually(
       () => running.logs.find((line) => line.includes('403') || /forbidden/i.test(line)),

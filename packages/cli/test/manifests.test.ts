@@ -17,7 +17,16 @@ class Maps {
 }
 
 const descriptions = [describeHandlerClass(Sites), describeHandlerClass(Maps)];
-const base = { name: 'site-operator', operatorNamespace: 'site-system', image: 'example.com/op:1', replicas: 2, leaderElect: true, watchNamespace: undefined, createCrd: false, updateCrd: false };
+const base = {
+  name: 'site-operator',
+  operatorNamespace: 'site-system',
+  image: 'example.com/op:1',
+  replicas: 2,
+  leaderElect: true,
+  watchNamespace: undefined,
+  createCrd: false,
+  updateCrd: false,
+};
 
 describe('operatorRules', () => {
   it('grants exactly the verbs kubeop uses, per resource, and no wildcard', () => {
@@ -43,21 +52,36 @@ describe('operatorRules', () => {
     class Bundles {
       @OnReconcile() reconcile(): void {}
     }
-    const { objects } = operatorRules([describeHandlerClass(Bundles), describeHandlerClass(Maps)], { createCrd: false, updateCrd: false });
-    expect(objects.find((rule) => rule.resources[0] === 'configmaps')?.verbs).toEqual(['list', 'watch', 'create', 'patch', 'get', 'update']);
+    const { objects } = operatorRules([describeHandlerClass(Bundles), describeHandlerClass(Maps)], {
+      createCrd: false,
+      updateCrd: false,
+    });
+    expect(objects.find((rule) => rule.resources[0] === 'configmaps')?.verbs).toEqual([
+      'list',
+      'watch',
+      'create',
+      'patch',
+      'get',
+      'update',
+    ]);
   });
 
   it('adds CRD access only when the operator creates or updates its CRDs', () => {
     expect(operatorRules(descriptions, { createCrd: true, updateCrd: false }).cluster).toEqual([
       { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'create'] },
     ]);
-    expect(operatorRules(descriptions, { createCrd: false, updateCrd: true }).cluster[0]?.verbs).toEqual(['get', 'patch']);
+    expect(operatorRules(descriptions, { createCrd: false, updateCrd: true }).cluster[0]?.verbs).toEqual([
+      'get',
+      'patch',
+    ]);
   });
 });
 
 describe('operatorManifests', () => {
   it('gives a cluster-wide operator a ClusterRole, its Lease a Role in its own namespace, and CRDs for custom resources only', () => {
-    const kinds = operatorManifests(descriptions, base).map((m) => `${m.kind}/${m.metadata.name}${m.metadata.namespace ? `@${m.metadata.namespace}` : ''}`);
+    const kinds = operatorManifests(descriptions, base).map(
+      (m) => `${m.kind}/${m.metadata.name}${m.metadata.namespace ? `@${m.metadata.namespace}` : ''}`,
+    );
     expect(kinds).toEqual([
       'CustomResourceDefinition/sites.example.kubeop.dev',
       'ServiceAccount/site-operator@site-system',
@@ -70,7 +94,12 @@ describe('operatorManifests', () => {
   });
 
   it('gives an operator of one namespace a Role there, and no Lease role without leader election', () => {
-    const manifests = operatorManifests(descriptions, { ...base, watchNamespace: 'apps', leaderElect: false, replicas: 1 });
+    const manifests = operatorManifests(descriptions, {
+      ...base,
+      watchNamespace: 'apps',
+      leaderElect: false,
+      replicas: 1,
+    });
     expect(manifests.map((m) => `${m.kind}@${m.metadata.namespace ?? ''}`)).toEqual([
       'CustomResourceDefinition@',
       'ServiceAccount@site-system',
@@ -82,7 +111,12 @@ describe('operatorManifests', () => {
 
   it('writes a hardened Deployment: replicas behind the Lease, probes, named ports, resources', () => {
     const deployment = operatorManifests(descriptions, base).find((m) => m.kind === 'Deployment') as unknown as {
-      spec: { replicas: number; template: { spec: { serviceAccountName: string; securityContext: object; containers: Array<Record<string, unknown>> } } };
+      spec: {
+        replicas: number;
+        template: {
+          spec: { serviceAccountName: string; securityContext: object; containers: Array<Record<string, unknown>> };
+        };
+      };
     };
     expect(deployment.spec.replicas).toBe(2);
     const pod = deployment.spec.template.spec;
@@ -91,11 +125,23 @@ describe('operatorManifests', () => {
     const [container] = pod.containers;
     expect(container).toMatchObject({
       image: 'example.com/op:1',
-      args: expect.arrayContaining(['--leader-elect', '--metrics-bind-address=:8080', '--health-probe-bind-address=:8081']),
-      ports: [expect.objectContaining({ name: 'metrics', containerPort: 8080 }), expect.objectContaining({ name: 'probes', containerPort: 8081 })],
+      args: expect.arrayContaining([
+        '--leader-elect',
+        '--metrics-bind-address=:8080',
+        '--health-probe-bind-address=:8081',
+      ]),
+      ports: [
+        expect.objectContaining({ name: 'metrics', containerPort: 8080 }),
+        expect.objectContaining({ name: 'probes', containerPort: 8081 }),
+      ],
       livenessProbe: { httpGet: { path: '/healthz', port: 'probes' } },
       readinessProbe: { httpGet: { path: '/readyz', port: 'probes' } },
-      securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ['ALL'] },
+      },
       resources: { requests: expect.any(Object), limits: expect.any(Object) },
     });
   });

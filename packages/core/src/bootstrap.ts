@@ -13,7 +13,10 @@ export const EXIT_USAGE = 2;
  *
  * `bootstrap(A, B)` or `bootstrap({ handlers: [A, B], name, version })`.
  */
-export async function bootstrap(first: HandlerClass | Omit<OperatorOptions, 'argv'>, ...rest: HandlerClass[]): Promise<void> {
+export async function bootstrap(
+  first: HandlerClass | Omit<OperatorOptions, 'argv'>,
+  ...rest: HandlerClass[]
+): Promise<void> {
   const options: OperatorOptions = typeof first === 'function' ? { handlers: [first, ...rest] } : first;
   let operator: Operator;
   try {

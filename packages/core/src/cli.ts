@@ -80,48 +80,131 @@ interface FlagSpec {
 const seconds = (bounds: Bounds): Bounds => ({ max: 2_147_483, ...bounds });
 
 const BUILT_IN: FlagSpec[] = [
-  flag('create-crd', { type: 'boolean', default: false, describe: 'Create the CustomResourceDefinition at startup if it does not exist' }),
+  flag('create-crd', {
+    type: 'boolean',
+    default: false,
+    describe: 'Create the CustomResourceDefinition at startup if it does not exist',
+  }),
   flag('update-crd', {
     type: 'boolean',
     default: false,
-    describe: 'As --create-crd, and server-side apply an existing CustomResourceDefinition whose schema or columns differ',
+    describe:
+      'As --create-crd, and server-side apply an existing CustomResourceDefinition whose schema or columns differ',
   }),
-  flag('crd-dir', { type: 'string', describe: 'Folder of the CRDs kubeop crd --out generated (default: crds beside the entry script)' }),
+  flag('crd-dir', {
+    type: 'string',
+    describe: 'Folder of the CRDs kubeop crd --out generated (default: crds beside the entry script)',
+  }),
   flag('namespace', { type: 'string', alias: 'n', describe: 'Watch one namespace (default: all namespaces)' }),
-  flag('log-level', { type: 'string', choices: ['error', 'warn', 'info', 'debug'], default: 'info', describe: 'Log level' }),
+  flag('log-level', {
+    type: 'string',
+    choices: ['error', 'warn', 'info', 'debug'],
+    default: 'info',
+    describe: 'Log level',
+  }),
   flag('log-format', { type: 'string', choices: ['text', 'json'], default: 'text', describe: 'Log format' }),
-  flag('kubeconfig', { type: 'string', describe: 'Path of the kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)' }),
+  flag('kubeconfig', {
+    type: 'string',
+    describe: 'Path of the kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)',
+  }),
   flag('context', { type: 'string', describe: 'kubeconfig context to use (default: its current context)' }),
-  flag('max-concurrent', { type: 'number', default: 10, describe: 'Objects handled at once, per resource' }, { min: 1, integer: true }),
+  flag(
+    'max-concurrent',
+    { type: 'number', default: 10, describe: 'Objects handled at once, per resource' },
+    { min: 1, integer: true },
+  ),
   // 0 would stay 0 when doubled: a failing handler retried in a busy loop.
-  flag('retry-delay', { type: 'number', default: 1, describe: 'First retry delay of a failed handler, in seconds; doubles per attempt' }, seconds({ above: 0 })),
-  flag('retry-max-delay', { type: 'number', default: 300, describe: 'Longest retry delay of a failed handler, in seconds' }, seconds({ above: 0, atLeast: 'retry-delay' })),
-  flag('shutdown-timeout', { type: 'number', default: 30, describe: 'Seconds to let running handlers finish on SIGTERM' }, seconds({ min: 0 })),
-  flag('handler-timeout', {
-    type: 'number',
-    default: 0,
-    describe: 'Default timeout of a handler run in seconds (a handler decorator\'s `timeout` overrides it); 0 = none',
-  }, seconds({ min: 0 })),
-  flag('watch-timeout', { type: 'number', default: 300, describe: 'Server-side timeout of each watch request, in seconds' }, seconds({ above: 0 })),
-  flag('watchdog', {
-    type: 'number',
-    default: 180,
-    // kube-apiserver 1.37 sends the first bookmark about 120 s into a quiet watch, then one a minute.
-    describe: 'Restart a watch silent (no event, no bookmark) for this many seconds',
-  }, seconds({ above: 0 })),
-  flag('resync-period', {
-    type: 'number',
-    default: 0,
-    describe: 'Queue every object again this often, in seconds, with reason resync (runs @OnReconcile, else @OnModified); 0 = off',
-  }, seconds({ min: 0 })),
-  flag('leader-elect', { type: 'boolean', default: false, describe: 'Run handlers only while holding a Lease, so replicas can run side by side' }),
-  flag('leader-election-id', { type: 'string', describe: 'Name of the Lease (default: derived from the operator name and its resources)' }),
-  flag('leader-election-namespace', { type: 'string', describe: 'Namespace of the Lease (default: the in-cluster service account\'s, else default)' }),
-  flag('lease-duration', { type: 'number', default: 15, describe: 'Seconds a standby waits before taking over a Lease that was not renewed' }, seconds({ above: 0 })),
-  flag('renew-deadline', { type: 'number', default: 10, describe: 'Seconds the leader keeps trying to renew before it gives up leading' }, seconds({ above: 0 })),
-  flag('retry-period', { type: 'number', default: 2, describe: 'Seconds between tries to acquire or renew the Lease' }, seconds({ above: 0 })),
-  flag('metrics-bind-address', { type: 'string', default: ':8080', describe: 'Address of the Prometheus /metrics endpoint (host:port, :port; 0 = off)' }),
-  flag('health-probe-bind-address', { type: 'string', default: ':8081', describe: 'Address of /healthz and /readyz (host:port, :port; 0 = off)' }),
+  flag(
+    'retry-delay',
+    { type: 'number', default: 1, describe: 'First retry delay of a failed handler, in seconds; doubles per attempt' },
+    seconds({ above: 0 }),
+  ),
+  flag(
+    'retry-max-delay',
+    { type: 'number', default: 300, describe: 'Longest retry delay of a failed handler, in seconds' },
+    seconds({ above: 0, atLeast: 'retry-delay' }),
+  ),
+  flag(
+    'shutdown-timeout',
+    { type: 'number', default: 30, describe: 'Seconds to let running handlers finish on SIGTERM' },
+    seconds({ min: 0 }),
+  ),
+  flag(
+    'handler-timeout',
+    {
+      type: 'number',
+      default: 0,
+      describe: "Default timeout of a handler run in seconds (a handler decorator's `timeout` overrides it); 0 = none",
+    },
+    seconds({ min: 0 }),
+  ),
+  flag(
+    'watch-timeout',
+    { type: 'number', default: 300, describe: 'Server-side timeout of each watch request, in seconds' },
+    seconds({ above: 0 }),
+  ),
+  flag(
+    'watchdog',
+    {
+      type: 'number',
+      default: 180,
+      // kube-apiserver 1.37 sends the first bookmark about 120 s into a quiet watch, then one a minute.
+      describe: 'Restart a watch silent (no event, no bookmark) for this many seconds',
+    },
+    seconds({ above: 0 }),
+  ),
+  flag(
+    'resync-period',
+    {
+      type: 'number',
+      default: 0,
+      describe:
+        'Queue every object again this often, in seconds, with reason resync (runs @OnReconcile, else @OnModified); 0 = off',
+    },
+    seconds({ min: 0 }),
+  ),
+  flag('leader-elect', {
+    type: 'boolean',
+    default: false,
+    describe: 'Run handlers only while holding a Lease, so replicas can run side by side',
+  }),
+  flag('leader-election-id', {
+    type: 'string',
+    describe: 'Name of the Lease (default: derived from the operator name and its resources)',
+  }),
+  flag('leader-election-namespace', {
+    type: 'string',
+    describe: "Namespace of the Lease (default: the in-cluster service account's, else default)",
+  }),
+  flag(
+    'lease-duration',
+    {
+      type: 'number',
+      default: 15,
+      describe: 'Seconds a standby waits before taking over a Lease that was not renewed',
+    },
+    seconds({ above: 0 }),
+  ),
+  flag(
+    'renew-deadline',
+    { type: 'number', default: 10, describe: 'Seconds the leader keeps trying to renew before it gives up leading' },
+    seconds({ above: 0 }),
+  ),
+  flag(
+    'retry-period',
+    { type: 'number', default: 2, describe: 'Seconds between tries to acquire or renew the Lease' },
+    seconds({ above: 0 }),
+  ),
+  flag('metrics-bind-address', {
+    type: 'string',
+    default: ':8080',
+    describe: 'Address of the Prometheus /metrics endpoint (host:port, :port; 0 = off)',
+  }),
+  flag('health-probe-bind-address', {
+    type: 'string',
+    default: ':8081',
+    describe: 'Address of /healthz and /readyz (host:port, :port; 0 = off)',
+  }),
 ];
 
 function flag(name: string, options: Options, bounds?: Bounds): FlagSpec {
@@ -142,22 +225,27 @@ export function parseCommandLine(resources: ResourceDescription[], commandLine: 
     .wrap(100)
     .usage('$0 [options]')
     .parserConfiguration({ 'camel-case-expansion': true, 'duplicate-arguments-array': false })
-    .epilogue(`Every flag can also be set by an environment variable: ${prefix}_ and the flag in capitals, e.g. ${prefix}_LOG_LEVEL=debug.`);
+    .epilogue(
+      `Every flag can also be set by an environment variable: ${prefix}_ and the flag in capitals, e.g. ${prefix}_LOG_LEVEL=debug.`,
+    );
   const envNames = new Map<FlagSpec, string>();
   const envValues = new Map<FlagSpec, unknown>();
   for (const spec of specs) {
-    const envName = spec.env === false ? undefined : (spec.env ?? `${prefix}_${spec.flag.replace(/-/g, '_').toUpperCase()}`);
+    const envName =
+      spec.env === false ? undefined : (spec.env ?? `${prefix}_${spec.flag.replace(/-/g, '_').toUpperCase()}`);
     const options: Options = { ...spec.options };
     const fromEnv = envName ? env[envName] : undefined;
     if (envName) envNames.set(spec, envName);
-    if (fromEnv !== undefined) envValues.set(spec, (options.default = fromEnvironment(fromEnv, options.type, envName!)));
+    if (fromEnv !== undefined)
+      envValues.set(spec, (options.default = fromEnvironment(fromEnv, options.type, envName!)));
     parser = parser.option(spec.flag, options);
   }
 
   let output = '';
   let failure: string | undefined;
   let parsed: Record<string, unknown> | undefined;
-  parser
+  // With a callback, parse() is synchronous; its return value (argv) is read through the callback instead.
+  void parser
     .exitProcess(false)
     .fail((message, error) => {
       failure = withoutCamelCaseTwins(message ?? error?.message ?? 'invalid command line');
@@ -174,8 +262,12 @@ export function parseCommandLine(resources: ResourceDescription[], commandLine: 
   const values = parsed;
   const missing = specs.filter((spec) => spec.required && values[camelCase(spec.flag)] === undefined);
   if (missing.length) {
-    const names = missing.map((spec) => `--${spec.flag}${envNames.has(spec) ? ` (or the environment variable ${envNames.get(spec)})` : ''}`);
-    throw new UsageError(`Missing required argument${names.length > 1 ? 's' : ''}: ${names.join(', ')}\nRun with --help to see the flags.`);
+    const names = missing.map(
+      (spec) => `--${spec.flag}${envNames.has(spec) ? ` (or the environment variable ${envNames.get(spec)})` : ''}`,
+    );
+    throw new UsageError(
+      `Missing required argument${names.length > 1 ? 's' : ''}: ${names.join(', ')}\nRun with --help to see the flags.`,
+    );
   }
   const args = { ...parsed } as OperatorArgs;
   for (const spec of specs) {
@@ -187,9 +279,16 @@ export function parseCommandLine(resources: ResourceDescription[], commandLine: 
     if (!spec.bounds) continue;
     const value = values[camelCase(spec.flag)] as number;
     // The value came from the environment when it is the one the variable gave (the command line would have replaced it).
-    const source = envValues.has(spec) && Object.is(envValues.get(spec), value) ? `${envNames.get(spec)}=${value} (sets --${spec.flag})` : `--${spec.flag} ${value}`;
+    const source =
+      envValues.has(spec) && Object.is(envValues.get(spec), value)
+        ? `${envNames.get(spec)}=${value} (sets --${spec.flag})`
+        : `--${spec.flag} ${value}`;
     const other = spec.bounds.atLeast;
-    const problem = outOfBounds(spec.bounds, value, other === undefined ? undefined : [other, values[camelCase(other)] as number]);
+    const problem = outOfBounds(
+      spec.bounds,
+      value,
+      other === undefined ? undefined : [other, values[camelCase(other)] as number],
+    );
     if (problem) throw new UsageError(`${source} is out of range: ${problem}\nRun with --help to see the flags.`);
   }
   return { kind: 'run', args };
@@ -224,7 +323,8 @@ function fromEnvironment(raw: string, type: Options['type'], name: string): unkn
   }
   if (type === 'number') {
     const value = Number(raw);
-    if (raw.trim() === '' || Number.isNaN(value)) throw new UsageError(`Environment variable ${name}="${raw}" is not a number`);
+    if (raw.trim() === '' || Number.isNaN(value))
+      throw new UsageError(`Environment variable ${name}="${raw}" is not a number`);
     return value;
   }
   return raw;
@@ -243,7 +343,10 @@ function assertNoClashes(specs: FlagSpec[]): void {
     const names = [spec.flag, ...[spec.options.alias ?? []].flat()];
     for (const name of names) {
       const owner = seen.get(name);
-      if (owner) throw new InvalidHandlerError(`The flag --${name} is declared twice (${owner} and ${spec.property}); rename one with @Arg({ name })`);
+      if (owner)
+        throw new InvalidHandlerError(
+          `The flag --${name} is declared twice (${owner} and ${spec.property}); rename one with @Arg({ name })`,
+        );
       seen.set(name, spec.property);
     }
   }
@@ -254,7 +357,9 @@ function withoutCamelCaseTwins(message: string): string {
   const match = /^Unknown arguments?: (.*)$/.exec(message);
   if (!match) return message;
   const names = match[1]!.split(', ');
-  const kept = names.filter((name) => !names.some((other) => other !== name && other.includes('-') && camelCase(other) === name));
+  const kept = names.filter(
+    (name) => !names.some((other) => other !== name && other.includes('-') && camelCase(other) === name),
+  );
   return `Unknown argument${kept.length > 1 ? 's' : ''}: ${kept.map((n) => (n.length > 1 ? `--${n}` : `-${n}`)).join(', ')}`;
 }
 

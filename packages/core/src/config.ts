@@ -78,6 +78,11 @@ export function defaultLeaseName(name: string, resources: string[]): string {
   const key = [...resources].sort().join(',');
   let hash = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
-  const base = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50) || 'kubeop';
+  const base =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 50) || 'kubeop';
   return `${base}-${hash.toString(16).padStart(8, '0')}`;
 }

@@ -67,7 +67,9 @@ export function describeHandlerClass(handlerClass: HandlerClass): ResourceDescri
   const handlers = collectHandlers(handlerClass);
   const timers = collectTimers(handlerClass);
   if (Object.keys(handlers).length === 0 && timers.length === 0) {
-    throw new InvalidHandlerError(`${className} has no @OnAdded(), @OnModified(), @OnDeleted(), @OnReconcile() or @OnTimer() handler`);
+    throw new InvalidHandlerError(
+      `${className} has no @OnAdded(), @OnModified(), @OnDeleted(), @OnReconcile() or @OnTimer() handler`,
+    );
   }
   if (handlers.reconcile && (handlers.added || handlers.modified)) {
     throw new InvalidHandlerError(
@@ -81,7 +83,9 @@ export function describeHandlerClass(handlerClass: HandlerClass): ResourceDescri
   }
   const args = collectArgs(className, handlerClass);
   const deleted = handlers.deleted;
-  const finalizer = deleted?.finalizer ? (resource.finalizer ?? `${resource.group || CORE_GROUP_FINALIZER_DOMAIN}/finalizer`) : undefined;
+  const finalizer = deleted?.finalizer
+    ? (resource.finalizer ?? `${resource.group || CORE_GROUP_FINALIZER_DOMAIN}/finalizer`)
+    : undefined;
   return { handlerClass, resource, handlers, timers, owns, args, finalizer };
 }
 
@@ -91,16 +95,27 @@ function validateResource(className: string, resource: CustomResourceRecord): vo
   const need = (field: keyof CustomResourceRecord, ok: boolean, rule: string) => {
     if (!ok) problems.push(problem(field, resource[field], rule));
   };
-  need('singular', !resource.custom || (typeof resource.singular === 'string' && DNS_LABEL.test(resource.singular)), 'lower case, such as testobject');
+  need(
+    'singular',
+    !resource.custom || (typeof resource.singular === 'string' && DNS_LABEL.test(resource.singular)),
+    'lower case, such as testobject',
+  );
   need('scope', resource.scope === 'Namespaced' || resource.scope === 'Cluster', "'Namespaced' or 'Cluster'");
   for (const selector of ['labelSelector', 'fieldSelector'] as const) {
-    need(selector, resource[selector] === undefined || typeof resource[selector] === 'string', 'a selector string such as app=web,tier!=db');
+    need(
+      selector,
+      resource[selector] === undefined || typeof resource[selector] === 'string',
+      'a selector string such as app=web,tier!=db',
+    );
   }
   if (resource.custom) problems.push(...columnProblems(resource.columns));
   if (problems.length) throw new InvalidHandlerError(`${decorator} on ${className}: ${problems.join('; ')}`);
   if (resource.custom && resource.schema !== undefined) {
     const schemaProblems = structuralProblems(resource.schema);
-    if (schemaProblems.length) throw new InvalidHandlerError(new StructuralSchemaError(`${decorator} on ${className}: schema`, schemaProblems).message);
+    if (schemaProblems.length)
+      throw new InvalidHandlerError(
+        new StructuralSchemaError(`${decorator} on ${className}: schema`, schemaProblems).message,
+      );
   }
 }
 
@@ -111,10 +126,13 @@ function columnProblems(columns: CustomResourceRecord['columns']): string[] {
   if (!Array.isArray(columns)) return [problem('columns', columns, 'an array of { name, jsonPath, type }')];
   return columns.flatMap((column, i) => {
     const where = `columns[${i}]`;
-    if (typeof column?.name !== 'string' || !column.name) return [problem(`${where}.name`, column?.name, 'a column header')];
-    if (typeof column.jsonPath !== 'string' || !column.jsonPath.startsWith('.')) return [problem(`${where}.jsonPath`, column.jsonPath, 'a path such as .spec.replicas')];
+    if (typeof column?.name !== 'string' || !column.name)
+      return [problem(`${where}.name`, column?.name, 'a column header')];
+    if (typeof column.jsonPath !== 'string' || !column.jsonPath.startsWith('.'))
+      return [problem(`${where}.jsonPath`, column.jsonPath, 'a path such as .spec.replicas')];
     if (!COLUMN_TYPES.has(column.type)) return [problem(`${where}.type`, column.type, [...COLUMN_TYPES].join(', '))];
-    if (column.priority !== undefined && !(Number.isInteger(column.priority) && column.priority >= 0)) return [problem(`${where}.priority`, column.priority, 'a whole number >= 0')];
+    if (column.priority !== undefined && !(Number.isInteger(column.priority) && column.priority >= 0))
+      return [problem(`${where}.priority`, column.priority, 'a whole number >= 0')];
     return [];
   });
 }
@@ -126,8 +144,14 @@ function typeProblems(type: ResourceTypeRecord, custom: boolean): string[] {
     if (!ok) problems.push(problem(field, type[field], rule));
   };
   const group = type.group;
-  const groupOk = typeof group === 'string' && (custom ? DNS_SUBDOMAIN.test(group) && group.includes('.') : group === '' || DNS_SUBDOMAIN.test(group));
-  need('group', groupOk, custom ? 'a DNS subdomain such as example.com' : "'' for the core group, or a group such as apps");
+  const groupOk =
+    typeof group === 'string' &&
+    (custom ? DNS_SUBDOMAIN.test(group) && group.includes('.') : group === '' || DNS_SUBDOMAIN.test(group));
+  need(
+    'group',
+    groupOk,
+    custom ? 'a DNS subdomain such as example.com' : "'' for the core group, or a group such as apps",
+  );
   need('version', typeof type.version === 'string' && VERSION.test(type.version), 'such as v1, v1alpha1, v2beta3');
   need('plural', typeof type.plural === 'string' && DNS_LABEL.test(type.plural), 'lower case, such as testobjects');
   need('kind', typeof type.kind === 'string' && KIND.test(type.kind), 'CamelCase, such as TestObject');
@@ -165,7 +189,9 @@ function collectTimers(handlerClass: HandlerClass): TimerRecord[] {
         throw new InvalidHandlerError(`${where}: interval ${String(timer.interval)} is not a number of seconds > 0`);
       }
       if (!(typeof timer.initialDelay === 'number' && Number.isFinite(timer.initialDelay) && timer.initialDelay >= 0)) {
-        throw new InvalidHandlerError(`${where}: initialDelay ${String(timer.initialDelay)} is not a number of seconds >= 0`);
+        throw new InvalidHandlerError(
+          `${where}: initialDelay ${String(timer.initialDelay)} is not a number of seconds >= 0`,
+        );
       }
       checkTimeout(timeoutWhere, timer.timeout);
       timers.push(timer);
@@ -195,9 +221,14 @@ function collectHandlers(handlerClass: HandlerClass): ResourceDescription['handl
       }
       seenHere.set(record.event, record);
       if (typeof proto[record.method] !== 'function') {
-        throw new InvalidHandlerError(`${proto.constructor.name}.${String(record.method)} is decorated as a handler but is not a method`);
+        throw new InvalidHandlerError(
+          `${proto.constructor.name}.${String(record.method)} is decorated as a handler but is not a method`,
+        );
       }
-      checkTimeout(`@On${capitalise(record.event)}({ timeout }) on ${proto.constructor.name}.${String(record.method)}`, record.timeout);
+      checkTimeout(
+        `@On${capitalise(record.event)}({ timeout }) on ${proto.constructor.name}.${String(record.method)}`,
+        record.timeout,
+      );
       handlers[record.event as EventKind] ??= record;
     }
   }

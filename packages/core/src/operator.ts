@@ -63,7 +63,10 @@ export function prepareOperator(options: OperatorOptions): Prepared {
     }
   }
   assertLeaderElectionTimings(args);
-  for (const [flag, address] of [['--metrics-bind-address', args.metricsBindAddress], ['--health-probe-bind-address', args.healthProbeBindAddress]] as const) {
+  for (const [flag, address] of [
+    ['--metrics-bind-address', args.metricsBindAddress],
+    ['--health-probe-bind-address', args.healthProbeBindAddress],
+  ] as const) {
     try {
       parseBindAddress(address, flag);
     } catch (error) {
@@ -118,7 +121,11 @@ export class Operator {
   /** Connects, checks or creates the CRDs and starts the manager; resolves without waiting for leadership. */
   async start(): Promise<void> {
     const { config } = this;
-    const kubeConfig = loadKubeConfig({ kubeconfig: this.args.kubeconfig, context: this.args.context, env: this.options.env });
+    const kubeConfig = loadKubeConfig({
+      kubeconfig: this.args.kubeconfig,
+      context: this.args.context,
+      env: this.options.env,
+    });
     const client = new KubeClient(kubeConfig);
     this.client = client;
     const setup = new ResourceSetup(client, config, this.logger);
@@ -126,7 +133,9 @@ export class Operator {
     const crdApi = kubeConfig.makeApiClient(CustomObjectsApi);
     const objects = new ObjectClient(client, { fieldManager: config.name });
     const owned = await resolveOwnedTypes(this.resources, objects);
-    const metrics: Metrics = parseBindAddress(config.metricsBindAddress, '--metrics-bind-address') ? new OperatorMetrics() : NOOP_METRICS;
+    const metrics: Metrics = parseBindAddress(config.metricsBindAddress, '--metrics-bind-address')
+      ? new OperatorMetrics()
+      : NOOP_METRICS;
     const informers = new Informers({
       client,
       logger: this.logger,
@@ -150,7 +159,9 @@ export class Operator {
           logger: this.logger,
           metrics: metrics.forController(fullName(description.resource), {
             maxConcurrent: config.maxConcurrent,
-            handlers: [...Object.values(description.handlers), ...description.timers].map((record) => handlerName(record)),
+            handlers: [...Object.values(description.handlers), ...description.timers].map((record) =>
+              handlerName(record),
+            ),
           }),
         }),
     );
@@ -169,7 +180,10 @@ export class Operator {
     const manager = new Manager({ config, logger: this.logger, controllers, informers, elector, metrics });
     this.manager = manager;
     // Servers first: a port clash ends the start before any object is handled.
-    const metricsServer = metrics instanceof OperatorMetrics ? await startMetricsServer(config.metricsBindAddress, metrics.registry) : undefined;
+    const metricsServer =
+      metrics instanceof OperatorMetrics
+        ? await startMetricsServer(config.metricsBindAddress, metrics.registry)
+        : undefined;
     if (metricsServer) manager.addServer(metricsServer);
     const probeServer = await startProbeServer(config.healthProbeBindAddress, {
       healthz: () => manager.healthChecks(),
@@ -201,13 +215,24 @@ export class Operator {
   async stop(): Promise<boolean> {
     const drained = (await this.manager?.stop()) ?? true;
     await this.client?.close();
-    if (!drained) this.logger.warn(`handlers still running after --shutdown-timeout ${this.config.shutdownTimeoutSeconds} s were abandoned`);
+    if (!drained)
+      this.logger.warn(
+        `handlers still running after --shutdown-timeout ${this.config.shutdownTimeoutSeconds} s were abandoned`,
+      );
     this.logger.info('operator stopped');
     return drained;
   }
 
-  get controllerStats(): Array<{ resource: string; watcher: ResourceController['watcher']['stats']; handlers: ResourceController['stats'] }> {
-    return (this.manager?.controllers ?? []).map((c, i) => ({ resource: fullName(this.resources[i]!.resource), watcher: c.watcher.stats, handlers: c.stats }));
+  get controllerStats(): Array<{
+    resource: string;
+    watcher: ResourceController['watcher']['stats'];
+    handlers: ResourceController['stats'];
+  }> {
+    return (this.manager?.controllers ?? []).map((c, i) => ({
+      resource: fullName(this.resources[i]!.resource),
+      watcher: c.watcher.stats,
+      handlers: c.stats,
+    }));
   }
 }
 

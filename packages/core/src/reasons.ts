@@ -11,7 +11,14 @@ export type RunReason =
   /** A change that left the generation alone (labels, annotations, status); only with `everyChange`. */
   | { type: 'changed' }
   /** An object this one owns (its controller owner reference points here) was added, changed or deleted. */
-  | { type: 'owned-changed'; apiVersion: string; kind: string; name: string; namespace?: string; event: 'added' | 'modified' | 'deleted' }
+  | {
+      type: 'owned-changed';
+      apiVersion: string;
+      kind: string;
+      name: string;
+      namespace?: string;
+      event: 'added' | 'modified' | 'deleted';
+    }
   /** An `@OnTimer` interval passed. */
   | { type: 'timer'; method: string }
   /** The previous run of `handler` failed; this is attempt `attempt`. */

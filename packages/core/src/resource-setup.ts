@@ -5,7 +5,13 @@ import type { RuntimeConfig } from './config.js';
 import type { ResourceDescription } from './explorer.js';
 import { StatusSubresourceMissingError } from './internal/run/status-errors.js';
 import type { KubeClient } from './kube/client.js';
-import { assertResourceServed, CrdNotInstalledError, crdManifest, ensureCrd, hasStatusSubresource } from './kube/crd.js';
+import {
+  assertResourceServed,
+  CrdNotInstalledError,
+  crdManifest,
+  ensureCrd,
+  hasStatusSubresource,
+} from './kube/crd.js';
 import { crdFileName, defaultCrdDir, generatedCrdDifference, loadGeneratedCrd } from './kube/crd-files.js';
 import type { ObjectClient } from './kube/object-client.js';
 import { apiVersionOf, fullName, type ResourceRef } from './kube/resource.js';
@@ -31,7 +37,11 @@ export class ResourceSetup {
     if (config.createCrd || config.updateCrd) {
       const name = fullName(resource);
       const manifest = this.crdToInstall(resource);
-      const { outcome, difference } = await ensureCrd(client, resource, { manifest, update: config.updateCrd, fieldManager: config.name });
+      const { outcome, difference } = await ensureCrd(client, resource, {
+        manifest,
+        update: config.updateCrd,
+        fieldManager: config.name,
+      });
       if (outcome === 'outdated') {
         logger.warn(
           `CustomResourceDefinition ${name} differs from the one this operator installs (${difference}); left as it is: ` +
@@ -44,7 +54,8 @@ export class ResourceSetup {
     } else {
       await this.assertServed(resource);
     }
-    if ((await hasStatusSubresource(client, resource)) === false) logger.error(new StatusSubresourceMissingError(fullName(resource)).message);
+    if ((await hasStatusSubresource(client, resource)) === false)
+      logger.error(new StatusSubresourceMissingError(fullName(resource)).message);
   }
 
   /** Not ours to create: it must be served already (a built-in kind, or a CRD installed by others). */
@@ -63,7 +74,10 @@ export class ResourceSetup {
   /** Throws CrdNotInstalledError when not served; a permission denial only warns, as RBAC often comes just after. */
   private async assertServed(resource: Resource): Promise<void> {
     const denied = await assertResourceServed(this.client, resource, this.config.namespace);
-    if (denied) this.logger.warn(`cannot check ${fullName(resource)} yet: ${denied.serverMessage ?? denied.message}; watching anyway, retrying until allowed`);
+    if (denied)
+      this.logger.warn(
+        `cannot check ${fullName(resource)} yet: ${denied.serverMessage ?? denied.message}; watching anyway, retrying until allowed`,
+      );
   }
 
   /**
@@ -94,7 +108,10 @@ export class ResourceSetup {
 }
 
 /** The scope of each `@Owns` type, from discovery: it decides the watch path and how owners are keyed. */
-export function resolveOwnedTypes(descriptions: ResourceDescription[], objects: ObjectClient): Promise<ResourceRef[][]> {
+export function resolveOwnedTypes(
+  descriptions: ResourceDescription[],
+  objects: ObjectClient,
+): Promise<ResourceRef[][]> {
   return Promise.all(
     descriptions.map(({ owns }) =>
       Promise.all(

@@ -109,7 +109,10 @@ describe('CredentialCache', () => {
   });
 });
 
-function kubeConfigFor(user: Partial<User> & { name: string }, cluster: { server: string; caData?: string; caFile?: string; skipTLSVerify?: boolean }): KubeConfig {
+function kubeConfigFor(
+  user: Partial<User> & { name: string },
+  cluster: { server: string; caData?: string; caFile?: string; skipTLSVerify?: boolean },
+): KubeConfig {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({
     clusters: [{ name: 'c', skipTLSVerify: false, ...cluster }],
@@ -148,11 +151,17 @@ describe('ApiServerAuth', () => {
   });
 
   it('names the plugin and its complaint when it fails', async () => {
-    const exec = { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: ['-e', "console.error('no session: run login first'); process.exit(3)"] };
+    const exec = {
+      apiVersion: 'client.authentication.k8s.io/v1',
+      command: process.execPath,
+      args: ['-e', "console.error('no session: run login first'); process.exit(3)"],
+    };
     const auth = new ApiServerAuth(kubeConfigFor({ name: 'u', exec }, { server }));
     const error = await auth.credential().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KubeCredentialError);
-    expect((error as Error).message).toContain(`the exec plugin (${process.execPath}) of user "u" failed: no session: run login first`);
+    expect((error as Error).message).toContain(
+      `the exec plugin (${process.execPath}) of user "u" failed: no session: run login first`,
+    );
   });
 
   it('sends a static token, basic auth and impersonation as client-node does, and never asks again', async () => {
@@ -161,7 +170,9 @@ describe('ApiServerAuth', () => {
     expect(credential.headers).toEqual({ authorization: 'Bearer abc', 'impersonate-user': 'jane' });
     expect(token.invalidate(credential)).toBe(false);
     const basic = new ApiServerAuth(kubeConfigFor({ name: 'u', username: 'jane', password: 'secret' }, { server }));
-    expect((await basic.credential()).headers).toEqual({ authorization: `Basic ${Buffer.from('jane:secret').toString('base64')}` });
+    expect((await basic.credential()).headers).toEqual({
+      authorization: `Basic ${Buffer.from('jane:secret').toString('base64')}`,
+    });
   });
 
   it("keeps an OIDC id-token until its exp, read by client-node's authenticator", async () => {
@@ -180,7 +191,10 @@ describe('ApiServerAuth', () => {
     const time = clock();
     const file = join(dir, 'token');
     await writeFile(file, 'one\n');
-    const auth = new ApiServerAuth(kubeConfigFor({ name: 'u', authProvider: { name: 'tokenFile', config: { tokenFile: file } } }, { server }), time.now);
+    const auth = new ApiServerAuth(
+      kubeConfigFor({ name: 'u', authProvider: { name: 'tokenFile', config: { tokenFile: file } } }, { server }),
+      time.now,
+    );
     const first = await auth.credential();
     expect(first.headers.authorization).toBe('Bearer one');
     await writeFile(file, 'two');
@@ -199,12 +213,16 @@ describe('ApiServerAuth', () => {
     const missing = join(dir, 'nope.crt');
     const make = () => new ApiServerAuth(kubeConfigFor({ name: 'u' }, { server, caFile: missing }));
     expect(make).toThrow(KubeCredentialError);
-    expect(make).toThrow(`the certificate authority of cluster "c" cannot be read from ${missing}: ENOENT: no such file or directory`);
+    expect(make).toThrow(
+      `the certificate authority of cluster "c" cannot be read from ${missing}: ENOENT: no such file or directory`,
+    );
   });
 });
 
 /** An HTTPS server that requires a client certificate of the client CA, and says whose it got. */
-async function tlsServer(certs: Awaited<ReturnType<typeof generateCertificates>>): Promise<{ url: string; server: Server }> {
+async function tlsServer(
+  certs: Awaited<ReturnType<typeof generateCertificates>>,
+): Promise<{ url: string; server: Server }> {
   const server = createHttpsServer(
     {
       cert: readFileSync(certs.files.servingCert),
@@ -215,7 +233,9 @@ async function tlsServer(certs: Awaited<ReturnType<typeof generateCertificates>>
     },
     (request, response) => {
       const peer = (request.socket as TLSSocket).getPeerCertificate();
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ subject: peer.subject?.CN }));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ subject: peer.subject?.CN }));
     },
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -228,8 +248,14 @@ describe('an exec plugin that gives a client certificate', () => {
     const certs = await generateCertificates(join(dir, 'certs'));
     const { url, server } = await tlsServer(certs);
     try {
-      const plugin = await execPlugin(dir, 'cert', { clientCertificateData: certs.adminCertPem, clientKeyData: certs.adminKeyPem });
-      const kubeConfig = kubeConfigFor({ name: 'u', exec: plugin.exec }, { server: url, caData: Buffer.from(certs.servingCaPem).toString('base64') });
+      const plugin = await execPlugin(dir, 'cert', {
+        clientCertificateData: certs.adminCertPem,
+        clientKeyData: certs.adminKeyPem,
+      });
+      const kubeConfig = kubeConfigFor(
+        { name: 'u', exec: plugin.exec },
+        { server: url, caData: Buffer.from(certs.servingCaPem).toString('base64') },
+      );
       const auth = new ApiServerAuth(kubeConfig);
       const first = await auth.credential();
       auth.invalidate(first);
@@ -260,7 +286,9 @@ describe('KubeClient and a 401', () => {
       const token = (request.headers.authorization ?? '').replace(/^Bearer /, '');
       seen.push(token);
       if (!valid.has(token)) {
-        response.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', reason: 'Unauthorized', message: 'Unauthorized' }));
+        response
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ kind: 'Status', reason: 'Unauthorized', message: 'Unauthorized' }));
         return;
       }
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ path: request.url }));
@@ -274,7 +302,12 @@ describe('KubeClient and a 401', () => {
     const file = join(dir, 'rotating-token');
     await writeFile(file, 'old');
     valid.add('old');
-    const client = new KubeClient(kubeConfigFor({ name: 'u', authProvider: { name: 'tokenFile', config: { tokenFile: file } } }, { server: url, skipTLSVerify: true }));
+    const client = new KubeClient(
+      kubeConfigFor(
+        { name: 'u', authProvider: { name: 'tokenFile', config: { tokenFile: file } } },
+        { server: url, skipTLSVerify: true },
+      ),
+    );
     try {
       seen.length = 0;
       await client.request('GET', '/a');
@@ -304,7 +337,12 @@ describe('KubeClient and a 401', () => {
     const client = new KubeClient(kubeConfigFor({ name: 'u', token: 'static' }, { server: url, skipTLSVerify: true }));
     const file = join(dir, 'bad-token');
     await writeFile(file, 'bad');
-    const renewable = new KubeClient(kubeConfigFor({ name: 'u', authProvider: { name: 'tokenFile', config: { tokenFile: file } } }, { server: url, skipTLSVerify: true }));
+    const renewable = new KubeClient(
+      kubeConfigFor(
+        { name: 'u', authProvider: { name: 'tokenFile', config: { tokenFile: file } } },
+        { server: url, skipTLSVerify: true },
+      ),
+    );
     try {
       seen.length = 0;
       const error = await client.request('GET', '/x').catch((e: unknown) => e);

@@ -25,7 +25,10 @@ describe('a handler of a built-in kind', () => {
   it('sees only the objects its label selector selects', async () => {
     await runOperator([SelectedMaps], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace });
     const create = (name: string, labels: Record<string, string>) =>
-      core.createNamespacedConfigMap({ namespace: env.namespace, body: { metadata: { name, labels }, data: { a: '1' } } });
+      core.createNamespacedConfigMap({
+        namespace: env.namespace,
+        body: { metadata: { name, labels }, data: { a: '1' } },
+      });
     await create('ignored', { 'kubeop-test': 'other' });
     await create('selected', { 'kubeop-test': 'selected' });
     // Created after the ignored one: once it is seen, the ignored one would have been too.
@@ -82,7 +85,10 @@ describe('@OnTimer', () => {
     await eventually(() => slowStarted.length > 0, 'the slow reconcile to start');
     // While it is held, three more ticks of another object show that several of its own came due.
     const steadyBefore = ticks.filter((t) => t.name === 'steady').length;
-    await eventually(() => ticks.filter((t) => t.name === 'steady').length >= steadyBefore + 3, 'ticks of another object meanwhile');
+    await eventually(
+      () => ticks.filter((t) => t.name === 'steady').length >= steadyBefore + 3,
+      'ticks of another object meanwhile',
+    );
     releaseSlow();
     const run = await eventually(() => reconciles.find((r) => r.name === 'slow'), 'the slow reconcile to end');
     // Ticks come again once it is over.
@@ -129,8 +135,15 @@ describe('--resync-period', () => {
     const items = objects(env.kubeConfig, resynced, env.namespace);
     await items.create('r1');
     await items.create('r2');
-    await runOperator([ResyncHandler], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace, argv: ['--resync-period', '1'] });
-    await eventually(() => ['r1', 'r2'].every((name) => modifiedRuns.filter((r) => r.name === name).length >= 2), 'two resyncs of each object');
+    await runOperator([ResyncHandler], {
+      kubeconfigPath: env.kubeconfigPath,
+      namespace: env.namespace,
+      argv: ['--resync-period', '1'],
+    });
+    await eventually(
+      () => ['r1', 'r2'].every((name) => modifiedRuns.filter((r) => r.name === name).length >= 2),
+      'two resyncs of each object',
+    );
     for (const run of modifiedRuns) expect(run.reasons).toEqual([{ type: 'resync' }]);
   });
 });

@@ -21,7 +21,10 @@ class Strict {
 }
 
 function run(argv: string[], env: NodeJS.ProcessEnv = {}, handlers: Array<new () => object> = [Handler]): OperatorArgs {
-  const result = parseCommandLine(handlers.map((h) => describeHandlerClass(h)), { argv, env });
+  const result = parseCommandLine(
+    handlers.map((h) => describeHandlerClass(h)),
+    { argv, env },
+  );
   if (result.kind !== 'run') throw new Error(`expected a run, got: ${result.output}`);
   return result.args;
 }
@@ -42,8 +45,23 @@ describe('parseCommandLine', () => {
   });
 
   it('parses built-in flags', () => {
-    const args = run(['--create-crd', '--namespace', 'team-a', '--log-level=debug', '--log-format', 'json', '--max-concurrent', '4']);
-    expect(args).toMatchObject({ createCrd: true, namespace: 'team-a', logLevel: 'debug', logFormat: 'json', maxConcurrent: 4 });
+    const args = run([
+      '--create-crd',
+      '--namespace',
+      'team-a',
+      '--log-level=debug',
+      '--log-format',
+      'json',
+      '--max-concurrent',
+      '4',
+    ]);
+    expect(args).toMatchObject({
+      createCrd: true,
+      namespace: 'team-a',
+      logLevel: 'debug',
+      logFormat: 'json',
+      maxConcurrent: 4,
+    });
   });
 
   it('turns each @Arg into a kebab-case flag of its type', () => {
@@ -56,7 +74,12 @@ describe('parseCommandLine', () => {
   });
 
   it('reads flags from prefixed environment variables, the command line winning', () => {
-    const env = { KUBEOP_MY_ARGUMENT: 'from-env', KUBEOP_REPLICAS: '7', KUBEOP_DRY_RUN: 'true', KUBEOP_NAMESPACE: 'ns1' };
+    const env = {
+      KUBEOP_MY_ARGUMENT: 'from-env',
+      KUBEOP_REPLICAS: '7',
+      KUBEOP_DRY_RUN: 'true',
+      KUBEOP_NAMESPACE: 'ns1',
+    };
     expect(run([], env)).toMatchObject({ myArgument: 'from-env', replicas: 7, dryRun: true, namespace: 'ns1' });
     expect(run(['--replicas', '9'], env)).toMatchObject({ replicas: 9 });
   });
@@ -68,7 +91,9 @@ describe('parseCommandLine', () => {
 
   it('refuses a missing required flag, naming the flag and its environment variable', () => {
     expect(() => run([], {}, [Strict])).toThrow(UsageError);
-    expect(() => run([], {}, [Strict])).toThrow('Missing required argument: --token (or the environment variable TOKEN_FILE)\n');
+    expect(() => run([], {}, [Strict])).toThrow(
+      'Missing required argument: --token (or the environment variable TOKEN_FILE)\n',
+    );
   });
 
   it('names the default environment variable of a required flag, and none when env is false', () => {
@@ -101,7 +126,10 @@ describe('parseCommandLine', () => {
     [['--max-concurrent', '2.5'], '--max-concurrent 2.5 is out of range: must be a whole number'],
     [['--retry-delay', '-5'], '--retry-delay -5 is out of range: must be greater than 0'],
     [['--retry-max-delay', '0'], '--retry-max-delay 0 is out of range: must be greater than 0'],
-    [['--retry-delay', '10', '--retry-max-delay', '5'], '--retry-max-delay 5 is out of range: must be at least --retry-delay (10)'],
+    [
+      ['--retry-delay', '10', '--retry-max-delay', '5'],
+      '--retry-max-delay 5 is out of range: must be at least --retry-delay (10)',
+    ],
     [['--shutdown-timeout', '-1'], '--shutdown-timeout -1 is out of range: must be at least 0'],
     [['--handler-timeout', '-0.5'], '--handler-timeout -0.5 is out of range: must be at least 0'],
     [['--shutdown-timeout', '1e10'], '--shutdown-timeout 10000000000 is out of range: must be at most 2147483'],
@@ -111,13 +139,32 @@ describe('parseCommandLine', () => {
   });
 
   it('accepts the edges of each range', () => {
-    const argv = ['--max-concurrent', '1', '--shutdown-timeout', '0', '--handler-timeout', '0', '--watchdog', '0.5', '--watch-timeout', '1'];
-    expect(run([...argv, '--retry-delay', '2', '--retry-max-delay', '2'])).toMatchObject({ maxConcurrent: 1, shutdownTimeout: 0, retryMaxDelay: 2 });
+    const argv = [
+      '--max-concurrent',
+      '1',
+      '--shutdown-timeout',
+      '0',
+      '--handler-timeout',
+      '0',
+      '--watchdog',
+      '0.5',
+      '--watch-timeout',
+      '1',
+    ];
+    expect(run([...argv, '--retry-delay', '2', '--retry-max-delay', '2'])).toMatchObject({
+      maxConcurrent: 1,
+      shutdownTimeout: 0,
+      retryMaxDelay: 2,
+    });
   });
 
   it('names the environment variable when an out-of-range value came from it', () => {
-    expect(() => run([], { KUBEOP_WATCHDOG: '0' })).toThrow('KUBEOP_WATCHDOG=0 (sets --watchdog) is out of range: must be greater than 0');
-    expect(() => run(['--retry-max-delay', '2'], { KUBEOP_RETRY_DELAY: '3' })).toThrow('--retry-max-delay 2 is out of range');
+    expect(() => run([], { KUBEOP_WATCHDOG: '0' })).toThrow(
+      'KUBEOP_WATCHDOG=0 (sets --watchdog) is out of range: must be greater than 0',
+    );
+    expect(() => run(['--retry-max-delay', '2'], { KUBEOP_RETRY_DELAY: '3' })).toThrow(
+      '--retry-max-delay 2 is out of range',
+    );
     // The command line wins over the environment, so a bad variable overridden by a good flag is no error.
     expect(run(['--watchdog', '5'], { KUBEOP_WATCHDOG: '0' })).toMatchObject({ watchdog: 5 });
   });
@@ -127,10 +174,23 @@ describe('parseCommandLine', () => {
   });
 
   it('prints help listing every flag with its description', () => {
-    const result = parseCommandLine([describeHandlerClass(Handler)], { argv: ['--help'], env: {}, name: 'my-operator' });
+    const result = parseCommandLine([describeHandlerClass(Handler)], {
+      argv: ['--help'],
+      env: {},
+      name: 'my-operator',
+    });
     expect(result.kind).toBe('exit');
     const output = result.kind === 'exit' ? result.output : '';
-    for (const flag of ['--create-crd', '--namespace', '--log-level', '--kubeconfig', '--context', '--my-argument', '--dry-run', '--tags']) {
+    for (const flag of [
+      '--create-crd',
+      '--namespace',
+      '--log-level',
+      '--kubeconfig',
+      '--context',
+      '--my-argument',
+      '--dry-run',
+      '--tags',
+    ]) {
       expect(output).toContain(flag);
     }
     expect(output).toContain('My useful arg');
@@ -138,7 +198,9 @@ describe('parseCommandLine', () => {
   });
 
   it('prints the version', () => {
-    expect(parseCommandLine([describeHandlerClass(Handler)], { argv: ['--version'], env: {}, version: '1.2.3' })).toEqual({ kind: 'exit', output: '1.2.3' });
+    expect(
+      parseCommandLine([describeHandlerClass(Handler)], { argv: ['--version'], env: {}, version: '1.2.3' }),
+    ).toEqual({ kind: 'exit', output: '1.2.3' });
   });
 });
 

@@ -16,7 +16,10 @@ let proxy: FaultProxy;
 beforeAll(async () => {
   env = await testEnvironment();
   dir = await mkdtemp(join(tmpdir(), 'kubeop-client-auth-'));
-  proxy = await startFaultProxy({ server: env.kubeConfig.getCurrentCluster()!.server, kubeConfig: env.kubeConfig }, join(dir, 'proxy.kubeconfig'));
+  proxy = await startFaultProxy(
+    { server: env.kubeConfig.getCurrentCluster()!.server, kubeConfig: env.kubeConfig },
+    join(dir, 'proxy.kubeconfig'),
+  );
 });
 afterAll(async () => {
   await proxy?.close();
@@ -30,12 +33,17 @@ describe('client-certificate auth', () => {
     try {
       for (let i = 0; i < 30; i++) await client.request('GET', `/api/v1/namespaces/${env.namespace}/configmaps`);
       expect(proxy.connections).toBe(1);
-      await Promise.all(Array.from({ length: 10 }, () => client.request('GET', `/api/v1/namespaces/${env.namespace}/configmaps`)));
+      await Promise.all(
+        Array.from({ length: 10 }, () => client.request('GET', `/api/v1/namespaces/${env.namespace}/configmaps`)),
+      );
       const pooled = proxy.connections;
       // HTTP/2 multiplexes them on one connection; HTTP/1.1 would open at most one per parallel request.
       expect(pooled).toBeGreaterThanOrEqual(1);
       expect(pooled).toBeLessThanOrEqual(10);
-      const list = await client.request<{ metadata: { resourceVersion: string } }>('GET', `/api/v1/namespaces/${env.namespace}/configmaps`);
+      const list = await client.request<{ metadata: { resourceVersion: string } }>(
+        'GET',
+        `/api/v1/namespaces/${env.namespace}/configmaps`,
+      );
       const watch = await client.stream(
         `/api/v1/namespaces/${env.namespace}/configmaps`,
         { watch: true, resourceVersion: list.metadata.resourceVersion },
@@ -65,7 +73,13 @@ describe('an exec plugin whose token is revoked', () => {
       const request = await core.createNamespacedServiceAccountToken({
         namespace,
         name: account,
-        body: { spec: { audiences: [], expirationSeconds: 3600, boundObjectRef: { apiVersion: 'v1', kind: 'Secret', name: secret, uid: created.metadata!.uid } } },
+        body: {
+          spec: {
+            audiences: [],
+            expirationSeconds: 3600,
+            boundObjectRef: { apiVersion: 'v1', kind: 'Secret', name: secret, uid: created.metadata!.uid },
+          },
+        },
       });
       return request.status!.token;
     };

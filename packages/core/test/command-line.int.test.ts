@@ -16,7 +16,15 @@ describe('the operator process', () => {
     const run = spawnOperator(SAMPLE_MAIN, ['--help']);
     expect(await run.exited).toEqual({ code: 0, signal: null });
     const help = run.output();
-    for (const flag of ['--create-crd', '--namespace', '--log-level', '--log-format', '--kubeconfig', '--context', '--version']) {
+    for (const flag of [
+      '--create-crd',
+      '--namespace',
+      '--log-level',
+      '--log-format',
+      '--kubeconfig',
+      '--context',
+      '--version',
+    ]) {
       expect(help).toContain(flag);
     }
     expect(help).toMatch(/--my-argument\s+My useful arg/);
@@ -45,7 +53,9 @@ describe('the operator process', () => {
   it('names the environment variable an out-of-range value came from, with exit code 2', async () => {
     const run = spawnOperator(SAMPLE_MAIN, [], { KUBEOP_MAX_CONCURRENT: '0' });
     expect(await run.exited).toEqual({ code: 2, signal: null });
-    expect(run.output()).toContain('KUBEOP_MAX_CONCURRENT=0 (sets --max-concurrent) is out of range: must be at least 1');
+    expect(run.output()).toContain(
+      'KUBEOP_MAX_CONCURRENT=0 (sets --max-concurrent) is out of range: must be at least 1',
+    );
   });
 
   it('says what is missing when there is no kubeconfig, instead of trying localhost:8080', async () => {
@@ -84,7 +94,9 @@ describe('the operator process', () => {
   });
 
   it.each(['SIGTERM', 'SIGINT'] as const)('stops cleanly on %s with exit code 0', async (signal) => {
-    const run = spawnOperator(SAMPLE_MAIN, ['--create-crd', '--namespace', env.namespace], { KUBECONFIG: env.kubeconfigPath });
+    const run = spawnOperator(SAMPLE_MAIN, ['--create-crd', '--namespace', env.namespace], {
+      KUBECONFIG: env.kubeconfigPath,
+    });
     await run.waitForOutput(/watching testobjects.example.kubeop.dev in namespace/);
     run.child.kill(signal);
     expect(await run.exited).toEqual({ code: 0, signal: null });
@@ -98,7 +110,9 @@ describe('the operator process', () => {
       KUBEOP_NAMESPACE: env.namespace,
       KUBEOP_LOG_FORMAT: 'json',
     });
-    await run.waitForOutput(new RegExp(`"message":"watching testobjects.example.kubeop.dev in namespace ${env.namespace}"`));
+    await run.waitForOutput(
+      new RegExp(`"message":"watching testobjects.example.kubeop.dev in namespace ${env.namespace}"`),
+    );
     run.child.kill('SIGTERM');
     expect((await run.exited).code).toBe(0);
   });

@@ -20,16 +20,27 @@ const addOnly = describeHandlerClass(AddOnly);
 const F = 'example.kubeop.dev/finalizer';
 
 function obj(meta: Partial<AnyObject['metadata']> = {}, status?: Record<string, unknown>): AnyObject {
-  return { apiVersion: 'example.kubeop.dev/v1', kind: 'Thing', metadata: { name: 'x', namespace: 'ns', uid: 'u1', generation: 1, ...meta }, status };
+  return {
+    apiVersion: 'example.kubeop.dev/v1',
+    kind: 'Thing',
+    metadata: { name: 'x', namespace: 'ns', uid: 'u1', generation: 1, ...meta },
+    status,
+  };
 }
 const intent = (i: Partial<Intent>): Intent => ({ added: false, modified: false, sync: false, ...i });
 
 describe('intentFor', () => {
   it('turns ADDED into an added intent and DELETED into a tombstone', () => {
-    expect(intentFor({ type: 'ADDED', object: obj() }, full)).toEqual(intent({ added: true, reasons: [{ type: 'added' }] }));
-    expect(intentFor({ type: 'ADDED', object: obj(), initial: true }, full)).toEqual(intent({ added: true, reasons: [{ type: 'startup' }] }));
+    expect(intentFor({ type: 'ADDED', object: obj() }, full)).toEqual(
+      intent({ added: true, reasons: [{ type: 'added' }] }),
+    );
+    expect(intentFor({ type: 'ADDED', object: obj(), initial: true }, full)).toEqual(
+      intent({ added: true, reasons: [{ type: 'startup' }] }),
+    );
     const gone = obj();
-    expect(intentFor({ type: 'DELETED', object: gone }, full)).toEqual(intent({ deleted: gone, reasons: [{ type: 'deleted' }] }));
+    expect(intentFor({ type: 'DELETED', object: gone }, full)).toEqual(
+      intent({ deleted: gone, reasons: [{ type: 'deleted' }] }),
+    );
   });
 
   it('ignores a MODIFIED that did not change the generation (e.g. a status write)', () => {
@@ -39,8 +50,14 @@ describe('intentFor', () => {
   });
 
   it('asks for @OnModified when the generation changed', () => {
-    const event = { type: 'MODIFIED' as const, object: obj({ generation: 2, finalizers: [F] }), previous: obj({ finalizers: [F] }) };
-    expect(intentFor(event, full)).toEqual(intent({ modified: true, reasons: [{ type: 'spec-changed', oldGeneration: 1, newGeneration: 2 }] }));
+    const event = {
+      type: 'MODIFIED' as const,
+      object: obj({ generation: 2, finalizers: [F] }),
+      previous: obj({ finalizers: [F] }),
+    };
+    expect(intentFor(event, full)).toEqual(
+      intent({ modified: true, reasons: [{ type: 'spec-changed', oldGeneration: 1, newGeneration: 2 }] }),
+    );
   });
 
   it('asks for finalizer work when a deletion starts or our finalizer is missing', () => {
@@ -48,14 +65,18 @@ describe('intentFor', () => {
     expect(intentFor({ type: 'MODIFIED', object: deleting, previous: obj({ finalizers: [F] }) }, full)).toEqual(
       intent({ sync: true, reasons: [{ type: 'deleted' }] }),
     );
-    expect(intentFor({ type: 'MODIFIED', object: obj({ resourceVersion: '2' }), previous: obj() }, full)).toEqual(intent({ sync: true, reasons: [{ type: 'changed' }] }));
+    expect(intentFor({ type: 'MODIFIED', object: obj({ resourceVersion: '2' }), previous: obj() }, full)).toEqual(
+      intent({ sync: true, reasons: [{ type: 'changed' }] }),
+    );
   });
 });
 
 describe('intentFor on first sight', () => {
   it('adds a modification when the spec moved past the last handled generation', () => {
     const handledAt1 = obj({ generation: 3, annotations: { 'kubeop.dev/handled-generation': '1' } });
-    expect(intentFor({ type: 'ADDED', object: handledAt1 }, full)).toMatchObject(intent({ added: true, modified: true }));
+    expect(intentFor({ type: 'ADDED', object: handledAt1 }, full)).toMatchObject(
+      intent({ added: true, modified: true }),
+    );
     const upToDate = obj({ generation: 3, annotations: { 'kubeop.dev/handled-generation': '3' } });
     expect(intentFor({ type: 'ADDED', object: upToDate }, full)).toMatchObject(intent({ added: true }));
     expect(intentFor({ type: 'ADDED', object: handledAt1 }, addOnly)).toMatchObject(intent({ added: true }));
@@ -63,7 +84,10 @@ describe('intentFor on first sight', () => {
 
   it('calls @OnModified for such an object although its status.state is set', () => {
     const live = obj({ generation: 3, finalizers: [F] }, { state: 'created' });
-    expect(decide(intent({ added: true, modified: true }), live, full, new Set()).action).toMatchObject({ kind: 'call', handler: 'modified' });
+    expect(decide(intent({ added: true, modified: true }), live, full, new Set()).action).toMatchObject({
+      kind: 'call',
+      handler: 'modified',
+    });
   });
 });
 
@@ -88,44 +112,79 @@ describe('decide', () => {
   it('calls @OnAdded for an object without status.state, adding the finalizer', () => {
     const live = obj();
     expect(decide(intent({ added: true }), live, full, none).action).toEqual({
-      kind: 'call', handler: 'added', object: live, addFinalizer: true, removeFinalizer: false, reasons: [],
+      kind: 'call',
+      handler: 'added',
+      object: live,
+      addFinalizer: true,
+      removeFinalizer: false,
+      reasons: [],
     });
   });
 
   it('skips @OnAdded when status.state is set (the state rule)', () => {
     const live = obj({}, { state: 'created' });
-    expect(decide(intent({ added: true }), live, addOnly, none).action).toEqual({ kind: 'skip', reason: 'status.state is "created"' });
+    expect(decide(intent({ added: true }), live, addOnly, none).action).toEqual({
+      kind: 'skip',
+      reason: 'status.state is "created"',
+    });
     expect(decide(intent({ added: true }), live, full, none).action).toEqual({ kind: 'addFinalizer', object: live });
   });
 
   it('calls @OnModified', () => {
     const live = obj({ finalizers: [F] });
-    expect(decide(intent({ modified: true }), live, full, none).action).toMatchObject({ kind: 'call', handler: 'modified', addFinalizer: false });
+    expect(decide(intent({ modified: true }), live, full, none).action).toMatchObject({
+      kind: 'call',
+      handler: 'modified',
+      addFinalizer: false,
+    });
   });
 
   it('runs @OnDeleted then removes the finalizer of an object being deleted', () => {
     const live = obj({ deletionTimestamp: 't', finalizers: [F] });
-    expect(decide(intent({ sync: true }), live, full, none).action).toMatchObject({ kind: 'call', handler: 'deleted', removeFinalizer: true });
-    expect(decide(intent({ sync: true }), live, full, new Set(['u1'])).action).toEqual({ kind: 'removeFinalizer', object: live });
+    expect(decide(intent({ sync: true }), live, full, none).action).toMatchObject({
+      kind: 'call',
+      handler: 'deleted',
+      removeFinalizer: true,
+    });
+    expect(decide(intent({ sync: true }), live, full, new Set(['u1'])).action).toEqual({
+      kind: 'removeFinalizer',
+      object: live,
+    });
   });
 
   it('calls @OnDeleted for a tombstone once', () => {
     const gone = obj();
-    expect(decide(intent({ deleted: gone }), undefined, full, none).action).toMatchObject({ kind: 'call', handler: 'deleted', object: gone });
-    expect(decide(intent({ deleted: gone }), undefined, full, new Set(['u1'])).action).toEqual({ kind: 'skip', reason: 'deletion already handled' });
+    expect(decide(intent({ deleted: gone }), undefined, full, none).action).toMatchObject({
+      kind: 'call',
+      handler: 'deleted',
+      object: gone,
+    });
+    expect(decide(intent({ deleted: gone }), undefined, full, new Set(['u1'])).action).toEqual({
+      kind: 'skip',
+      reason: 'deletion already handled',
+    });
   });
 
   it('calls an owed (retried or requeued) run whatever status.state its failed attempt wrote', () => {
     const live = obj({ finalizers: [F] }, { state: 'provisioning' });
-    expect(decide(intent({ added: true, retry: 'added' }), live, addOnly, none).action).toMatchObject({ kind: 'call', handler: 'added' });
-    expect(decide(intent({ retry: 'modified' }), live, full, none).action).toMatchObject({ kind: 'call', handler: 'modified' });
+    expect(decide(intent({ added: true, retry: 'added' }), live, addOnly, none).action).toMatchObject({
+      kind: 'call',
+      handler: 'added',
+    });
+    expect(decide(intent({ retry: 'modified' }), live, full, none).action).toMatchObject({
+      kind: 'call',
+      handler: 'modified',
+    });
     // First sight still follows the state rule.
     expect(decide(intent({ added: true }), live, addOnly, none).action).toMatchObject({ kind: 'skip' });
   });
 
   it('lets a deletion take precedence over an owed run', () => {
     const live = obj({ deletionTimestamp: 't', finalizers: [F] }, { state: 'provisioning' });
-    expect(decide(intent({ sync: true, retry: 'added' }), live, full, none).action).toMatchObject({ kind: 'call', handler: 'deleted' });
+    expect(decide(intent({ sync: true, retry: 'added' }), live, full, none).action).toMatchObject({
+      kind: 'call',
+      handler: 'deleted',
+    });
   });
 
   it('handles the deletion of an old object before the new object of the same name', () => {
@@ -150,51 +209,102 @@ describe('decide with @OnReconcile, @Owns, timers and resyncs', () => {
   it('runs @OnReconcile for every reason, ignoring the state rule, with all reasons', () => {
     const live = obj({}, { state: 'done' });
     const reasons: RunReason[] = [{ type: 'startup' }];
-    expect(decide(intent({ added: true, reasons }), live, reconciling, none).action).toMatchObject({ kind: 'call', handler: 'reconcile', reasons });
-    const owned: RunReason = { type: 'owned-changed', apiVersion: 'v1', kind: 'ConfigMap', name: 'c', namespace: 'ns', event: 'deleted' };
-    expect(decide(intent({ nudged: true, reasons: [owned] }), live, reconciling, none).action).toMatchObject({ handler: 'reconcile', reasons: [owned] });
+    expect(decide(intent({ added: true, reasons }), live, reconciling, none).action).toMatchObject({
+      kind: 'call',
+      handler: 'reconcile',
+      reasons,
+    });
+    const owned: RunReason = {
+      type: 'owned-changed',
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      name: 'c',
+      namespace: 'ns',
+      event: 'deleted',
+    };
+    expect(decide(intent({ nudged: true, reasons: [owned] }), live, reconciling, none).action).toMatchObject({
+      handler: 'reconcile',
+      reasons: [owned],
+    });
   });
 
   it('runs @OnModified for a nudge (owned object, resync) when there is no @OnReconcile, whatever the state', () => {
     const live = obj({ finalizers: [F] }, { state: 'done' });
-    expect(decide(intent({ nudged: true, reasons: [{ type: 'resync' }] }), live, full, none).action).toMatchObject({ handler: 'modified' });
+    expect(decide(intent({ nudged: true, reasons: [{ type: 'resync' }] }), live, full, none).action).toMatchObject({
+      handler: 'modified',
+    });
     expect(decide(intent({ nudged: true }), live, addOnly, none).action).toMatchObject({ kind: 'skip' });
   });
 
   it('runs a due timer after the main work, each with its own reasons', () => {
     const live = obj();
-    const decision = decide(intent({ modified: true, timers: [0], reasons: [{ type: 'changed' }, tick] }), live, reconciling, none);
+    const decision = decide(
+      intent({ modified: true, timers: [0], reasons: [{ type: 'changed' }, tick] }),
+      live,
+      reconciling,
+      none,
+    );
     expect(decision.action).toMatchObject({ handler: 'reconcile', reasons: [{ type: 'changed' }] });
     expect(decision.rest).toEqual(intent({ timers: [0], reasons: [tick] }));
-    expect(decide(decision.rest!, live, reconciling, none).action).toMatchObject({ handler: 'timer:0', reasons: [tick] });
+    expect(decide(decision.rest!, live, reconciling, none).action).toMatchObject({
+      handler: 'timer:0',
+      reasons: [tick],
+    });
   });
 
   it('retries a failed timer before the rest, which stays to do', () => {
     const retry: RunReason = { type: 'retry', handler: '@OnTimer(check)', attempt: 2 };
-    const decision = decide(intent({ retry: 'timer:0', timers: [0], nudged: true, reasons: [retry, { type: 'resync' }] }), obj(), reconciling, none);
+    const decision = decide(
+      intent({ retry: 'timer:0', timers: [0], nudged: true, reasons: [retry, { type: 'resync' }] }),
+      obj(),
+      reconciling,
+      none,
+    );
     expect(decision.action).toMatchObject({ handler: 'timer:0', reasons: [retry] });
     expect(decision.rest).toMatchObject({ nudged: true, retry: undefined, timers: [], reasons: [{ type: 'resync' }] });
   });
 
   it('calls no timer for an object being deleted', () => {
     const deleting = obj({ deletionTimestamp: 't' });
-    expect(decide(intent({ timers: [0] }), deleting, reconciling, none).action).toEqual({ kind: 'skip', reason: 'being deleted by others' });
+    expect(decide(intent({ timers: [0] }), deleting, reconciling, none).action).toEqual({
+      kind: 'skip',
+      reason: 'being deleted by others',
+    });
   });
 });
 
 describe('mergeIntents and reasons', () => {
   it('keeps one entry per cause, the latest, and spans spec changes', () => {
     const a = intent({ modified: true, reasons: [{ type: 'spec-changed', oldGeneration: 1, newGeneration: 2 }] });
-    const owned = (event: 'added' | 'modified' | 'deleted'): RunReason => ({ type: 'owned-changed', apiVersion: 'v1', kind: 'ConfigMap', name: 'c', event });
+    const owned = (event: 'added' | 'modified' | 'deleted'): RunReason => ({
+      type: 'owned-changed',
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      name: 'c',
+      event,
+    });
     const b = intent({ nudged: true, reasons: [owned('modified')] });
-    const c = intent({ modified: true, nudged: true, reasons: [{ type: 'spec-changed', oldGeneration: 2, newGeneration: 3 }, owned('deleted')] });
-    expect(mergeIntents(mergeIntents(a, b), c).reasons).toEqual([{ type: 'spec-changed', oldGeneration: 1, newGeneration: 3 }, owned('deleted')]);
+    const c = intent({
+      modified: true,
+      nudged: true,
+      reasons: [{ type: 'spec-changed', oldGeneration: 2, newGeneration: 3 }, owned('deleted')],
+    });
+    expect(mergeIntents(mergeIntents(a, b), c).reasons).toEqual([
+      { type: 'spec-changed', oldGeneration: 1, newGeneration: 3 },
+      owned('deleted'),
+    ]);
   });
 
   it('bounds the reasons kept per object', () => {
     let merged = intent({});
     for (let i = 0; i < 100; i++) {
-      merged = mergeIntents(merged, intent({ nudged: true, reasons: [{ type: 'owned-changed', apiVersion: 'v1', kind: 'ConfigMap', name: `c${i}`, event: 'added' }] }));
+      merged = mergeIntents(
+        merged,
+        intent({
+          nudged: true,
+          reasons: [{ type: 'owned-changed', apiVersion: 'v1', kind: 'ConfigMap', name: `c${i}`, event: 'added' }],
+        }),
+      );
     }
     expect(merged.reasons).toHaveLength(MAX_REASONS);
     expect(merged.reasons!.at(-1)).toMatchObject({ name: 'c99' });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { CustomResource, OnAdded, OnDeleted, OnModified, OnReconcile, OnTimer, Owns, Resource } from '@kubeop/decorators';
+import {
+  CustomResource,
+  OnAdded,
+  OnDeleted,
+  OnModified,
+  OnReconcile,
+  OnTimer,
+  Owns,
+  Resource,
+} from '@kubeop/decorators';
 import { describeHandlerClass } from '@kubeop/core';
 
 const custom = { group: 'example.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing' };
@@ -22,7 +31,9 @@ describe('describeHandlerClass with @Resource, @Owns, @OnReconcile and @OnTimer'
     class Bad {
       @OnAdded() added(): void {}
     }
-    expect(() => describeHandlerClass(Bad)).toThrow(/@CustomResource on Bad: group "things" is invalid \(a DNS subdomain such as example.com\)/);
+    expect(() => describeHandlerClass(Bad)).toThrow(
+      /@CustomResource on Bad: group "things" is invalid \(a DNS subdomain such as example.com\)/,
+    );
   });
 
   it('describes owned types and timers', () => {
@@ -52,7 +63,9 @@ describe('describeHandlerClass with @Resource, @Owns, @OnReconcile and @OnTimer'
       @OnReconcile() reconcile(): void {}
       @OnModified() modified(): void {}
     }
-    expect(() => describeHandlerClass(Both)).toThrow('Both has @OnReconcile() and @OnModified(): @OnReconcile runs for every reason, so it replaces both; keep one style');
+    expect(() => describeHandlerClass(Both)).toThrow(
+      'Both has @OnReconcile() and @OnModified(): @OnReconcile runs for every reason, so it replaces both; keep one style',
+    );
   });
 
   it('refuses @Owns without a handler to run when an owned object changes', () => {
@@ -61,7 +74,9 @@ describe('describeHandlerClass with @Resource, @Owns, @OnReconcile and @OnTimer'
     class Deaf {
       @OnAdded() added(): void {}
     }
-    expect(() => describeHandlerClass(Deaf)).toThrow('Deaf has @Owns(ConfigMap) but no @OnReconcile() or @OnModified() handler to run when an owned object changes');
+    expect(() => describeHandlerClass(Deaf)).toThrow(
+      'Deaf has @Owns(ConfigMap) but no @OnReconcile() or @OnModified() handler to run when an owned object changes',
+    );
   });
 
   it('names a malformed owned type and a repeated one', () => {
@@ -70,7 +85,9 @@ describe('describeHandlerClass with @Resource, @Owns, @OnReconcile and @OnTimer'
     class Malformed {
       @OnReconcile() reconcile(): void {}
     }
-    expect(() => describeHandlerClass(Malformed)).toThrow('@Owns on Malformed: plural "ConfigMaps" is invalid (lower case, such as testobjects)');
+    expect(() => describeHandlerClass(Malformed)).toThrow(
+      '@Owns on Malformed: plural "ConfigMaps" is invalid (lower case, such as testobjects)',
+    );
 
     @CustomResource(custom)
     @Owns(configMaps)
@@ -86,12 +103,16 @@ describe('describeHandlerClass with @Resource, @Owns, @OnReconcile and @OnTimer'
     class Zero {
       @OnTimer({ interval: 0 }) tick(): void {}
     }
-    expect(() => describeHandlerClass(Zero)).toThrow('@OnTimer on Zero.tick: interval 0 is not a number of seconds > 0');
+    expect(() => describeHandlerClass(Zero)).toThrow(
+      '@OnTimer on Zero.tick: interval 0 is not a number of seconds > 0',
+    );
 
     @CustomResource(custom)
     class NegativeDelay {
       @OnTimer({ interval: 1, initialDelay: -1 }) tick(): void {}
     }
-    expect(() => describeHandlerClass(NegativeDelay)).toThrow('@OnTimer on NegativeDelay.tick: initialDelay -1 is not a number of seconds >= 0');
+    expect(() => describeHandlerClass(NegativeDelay)).toThrow(
+      '@OnTimer on NegativeDelay.tick: initialDelay -1 is not a number of seconds >= 0',
+    );
   });
 });

@@ -17,7 +17,9 @@ describe('describeHandlerClass', () => {
     const description = describeHandlerClass(Handler);
     expect(description.resource).toMatchObject({ ...resource, singular: 'testobject', scope: 'Namespaced' });
     expect(Object.keys(description.handlers).sort()).toEqual(['added', 'deleted', 'modified']);
-    expect(description.args).toEqual([expect.objectContaining({ property: 'myArgument', flag: 'my-argument', type: 'string' })]);
+    expect(description.args).toEqual([
+      expect.objectContaining({ property: 'myArgument', flag: 'my-argument', type: 'string' }),
+    ]);
     expect(description.finalizer).toBe('example.kubeop.dev/finalizer');
   });
 
@@ -71,7 +73,11 @@ describe('describeHandlerClass', () => {
 
   it('rejects a class that is not decorated', () => {
     class Bare {}
-    expect(() => describeHandlerClass(Bare)).toThrow(new InvalidHandlerError('Bare is not decorated with @CustomResource({ group, version, plural, kind }) or @Resource({ group, version, plural, kind })'));
+    expect(() => describeHandlerClass(Bare)).toThrow(
+      new InvalidHandlerError(
+        'Bare is not decorated with @CustomResource({ group, version, plural, kind }) or @Resource({ group, version, plural, kind })',
+      ),
+    );
   });
 
   it('rejects a missing or malformed group, version, plural and kind', () => {
@@ -79,7 +85,9 @@ describe('describeHandlerClass', () => {
     class Bad {
       @OnAdded() created(): void {}
     }
-    expect(() => describeHandlerClass(Bad)).toThrow(/group is missing.*version "1" is invalid.*plural "Things" is invalid.*kind "thing" is invalid/);
+    expect(() => describeHandlerClass(Bad)).toThrow(
+      /group is missing.*version "1" is invalid.*plural "Things" is invalid.*kind "thing" is invalid/,
+    );
   });
 
   it('rejects two handlers for one event', () => {
@@ -96,7 +104,9 @@ describe('describeHandlerClass', () => {
     class Negative {
       @OnModified({ timeout: -1 }) changed(): void {}
     }
-    expect(() => describeHandlerClass(Negative)).toThrow('@OnModified({ timeout }) on Negative.changed: -1 is not a number of seconds >= 0 (0 means none)');
+    expect(() => describeHandlerClass(Negative)).toThrow(
+      '@OnModified({ timeout }) on Negative.changed: -1 is not a number of seconds >= 0 (0 means none)',
+    );
     @CustomResource(resource)
     class Fine {
       @OnAdded({ timeout: 2.5 }) added(): void {}
@@ -107,7 +117,9 @@ describe('describeHandlerClass', () => {
   it('rejects a class without handlers', () => {
     @CustomResource(resource)
     class Idle {}
-    expect(() => describeHandlerClass(Idle)).toThrow('Idle has no @OnAdded(), @OnModified(), @OnDeleted(), @OnReconcile() or @OnTimer() handler');
+    expect(() => describeHandlerClass(Idle)).toThrow(
+      'Idle has no @OnAdded(), @OnModified(), @OnDeleted(), @OnReconcile() or @OnTimer() handler',
+    );
   });
 
   it('names the tsconfig options when an @Arg has no design:type at all (emitDecoratorMetadata off)', () => {
@@ -128,6 +140,8 @@ describe('describeHandlerClass', () => {
       @Arg() settings!: { a: number };
       @OnAdded() created(): void {}
     }
-    expect(() => describeHandlerClass(Vague)).toThrow(/@Arg on Vague.settings: cannot infer the flag type from the design type Object/);
+    expect(() => describeHandlerClass(Vague)).toThrow(
+      /@Arg on Vague.settings: cannot infer the flag type from the design type Object/,
+    );
   });
 });

@@ -6,7 +6,13 @@ const policy = { baseMs: 500, capMs: 30_000 };
 function streak(): { streak: FailureStreak; advance: (ms: number) => void } {
   let now = 1_000;
   // random() = 0: no jitter, so delays are exact.
-  return { streak: new FailureStreak(() => now, () => 0), advance: (ms) => (now += ms) };
+  return {
+    streak: new FailureStreak(
+      () => now,
+      () => 0,
+    ),
+    advance: (ms) => (now += ms),
+  };
 }
 
 describe('FailureStreak', () => {
@@ -18,7 +24,9 @@ describe('FailureStreak', () => {
 
   it('warns on failures 1, 4, 16, 64 and no others', () => {
     const { streak: s } = streak();
-    const warned = Array.from({ length: 100 }, () => s.fail(policy)).filter((f) => f.warn).map((f) => f.attempt);
+    const warned = Array.from({ length: 100 }, () => s.fail(policy))
+      .filter((f) => f.warn)
+      .map((f) => f.attempt);
     expect(warned).toEqual([1, 4, 16, 64]);
   });
 

@@ -52,7 +52,11 @@ describe('kube-apiserver killed during a storm', () => {
     await eventually(() => calls.size > handledBefore, 'a handled object after the restart', 60_000);
     const recoveryMs = Date.now() - readyAt;
 
-    await eventually(() => calls.size === all.length, `all ${all.length} objects handled (so far ${calls.size})`, 120_000);
+    await eventually(
+      () => calls.size === all.length,
+      `all ${all.length} objects handled (so far ${calls.size})`,
+      120_000,
+    );
     await eventually(() => running.operator.controllerStats[0]!.handlers.running === 0, 'idle');
     const twice = [...calls].filter(([, n]) => n > 1).map(([name]) => name);
     const lost = all.filter((name) => !calls.has(name));
@@ -65,7 +69,9 @@ describe('kube-apiserver killed during a storm', () => {
     expect(lost).toEqual([]);
     expect(stats.watcher.restarts.error + stats.watcher.restarts.gone).toBeGreaterThan(0);
     // Every object carries the status its one handler run wrote.
-    const listed = (await items.api.listNamespacedCustomObject({ ...testResource, namespace })) as { items: Array<{ status?: { state?: string } }> };
+    const listed = (await items.api.listNamespacedCustomObject({ ...testResource, namespace })) as {
+      items: Array<{ status?: { state?: string } }>;
+    };
     expect(listed.items.filter((o) => o.status?.state === 'done')).toHaveLength(all.length);
   });
 });

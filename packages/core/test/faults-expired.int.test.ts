@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded, OnDeleted, OnModified } from '@kubeop/decorators';
 import { type CustomObject, ResourceHandler } from '@kubeop/core';
-import { type ControlPlane, createTestNamespace, eventually, type FaultProxy, startControlPlane, startFaultProxy } from '@kubeop/testing';
+import {
+  type ControlPlane,
+  createTestNamespace,
+  eventually,
+  type FaultProxy,
+  startControlPlane,
+  startFaultProxy,
+} from '@kubeop/testing';
 import { installCrd, objects, runOperator, stopAllOperators } from './support/operator.js';
 import { names } from './support/storm.js';
 import { testResource } from './support/test-resource.js';
@@ -45,7 +52,11 @@ describe('an expired resourceVersion (410 Gone)', () => {
   it('relists and turns the difference into events: nothing lost, nothing twice', async () => {
     const namespace = await createTestNamespace(plane.kubeConfig, 'expired');
     const items = objects(plane.kubeConfig, testResource, namespace);
-    const running = await runOperator([Recorder], { kubeconfigPath: proxy.kubeconfigPath, namespace, argv: ['--log-level', 'info'] });
+    const running = await runOperator([Recorder], {
+      kubeconfigPath: proxy.kubeconfigPath,
+      namespace,
+      argv: ['--log-level', 'info'],
+    });
     const before = names('before', 10);
     for (const name of before) await items.create(name);
     await eventually(() => before.every((n) => count('added', n) === 1), 'the first objects');
@@ -61,7 +72,10 @@ describe('an expired resourceVersion (410 Gone)', () => {
     proxy.resume();
 
     await eventually(
-      () => after.every((n) => count('added', n) === 1) && count('deleted', 'before-0000') === 1 && count('modified', 'before-0001') === 1,
+      () =>
+        after.every((n) => count('added', n) === 1) &&
+        count('deleted', 'before-0000') === 1 &&
+        count('modified', 'before-0001') === 1,
       'the relist to deliver what changed',
       60_000,
     );

@@ -29,7 +29,10 @@ let proxy: FaultProxy;
 beforeAll(async () => {
   env = await testEnvironment();
   await installCrd(env.kubeConfig, Recorder);
-  proxy = await startFaultProxy({ server: env.kubeConfig.getCurrentCluster()!.server, kubeConfig: env.kubeConfig }, join(tmpdir(), `kubeop-net-${process.pid}.kubeconfig`));
+  proxy = await startFaultProxy(
+    { server: env.kubeConfig.getCurrentCluster()!.server, kubeConfig: env.kubeConfig },
+    join(tmpdir(), `kubeop-net-${process.pid}.kubeconfig`),
+  );
 });
 afterEach(() => stopAllOperators());
 afterAll(async () => {
@@ -39,7 +42,11 @@ afterAll(async () => {
 describe('network faults', () => {
   // The server-side timeout (--watch-timeout 600) is far beyond the test, so only the watchdog can end a frozen watch.
   it('restarts a watch frozen mid-stream (the watchdog) and delivers through the new watch', async () => {
-    const running = await runOperator([Recorder], { kubeconfigPath: proxy.kubeconfigPath, namespace: env.namespace, argv: ['--watchdog', '3', '--watch-timeout', '600'] });
+    const running = await runOperator([Recorder], {
+      kubeconfigPath: proxy.kubeconfigPath,
+      namespace: env.namespace,
+      argv: ['--watchdog', '3', '--watch-timeout', '600'],
+    });
     const watcher = running.operator.controllerStats[0]!.watcher;
     watched = () => ({ watches: watcher.watches, watchdog: watcher.restarts.watchdog });
     const items = objects(env.kubeConfig, testResource, env.namespace);
@@ -50,7 +57,11 @@ describe('network faults', () => {
     const logsAtFreeze = running.logs.length;
     proxy.freeze();
     await items.create('during-freeze');
-    await eventually(() => handled.includes('during-freeze'), 'the object created while the old watch was frozen', 20_000).catch((e) => {
+    await eventually(
+      () => handled.includes('during-freeze'),
+      'the object created while the old watch was frozen',
+      20_000,
+    ).catch((e) => {
       process.stderr.write(running.logText().slice(-6000));
       throw e;
     });
@@ -63,7 +74,11 @@ describe('network faults', () => {
   });
 
   it('leaves a frozen watch frozen when the watchdog is long (what the test above relies on)', async () => {
-    const running = await runOperator([Recorder], { kubeconfigPath: proxy.kubeconfigPath, namespace: env.namespace, argv: ['--watchdog', '60', '--watch-timeout', '600'] });
+    const running = await runOperator([Recorder], {
+      kubeconfigPath: proxy.kubeconfigPath,
+      namespace: env.namespace,
+      argv: ['--watchdog', '60', '--watch-timeout', '600'],
+    });
     const watcher = running.operator.controllerStats[0]!.watcher;
     const items = objects(env.kubeConfig, testResource, env.namespace);
     await items.create('before-long-freeze');

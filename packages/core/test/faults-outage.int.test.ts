@@ -83,6 +83,8 @@ describe('kube-apiserver down for 20 s', () => {
     expect(warnings.length).toBeGreaterThanOrEqual(1);
     expect(warnings.length).toBeLessThan(attempts.length / 2);
     expect(recovered).toHaveLength(1);
-    expect(recovered[0]!.message).toMatch(new RegExp(`recovered after \\d+ s \\(${attempts.length} failed attempts\\)`));
+    expect(recovered[0]!.message).toMatch(
+      new RegExp(`recovered after \\d+ s \\(${attempts.length} failed attempts\\)`),
+    );
   });
 });

@@ -12,7 +12,6 @@ import { testResource } from './support/test-resource.js';
 
 const FIXTURE = JOURNAL_OPERATOR;
 
-
 let env: TestEnvironment;
 beforeAll(async () => {
   env = await testEnvironment();
@@ -37,14 +36,18 @@ describe('the operator killed with SIGKILL mid-storm and started again', () => {
     expect((await first.exited).signal).toBe('SIGKILL');
     const atKill = readJournal(journal);
     const doneBefore = new Set(atKill.filter(([kind]) => kind === 'done').map(([, name]) => name));
-    const inFlight = new Set(atKill.filter(([kind, name]) => kind === 'start' && !doneBefore.has(name)).map(([, name]) => name));
+    const inFlight = new Set(
+      atKill.filter(([kind, name]) => kind === 'start' && !doneBefore.has(name)).map(([, name]) => name),
+    );
     const startedAtKill = atKill.length;
 
     const second = spawnOperator(FIXTURE, flags, processEnv);
     await storm;
     // Done means the status is written; the journal's `done` line may be missing for a run killed just after that.
     const listDone = async () => {
-      const listed = (await items.api.listNamespacedCustomObject({ ...testResource, namespace })) as { items: Array<{ status?: { state?: string } }> };
+      const listed = (await items.api.listNamespacedCustomObject({ ...testResource, namespace })) as {
+        items: Array<{ status?: { state?: string } }>;
+      };
       return listed.items.filter((o) => o.status?.state === 'done').length;
     };
     await eventually(async () => (await listDone()) === all.length, 'every object done', 120_000);
@@ -80,7 +83,10 @@ describe('SIGTERM during a slow handler', () => {
     await run.waitForOutput(/watching widgets/);
     await items.create('slow');
     await items.create('queued');
-    await eventually(() => readJournal(journal).some(([kind, name]) => kind === 'start' && name === 'slow'), 'the slow handler to start');
+    await eventually(
+      () => readJournal(journal).some(([kind, name]) => kind === 'start' && name === 'slow'),
+      'the slow handler to start',
+    );
     run.child.kill('SIGTERM');
     expect(await run.exited).toEqual({ code: 0, signal: null });
     expect(readJournal(journal)).toEqual([
@@ -94,7 +100,11 @@ describe('SIGTERM during a slow handler', () => {
 
 describe('a CRD that is not installed', () => {
   it('stops the operator with a message naming the CRD and the way out, and a non-zero exit code', async () => {
-    const run = spawnOperator(FIXTURE, ['--namespace', env.namespace], { KUBECONFIG: env.kubeconfigPath, JOURNAL: '/dev/null', RESOURCE_PLURAL: 'notinstalleds' });
+    const run = spawnOperator(FIXTURE, ['--namespace', env.namespace], {
+      KUBECONFIG: env.kubeconfigPath,
+      JOURNAL: '/dev/null',
+      RESOURCE_PLURAL: 'notinstalleds',
+    });
     expect(await run.exited).toEqual({ code: 1, signal: null });
     expect(run.output()).toContain(
       'the operator could not start: The CustomResourceDefinition notinstalleds.it.kubeop.dev (version v1) is not installed in the cluster. ' +

@@ -34,7 +34,10 @@ describe('finalizers', () => {
     const items = objects(env.kubeConfig, testResource, env.namespace);
     const first = await runOperator([WithCleanup], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace });
     await items.create('while-down');
-    await eventually(async () => (await items.get('while-down'))?.metadata.finalizers?.includes('it.kubeop.dev/finalizer'), 'the finalizer');
+    await eventually(
+      async () => (await items.get('while-down'))?.metadata.finalizers?.includes('it.kubeop.dev/finalizer'),
+      'the finalizer',
+    );
     await first.stop();
 
     await items.delete('while-down');

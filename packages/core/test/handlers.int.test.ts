@@ -7,7 +7,14 @@ import { type HandlerCall, testResource } from './support/test-resource.js';
 
 const calls: HandlerCall[] = [];
 const record = (event: HandlerCall['event'], o: CustomObject) =>
-  calls.push({ event, name: o.metadata.name, generation: o.metadata.generation!, spec: o.spec, status: o.status, uid: o.metadata.uid! });
+  calls.push({
+    event,
+    name: o.metadata.name,
+    generation: o.metadata.generation!,
+    spec: o.spec,
+    status: o.status,
+    uid: o.metadata.uid!,
+  });
 
 @CustomResource(testResource)
 class WidgetHandler extends ResourceHandler {
@@ -36,11 +43,17 @@ describe('handlers', () => {
     expect(added).toMatchObject({ uid: created.metadata.uid, generation: 1, spec: { size: 1 } });
 
     await widgets.patchSpec('w1', { size: 2 });
-    const modified = await eventually(() => calls.find((c) => c.name === 'w1' && c.event === 'modified'), '@OnModified for w1');
+    const modified = await eventually(
+      () => calls.find((c) => c.name === 'w1' && c.event === 'modified'),
+      '@OnModified for w1',
+    );
     expect(modified).toMatchObject({ generation: 2, spec: { size: 2 } });
 
     await widgets.delete('w1');
-    const deleted = await eventually(() => calls.find((c) => c.name === 'w1' && c.event === 'deleted'), '@OnDeleted for w1');
+    const deleted = await eventually(
+      () => calls.find((c) => c.name === 'w1' && c.event === 'deleted'),
+      '@OnDeleted for w1',
+    );
     expect(deleted).toMatchObject({ uid: created.metadata.uid, spec: { size: 2 } });
     await eventually(async () => (await widgets.get('w1')) === undefined, 'w1 to be gone');
     expect(calls.filter((c) => c.name === 'w1').map((c) => c.event)).toEqual(['added', 'modified', 'deleted']);
@@ -61,12 +74,18 @@ describe('handlers', () => {
     const widgets = objects(env.kubeConfig, testResource, env.namespace);
     const first = await runOperator([WidgetHandler], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace });
     await widgets.create('w3', { size: 1 });
-    await eventually(async () => (await widgets.get('w3'))?.metadata.annotations?.['kubeop.dev/handled-generation'] === '1', 'the handled generation');
+    await eventually(
+      async () => (await widgets.get('w3'))?.metadata.annotations?.['kubeop.dev/handled-generation'] === '1',
+      'the handled generation',
+    );
     await first.stop();
 
     await widgets.patchSpec('w3', { size: 5 });
     await runOperator([WidgetHandler], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace });
-    const modified = await eventually(() => calls.find((c) => c.name === 'w3' && c.event === 'modified'), '@OnModified for the missed change');
+    const modified = await eventually(
+      () => calls.find((c) => c.name === 'w3' && c.event === 'modified'),
+      '@OnModified for the missed change',
+    );
     expect(modified).toMatchObject({ generation: 2, spec: { size: 5 } });
     expect(calls.filter((c) => c.name === 'w3').map((c) => c.event)).toEqual(['added', 'modified']);
   });

@@ -25,23 +25,43 @@ const LEASE = { duration: 6, renew: 4, retry: 1 };
 const isLeader = (p: OperatorProcess) => /became the leader/.test(p.output());
 
 /** Replica `a`, once it leads, and replica `b`, once it waits as the standby, journaling to one file. */
-async function leaderAndStandby(tag: string, delayMs: number): Promise<{ namespace: string; journal: string; a: OperatorProcess; b: OperatorProcess }> {
+async function leaderAndStandby(
+  tag: string,
+  delayMs: number,
+): Promise<{ namespace: string; journal: string; a: OperatorProcess; b: OperatorProcess }> {
   const namespace = await createTestNamespace(env.kubeConfig, tag);
   const journal = join(tmpdir(), `kubeop-journal-${process.pid}-${tag}`);
   writeFileSync(journal, '');
   const flags = [
-    '--namespace', namespace, '--max-concurrent', '8', '--log-level', 'info',
-    '--leader-elect', '--leader-election-namespace', namespace,
-    '--lease-duration', String(LEASE.duration), '--renew-deadline', String(LEASE.renew), '--retry-period', String(LEASE.retry),
+    '--namespace',
+    namespace,
+    '--max-concurrent',
+    '8',
+    '--log-level',
+    'info',
+    '--leader-elect',
+    '--leader-election-namespace',
+    namespace,
+    '--lease-duration',
+    String(LEASE.duration),
+    '--renew-deadline',
+    String(LEASE.renew),
+    '--retry-period',
+    String(LEASE.retry),
   ];
-  const start = (id: string) => spawnOperator(JOURNAL_OPERATOR, flags, { KUBECONFIG: env.kubeconfigPath, JOURNAL: journal, HANDLER_DELAY_MS: String(delayMs), REPLICA: id });
+  const start = (id: string) =>
+    spawnOperator(JOURNAL_OPERATOR, flags, {
+      KUBECONFIG: env.kubeconfigPath,
+      JOURNAL: journal,
+      HANDLER_DELAY_MS: String(delayMs),
+      REPLICA: id,
+    });
   const a = start('a');
   await eventually(() => isLeader(a), 'replica a to lead');
   const b = start('b');
   await b.waitForOutput(/waiting to be elected leader/);
   return { namespace, journal, a, b };
 }
-
 
 /**
  * Runs of one object by different replicas whose [start, done] intervals overlap. A run with no `done` was cut
@@ -66,7 +86,11 @@ function overlappingRuns(journal: string, killedAt: number): string[] {
     list.push({ replica, start, done: killedAt });
     runs.set(name, list);
   }
-  return [...runs].filter(([, list]) => list.some((a) => list.some((b) => a.replica !== b.replica && a.start < b.done && b.start < a.done))).map(([n]) => n);
+  return [...runs]
+    .filter(([, list]) =>
+      list.some((a) => list.some((b) => a.replica !== b.replica && a.start < b.done && b.start < a.done)),
+    )
+    .map(([n]) => n);
 }
 
 describe('two replicas with --leader-elect', () => {
@@ -75,23 +99,35 @@ describe('two replicas with --leader-elect', () => {
     const items = objects(env.kubeConfig, testResource, namespace);
     const all = names('lead', 300);
     const storm = createStorm(items, all, 10);
-    await eventually(() => journalLines(journal).filter((l) => l.kind === 'done').length >= 100, '100 objects done by the leader');
+    await eventually(
+      () => journalLines(journal).filter((l) => l.kind === 'done').length >= 100,
+      '100 objects done by the leader',
+    );
     // Only the leader handled anything so far.
-    if (new Set(journalLines(journal).map((l) => l.replica)).size > 1) process.stderr.write(`A:\n${a.output()}\nB:\n${b.output()}\n`);
+    if (new Set(journalLines(journal).map((l) => l.replica)).size > 1)
+      process.stderr.write(`A:\n${a.output()}\nB:\n${b.output()}\n`);
     expect(new Set(journalLines(journal).map((l) => l.replica))).toEqual(new Set(['a']));
     a.child.kill('SIGKILL');
     await a.exited;
     const killedAt = Date.now();
     await storm;
-    await eventually(async () => {
-      const listed = (await items.api.listNamespacedCustomObject({ ...testResource, namespace })) as { items: Array<{ status?: { state?: string } }> };
-      return listed.items.filter((o) => o.status?.state === 'done').length === all.length;
-    }, 'every object done', 120_000);
+    await eventually(
+      async () => {
+        const listed = (await items.api.listNamespacedCustomObject({ ...testResource, namespace })) as {
+          items: Array<{ status?: { state?: string } }>;
+        };
+        return listed.items.filter((o) => o.status?.state === 'done').length === all.length;
+      },
+      'every object done',
+      120_000,
+    );
     const lines = journalLines(journal);
     const firstByB = lines.find((l) => l.replica === 'b' && l.kind === 'start');
     const takeoverMs = firstByB!.at - killedAt;
     const handledByBoth = new Set(lines.filter((l) => l.kind === 'done' && l.replica === 'a').map((l) => l.name));
-    const twice = lines.filter((l) => l.kind === 'done' && l.replica === 'b' && handledByBoth.has(l.name)).map((l) => l.name);
+    const twice = lines
+      .filter((l) => l.kind === 'done' && l.replica === 'b' && handledByBoth.has(l.name))
+      .map((l) => l.name);
     process.stderr.write(
       `[leader] SIGKILL of the leader at ${handledByBoth.size} done: takeover after ${takeoverMs} ms ` +
         `(lease ${LEASE.duration} s, retry ${LEASE.retry} s); done by both ${twice.length}; lost 0\n`,
@@ -108,16 +144,25 @@ describe('two replicas with --leader-elect', () => {
     const { namespace, journal, a, b } = await leaderAndStandby('leader-term', 0);
     const items = objects(env.kubeConfig, testResource, namespace);
     await items.create('before');
-    await eventually(() => journalLines(journal).some((l) => l.kind === 'done' && l.name === 'before'), 'the first object');
+    await eventually(
+      () => journalLines(journal).some((l) => l.kind === 'done' && l.name === 'before'),
+      'the first object',
+    );
     a.child.kill('SIGTERM');
     const exit = await a.exited;
-    if (exit.code !== 0) process.stderr.write(`[leader] replica a exited with ${JSON.stringify(exit)}; its output:\n${a.output()}\n`);
+    if (exit.code !== 0)
+      process.stderr.write(`[leader] replica a exited with ${JSON.stringify(exit)}; its output:\n${a.output()}\n`);
     expect(exit.code).toBe(0);
     const stoppedAt = Date.now();
     await items.create('after');
-    await eventually(() => journalLines(journal).some((l) => l.kind === 'done' && l.name === 'after'), 'the object created after the handover');
+    await eventually(
+      () => journalLines(journal).some((l) => l.kind === 'done' && l.name === 'after'),
+      'the object created after the handover',
+    );
     const handled = journalLines(journal).find((l) => l.kind === 'done' && l.name === 'after')!;
-    process.stderr.write(`[leader] SIGTERM of the leader: the standby handled the next object ${handled.at - stoppedAt} ms after the leader exited\n`);
+    process.stderr.write(
+      `[leader] SIGTERM of the leader: the standby handled the next object ${handled.at - stoppedAt} ms after the leader exited\n`,
+    );
     expect(handled.replica).toBe('b');
     expect(a.output()).toMatch(/released lease /);
     b.child.kill('SIGTERM');

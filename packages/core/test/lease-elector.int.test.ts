@@ -7,7 +7,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { eventually, type FaultProxy, startFaultProxy, testEnvironment, type TestEnvironment } from '@kubeop/testing';
 import { KubeClient } from '../src/kube/client.js';
 import { createRootLogger } from '../src/logging.js';
-import { LeaderElectionLostError, LeaseElector, type LeaseElectorOptions } from '../src/internal/leader/lease-elector.js';
+import {
+  LeaderElectionLostError,
+  LeaseElector,
+  type LeaseElectorOptions,
+} from '../src/internal/leader/lease-elector.js';
 import type { Lease } from '../src/internal/leader/lease-record.js';
 
 // Short timings, with client-go's proportions: a standby waits 4 s, the leader gives up after 3 s without renewal.
@@ -25,12 +29,20 @@ const logs: string[] = [];
 beforeAll(async () => {
   env = await testEnvironment();
   client = new KubeClient(env.kubeConfig);
-  proxy = await startFaultProxy({ server: env.kubeConfig.getCurrentCluster()!.server, kubeConfig: env.kubeConfig }, join(tmpdir(), `kubeop-lease-${process.pid}.kubeconfig`));
+  proxy = await startFaultProxy(
+    { server: env.kubeConfig.getCurrentCluster()!.server, kubeConfig: env.kubeConfig },
+    join(tmpdir(), `kubeop-lease-${process.pid}.kubeconfig`),
+  );
   proxied = new KubeClient(proxy.kubeConfig);
 });
 afterEach(() => {
   for (const elector of electors.splice(0)) elector.stop();
-  process.stderr.write(logs.splice(0).map((line) => `[lease] ${line}`).join(''));
+  process.stderr.write(
+    logs
+      .splice(0)
+      .map((line) => `[lease] ${line}`)
+      .join(''),
+  );
   proxy.resume();
 });
 afterAll(async () => {
@@ -53,7 +65,8 @@ function campaign(e: LeaseElector): { done: Promise<boolean>; at: () => number |
   return { done, at: () => at };
 }
 
-const readLease = (name: string) => client.request<Lease>('GET', `/apis/coordination.k8s.io/v1/namespaces/${env.namespace}/leases/${name}`);
+const readLease = (name: string) =>
+  client.request<Lease>('GET', `/apis/coordination.k8s.io/v1/namespaces/${env.namespace}/leases/${name}`);
 const ms = (microTime: string | undefined) => Date.parse(microTime!);
 
 describe('LeaseElector', () => {
@@ -69,13 +82,18 @@ describe('LeaseElector', () => {
     const renewals = new Set<string>();
     const violations: string[] = [];
     const since = performance.now();
-    await eventually(async () => {
-      if (!leader.isLeader || standby.isLeader) violations.push(`leader ${leader.isLeader}, standby ${standby.isLeader}`);
-      const lease = await readLease('one-leader');
-      if (lease.spec?.holderIdentity !== leader.identity) violations.push(`held by ${lease.spec?.holderIdentity}`);
-      renewals.add(lease.spec!.renewTime!);
-      return renewals.size >= 8 && performance.now() - since > 2 * timings.leaseDurationMs;
-    }, 'renewals over two lease durations', 60_000);
+    await eventually(
+      async () => {
+        if (!leader.isLeader || standby.isLeader)
+          violations.push(`leader ${leader.isLeader}, standby ${standby.isLeader}`);
+        const lease = await readLease('one-leader');
+        if (lease.spec?.holderIdentity !== leader.identity) violations.push(`held by ${lease.spec?.holderIdentity}`);
+        renewals.add(lease.spec!.renewTime!);
+        return renewals.size >= 8 && performance.now() - since > 2 * timings.leaseDurationMs;
+      },
+      'renewals over two lease durations',
+      60_000,
+    );
     expect(violations).toEqual([]);
     expect(leader.lost.aborted).toBe(false);
     expect((await readLease('one-leader')).spec?.leaseTransitions).toBe(0);
@@ -91,7 +109,9 @@ describe('LeaseElector', () => {
     expect(a.isLeader).toBe(false);
     await standby.done;
     const takeoverMs = standby.at()! - releasedAt;
-    process.stderr.write(`[lease] takeover after release(): ${Math.round(takeoverMs)} ms (retry period ${timings.retryPeriodMs} ms)\n`);
+    process.stderr.write(
+      `[lease] takeover after release(): ${Math.round(takeoverMs)} ms (retry period ${timings.retryPeriodMs} ms)\n`,
+    );
     const lease = await readLease('handover');
     expect(lease.spec).toMatchObject({ holderIdentity: 'b', leaseTransitions: 1, leaseDurationSeconds: 4 });
     expect(a.lost.aborted).toBe(false);
@@ -139,6 +159,8 @@ describe('LeaseElector', () => {
     // (1 ms: MicroTimes carry whole ms of Date, the elector measures on the monotonic clock.)
     expect(ms(taken.spec?.acquireTime) - ms(held.spec?.renewTime)).toBeGreaterThanOrEqual(timings.leaseDurationMs - 1);
     expect(a.lost.aborted).toBe(false);
-    process.stderr.write(`[lease] takeover after stop() without release: ${Math.round(standby.at()! - stoppedAt)} ms (lease duration ${timings.leaseDurationMs} ms)\n`);
+    process.stderr.write(
+      `[lease] takeover after stop() without release: ${Math.round(standby.at()! - stoppedAt)} ms (lease duration ${timings.leaseDurationMs} ms)\n`,
+    );
   });
 });

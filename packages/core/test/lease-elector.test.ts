@@ -2,7 +2,15 @@ import { describe, expect, it } from '@jest/globals';
 import { KubeApiError } from '../src/kube/errors.js';
 import type { RequestOptions } from '../src/kube/client.js';
 import { LeaderElectionLostError, LeaseElector, defaultIdentity } from '../src/internal/leader/lease-elector.js';
-import { type Lease, leaseState, microTime, recordKey, releaseSpec, takeSpec, validateLeaderElectionTimings } from '../src/internal/leader/lease-record.js';
+import {
+  type Lease,
+  leaseState,
+  microTime,
+  recordKey,
+  releaseSpec,
+  takeSpec,
+  validateLeaderElectionTimings,
+} from '../src/internal/leader/lease-record.js';
 
 describe('validateLeaderElectionTimings', () => {
   it("accepts client-go's defaults", () => {
@@ -10,13 +18,34 @@ describe('validateLeaderElectionTimings', () => {
   });
 
   it.each([
-    [{ leaseDuration: 0, renewDeadline: 10, retryPeriod: 2 }, '--lease-duration must be a number of seconds above 0, not 0'],
-    [{ leaseDuration: 15, renewDeadline: -1, retryPeriod: 2 }, '--renew-deadline must be a number of seconds above 0, not -1'],
-    [{ leaseDuration: 15, renewDeadline: 10, retryPeriod: NaN }, '--retry-period must be a number of seconds above 0, not NaN'],
-    [{ leaseDuration: 10, renewDeadline: 10, retryPeriod: 2 }, '--renew-deadline (10 s) must be shorter than --lease-duration (10 s)'],
-    [{ leaseDuration: 15, renewDeadline: 20, retryPeriod: 2 }, '--renew-deadline (20 s) must be shorter than --lease-duration (15 s)'],
-    [{ leaseDuration: 15, renewDeadline: 10, retryPeriod: 10 }, '--renew-deadline (10 s) must be longer than 1.2 × --retry-period (10 s)'],
-    [{ leaseDuration: 15, renewDeadline: 6, retryPeriod: 5 }, '--renew-deadline (6 s) must be longer than 1.2 × --retry-period (5 s)'],
+    [
+      { leaseDuration: 0, renewDeadline: 10, retryPeriod: 2 },
+      '--lease-duration must be a number of seconds above 0, not 0',
+    ],
+    [
+      { leaseDuration: 15, renewDeadline: -1, retryPeriod: 2 },
+      '--renew-deadline must be a number of seconds above 0, not -1',
+    ],
+    [
+      { leaseDuration: 15, renewDeadline: 10, retryPeriod: NaN },
+      '--retry-period must be a number of seconds above 0, not NaN',
+    ],
+    [
+      { leaseDuration: 10, renewDeadline: 10, retryPeriod: 2 },
+      '--renew-deadline (10 s) must be shorter than --lease-duration (10 s)',
+    ],
+    [
+      { leaseDuration: 15, renewDeadline: 20, retryPeriod: 2 },
+      '--renew-deadline (20 s) must be shorter than --lease-duration (15 s)',
+    ],
+    [
+      { leaseDuration: 15, renewDeadline: 10, retryPeriod: 10 },
+      '--renew-deadline (10 s) must be longer than 1.2 × --retry-period (10 s)',
+    ],
+    [
+      { leaseDuration: 15, renewDeadline: 6, retryPeriod: 5 },
+      '--renew-deadline (6 s) must be longer than 1.2 × --retry-period (5 s)',
+    ],
   ])('rejects %j', (timings, message) => {
     expect(validateLeaderElectionTimings(timings)).toMatch(new RegExp(`^${message.replace(/[().×]/g, '\\$&')}`));
   });
@@ -49,21 +78,44 @@ describe('lease specs', () => {
   });
   it('starts a new lease at 0 transitions, rounding the duration up to whole seconds', () => {
     expect(takeSpec(undefined, 'me', 2_500, now)).toEqual({
-      holderIdentity: 'me', leaseDurationSeconds: 3, acquireTime: '2026-11-26T18:00:00.123000Z', renewTime: '2026-11-26T18:00:00.123000Z', leaseTransitions: 0,
+      holderIdentity: 'me',
+      leaseDurationSeconds: 3,
+      acquireTime: '2026-11-26T18:00:00.123000Z',
+      renewTime: '2026-11-26T18:00:00.123000Z',
+      leaseTransitions: 0,
     });
   });
-  it("counts a transition when the holder changes, from another or from a released lease", () => {
-    const old = { holderIdentity: 'other', leaseDurationSeconds: 15, acquireTime: 'then', renewTime: 'then', leaseTransitions: 4 };
-    expect(takeSpec(old, 'me', 15_000, now)).toMatchObject({ holderIdentity: 'me', acquireTime: microTime(now), leaseTransitions: 5 });
+  it('counts a transition when the holder changes, from another or from a released lease', () => {
+    const old = {
+      holderIdentity: 'other',
+      leaseDurationSeconds: 15,
+      acquireTime: 'then',
+      renewTime: 'then',
+      leaseTransitions: 4,
+    };
+    expect(takeSpec(old, 'me', 15_000, now)).toMatchObject({
+      holderIdentity: 'me',
+      acquireTime: microTime(now),
+      leaseTransitions: 5,
+    });
     expect(takeSpec(releaseSpec(old, now), 'me', 15_000, now)).toMatchObject({ leaseTransitions: 5 });
   });
   it('keeps acquireTime and transitions on a renewal', () => {
-    const mine = { holderIdentity: 'me', leaseDurationSeconds: 15, acquireTime: 'then', renewTime: 'then', leaseTransitions: 4 };
+    const mine = {
+      holderIdentity: 'me',
+      leaseDurationSeconds: 15,
+      acquireTime: 'then',
+      renewTime: 'then',
+      leaseTransitions: 4,
+    };
     expect(takeSpec(mine, 'me', 15_000, now)).toEqual({ ...mine, renewTime: microTime(now) });
   });
   it('releases as client-go does: no holder, a 1 s duration, transitions kept', () => {
     expect(releaseSpec({ holderIdentity: 'me', leaseTransitions: 2 }, now)).toEqual({
-      leaseDurationSeconds: 1, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 2,
+      leaseDurationSeconds: 1,
+      acquireTime: microTime(now),
+      renewTime: microTime(now),
+      leaseTransitions: 2,
     });
   });
   it('tells records apart by every field, and not by metadata', () => {
@@ -89,10 +141,13 @@ class FakeLeases {
 
   request = async <T>(method: string, path: string, options: RequestOptions = {}): Promise<T> => {
     this.requests.push(method);
-    if (!Number.isInteger(options.timeoutMs)) throw new RangeError(`timeoutMs must be whole ms (a timer's delay), not ${options.timeoutMs}`);
+    if (!Number.isInteger(options.timeoutMs))
+      throw new RangeError(`timeoutMs must be whole ms (a timer's delay), not ${options.timeoutMs}`);
     if (this.hang) {
       return new Promise<T>((_, reject) =>
-        options.signal?.addEventListener('abort', () => (this.aborted++, reject(options.signal!.reason)), { once: true }),
+        options.signal?.addEventListener('abort', () => (this.aborted++, reject(options.signal!.reason as Error)), {
+          once: true,
+        }),
       );
     }
     const body = options.body as Lease | undefined;
@@ -102,18 +157,31 @@ class FakeLeases {
       return structuredClone(this.lease) as T;
     }
     if (method === 'POST' && this.lease) throw fail(409);
-    if (method === 'PUT' && (!this.lease || body!.metadata.resourceVersion !== this.lease.metadata.resourceVersion)) throw fail(409);
+    if (method === 'PUT' && (!this.lease || body!.metadata.resourceVersion !== this.lease.metadata.resourceVersion))
+      throw fail(409);
     this.lease = { ...structuredClone(body!), metadata: { ...body!.metadata, resourceVersion: String(++this.rv) } };
     return structuredClone(this.lease) as T;
   };
 
   /** Another replica writes the lease. */
   set(spec: Lease['spec']): void {
-    this.lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l', resourceVersion: String(++this.rv) }, spec };
+    this.lease = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'l', resourceVersion: String(++this.rv) },
+      spec,
+    };
   }
 }
 
-const fast = { namespace: 'ns', name: 'l', identity: 'me', leaseDurationMs: 3_000, renewDeadlineMs: 200, retryPeriodMs: 20 };
+const fast = {
+  namespace: 'ns',
+  name: 'l',
+  identity: 'me',
+  leaseDurationMs: 3_000,
+  renewDeadlineMs: 200,
+  retryPeriodMs: 20,
+};
 
 describe('LeaseElector on a fake API', () => {
   it('creates a missing lease and leads; ready once it has read the lease', async () => {

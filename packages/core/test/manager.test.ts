@@ -5,13 +5,36 @@ import { type Elector, Manager } from '../src/internal/manager/manager.js';
 import { createRootLogger } from '../src/logging.js';
 import { Writable } from 'node:stream';
 
-const logger = createRootLogger({ level: 'error', format: 'json', stream: new Writable({ write: (_c, _e, done) => done() }) });
-const config = { watch: { watchdogSeconds: 180, timeoutSeconds: 300 }, shutdownTimeoutSeconds: 1, leaderElection: undefined } as unknown as RuntimeConfig;
+const logger = createRootLogger({
+  level: 'error',
+  format: 'json',
+  stream: new Writable({ write: (_c, _e, done) => done() }),
+});
+const config = {
+  watch: { watchdogSeconds: 180, timeoutSeconds: 300 },
+  shutdownTimeoutSeconds: 1,
+  leaderElection: undefined,
+} as unknown as RuntimeConfig;
 
 function controller(name: string, state: { isSynced: boolean; lastProgressAt: number }): ResourceController {
   // A getter, not a copy: the tests change the watcher's state after building the manager.
-  const watcher = { name, get isSynced() { return state.isSynced; }, get lastProgressAt() { return state.lastProgressAt; } };
-  return { resourceName: name, watcher, watchers: [watcher], start: () => undefined, stop: async () => true, abandon: () => undefined } as unknown as ResourceController;
+  const watcher = {
+    name,
+    get isSynced() {
+      return state.isSynced;
+    },
+    get lastProgressAt() {
+      return state.lastProgressAt;
+    },
+  };
+  return {
+    resourceName: name,
+    watcher,
+    watchers: [watcher],
+    start: () => undefined,
+    stop: async () => true,
+    abandon: () => undefined,
+  } as unknown as ResourceController;
 }
 
 const failing = (checks: ReturnType<Manager['readyChecks']>) => checks.map((c) => c.check()).filter((r) => r !== true);
@@ -36,9 +59,21 @@ describe('Manager probes', () => {
   });
 
   it('makes a standby ready as soon as it has read the lease, though it watches nothing', () => {
-    const elector = { isLeader: false, isReady: false, lost: new AbortController().signal, acquire: () => new Promise<boolean>(() => undefined), release: async () => {}, stop: () => {} };
+    const elector = {
+      isLeader: false,
+      isReady: false,
+      lost: new AbortController().signal,
+      acquire: () => new Promise<boolean>(() => undefined),
+      release: async () => {},
+      stop: () => {},
+    };
     const watcher = { isSynced: false, lastProgressAt: 0 };
-    const manager = new Manager({ config, logger, controllers: [controller('things.example.com', watcher)], elector: elector as Elector });
+    const manager = new Manager({
+      config,
+      logger,
+      controllers: [controller('things.example.com', watcher)],
+      elector: elector as Elector,
+    });
     manager.start();
     expect(failing(manager.readyChecks())).toEqual(['the lease has not been read yet']);
     elector.isReady = true;

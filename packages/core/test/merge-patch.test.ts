@@ -5,7 +5,11 @@ import { backoffDelay } from '../src/internal/util/backoff.js';
 describe('applyMergePatch (RFC 7386)', () => {
   it('merges objects, replaces arrays and scalars, deletes on null', () => {
     const target = { state: 'a', info: { x: 1, y: 2 }, list: [1, 2] };
-    expect(applyMergePatch(target, { state: 'b', info: { y: null, z: 3 }, list: [3] })).toEqual({ state: 'b', info: { x: 1, z: 3 }, list: [3] });
+    expect(applyMergePatch(target, { state: 'b', info: { y: null, z: 3 }, list: [3] })).toEqual({
+      state: 'b',
+      info: { x: 1, z: 3 },
+      list: [3],
+    });
     expect(target).toEqual({ state: 'a', info: { x: 1, y: 2 }, list: [1, 2] });
   });
 

@@ -46,13 +46,20 @@ const env = operatorSuite({ beforeAll, afterEach, afterAll }, { crds: [Metered] 
 
 describe('/metrics', () => {
   it('counts reconciles, handler runs, retries, status writes and watch events of a known workload', async () => {
-    const running = await runOperator([Metered], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace, argv: [...SERVERS, '--retry-delay', '0.1'] });
+    const running = await runOperator([Metered], {
+      kubeconfigPath: env.kubeconfigPath,
+      namespace: env.namespace,
+      argv: [...SERVERS, '--retry-delay', '0.1'],
+    });
     const items = objects(env.kubeConfig, resource, env.namespace);
     for (const name of ['ok-1', 'ok-2', 'ok-3', 'ok-4', 'ok-5']) await items.create(name);
     await items.create('flaky', { mode: 'flaky' });
     await items.create('permanent', { mode: 'permanent' });
     await eventually(async () => (await items.get('flaky'))?.status?.state === 'done', 'the flaky object to succeed');
-    await eventually(() => calls.get('permanent') === 1 && running.operator.controllerStats[0]!.handlers.running === 0, 'the permanent failure');
+    await eventually(
+      () => calls.get('permanent') === 1 && running.operator.controllerStats[0]!.handlers.running === 0,
+      'the permanent failure',
+    );
 
     const url = `${served(running, 'metrics')}/metrics`;
     const scrape = async () => {
@@ -87,7 +94,11 @@ describe('/metrics', () => {
 
 describe('/healthz and /readyz', () => {
   it('are 200 once every resource was listed', async () => {
-    const running = await runOperator([Metered], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace, argv: SERVERS });
+    const running = await runOperator([Metered], {
+      kubeconfigPath: env.kubeconfigPath,
+      namespace: env.namespace,
+      argv: SERVERS,
+    });
     const probes = served(running, 'probes');
     expect((await fetch(`${probes}/healthz`)).status).toBe(200);
     const ready = await fetch(`${probes}/readyz?verbose`);

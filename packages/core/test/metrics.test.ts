@@ -3,11 +3,21 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { eventually } from '@kubeop/testing';
 import { createServer } from 'node:net';
 import { KubeApiError } from '../src/kube/errors.js';
-import { NOOP_CONTROLLER_METRICS, NOOP_METRICS, OperatorMetrics, statusFailureClass } from '../src/internal/metrics/metrics.js';
+import {
+  NOOP_CONTROLLER_METRICS,
+  NOOP_METRICS,
+  OperatorMetrics,
+  statusFailureClass,
+} from '../src/internal/metrics/metrics.js';
 import { BindError, parseBindAddress, type StartedServer } from '../src/internal/serve/http-server.js';
 import { startMetricsServer } from '../src/internal/serve/metrics-server.js';
 import { type Check, eventLoopCheck, startProbeServer } from '../src/internal/serve/probes.js';
-import { InvalidStatusError, ObjectGoneError, StatusSubresourceMissingError, StatusWriteError } from '../src/internal/run/status-errors.js';
+import {
+  InvalidStatusError,
+  ObjectGoneError,
+  StatusSubresourceMissingError,
+  StatusWriteError,
+} from '../src/internal/run/status-errors.js';
 
 const W = 'widgets.it.kubeop.dev';
 
@@ -39,7 +49,9 @@ describe('OperatorMetrics', () => {
 
     const ctl = `{controller="${W}"}`;
     const wq = `{name="${W}",controller="${W}"}`;
-    expect(text).toContain('# HELP controller_runtime_reconcile_total Total number of reconciliations per controller\n# TYPE controller_runtime_reconcile_total counter');
+    expect(text).toContain(
+      '# HELP controller_runtime_reconcile_total Total number of reconciliations per controller\n# TYPE controller_runtime_reconcile_total counter',
+    );
     expect(sample(text, `controller_runtime_reconcile_total{controller="${W}",result="success"}`)).toBe(3);
     expect(sample(text, `controller_runtime_reconcile_total{controller="${W}",result="error"}`)).toBe(2);
     expect(sample(text, `controller_runtime_reconcile_total{controller="${W}",result="requeue"}`)).toBe(0);
@@ -126,7 +138,8 @@ describe('OperatorMetrics', () => {
   });
 
   it('classifies status write failures', () => {
-    const apiError = (code: number) => new KubeApiError(code, 'PATCH', '/apis/it.kubeop.dev/v1/widgets/a/status', undefined, undefined, { name: 'a' });
+    const apiError = (code: number) =>
+      new KubeApiError(code, 'PATCH', '/apis/it.kubeop.dev/v1/widgets/a/status', undefined, undefined, { name: 'a' });
     expect(statusFailureClass(new InvalidStatusError('ns/a', apiError(422)))).toBe('invalid');
     expect(statusFailureClass(new StatusSubresourceMissingError(W))).toBe('subresource_missing');
     expect(statusFailureClass(new ObjectGoneError('ns/a'))).toBe('gone');
@@ -205,26 +218,46 @@ describe('servers', () => {
   it('answers /healthz and /readyz from the named checks', async () => {
     let ready: true | string = 'the first list has not completed';
     const healthz: Check[] = [{ name: 'watch-widgets', check: () => true }];
-    const server = keep(await startProbeServer(':0', { healthz, readyz: () => [{ name: 'synced', check: () => ready }] }))!;
+    const server = keep(
+      await startProbeServer(':0', { healthz, readyz: () => [{ name: 'synced', check: () => ready }] }),
+    )!;
     expect(server.address).toBe(`:${server.port}`);
 
     expect(await get(server, '/healthz')).toEqual({ status: 200, type: 'text/plain; charset=utf-8', body: 'ok' });
-    expect((await get(server, '/healthz?verbose')).body).toBe('[+]event-loop ok\n[+]watch-widgets ok\nhealthz check passed\n');
-    expect(await get(server, '/readyz')).toMatchObject({ status: 503, body: '[-]synced failed: the first list has not completed\nreadyz check failed\n' });
+    expect((await get(server, '/healthz?verbose')).body).toBe(
+      '[+]event-loop ok\n[+]watch-widgets ok\nhealthz check passed\n',
+    );
+    expect(await get(server, '/readyz')).toMatchObject({
+      status: 503,
+      body: '[-]synced failed: the first list has not completed\nreadyz check failed\n',
+    });
     ready = true;
     expect(await get(server, '/readyz')).toMatchObject({ status: 200, body: 'ok' });
 
     // Checks are read at each request; a failing one fails the probe and names its reason, a throwing one too.
     healthz.push({ name: 'watch-gadgets', check: () => 'the watch made no progress for 400 s' });
-    healthz.push({ name: 'broken', check: () => { throw new Error('boom'); } });
+    healthz.push({
+      name: 'broken',
+      check: () => {
+        throw new Error('boom');
+      },
+    });
     expect(await get(server, '/healthz')).toMatchObject({
       status: 503,
       body: '[-]broken failed: threw: boom\n[+]event-loop ok\n[-]watch-gadgets failed: the watch made no progress for 400 s\n[+]watch-widgets ok\nhealthz check failed\n',
     });
-    expect(await get(server, '/healthz?exclude=broken&exclude=watch-gadgets&exclude=nope')).toMatchObject({ status: 200, body: 'ok' });
-    expect((await get(server, '/healthz?exclude=broken&exclude=nope&verbose')).body).toContain('[+]broken excluded: ok\n');
+    expect(await get(server, '/healthz?exclude=broken&exclude=watch-gadgets&exclude=nope')).toMatchObject({
+      status: 200,
+      body: 'ok',
+    });
+    expect((await get(server, '/healthz?exclude=broken&exclude=nope&verbose')).body).toContain(
+      '[+]broken excluded: ok\n',
+    );
     expect(await get(server, '/healthz/watch-widgets')).toMatchObject({ status: 200, body: 'ok' });
-    expect(await get(server, '/healthz/watch-gadgets')).toMatchObject({ status: 503, body: 'watch-gadgets failed: the watch made no progress for 400 s\n' });
+    expect(await get(server, '/healthz/watch-gadgets')).toMatchObject({
+      status: 503,
+      body: 'watch-gadgets failed: the watch made no progress for 400 s\n',
+    });
     expect((await get(server, '/healthz/nope')).status).toBe(404);
     expect((await get(server, '/metrics')).status).toBe(404);
     expect((await get(server, '/')).status).toBe(404);
@@ -243,15 +276,20 @@ describe('servers', () => {
     const port = (blocker.address() as { port: number }).port;
     const clash = startProbeServer(`127.0.0.1:${port}`);
     await expect(clash).rejects.toBeInstanceOf(BindError);
-    await expect(clash).rejects.toThrow(`--health-probe-bind-address "127.0.0.1:${port}": the address is already in use`);
-    const metricsClash = startMetricsServer(`127.0.0.1:${port}`, new OperatorMetrics({ processMetrics: false }).registry);
+    await expect(clash).rejects.toThrow(
+      `--health-probe-bind-address "127.0.0.1:${port}": the address is already in use`,
+    );
+    const metricsClash = startMetricsServer(
+      `127.0.0.1:${port}`,
+      new OperatorMetrics({ processMetrics: false }).registry,
+    );
     await expect(metricsClash).rejects.toThrow(/^--metrics-bind-address ".*": the address is already in use/);
   });
 
   it('fails naming the flag for an address of no interface here', async () => {
-    await expect(startMetricsServer('192.0.2.1:0', new OperatorMetrics({ processMetrics: false }).registry)).rejects.toThrow(
-      '--metrics-bind-address "192.0.2.1:0": no network interface of this machine has that address',
-    );
+    await expect(
+      startMetricsServer('192.0.2.1:0', new OperatorMetrics({ processMetrics: false }).registry),
+    ).rejects.toThrow('--metrics-bind-address "192.0.2.1:0": no network interface of this machine has that address');
   });
 });
 

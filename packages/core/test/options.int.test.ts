@@ -40,7 +40,14 @@ describe('@Arg values in handlers', () => {
     });
     await objects(env.kubeConfig, testResource, env.namespace).create('args');
     const values = await eventually(() => seen.get(`${env.namespace}/args`), 'the handler');
-    expect(values).toEqual({ greeting: 'hi', copies: 5, verbose: true, labels: ['a', 'b'], argsGreeting: 'hi', namespaceFlag: env.namespace });
+    expect(values).toEqual({
+      greeting: 'hi',
+      copies: 5,
+      verbose: true,
+      labels: ['a', 'b'],
+      argsGreeting: 'hi',
+      namespaceFlag: env.namespace,
+    });
   });
 });
 
@@ -61,14 +68,21 @@ describe('logging', () => {
     const running = await runOperator([WithArgs], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace });
     await objects(env.kubeConfig, testResource, env.namespace).create('logged');
     const line = await eventually(
-      () => parseLogs(running.logs).find((l) => l.message === 'an info line from the handler' && l.object === `${env.namespace}/logged`),
+      () =>
+        parseLogs(running.logs).find(
+          (l) => l.message === 'an info line from the handler' && l.object === `${env.namespace}/logged`,
+        ),
       'the handler log line',
     );
     expect(line).toMatchObject({ level: 'info', event: 'added', resource: 'widgets.it.kubeop.dev' });
   });
 
   it('filters by --log-level', async () => {
-    const quiet = await runOperator([WithArgs], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace, argv: ['--log-level', 'warn'] });
+    const quiet = await runOperator([WithArgs], {
+      kubeconfigPath: env.kubeconfigPath,
+      namespace: env.namespace,
+      argv: ['--log-level', 'warn'],
+    });
     await objects(env.kubeConfig, testResource, env.namespace).create('filtered');
     await eventually(() => seen.get(`${env.namespace}/filtered`), 'the handler');
     await quiet.stop();

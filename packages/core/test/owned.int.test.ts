@@ -63,7 +63,14 @@ describe('@Owns with this.apply', () => {
     const child = await eventually(() => configMap('repair-child'), 'the child');
     expect(child.data).toEqual({ value: 'v1' });
     expect(child.metadata?.ownerReferences).toEqual([
-      { apiVersion: `${parents.group}/v1`, kind: 'Parent', name: 'repair', uid: parent.metadata.uid, controller: true, blockOwnerDeletion: true },
+      {
+        apiVersion: `${parents.group}/v1`,
+        kind: 'Parent',
+        name: 'repair',
+        uid: parent.metadata.uid,
+        controller: true,
+        blockOwnerDeletion: true,
+      },
     ]);
     expect(runs.find((run) => run.name === 'repair')?.reasons).toEqual([{ type: 'added' }]);
 
@@ -74,16 +81,27 @@ describe('@Owns with this.apply', () => {
     }, 'the deleted child to be restored');
     expect(restored.data).toEqual({ value: 'v1' });
     // The run records its reasons once its apply returned, which may trail the object the test reads.
-    const repairRun = await eventually(() => ownedReason('repair-child', 'deleted'), 'the run naming the deleted child');
+    const repairRun = await eventually(
+      () => ownedReason('repair-child', 'deleted'),
+      'the run naming the deleted child',
+    );
     expect(repairRun.reasons).toContainEqual({
-      type: 'owned-changed', apiVersion: 'v1', kind: 'ConfigMap', name: 'repair-child', namespace: env.namespace, event: 'deleted',
+      type: 'owned-changed',
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      name: 'repair-child',
+      namespace: env.namespace,
+      event: 'deleted',
     });
 
     await core.patchNamespacedConfigMap(
       { name: 'repair-child', namespace: env.namespace, body: { data: { value: 'tampered' } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    await eventually(async () => (await configMap('repair-child'))?.data?.value === 'v1', 'the edited child to be restored');
+    await eventually(
+      async () => (await configMap('repair-child'))?.data?.value === 'v1',
+      'the edited child to be restored',
+    );
     await eventually(() => ownedReason('repair-child', 'modified'), 'the run naming the edited child');
   });
 
@@ -96,7 +114,9 @@ describe('@Owns with this.apply', () => {
       const own = runs.filter((run) => run.name === 'same' && run.childVersion !== undefined);
       return own.length >= 2 ? own : undefined;
     }, 'a second run for the same parent');
-    expect(again[1]!.reasons).toContainEqual(expect.objectContaining({ type: 'owned-changed', name: 'same-child', event: 'added' }));
+    expect(again[1]!.reasons).toContainEqual(
+      expect.objectContaining({ type: 'owned-changed', name: 'same-child', event: 'added' }),
+    );
     expect(again[1]!.childVersion).toBe(again[0]!.childVersion);
     expect((await configMap('same-child'))?.metadata?.resourceVersion).toBe(again[0]!.childVersion);
   });
@@ -107,7 +127,13 @@ describe('@Owns with this.apply', () => {
     const parent = await items.create('foreign', { value: 'f' });
     await eventually(() => configMap('foreign-child'), 'the child');
     // Same name and uid as the parent, another kind: not ours.
-    const foreignRef = { apiVersion: `${parents.group}/v1`, kind: 'Stranger', name: 'foreign', uid: parent.metadata.uid, controller: true };
+    const foreignRef = {
+      apiVersion: `${parents.group}/v1`,
+      kind: 'Stranger',
+      name: 'foreign',
+      uid: parent.metadata.uid,
+      controller: true,
+    };
     await core.createNamespacedConfigMap({
       namespace: env.namespace,
       body: { metadata: { name: 'stranger-child', ownerReferences: [foreignRef] }, data: { a: '1' } },
@@ -118,7 +144,9 @@ describe('@Owns with this.apply', () => {
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
     await eventually(() => ownedReason('foreign-child', 'modified'), 'the run for the edited child');
-    expect(runs.flatMap((run) => run.reasons).filter((r) => r.type === 'owned-changed' && r.name === 'stranger-child')).toEqual([]);
+    expect(
+      runs.flatMap((run) => run.reasons).filter((r) => r.type === 'owned-changed' && r.name === 'stranger-child'),
+    ).toEqual([]);
   });
 
   it('leaves the deletion of children to the garbage collector', async () => {
@@ -127,6 +155,10 @@ describe('@Owns with this.apply', () => {
     await items.create('collected', { value: 'c' });
     await eventually(() => configMap('collected-child'), 'the child');
     await items.delete('collected');
-    await eventually(async () => (await configMap('collected-child')) === undefined, 'the garbage collector to delete the child', GC_DEADLINE_MS);
+    await eventually(
+      async () => (await configMap('collected-child')) === undefined,
+      'the garbage collector to delete the child',
+      GC_DEADLINE_MS,
+    );
   });
 });

@@ -21,13 +21,21 @@ describe('controllerOwner', () => {
     expect(controllerOwner(child([{ ...ref, kind: 'Other' }]), owner)).toBeUndefined();
     expect(controllerOwner(child([{ ...ref, apiVersion: 'other.example.com/v1' }]), owner)).toBeUndefined();
     // Another version of the same group is the same objects.
-    expect(controllerOwner(child([{ ...ref, apiVersion: 'example.kubeop.dev/v2' }]), owner)).toEqual({ key: 'ns/b', uid: 'u1' });
+    expect(controllerOwner(child([{ ...ref, apiVersion: 'example.kubeop.dev/v2' }]), owner)).toEqual({
+      key: 'ns/b',
+      uid: 'u1',
+    });
     expect(controllerOwner(child([]), owner)).toBeUndefined();
   });
 
   it('names the child and what happened to it', () => {
     expect(ownedChanged({ type: 'DELETED', object: child([ref]) })).toEqual({
-      type: 'owned-changed', apiVersion: 'v1', kind: 'ConfigMap', name: 'c', namespace: 'ns', event: 'deleted',
+      type: 'owned-changed',
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      name: 'c',
+      namespace: 'ns',
+      event: 'deleted',
     });
   });
 });

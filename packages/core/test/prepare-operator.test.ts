@@ -17,7 +17,9 @@ describe('prepareOperator', () => {
     }
     const prepare = () => prepareOperator({ handlers: [ThingHandler, ThingCleaner], argv: [], env: {} });
     expect(prepare).toThrow(InvalidHandlerError);
-    expect(prepare).toThrow(/^ThingHandler and ThingCleaner both handle things.example.kubeop.dev \(v1\): bootstrap\(\) takes one handler class per resource/);
+    expect(prepare).toThrow(
+      /^ThingHandler and ThingCleaner both handle things.example.kubeop.dev \(v1\): bootstrap\(\) takes one handler class per resource/,
+    );
   });
 
   it('treats two versions of one group and plural as one resource', () => {
@@ -39,14 +41,28 @@ describe('prepareOperator', () => {
   });
 
   it('refuses leader-election timings under which two replicas could lead at once', () => {
-    const prepare = (...argv: string[]) => () => prepareOperator({ handlers: [ThingHandler], argv, env: {} });
-    expect(prepare('--lease-duration', '10', '--renew-deadline', '10')).toThrow('--renew-deadline (10 s) must be shorter than --lease-duration (10 s)');
-    expect(prepare('--renew-deadline', '4', '--retry-period', '4')).toThrow('--renew-deadline (4 s) must be longer than 1.2 × --retry-period (4 s)');
-    expect(prepare('--lease-duration', '3', '--renew-deadline', '2', '--retry-period', '0.5')()).toMatchObject({ kind: 'operator' });
+    const prepare =
+      (...argv: string[]) =>
+      () =>
+        prepareOperator({ handlers: [ThingHandler], argv, env: {} });
+    expect(prepare('--lease-duration', '10', '--renew-deadline', '10')).toThrow(
+      '--renew-deadline (10 s) must be shorter than --lease-duration (10 s)',
+    );
+    expect(prepare('--renew-deadline', '4', '--retry-period', '4')).toThrow(
+      '--renew-deadline (4 s) must be longer than 1.2 × --retry-period (4 s)',
+    );
+    expect(prepare('--lease-duration', '3', '--renew-deadline', '2', '--retry-period', '0.5')()).toMatchObject({
+      kind: 'operator',
+    });
   });
 
   it('maps the leader-election flags onto the runtime config, with a Lease name derived from name and resources', () => {
-    const prepared = prepareOperator({ handlers: [ThingHandler], argv: ['--leader-elect'], env: {}, name: 'thing-operator' });
+    const prepared = prepareOperator({
+      handlers: [ThingHandler],
+      argv: ['--leader-elect'],
+      env: {},
+      name: 'thing-operator',
+    });
     if (prepared.kind !== 'operator') throw new Error('expected an operator');
     expect(prepared.operator.config.leaderElection).toEqual({
       leaseName: expect.stringMatching(/^thing-operator-[0-9a-f]{8}$/),
@@ -55,7 +71,11 @@ describe('prepareOperator', () => {
       renewDeadlineSeconds: 10,
       retryPeriodSeconds: 2,
     });
-    const other = prepareOperator({ handlers: [ThingHandler], argv: ['--leader-elect', '--leader-election-id', 'mine', '--leader-election-namespace', 'ops'], env: {} });
+    const other = prepareOperator({
+      handlers: [ThingHandler],
+      argv: ['--leader-elect', '--leader-election-id', 'mine', '--leader-election-namespace', 'ops'],
+      env: {},
+    });
     if (other.kind !== 'operator') throw new Error('expected an operator');
     expect(other.operator.config.leaderElection).toMatchObject({ leaseName: 'mine', namespace: 'ops' });
     const off = prepareOperator({ handlers: [ThingHandler], argv: [], env: {} });

@@ -9,7 +9,9 @@ import { testResource } from './support/test-resource.js';
 // Handlers block on a gate the test opens, so concurrency is observed, not guessed.
 let gate: Promise<void> = Promise.resolve();
 let openGate: () => void = () => {};
-const closeGate = () => (gate = new Promise((resolve) => (openGate = resolve)));
+const closeGate = (): void => {
+  gate = new Promise((resolve) => (openGate = resolve));
+};
 const active = new Map<string, number>();
 let running = 0;
 let peak = 0;
@@ -52,7 +54,11 @@ describe('the work queue', () => {
   it('handles objects concurrently up to --max-concurrent and no further', async () => {
     closeGate();
     peak = 0;
-    const operator = await runOperator([Gated], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace, argv: ['--max-concurrent', '3'] });
+    const operator = await runOperator([Gated], {
+      kubeconfigPath: env.kubeconfigPath,
+      namespace: env.namespace,
+      argv: ['--max-concurrent', '3'],
+    });
     const items = objects(env.kubeConfig, testResource, env.namespace);
     const all = names('conc', 10);
     for (const name of all) await items.create(name);
@@ -76,7 +82,10 @@ describe('the work queue', () => {
     // Every change has reached the operator (one ADDED, five MODIFIED) while the first run still holds the object.
     await eventually(() => operator.operator.controllerStats[0]!.watcher.events === 6, 'the five changes to arrive');
     openGate();
-    await eventually(() => runs.filter((r) => r.name === 'busy').length === 2 && active.get('busy') === 0, 'the collapsed second run');
+    await eventually(
+      () => runs.filter((r) => r.name === 'busy').length === 2 && active.get('busy') === 0,
+      'the collapsed second run',
+    );
     expect(overlaps).toBe(0);
     expect(runs.filter((r) => r.name === 'busy')).toEqual([
       { name: 'busy', event: 'added', generation: 1 },

@@ -28,9 +28,14 @@ afterAll(() => stopAllOperators());
 
 describe('RBAC denial', () => {
   it('is reported with the verb and resource, retried slowly, and recovered from once granted', async () => {
-    const running = await runOperator([Restricted], { kubeconfigPath: operatorKubeconfig, namespace: env.namespace, waitSynced: false });
+    const running = await runOperator([Restricted], {
+      kubeconfigPath: operatorKubeconfig,
+      namespace: env.namespace,
+      waitSynced: false,
+    });
     const denial = await eventually(
-      () => parseLogs(running.logs).find((l) => l.level === 'error' && String(l.message).startsWith('permission denied')),
+      () =>
+        parseLogs(running.logs).find((l) => l.level === 'error' && String(l.message).startsWith('permission denied')),
       'the denial to be logged',
     );
     expect(String(denial.message)).toMatch(
@@ -47,7 +52,10 @@ describe('RBAC denial', () => {
     ]);
     await objects(env.kubeConfig, testResource, env.namespace).create('allowed');
     await eventually(() => handled.includes('allowed'), 'the object, once the operator may see it', 60_000);
-    await eventually(async () => (await objects(env.kubeConfig, testResource, env.namespace).get('allowed'))?.status?.state === 'done', 'the status');
+    await eventually(
+      async () => (await objects(env.kubeConfig, testResource, env.namespace).get('allowed'))?.status?.state === 'done',
+      'the status',
+    );
   });
 });
 

@@ -29,21 +29,36 @@ const env = operatorSuite({ beforeAll, afterEach, afterAll }, { crds: [Widgets, 
 
 describe('one operator', () => {
   it('serves two resources', async () => {
-    const running = await runOperator([Widgets, Gadgets], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace });
+    const running = await runOperator([Widgets, Gadgets], {
+      kubeconfigPath: env.kubeconfigPath,
+      namespace: env.namespace,
+    });
     await objects(env.kubeConfig, testResource, env.namespace).create('w');
     await objects(env.kubeConfig, gadgetResource, env.namespace).create('g');
     await eventually(() => handled.includes('widget:w') && handled.includes('gadget:g'), 'both objects');
-    expect(running.operator.controllerStats.map((s) => s.resource)).toEqual(['widgets.it.kubeop.dev', 'gadgets.it.kubeop.dev']);
+    expect(running.operator.controllerStats.map((s) => s.resource)).toEqual([
+      'widgets.it.kubeop.dev',
+      'gadgets.it.kubeop.dev',
+    ]);
   });
 
   it('logs a handler that throws with its stack and the object key, and goes on with other objects', async () => {
-    const running = await runOperator([Widgets], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace, argv: ['--retry-delay', '60'] });
+    const running = await runOperator([Widgets], {
+      kubeconfigPath: env.kubeconfigPath,
+      namespace: env.namespace,
+      argv: ['--retry-delay', '60'],
+    });
     const widgets = objects(env.kubeConfig, testResource, env.namespace);
     await widgets.create('bad', { explode: true });
     await widgets.create('good');
     await eventually(() => handled.includes('widget:good'), 'the good object');
-    const failure = await eventually(() => parseLogs(running.logs).find((l) => l.level === 'error' && l.object === `${env.namespace}/bad`), 'the error');
-    expect(String(failure.message)).toContain(`@OnAdded handler for ${env.namespace}/bad failed: boom for bad (attempt 1); retrying in`);
+    const failure = await eventually(
+      () => parseLogs(running.logs).find((l) => l.level === 'error' && l.object === `${env.namespace}/bad`),
+      'the error',
+    );
+    expect(String(failure.message)).toContain(
+      `@OnAdded handler for ${env.namespace}/bad failed: boom for bad (attempt 1); retrying in`,
+    );
     expect(String(failure.stack)).toMatch(/Error: boom for bad\n\s+at /);
     expect((await widgets.get('bad'))?.status).toBeUndefined();
   });

@@ -54,7 +54,11 @@ const env = operatorSuite({ beforeAll, afterEach, afterAll }, { crds: [Flaky] })
 
 describe('retries', () => {
   it('retries a failing handler with growing delays until it succeeds', async () => {
-    const running = await runOperator([Flaky], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace, argv: ['--retry-delay', '0.2'] });
+    const running = await runOperator([Flaky], {
+      kubeconfigPath: env.kubeconfigPath,
+      namespace: env.namespace,
+      argv: ['--retry-delay', '0.2'],
+    });
     const items = objects(env.kubeConfig, testResource, env.namespace);
     await items.create('flaky', { mode: 'flaky', failures: 3 });
     await eventually(async () => (await items.get('flaky'))?.status?.state === 'done', 'success on the fourth call');
@@ -72,7 +76,11 @@ describe('retries', () => {
   });
 
   it('does not retry a PermanentError, and records it as a Warning event', async () => {
-    const running = await runOperator([Flaky], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace, argv: ['--retry-delay', '0.1'] });
+    const running = await runOperator([Flaky], {
+      kubeconfigPath: env.kubeconfigPath,
+      namespace: env.namespace,
+      argv: ['--retry-delay', '0.1'],
+    });
     const items = objects(env.kubeConfig, testResource, env.namespace);
     await items.create('permanent', { mode: 'permanent' });
     const event = await eventOn(env.kubeConfig, env.namespace, 'permanent', 'PermanentFailure');
@@ -85,7 +93,11 @@ describe('retries', () => {
   });
 
   it('waits the delay a TemporaryError asks for', async () => {
-    await runOperator([Flaky], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace, argv: ['--retry-delay', '0.05'] });
+    await runOperator([Flaky], {
+      kubeconfigPath: env.kubeconfigPath,
+      namespace: env.namespace,
+      argv: ['--retry-delay', '0.05'],
+    });
     const items = objects(env.kubeConfig, testResource, env.namespace);
     await items.create('temporary', { mode: 'temporary' });
     await eventually(() => calls('temporary') === 2, 'the retry', 10_000);
@@ -105,7 +117,11 @@ describe('retries', () => {
 
 describe('a run that failed or asked for a requeue after writing status.state', () => {
   it('is called again: the state rule does not filter retries', async () => {
-    await runOperator([Flaky], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace, argv: ['--retry-delay', '0.1'] });
+    await runOperator([Flaky], {
+      kubeconfigPath: env.kubeconfigPath,
+      namespace: env.namespace,
+      argv: ['--retry-delay', '0.1'],
+    });
     const items = objects(env.kubeConfig, testResource, env.namespace);
     await items.create('half-done', { mode: 'provision-then-fail' });
     const done = await eventually(async () => {
@@ -125,7 +141,11 @@ describe('a run that failed or asked for a requeue after writing status.state', 
   });
 
   it('holds for @OnModified too', async () => {
-    await runOperator([Flaky], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace, argv: ['--retry-delay', '0.1'] });
+    await runOperator([Flaky], {
+      kubeconfigPath: env.kubeconfigPath,
+      namespace: env.namespace,
+      argv: ['--retry-delay', '0.1'],
+    });
     const items = objects(env.kubeConfig, testResource, env.namespace);
     await items.create('changing', { mode: 'plain' });
     await eventually(async () => (await items.get('changing'))?.status?.state === 'done', 'the first run');
@@ -140,7 +160,11 @@ describe('a run that failed or asked for a requeue after writing status.state', 
 
 describe('Warning Events of failures', () => {
   it('count repeats of the same failure on one Event', async () => {
-    await runOperator([Flaky], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace, argv: ['--retry-delay', '0.1'] });
+    await runOperator([Flaky], {
+      kubeconfigPath: env.kubeconfigPath,
+      namespace: env.namespace,
+      argv: ['--retry-delay', '0.1'],
+    });
     const items = objects(env.kubeConfig, testResource, env.namespace);
     await items.create('same', { mode: 'same', failures: 3 });
     await eventually(async () => (await items.get('same'))?.status?.state === 'done', 'success on the fourth call');
@@ -148,6 +172,9 @@ describe('Warning Events of failures', () => {
       const found = (await eventsOn(env.kubeConfig, env.namespace, 'same')).filter((e) => e.reason === 'HandlerFailed');
       return found.length === 1 && found[0]!.count === 3 ? found : undefined;
     }, 'one HandlerFailed Event with count 3');
-    expect(failures[0]).toMatchObject({ type: 'Warning', message: expect.stringContaining('the backend is unavailable') });
+    expect(failures[0]).toMatchObject({
+      type: 'Warning',
+      message: expect.stringContaining('the backend is unavailable'),
+    });
   });
 });

@@ -40,7 +40,12 @@ describe('the state rule', () => {
     await widgets.create('after-restart');
     const second = await runOperator([ProcessOnce], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace });
     await eventually(() => handled.includes('after-restart'), 'the object created while the operator was down');
-    await eventually(() => second.operator.controllerStats[0]!.handlers.running === 0 && second.logs.filter((l) => l.includes('skipped')).length >= 4, 'the skips');
+    await eventually(
+      () =>
+        second.operator.controllerStats[0]!.handlers.running === 0 &&
+        second.logs.filter((l) => l.includes('skipped')).length >= 4,
+      'the skips',
+    );
     expect([...handled].sort()).toEqual(['after-restart', 'bare', 'live', 'other-status']);
     expect((await widgets.get('processed'))?.status).toEqual({ state: 'done-earlier' });
   });

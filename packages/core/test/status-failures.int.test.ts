@@ -52,12 +52,16 @@ beforeAll(async () => {
   client = new KubeClient(env.kubeConfig);
   await installCrd(env.kubeConfig, Pruned);
   // A CRD without the status subresource, as hand-written CRDs often are.
-  const manifest = crdManifest(describeHandlerClass(Bare).resource) as { spec: { versions: Array<Record<string, unknown>> } };
+  const manifest = crdManifest(describeHandlerClass(Bare).resource) as {
+    spec: { versions: Array<Record<string, unknown>> };
+  };
   delete manifest.spec.versions[0]!.subresources;
   // 409: left by an earlier run against the same cluster (KUBEOP_TEST_KUBECONFIG).
-  await client.request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: manifest }).catch((error: unknown) => {
-    if ((error as { status?: number }).status !== 409) throw error;
-  });
+  await client
+    .request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: manifest })
+    .catch((error: unknown) => {
+      if ((error as { status?: number }).status !== 409) throw error;
+    });
   await ensureCrd(client, describeHandlerClass(Bare).resource);
 });
 afterEach(() => stopAllOperators());
@@ -75,7 +79,9 @@ describe('a status the CRD schema prunes', () => {
     const byField = new Map(reports().map((l) => [l.field, l]));
     expect(reports()).toHaveLength(2);
     expect(byField.get('status.state')).toMatchObject({ level: 'error' });
-    expect(String(byField.get('status.state')!.message)).toMatch(/every restart handles every object again.*x-kubernetes-preserve-unknown-fields/);
+    expect(String(byField.get('status.state')!.message)).toMatch(
+      /every restart handles every object again.*x-kubernetes-preserve-unknown-fields/,
+    );
     expect(byField.get('status.extra')).toMatchObject({ level: 'warn' });
     // Pruning is not a failure: each object was handled once.
     expect([count('pruned-1'), count('pruned-2')]).toEqual([1, 1]);
@@ -84,8 +90,15 @@ describe('a status the CRD schema prunes', () => {
 
 describe('a CRD without the status subresource', () => {
   it('is reported as exactly that, with the fix, at start and on the first write, and the handler is not re-run', async () => {
-    const running = await runOperator([Bare], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace, argv: ['--retry-delay', '0.1'] });
-    const reports = () => parseLogs(running.logs).filter((l) => l.level === 'error' && String(l.message).includes('has no status subresource'));
+    const running = await runOperator([Bare], {
+      kubeconfigPath: env.kubeconfigPath,
+      namespace: env.namespace,
+      argv: ['--retry-delay', '0.1'],
+    });
+    const reports = () =>
+      parseLogs(running.logs).filter(
+        (l) => l.level === 'error' && String(l.message).includes('has no status subresource'),
+      );
     // Read from the CRD at start, before any object was handled.
     expect(reports()).toHaveLength(1);
     expect(String(reports()[0]!.message)).toContain(`barewidgets.${testResource.group} has no status subresource`);
@@ -105,7 +118,13 @@ describe('a status write while the resource is not served', () => {
   it('is retried until the resource is served again, not failed as "not found"', async () => {
     // An API server that just restarted answers 404 for a custom resource until its CRD is loaded again;
     // a version taken out of service answers the same way, while its objects stay in storage.
-    const late = { ...testResource, group: 'late.kubeop.dev', plural: 'latewidgets', singular: 'latewidget', kind: 'LateWidget' };
+    const late = {
+      ...testResource,
+      group: 'late.kubeop.dev',
+      plural: 'latewidgets',
+      singular: 'latewidget',
+      kind: 'LateWidget',
+    };
     const crdPath = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${late.plural}.${late.group}`;
     await installCrd(env.kubeConfig, late);
     await objects(env.kubeConfig, late, env.namespace).create('early');
@@ -136,7 +155,12 @@ describe('a status write while the resource is not served', () => {
         throw error;
       }
     }) as KubeClient['request'];
-    const writer = new StatusWriter(counting, { objectPath: path, resource: `${late.plural}.${late.group}`, objectKey: `${env.namespace}/early`, initial: undefined });
+    const writer = new StatusWriter(counting, {
+      objectPath: path,
+      resource: `${late.plural}.${late.group}`,
+      objectKey: `${env.namespace}/early`,
+      initial: undefined,
+    });
     let settled: string | undefined;
     const write = writer.write({ state: 'done' }).then(
       () => (settled = 'written'),

@@ -28,7 +28,10 @@ const addedCalls = new Map<string, number>();
 let modifiedCalls = 0;
 
 @CustomResource(schemaResource)
-class StatusHandler extends ResourceHandler<{ mode?: string }, { state?: string; step?: number; info?: Record<string, unknown> | null }> {
+class StatusHandler extends ResourceHandler<
+  { mode?: string },
+  { state?: string; step?: number; info?: Record<string, unknown> | null }
+> {
   @OnAdded() async added(o: CustomObject<{ mode?: string }>) {
     addedCalls.set(o.metadata.name, (addedCalls.get(o.metadata.name) ?? 0) + 1);
     const mode = o.spec?.mode;
@@ -87,7 +90,10 @@ describe('the status setter', () => {
   });
 
   it('applies writes in order and finishes the run only once they are written', async () => {
-    const running = await runOperator([StatusHandler], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace });
+    const running = await runOperator([StatusHandler], {
+      kubeconfigPath: env.kubeconfigPath,
+      namespace: env.namespace,
+    });
     const items = objects(env.kubeConfig, resource, env.namespace);
     await items.create('order', { mode: 'order' });
     await eventually(() => running.operator.controllerStats[0]!.handlers.handled >= 1, 'the run to finish');
@@ -105,19 +111,30 @@ describe('the status setter', () => {
     await items.create('fail', { mode: 'fail' });
     const event = await eventOn(env.kubeConfig, env.namespace, 'fail', 'InvalidStatus');
     expect(event.type).toBe('Warning');
-    expect(event.message).toMatch(/status written for .*\/fail is invalid \(status\.step\): .*status\.step: Invalid value.*must be of type integer/);
-    const reports = () => parseLogs(running.logs).filter((l) => l.level === 'error' && String(l.message).includes('/fail is invalid'));
+    expect(event.message).toMatch(
+      /status written for .*\/fail is invalid \(status\.step\): .*status\.step: Invalid value.*must be of type integer/,
+    );
+    const reports = () =>
+      parseLogs(running.logs).filter((l) => l.level === 'error' && String(l.message).includes('/fail is invalid'));
     expect(reports()[0]).toMatchObject({ fields: ['status.step'] });
     // A retry would come 100 ms after the failure; give it twenty times that to show up, and it must not.
-    await expect(eventually(() => (addedCalls.get('fail') ?? 0) > 1, 'a second run', 2_000)).rejects.toThrow('timed out');
+    await expect(eventually(() => (addedCalls.get('fail') ?? 0) > 1, 'a second run', 2_000)).rejects.toThrow(
+      'timed out',
+    );
     expect(addedCalls.get('fail')).toBe(1);
     expect(reports()).toHaveLength(1);
     await items.create('after-failure');
-    await eventually(async () => (await items.get('after-failure'))?.status?.state === 'created', 'the next object to be handled');
+    await eventually(
+      async () => (await items.get('after-failure'))?.status?.state === 'created',
+      'the next object to be handled',
+    );
   });
 
   it('does not call @OnModified for its own status writes', async () => {
-    const running = await runOperator([StatusHandler], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace });
+    const running = await runOperator([StatusHandler], {
+      kubeconfigPath: env.kubeconfigPath,
+      namespace: env.namespace,
+    });
     const items = objects(env.kubeConfig, resource, env.namespace);
     const before = modifiedCalls;
     await items.create('quiet');
@@ -144,7 +161,11 @@ describe('@OnModified({ everyChange: true })', () => {
   it('is called for status and metadata changes too', async () => {
     await installCrd(env.kubeConfig, EveryChange);
     const running = await runOperator([EveryChange], { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace });
-    const items = objects(env.kubeConfig, { ...testResource, plural: 'chattywidgets', kind: 'ChattyWidget' }, env.namespace);
+    const items = objects(
+      env.kubeConfig,
+      { ...testResource, plural: 'chattywidgets', kind: 'ChattyWidget' },
+      env.namespace,
+    );
     await items.create('chatty');
     await eventually(() => running.operator.controllerStats[0]!.watcher.events >= 1, 'the ADDED event');
     await items.patchStatus('chatty', { note: 'one' });

@@ -13,7 +13,13 @@ describe('supervise', () => {
 
   it('rejects at the timeout, after telling onTimeout', async () => {
     const onTimeout = jest.fn();
-    const run = supervise(never(), { what: '@OnAdded handler for ns/x', timeoutSeconds: 5, slowEveryMs: 1000, onSlow: jest.fn(), onTimeout });
+    const run = supervise(never(), {
+      what: '@OnAdded handler for ns/x',
+      timeoutSeconds: 5,
+      slowEveryMs: 1000,
+      onSlow: jest.fn(),
+      onTimeout,
+    });
     const settled = run.catch((error: unknown) => error);
     await jest.advanceTimersByTimeAsync(4999);
     expect(onTimeout).not.toHaveBeenCalled();
@@ -46,7 +52,13 @@ describe('supervise', () => {
 
   it('passes a failure of the run through', async () => {
     await expect(
-      supervise(Promise.reject(new Error('boom')), { what: 'x', timeoutSeconds: 1, slowEveryMs: 1000, onSlow: jest.fn(), onTimeout: jest.fn() }),
+      supervise(Promise.reject(new Error('boom')), {
+        what: 'x',
+        timeoutSeconds: 1,
+        slowEveryMs: 1000,
+        onSlow: jest.fn(),
+        onTimeout: jest.fn(),
+      }),
     ).rejects.toThrow('boom');
   });
 });

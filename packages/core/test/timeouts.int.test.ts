@@ -70,7 +70,9 @@ describe('a handler past its timeout', () => {
 
     const timeout = parseLogs(running.logs).find((l) => l.level === 'error' && String(l.message).includes('timed out'));
     expect(timeout).toMatchObject({
-      message: expect.stringMatching(new RegExp(`^@OnAdded handler for ${env.namespace}/stuck timed out after 1 s \\(attempt 1\\); retrying in`)),
+      message: expect.stringMatching(
+        new RegExp(`^@OnAdded handler for ${env.namespace}/stuck timed out after 1 s \\(attempt 1\\); retrying in`),
+      ),
       object: `${env.namespace}/stuck`,
       handler: '@OnAdded',
     });
@@ -96,7 +98,11 @@ describe('shutdown', () => {
   it('aborts this.signal of running handlers and names the runs it abandons', async () => {
     // A namespace of its own: the objects of the tests above would hang here too.
     const namespace = await createTestNamespace(env.kubeConfig, 'shutdown');
-    const running = await runOperator([Patient], { kubeconfigPath: env.kubeconfigPath, namespace, argv: ['--shutdown-timeout', '0.5'] });
+    const running = await runOperator([Patient], {
+      kubeconfigPath: env.kubeconfigPath,
+      namespace,
+      argv: ['--shutdown-timeout', '0.5'],
+    });
     const items = objects(env.kubeConfig, resource, namespace);
     await items.create('polite');
     await items.create('stubborn');

@@ -25,7 +25,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kubeop-wrong-server-'));
   const { servingCaPem } = await generateCertificates(dir);
   const original = await readFile(env.kubeconfigPath, 'utf8');
-  const replaced = original.replace(/certificate-authority-data: \S+/, `certificate-authority-data: ${Buffer.from(servingCaPem).toString('base64')}`);
+  const replaced = original.replace(
+    /certificate-authority-data: \S+/,
+    `certificate-authority-data: ${Buffer.from(servingCaPem).toString('base64')}`,
+  );
   expect(replaced).not.toBe(original);
   wrongCaKubeconfig = join(dir, 'wrong-ca.kubeconfig');
   await writeFile(wrongCaKubeconfig, replaced);
@@ -36,7 +39,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const CERTIFICATE_CODE = /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|ERR_TLS_CERT_ALTNAME_INVALID/;
+const CERTIFICATE_CODE =
+  /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|ERR_TLS_CERT_ALTNAME_INVALID/;
 
 describe('a kubeconfig whose CA did not sign the server certificate', () => {
   it('stops the operator with a certificate error naming the server and the way out, not "cannot reach"', async () => {
@@ -96,7 +100,9 @@ describe('a server that is not a Kubernetes API server', () => {
   let url: string;
   beforeAll(async () => {
     // Any web server: 404 to every path, as plain text.
-    web = createServer((_request, response) => response.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found\n'));
+    web = createServer((_request, response) =>
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found\n'),
+    );
     await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(web.address() as { port: number }).port}`;
     kubeconfig = join(dir, 'web.kubeconfig');
@@ -116,9 +122,14 @@ current-context: web
   it.each([[[]], [['--create-crd']]])('says so rather than "CRD not installed" (flags %j)', async (flags) => {
     const run = spawnOperator(SAMPLE_MAIN, flags, { KUBECONFIG: kubeconfig });
     expect(await run.exited).toEqual({ code: 1, signal: null });
-    expect(run.output()).toMatch(new RegExp(`${url} is not a Kubernetes API server: it answered GET /apis/\\S+ with 404 \\("404 page not found"\\)`));
-    expect(run.output()).toContain('Check the cluster\'s server in the kubeconfig, or pick the right cluster with --context');
+    expect(run.output()).toMatch(
+      new RegExp(
+        `${url} is not a Kubernetes API server: it answered GET /apis/\\S+ with 404 \\("404 page not found"\\)`,
+      ),
+    );
+    expect(run.output()).toContain(
+      "Check the cluster's server in the kubeconfig, or pick the right cluster with --context",
+    );
     expect(run.output()).not.toContain('is not installed');
   });
-
 });

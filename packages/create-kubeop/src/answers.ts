@@ -3,7 +3,16 @@ import { basename, resolve } from 'node:path';
 import type { Flags } from './args.js';
 import { pluralOf } from './names.js';
 import { assertEmptyFolder } from './scaffold.js';
-import { assertValid, type Check, checkGroup, checkKind, checkPlural, checkProjectName, checkVersion, InvalidAnswerError } from './validate.js';
+import {
+  assertValid,
+  type Check,
+  checkGroup,
+  checkKind,
+  checkPlural,
+  checkProjectName,
+  checkVersion,
+  InvalidAnswerError,
+} from './validate.js';
 
 export interface Answers {
   /** Absolute path of the folder to write. */
@@ -22,7 +31,12 @@ export type Ask = (question: string) => Promise<string | undefined>;
 export const DEFAULTS = { folder: 'my-operator', group: 'example.com', version: 'v1alpha1', kind: 'Widget' } as const;
 
 /** `tell` shows why an answer was refused before the question comes again. */
-export async function resolveAnswers(flags: Flags, ask: Ask, cwd = process.cwd(), tell: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<Answers> {
+export async function resolveAnswers(
+  flags: Flags,
+  ask: Ask,
+  cwd = process.cwd(),
+  tell: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<Answers> {
   const answer = async (field: string, given: string | undefined, fallback: string, check: Check): Promise<string> => {
     if (given !== undefined) {
       assertValid(check, given);
@@ -31,14 +45,17 @@ export async function resolveAnswers(flags: Flags, ask: Ask, cwd = process.cwd()
     if (flags.yes) return fallback;
     for (;;) {
       const typed = await ask(`${field} (${fallback}): `);
-      if (typed === undefined) throw new InvalidAnswerError(`no answer for ${field} (input ended): pass --${field} or --yes`);
+      if (typed === undefined)
+        throw new InvalidAnswerError(`no answer for ${field} (input ended): pass --${field} or --yes`);
       const value = typed.trim() || fallback;
       const problem = check(value);
       if (!problem) return value;
       tell(`  ${problem}`);
     }
   };
-  const folder = await answer('folder', flags.folder, DEFAULTS.folder, (f) => (f.trim() ? null : 'folder must not be empty'));
+  const folder = await answer('folder', flags.folder, DEFAULTS.folder, (f) =>
+    f.trim() ? null : 'folder must not be empty',
+  );
   const dir = resolve(cwd, folder);
   const name = basename(dir);
   assertValid(checkProjectName, name);
@@ -47,6 +64,7 @@ export async function resolveAnswers(flags: Flags, ask: Ask, cwd = process.cwd()
   const version = await answer('version', flags.version, DEFAULTS.version, checkVersion);
   const kind = await answer('kind', flags.kind, DEFAULTS.kind, checkKind);
   const plural = await answer('plural', flags.plural, pluralOf(kind), checkPlural);
-  if (`${plural}.${group}`.length > 253) throw new InvalidAnswerError(`the CRD name ${plural}.${group} is longer than 253 characters`);
+  if (`${plural}.${group}`.length > 253)
+    throw new InvalidAnswerError(`the CRD name ${plural}.${group} is longer than 253 characters`);
   return { dir, name, group, version, kind, plural };
 }

@@ -45,7 +45,9 @@ export function parseFlags(argv: string[]): Flags {
     });
   } catch (error) {
     // parseArgs says e.g. "Option '--version <value>' argument missing"; --version here is the API version.
-    const hint = /--version/.test((error as Error).message) ? ': --version takes the API version, such as v1alpha1' : '';
+    const hint = /--version/.test((error as Error).message)
+      ? ': --version takes the API version, such as v1alpha1'
+      : '';
     throw new InvalidAnswerError(`${(error as Error).message}${hint} (--help for usage)`);
   }
   const { values, positionals } = parsed;

@@ -10,7 +10,10 @@ export function pluralOf(kind: string): string {
 
 /** StaticSite → static-site, for file names. */
 export function kebabOf(kind: string): string {
-  return kind.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase();
+  return kind
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1-$2')
+    .toLowerCase();
 }
 
 /** StaticSite → staticSite, for variables. */

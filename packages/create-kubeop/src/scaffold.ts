@@ -37,7 +37,9 @@ export async function assertEmptyFolder(dir: string): Promise<void> {
     throw error;
   });
   if (existing.length) {
-    throw new InvalidAnswerError(`${dir} is not empty (${existing.slice(0, 3).join(', ')}${existing.length > 3 ? ', ...' : ''}): choose a new folder`);
+    throw new InvalidAnswerError(
+      `${dir} is not empty (${existing.slice(0, 3).join(', ')}${existing.length > 3 ? ', ...' : ''}): choose a new folder`,
+    );
   }
 }
 

@@ -23,13 +23,19 @@ export const checkGroup: Check = (group) => {
 };
 
 export const checkVersion: Check = (version) =>
-  VERSION.test(version) ? null : `version "${version}" must look like v1, v1alpha1 or v2beta3 (Kubernetes API version rules)`;
+  VERSION.test(version)
+    ? null
+    : `version "${version}" must look like v1, v1alpha1 or v2beta3 (Kubernetes API version rules)`;
 
 export const checkKind: Check = (kind) =>
-  KIND.test(kind) && kind.length <= 63 ? null : `kind "${kind}" must be CamelCase, starting with a capital letter, letters and digits only, such as Widget or StaticSite`;
+  KIND.test(kind) && kind.length <= 63
+    ? null
+    : `kind "${kind}" must be CamelCase, starting with a capital letter, letters and digits only, such as Widget or StaticSite`;
 
 export const checkPlural: Check = (plural) =>
-  LOWER_LABEL.test(plural) && plural.length <= 63 ? null : `plural "${plural}" must be lower case letters, digits and dashes, starting with a letter, such as widgets`;
+  LOWER_LABEL.test(plural) && plural.length <= 63
+    ? null
+    : `plural "${plural}" must be lower case letters, digits and dashes, starting with a letter, such as widgets`;
 
 export const checkProjectName: Check = (name) =>
   NPM_NAME.test(name) && name.length <= 214

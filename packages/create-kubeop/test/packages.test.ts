@@ -6,7 +6,13 @@ import { describe, expect, it } from '@jest/globals';
 import { CLIENT_NODE_RANGE, KUBEOP_RANGE, TYPESCRIPT_RANGE } from '../src/versions.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const PUBLISHED = ['packages/decorators', 'packages/core', 'packages/testing', 'packages/cli', 'packages/create-kubeop'];
+const PUBLISHED = [
+  'packages/decorators',
+  'packages/core',
+  'packages/testing',
+  'packages/cli',
+  'packages/create-kubeop',
+];
 const json = (path: string) => JSON.parse(readFileSync(join(ROOT, path), 'utf8'));
 const LICENSE = readFileSync(join(ROOT, 'LICENSE'), 'utf8');
 
@@ -40,7 +46,9 @@ describe.each(PUBLISHED)('%s', (dir) => {
   });
 
   it('has source maps whose sources are in the package', () => {
-    const entry = Object.values(pkg.exports as Record<string, { default?: string }>)[0]!.default ?? Object.values(pkg.bin as Record<string, string>)[0]!;
+    const entry =
+      Object.values(pkg.exports as Record<string, { default?: string }>)[0]!.default ??
+      Object.values(pkg.bin as Record<string, string>)[0]!;
     for (const map of [`${entry}.map`, `${entry.replace(/\.js$/, '.d.ts')}.map`]) {
       const mapPath = join(ROOT, dir, map);
       const { sources } = JSON.parse(readFileSync(mapPath, 'utf8')) as { sources: string[] };

@@ -29,7 +29,9 @@ afterAll(() => {
  * (npm_config_*, the workspace), and no KUBEOP_TEST_KUBECONFIG, so the project starts its own control plane.
  */
 function userEnv(): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm_|INIT_CWD$|KUBEOP_TEST_KUBECONFIG$)/i.test(key)));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^(npm_|INIT_CWD$|KUBEOP_TEST_KUBECONFIG$)/i.test(key)),
+  );
   return { ...env, PATH: `${dirname(process.execPath)}:${process.env.PATH}` };
 }
 
@@ -62,29 +64,63 @@ function expectSuccess(result: Run, what: string): void {
 describe('a project made by create-kubeop from the packed packages', () => {
   it('passes its own test, runs on a local control plane, and installs small', async () => {
     const started = Date.now();
-    const pack = await run('pack', 'npm', ['pack', '--json', '--pack-destination', work, ...PACKAGES.flatMap((p) => ['-w', p])], ROOT);
+    const pack = await run(
+      'pack',
+      'npm',
+      ['pack', '--json', '--pack-destination', work, ...PACKAGES.flatMap((p) => ['-w', p])],
+      ROOT,
+    );
     expectSuccess(pack, 'npm pack');
-    const packed = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{ name: string; filename: string; size: number; unpackedSize: number }>;
+    const packed = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{
+      name: string;
+      filename: string;
+      size: number;
+      unpackedSize: number;
+    }>;
     expect(packed.map((p) => p.name).sort()).toEqual([...PACKAGES].sort());
-    figures.push(...packed.map((p) => `${p.name} ${(p.size / 1024).toFixed(0)} kB packed, ${(p.unpackedSize / 1024).toFixed(0)} kB unpacked`));
+    figures.push(
+      ...packed.map(
+        (p) => `${p.name} ${(p.size / 1024).toFixed(0)} kB packed, ${(p.unpackedSize / 1024).toFixed(0)} kB unpacked`,
+      ),
+    );
     const tarball = (name: string) => join(work, packed.find((p) => p.name === name)!.filename);
 
     // `npm create kubeop gadget-operator` is `npm exec create-kubeop`: here from the tarball.
-    const created = await run('create', 'npm', ['exec', '--yes', `--package=${tarball('create-kubeop')}`, '--', 'create-kubeop', 'gadget-operator', '--group', resource.group, '--kind', resource.kind, '--yes'], work);
+    const created = await run(
+      'create',
+      'npm',
+      [
+        'exec',
+        '--yes',
+        `--package=${tarball('create-kubeop')}`,
+        '--',
+        'create-kubeop',
+        'gadget-operator',
+        '--group',
+        resource.group,
+        '--kind',
+        resource.kind,
+        '--yes',
+      ],
+      work,
+    );
     expectSuccess(created, 'create-kubeop');
     // The project asks for the kubeop packages by range from the registry; point them (and core's own
     // dependency on decorators) at the tarballs instead.
     const pkgPath = join(project, 'package.json');
     const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'));
     expect(pkg.dependencies['@kubeop/core']).toBe('^0.1.0');
-    const local = Object.fromEntries(PACKAGES.filter((p) => p.startsWith('@kubeop/')).map((p) => [p, `file:${tarball(p)}`]));
-    for (const section of ['dependencies', 'devDependencies']) for (const name of Object.keys(pkg[section])) pkg[section][name] = local[name] ?? pkg[section][name];
+    const local = Object.fromEntries(
+      PACKAGES.filter((p) => p.startsWith('@kubeop/')).map((p) => [p, `file:${tarball(p)}`]),
+    );
+    for (const section of ['dependencies', 'devDependencies'])
+      for (const name of Object.keys(pkg[section])) pkg[section][name] = local[name] ?? pkg[section][name];
     pkg.overrides = Object.fromEntries(Object.keys(local).map((name) => [name, `$${name}`]));
     writeFileSync(pkgPath, JSON.stringify(pkg, null, 2));
 
     expectSuccess(await run('npm install', 'npm', ['install', '--no-audit', '--no-fund'], project), 'npm install');
     const tested = await run('npm test', 'npm', ['test'], project);
-    expectSuccess(tested, 'the project\'s npm test');
+    expectSuccess(tested, "the project's npm test");
     expect(tested.output).toMatch(/\bpass 2$/m);
     expect(tested.output).toMatch(/\bfail 0$/m);
     figures.push(`scaffold to green ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -97,7 +133,10 @@ describe('a project made by create-kubeop from the packed packages', () => {
     expect(manifests.stdout).toContain('kind: ClusterRole');
     expect(manifests.stdout).toContain('maxLength: 64');
 
-    expectSuccess(await run('npm install --omit=dev', 'npm', ['install', '--omit=dev', '--no-audit', '--no-fund'], project), 'npm install --omit=dev');
+    expectSuccess(
+      await run('npm install --omit=dev', 'npm', ['install', '--omit=dev', '--no-audit', '--no-fund'], project),
+      'npm install --omit=dev',
+    );
     const du = await run(undefined, 'du', ['-sk', join(project, 'node_modules')], project);
     figures.push(`production node_modules ${(Number.parseInt(du.stdout, 10) / 1024).toFixed(1)} MB`);
   }, 900_000);
@@ -107,18 +146,31 @@ describe('a project made by create-kubeop from the packed packages', () => {
 async function runsLocally(): Promise<void> {
   const started = Date.now();
   // detached: a process group of its own, so a signal to the group is the terminal's Ctrl-C.
-  const child = spawn('npm', ['run', 'local'], { cwd: project, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn('npm', ['run', 'local'], {
+    cwd: project,
+    env: userEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   leftovers.add(child);
   let output = '';
   child.stdout!.on('data', (chunk) => (output += String(chunk)));
   child.stderr!.on('data', (chunk) => (output += String(chunk)));
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  await eventually(() => /watching gadgets\.e2e\.kubeop\.dev/.test(output), `the operator to watch; output so far:\n${output}`, 120_000);
+  await eventually(
+    () => /watching gadgets\.e2e\.kubeop\.dev/.test(output),
+    `the operator to watch; output so far:\n${output}`,
+    120_000,
+  );
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(join(project, '.kubeop', 'kubeconfig'));
   const gadgets = objects<{ message?: string }, { state?: string; greeting?: string }>(kubeConfig, resource, 'default');
   await gadgets.create('from-kubectl', { message: 'local' });
-  const ready = await gadgets.waitFor('from-kubectl', (o) => o.status?.state === 'ready', `from-kubectl to be ready; output:\n${output}`);
+  const ready = await gadgets.waitFor(
+    'from-kubectl',
+    (o) => o.status?.state === 'ready',
+    `from-kubectl to be ready; output:\n${output}`,
+  );
   expect(ready.status?.greeting).toBe('hello, local');
   process.kill(-child.pid!, 'SIGINT');
   await closed;

@@ -27,8 +27,19 @@ function cli(args: string[], input = '') {
 describe('answers', () => {
   it('takes flags as given, and with --yes the defaults for the rest, the plural derived from the kind', async () => {
     const ask = scripted([]);
-    const answers = await resolveAnswers(parseFlags(['ops', '--group', 'acme.io', '--kind', 'Policy', '--yes']), ask, work);
-    expect(answers).toEqual({ dir: join(work, 'ops'), name: 'ops', group: 'acme.io', version: 'v1alpha1', kind: 'Policy', plural: 'policies' });
+    const answers = await resolveAnswers(
+      parseFlags(['ops', '--group', 'acme.io', '--kind', 'Policy', '--yes']),
+      ask,
+      work,
+    );
+    expect(answers).toEqual({
+      dir: join(work, 'ops'),
+      name: 'ops',
+      group: 'acme.io',
+      version: 'v1alpha1',
+      kind: 'Policy',
+      plural: 'policies',
+    });
     expect(ask.questions).toEqual([]);
   });
 
@@ -36,25 +47,59 @@ describe('answers', () => {
     const ask = scripted(['asked', 'nodot', 'acme.io', '', 'StaticSite', '']);
     const told: string[] = [];
     const answers = await resolveAnswers(parseFlags([]), ask, work, (line) => told.push(line));
-    expect(told).toEqual(['  group "nodot" must be a DNS subdomain with at least one dot, in lower case, such as example.com or widgets.acme.io']);
-    expect(answers).toMatchObject({ name: 'asked', group: 'acme.io', version: 'v1alpha1', kind: 'StaticSite', plural: 'staticsites' });
-    expect(ask.questions).toEqual(['folder (my-operator): ', 'group (example.com): ', 'group (example.com): ', 'version (v1alpha1): ', 'kind (Widget): ', 'plural (staticsites): ']);
+    expect(told).toEqual([
+      '  group "nodot" must be a DNS subdomain with at least one dot, in lower case, such as example.com or widgets.acme.io',
+    ]);
+    expect(answers).toMatchObject({
+      name: 'asked',
+      group: 'acme.io',
+      version: 'v1alpha1',
+      kind: 'StaticSite',
+      plural: 'staticsites',
+    });
+    expect(ask.questions).toEqual([
+      'folder (my-operator): ',
+      'group (example.com): ',
+      'group (example.com): ',
+      'version (v1alpha1): ',
+      'kind (Widget): ',
+      'plural (staticsites): ',
+    ]);
   });
 
   it('rejects an invalid flag, naming the rule', async () => {
-    await expect(resolveAnswers(parseFlags(['x', '--version', 'v1.0', '--yes']), scripted([]), work)).rejects.toThrow('version "v1.0" must look like v1, v1alpha1 or v2beta3');
+    await expect(resolveAnswers(parseFlags(['x', '--version', 'v1.0', '--yes']), scripted([]), work)).rejects.toThrow(
+      'version "v1.0" must look like v1, v1alpha1 or v2beta3',
+    );
   });
 });
 
 describe('the project', () => {
   it('is a handler, main.ts, a test, tsconfigs, a Dockerfile and a README, named after the kind', async () => {
-    const answers = await resolveAnswers(parseFlags(['sites', '--group', 'web.acme.io', '--version', 'v1beta1', '--kind', 'StaticSite', '--yes']), scripted([]), work);
+    const answers = await resolveAnswers(
+      parseFlags(['sites', '--group', 'web.acme.io', '--version', 'v1beta1', '--kind', 'StaticSite', '--yes']),
+      scripted([]),
+      work,
+    );
     const written = await scaffold(answers);
     expect(written.sort()).toEqual(
-      ['.dockerignore', '.gitignore', 'Dockerfile', 'README.md', 'package.json', 'src/main.ts', 'src/static-site.handler.ts', 'test/static-site.int.test.ts', 'tsconfig.json', 'tsconfig.test.json'].sort(),
+      [
+        '.dockerignore',
+        '.gitignore',
+        'Dockerfile',
+        'README.md',
+        'package.json',
+        'src/main.ts',
+        'src/static-site.handler.ts',
+        'test/static-site.int.test.ts',
+        'tsconfig.json',
+        'tsconfig.test.json',
+      ].sort(),
     );
     const read = (path: string) => readFileSync(join(answers.dir, path), 'utf8');
-    expect(read('src/static-site.handler.ts')).toContain("@CustomResource({ group: 'web.acme.io', version: 'v1beta1', plural: 'staticsites', kind: 'StaticSite' })");
+    expect(read('src/static-site.handler.ts')).toContain(
+      "@CustomResource({ group: 'web.acme.io', version: 'v1beta1', plural: 'staticsites', kind: 'StaticSite' })",
+    );
     expect(read('src/main.ts')).toContain("import { StaticSiteHandler } from './static-site.handler.js';");
     const pkg = JSON.parse(read('package.json'));
     expect(pkg).toMatchObject({ name: 'sites', type: 'module', engines: { node: '>=22.19.0' } });
@@ -79,8 +124,17 @@ describe('the project', () => {
   });
 
   it('gives a plural that would shadow a name of the test a neutral variable', () => {
-    const files = projectFiles({ dir: '/x', name: 'x', group: 'a.io', version: 'v1', kind: 'Object', plural: 'objects' });
-    expect(files['test/object.int.test.ts']).toContain('const items = objects(plane.kubeConfig, ObjectHandler, namespace);');
+    const files = projectFiles({
+      dir: '/x',
+      name: 'x',
+      group: 'a.io',
+      version: 'v1',
+      kind: 'Object',
+      plural: 'objects',
+    });
+    expect(files['test/object.int.test.ts']).toContain(
+      'const items = objects(plane.kubeConfig, ObjectHandler, namespace);',
+    );
   });
 });
 
@@ -105,7 +159,9 @@ describe('the command line', () => {
     writeFileSync(join(work, 'taken', 'notes.txt'), '');
     const notEmpty = cli(['taken', '--kind', 'Widget']);
     expect(notEmpty.status).toBe(2);
-    expect(notEmpty.stderr).toContain(`create-kubeop: ${join(work, 'taken')} is not empty (notes.txt): choose a new folder`);
+    expect(notEmpty.stderr).toContain(
+      `create-kubeop: ${join(work, 'taken')} is not empty (notes.txt): choose a new folder`,
+    );
     expect(notEmpty.stdout).toBe('');
   });
 

@@ -13,12 +13,14 @@ describe('answer checks', () => {
 
   it('takes versions such as v1, v1alpha1, v2beta3', () => {
     for (const good of ['v1', 'v1alpha1', 'v2beta3', 'v10']) expect(checkVersion(good)).toBeNull();
-    for (const bad of ['1', 'v0', 'V1', 'v1alpha', 'v1gamma1', 'v1.0']) expect(checkVersion(bad)).toMatch(/must look like v1, v1alpha1 or v2beta3/);
+    for (const bad of ['1', 'v0', 'V1', 'v1alpha', 'v1gamma1', 'v1.0'])
+      expect(checkVersion(bad)).toMatch(/must look like v1, v1alpha1 or v2beta3/);
   });
 
   it('takes a CamelCase kind and a lower-case plural', () => {
     for (const good of ['Widget', 'StaticSite', 'S3Bucket']) expect(checkKind(good)).toBeNull();
-    for (const bad of ['widget', 'Static Site', 'Static-Site', '9Lives', '']) expect(checkKind(bad)).toMatch(/must be CamelCase/);
+    for (const bad of ['widget', 'Static Site', 'Static-Site', '9Lives', ''])
+      expect(checkKind(bad)).toMatch(/must be CamelCase/);
     expect(checkPlural('static-sites')).toBeNull();
     expect(checkPlural('Widgets')).toMatch(/must be lower case/);
   });
@@ -31,7 +33,17 @@ describe('answer checks', () => {
 
 describe('derived names', () => {
   it('makes the plural and file name of a kind', () => {
-    expect([pluralOf('Widget'), pluralOf('Policy'), pluralOf('Gateway'), pluralOf('Box'), pluralOf('Batch')]).toEqual(['widgets', 'policies', 'gateways', 'boxes', 'batches']);
-    expect([kebabOf('StaticSite'), kebabOf('S3Bucket'), kebabOf('HTTPRoute')]).toEqual(['static-site', 's3-bucket', 'http-route']);
+    expect([pluralOf('Widget'), pluralOf('Policy'), pluralOf('Gateway'), pluralOf('Box'), pluralOf('Batch')]).toEqual([
+      'widgets',
+      'policies',
+      'gateways',
+      'boxes',
+      'batches',
+    ]);
+    expect([kebabOf('StaticSite'), kebabOf('S3Bucket'), kebabOf('HTTPRoute')]).toEqual([
+      'static-site',
+      's3-bucket',
+      'http-route',
+    ]);
   });
 });

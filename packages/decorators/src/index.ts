@@ -1,5 +1,15 @@
 // Public API of @kubeop/decorators.
-export { Arg, CustomResource, OnAdded, OnDeleted, OnModified, OnReconcile, OnTimer, Owns, Resource } from './decorators.js';
+export {
+  Arg,
+  CustomResource,
+  OnAdded,
+  OnDeleted,
+  OnModified,
+  OnReconcile,
+  OnTimer,
+  Owns,
+  Resource,
+} from './decorators.js';
 export { defineResource, type HandlerClass, type ResourceDefinition } from './registry.js';
 export { ARGS_KEY, CUSTOM_RESOURCE_KEY, EVENT_HANDLERS_KEY, OWNS_KEY, TIMERS_KEY } from './metadata-keys.js';
 export type * from './options.js';

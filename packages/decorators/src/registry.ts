@@ -13,7 +13,14 @@ import type {
   ResourceOptions,
   ResourceTypeOptions,
 } from './options.js';
-import type { ArgRecord, CustomResourceRecord, EventHandlerRecord, HandlerKind, ResourceTypeRecord, TimerRecord } from './records.js';
+import type {
+  ArgRecord,
+  CustomResourceRecord,
+  EventHandlerRecord,
+  HandlerKind,
+  ResourceTypeRecord,
+  TimerRecord,
+} from './records.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type HandlerClass = abstract new (...args: any[]) => object;
@@ -27,7 +34,11 @@ const DEFAULT_COLUMNS: PrinterColumn[] = [
 ];
 
 /** `custom`: the resource is defined by a CRD kubeop may create (`@CustomResource`), or exists already (`@Resource`). */
-export function recordCustomResource(target: HandlerClass, options: CustomResourceOptions | ResourceOptions, custom = true): void {
+export function recordCustomResource(
+  target: HandlerClass,
+  options: CustomResourceOptions | ResourceOptions,
+  custom = true,
+): void {
   const crd: Partial<CustomResourceOptions> = custom ? options : {};
   const record: CustomResourceRecord = {
     group: options.group,
@@ -50,7 +61,12 @@ export function recordCustomResource(target: HandlerClass, options: CustomResour
 
 /** `@Owns` is repeatable: each call adds one owned type to the class. */
 export function recordOwns(target: HandlerClass, options: ResourceTypeOptions): void {
-  const record: ResourceTypeRecord = { group: options.group, version: options.version, plural: options.plural, kind: options.kind };
+  const record: ResourceTypeRecord = {
+    group: options.group,
+    version: options.version,
+    plural: options.plural,
+    kind: options.kind,
+  };
   appendOwn(OWNS_KEY, target, record);
 }
 
@@ -135,7 +151,8 @@ export function defineResource(target: HandlerClass, definition: ResourceDefinit
     const { method, options } = typeof handler === 'string' ? { method: handler, options: {} } : handler;
     recordEventHandler(target.prototype, method, event, options);
   }
-  for (const [method, options] of Object.entries(definition.timers ?? {})) recordTimer(target.prototype, method, options);
+  for (const [method, options] of Object.entries(definition.timers ?? {}))
+    recordTimer(target.prototype, method, options);
   for (const [property, options] of Object.entries(definition.args ?? {})) {
     recordArg(target.prototype, property, options);
   }

@@ -11,7 +11,10 @@ describe('@Arg', () => {
       @Arg() tags!: string[];
     }
 
-    const records = Reflect.getOwnMetadata(ARGS_KEY, Handler.prototype) as Array<{ property: string; designType: unknown }>;
+    const records = Reflect.getOwnMetadata(ARGS_KEY, Handler.prototype) as Array<{
+      property: string;
+      designType: unknown;
+    }>;
     expect(records.map((r) => [r.property, r.designType])).toEqual([
       ['myArgument', String],
       ['replicas', Number],
@@ -23,7 +26,15 @@ describe('@Arg', () => {
 
   it('normalises the options', () => {
     class Handler {
-      @Arg({ name: 'mode', type: 'string', default: 'fast', required: true, choices: ['fast', 'slow'], alias: 'm', env: 'MODE' })
+      @Arg({
+        name: 'mode',
+        type: 'string',
+        default: 'fast',
+        required: true,
+        choices: ['fast', 'slow'],
+        alias: 'm',
+        env: 'MODE',
+      })
       speed!: string;
     }
 

@@ -67,6 +67,8 @@ describe('@CustomResource', () => {
     }
     defineResource(Plain, { resource: options, onAdded: 'added' });
 
-    expect(Reflect.getMetadata(CUSTOM_RESOURCE_KEY, Plain)).toEqual(Reflect.getMetadata(CUSTOM_RESOURCE_KEY, Decorated));
+    expect(Reflect.getMetadata(CUSTOM_RESOURCE_KEY, Plain)).toEqual(
+      Reflect.getMetadata(CUSTOM_RESOURCE_KEY, Decorated),
+    );
   });
 });

@@ -11,9 +11,30 @@ describe('@OnAdded, @OnModified, @OnDeleted', () => {
     }
 
     expect(Reflect.getOwnMetadata(EVENT_HANDLERS_KEY, Handler.prototype)).toEqual([
-      { event: 'added', method: 'created', skipWhenStateSet: true, everyChange: false, finalizer: true, timeout: undefined },
-      { event: 'modified', method: 'changed', skipWhenStateSet: true, everyChange: false, finalizer: true, timeout: undefined },
-      { event: 'deleted', method: 'removed', skipWhenStateSet: true, everyChange: false, finalizer: true, timeout: undefined },
+      {
+        event: 'added',
+        method: 'created',
+        skipWhenStateSet: true,
+        everyChange: false,
+        finalizer: true,
+        timeout: undefined,
+      },
+      {
+        event: 'modified',
+        method: 'changed',
+        skipWhenStateSet: true,
+        everyChange: false,
+        finalizer: true,
+        timeout: undefined,
+      },
+      {
+        event: 'deleted',
+        method: 'removed',
+        skipWhenStateSet: true,
+        everyChange: false,
+        finalizer: true,
+        timeout: undefined,
+      },
     ]);
   });
 
@@ -25,7 +46,14 @@ describe('@OnAdded, @OnModified, @OnDeleted', () => {
     }
 
     const records = Reflect.getOwnMetadata(EVENT_HANDLERS_KEY, Handler.prototype);
-    expect(records.map((r: { event: string; skipWhenStateSet: boolean; everyChange: boolean; finalizer: boolean }) => [r.event, r.skipWhenStateSet, r.everyChange, r.finalizer])).toEqual([
+    expect(
+      records.map((r: { event: string; skipWhenStateSet: boolean; everyChange: boolean; finalizer: boolean }) => [
+        r.event,
+        r.skipWhenStateSet,
+        r.everyChange,
+        r.finalizer,
+      ]),
+    ).toEqual([
       ['added', false, false, true],
       ['modified', true, true, true],
       ['deleted', true, false, false],
@@ -42,7 +70,9 @@ describe('@OnAdded, @OnModified, @OnDeleted', () => {
     }
 
     expect(Reflect.getOwnMetadata(EVENT_HANDLERS_KEY, Parent.prototype)).toHaveLength(1);
-    expect(Reflect.getOwnMetadata(EVENT_HANDLERS_KEY, Child.prototype)).toEqual([expect.objectContaining({ event: 'deleted', method: 'removed' })]);
+    expect(Reflect.getOwnMetadata(EVENT_HANDLERS_KEY, Child.prototype)).toEqual([
+      expect.objectContaining({ event: 'deleted', method: 'removed' }),
+    ]);
   });
 
   it('match what defineResource() records', () => {
@@ -57,6 +87,8 @@ describe('@OnAdded, @OnModified, @OnDeleted', () => {
       onModified: { method: 'changed', options: { everyChange: true } },
     });
 
-    expect(Reflect.getOwnMetadata(EVENT_HANDLERS_KEY, Plain.prototype)).toEqual(Reflect.getOwnMetadata(EVENT_HANDLERS_KEY, Decorated.prototype));
+    expect(Reflect.getOwnMetadata(EVENT_HANDLERS_KEY, Plain.prototype)).toEqual(
+      Reflect.getOwnMetadata(EVENT_HANDLERS_KEY, Decorated.prototype),
+    );
   });
 });

@@ -56,11 +56,36 @@ describe('@OnReconcile and @OnTimer', () => {
     }
 
     expect(Reflect.getOwnMetadata(EVENT_HANDLERS_KEY, Handler.prototype)).toEqual([
-      { event: 'reconcile', method: 'reconcile', skipWhenStateSet: true, everyChange: false, finalizer: true, timeout: 5 },
+      {
+        event: 'reconcile',
+        method: 'reconcile',
+        skipWhenStateSet: true,
+        everyChange: false,
+        finalizer: true,
+        timeout: 5,
+      },
     ]);
     expect(Reflect.getOwnMetadata(TIMERS_KEY, Handler.prototype)).toEqual([
-      { event: 'timer', method: 'check', interval: 30, initialDelay: 30, timeout: undefined, skipWhenStateSet: false, everyChange: false, finalizer: false },
-      { event: 'timer', method: 'report', interval: 60, initialDelay: 0, timeout: 10, skipWhenStateSet: false, everyChange: false, finalizer: false },
+      {
+        event: 'timer',
+        method: 'check',
+        interval: 30,
+        initialDelay: 30,
+        timeout: undefined,
+        skipWhenStateSet: false,
+        everyChange: false,
+        finalizer: false,
+      },
+      {
+        event: 'timer',
+        method: 'report',
+        interval: 60,
+        initialDelay: 0,
+        timeout: 10,
+        skipWhenStateSet: false,
+        everyChange: false,
+        finalizer: false,
+      },
     ]);
   });
 });
@@ -88,9 +113,12 @@ describe('defineResource', () => {
       timers: { tick: { interval: 5 } },
     });
 
-    for (const key of [CUSTOM_RESOURCE_KEY, OWNS_KEY]) expect(Reflect.getMetadata(key, ByDefinition)).toEqual(Reflect.getMetadata(key, ByDecorators));
+    for (const key of [CUSTOM_RESOURCE_KEY, OWNS_KEY])
+      expect(Reflect.getMetadata(key, ByDefinition)).toEqual(Reflect.getMetadata(key, ByDecorators));
     for (const key of [EVENT_HANDLERS_KEY, TIMERS_KEY]) {
-      expect(Reflect.getOwnMetadata(key, ByDefinition.prototype)).toEqual(Reflect.getOwnMetadata(key, ByDecorators.prototype));
+      expect(Reflect.getOwnMetadata(key, ByDefinition.prototype)).toEqual(
+        Reflect.getOwnMetadata(key, ByDecorators.prototype),
+      );
     }
   });
 });

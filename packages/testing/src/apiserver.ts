@@ -51,7 +51,11 @@ export async function apiServerReadyz(server: string, tls: ClientTls, timeoutMs:
 }
 
 /** The `default` namespace is created by a controller shortly after /readyz; tests expect it to exist. */
-export async function defaultNamespaceExists(server: string, tls: ClientTls, timeoutMs: number): Promise<string | undefined> {
+export async function defaultNamespaceExists(
+  server: string,
+  tls: ClientTls,
+  timeoutMs: number,
+): Promise<string | undefined> {
   const res = await request(`${server}/api/v1/namespaces/default`, { tls, timeoutMs });
   return res.status === 200 ? undefined : `GET /api/v1/namespaces/default answered ${res.status}`;
 }

@@ -3,7 +3,14 @@ import { constants } from 'node:fs';
 import { access, mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { checkGo, etcdTarget, goBuild, kubeApiServerTarget, kubeControllerManagerTarget, type GoBuildTarget } from './build.js';
+import {
+  checkGo,
+  etcdTarget,
+  goBuild,
+  kubeApiServerTarget,
+  kubeControllerManagerTarget,
+  type GoBuildTarget,
+} from './build.js';
 import { acquireLock } from './lock.js';
 import { KUBERNETES_VERSION } from './versions.js';
 
@@ -35,12 +42,16 @@ export class MissingBinaryError extends Error {
   readonly missing: string[];
 
   constructor(dir: string, missing: string[]) {
-    const wanted = missing.includes('kube-controller-manager') ? ['etcd', 'kube-apiserver', 'kube-controller-manager'] : ['etcd', 'kube-apiserver'];
+    const wanted = missing.includes('kube-controller-manager')
+      ? ['etcd', 'kube-apiserver', 'kube-controller-manager']
+      : ['etcd', 'kube-apiserver'];
     super(
       `KUBEBUILDER_ASSETS=${dir} does not hold an executable ${listOf(missing)}. ` +
         `Point it at a folder with ${listOf(wanted)}, or unset it to build them with Go.` +
         // setup-envtest's folders never have one.
-        (missing.includes('kube-controller-manager') ? ` kube-controller-manager must be ${KUBERNETES_VERSION} like kube-apiserver.` : ''),
+        (missing.includes('kube-controller-manager')
+          ? ` kube-controller-manager must be ${KUBERNETES_VERSION} like kube-apiserver.`
+          : ''),
     );
     this.dir = dir;
     this.missing = missing;
@@ -58,7 +69,11 @@ export async function resolveBinaries(options: ResolveBinariesOptions = {}): Pro
   const env = options.env ?? process.env;
   const assets = env.KUBEBUILDER_ASSETS;
   if (assets) {
-    const binaries: Binaries = { etcd: join(assets, 'etcd'), kubeApiServer: join(assets, 'kube-apiserver'), dir: assets };
+    const binaries: Binaries = {
+      etcd: join(assets, 'etcd'),
+      kubeApiServer: join(assets, 'kube-apiserver'),
+      dir: assets,
+    };
     if (options.controllerManager) binaries.kubeControllerManager = join(assets, 'kube-controller-manager');
     const missing: string[] = [];
     for (const name of ['etcd', 'kube-apiserver', ...(options.controllerManager ? ['kube-controller-manager'] : [])]) {

@@ -109,7 +109,8 @@ export async function checkGo(env: NodeJS.ProcessEnv): Promise<string> {
   }
   const match = /go(\d+)\.(\d+)/.exec(version);
   const [wantMajor, wantMinor] = MIN_GO_VERSION.split('.').map(Number) as [number, number];
-  const tooOld = match && (Number(match[1]) < wantMajor || (Number(match[1]) === wantMajor && Number(match[2]) < wantMinor));
+  const tooOld =
+    match && (Number(match[1]) < wantMajor || (Number(match[1]) === wantMajor && Number(match[2]) < wantMinor));
   if (tooOld) throw new GoToolchainError(version);
   return version;
 }
@@ -124,7 +125,8 @@ export async function goBuild(target: GoBuildTarget, outFile: string, options: G
   const tmpFile = join(dirname(outFile), `.${target.binary}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const step = async (args: string[], extra: Partial<RunOptions> = {}): Promise<RunResult> => {
     const result = await run('go', args, { cwd: target.moduleDir, env, log: logStream, ...extra });
-    if (result.code !== 0) throw new BinaryBuildError(target.binary, `go ${args.join(' ')}`, result.code, logFile, result.tail);
+    if (result.code !== 0)
+      throw new BinaryBuildError(target.binary, `go ${args.join(' ')}`, result.code, logFile, result.tail);
     return result;
   };
   try {
@@ -133,18 +135,24 @@ export async function goBuild(target: GoBuildTarget, outFile: string, options: G
 
     progress.phase('listing packages');
     // -trimpath matters: staleness is computed for these flags, so cached packages are not counted.
-    const listed = await step(['list', '-mod=readonly', '-trimpath', '-deps', '-f', '{{if .Stale}}{{.ImportPath}}{{end}}', target.packagePath], {
-      captureStdout: true,
-    });
+    const listed = await step(
+      ['list', '-mod=readonly', '-trimpath', '-deps', '-f', '{{if .Stale}}{{.ImportPath}}{{end}}', target.packagePath],
+      {
+        captureStdout: true,
+      },
+    );
     const total = listed.stdout.split('\n').filter((line) => line.trim()).length;
 
     progress.phase('compiling', total);
-    await step(['build', '-mod=readonly', '-trimpath', '-v', '-ldflags', target.ldflags, '-o', tmpFile, target.packagePath], {
-      // `go build -v` prints each package's import path as it is compiled (cached ones are not printed).
-      onStderrLine: (line) => {
-        if (/^[\w.~+/-]+$/.test(line)) progress.compiled();
+    await step(
+      ['build', '-mod=readonly', '-trimpath', '-v', '-ldflags', target.ldflags, '-o', tmpFile, target.packagePath],
+      {
+        // `go build -v` prints each package's import path as it is compiled (cached ones are not printed).
+        onStderrLine: (line) => {
+          if (/^[\w.~+/-]+$/.test(line)) progress.compiled();
+        },
       },
-    });
+    );
     await chmod(tmpFile, 0o755);
     await rename(tmpFile, outFile);
     progress.done(outFile);

@@ -72,7 +72,10 @@ export async function generateCertificates(dir: string): Promise<Certificates> {
     [files.clientCa, clientCa.cert.toString('pem')],
     [files.adminCert, adminCertPem],
     [files.adminKey, adminKeyPem],
-    [files.serviceAccountPublicKey, x509.PemConverter.encode(await crypto.subtle.exportKey('spki', serviceAccount.publicKey), 'PUBLIC KEY')],
+    [
+      files.serviceAccountPublicKey,
+      x509.PemConverter.encode(await crypto.subtle.exportKey('spki', serviceAccount.publicKey), 'PUBLIC KEY'),
+    ],
     [files.serviceAccountKey, await privateKeyPem(serviceAccount)],
   ];
   await Promise.all(contents.map(([path, pem]) => writeFile(path, `${pem.trim()}\n`, { mode: 0o600 })));

@@ -38,7 +38,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const startTimeoutMs = Number(values['start-timeout']);
-  if (!Number.isInteger(startTimeoutMs) || startTimeoutMs <= 0) throw new Error(`--start-timeout must be a positive integer, not ${values['start-timeout']}`);
+  if (!Number.isInteger(startTimeoutMs) || startTimeoutMs <= 0)
+    throw new Error(`--start-timeout must be a positive integer, not ${values['start-timeout']}`);
 
   const controllerManager = values['controller-manager'];
   const binaries = await resolveBinaries({ controllerManager });
@@ -76,7 +77,10 @@ async function main(): Promise<number> {
   return crashed ? 1 : 0;
 }
 
-function untilSignalOrCrash(plane: ControlPlane, withControllerManager: boolean): Promise<{ reason: string; crashed: boolean }> {
+function untilSignalOrCrash(
+  plane: ControlPlane,
+  withControllerManager: boolean,
+): Promise<{ reason: string; crashed: boolean }> {
   return new Promise((resolveWith) => {
     const done = (reason: string, crashed = true): void => {
       clearInterval(watchdog);
@@ -90,7 +94,8 @@ function untilSignalOrCrash(plane: ControlPlane, withControllerManager: boolean)
       const { etcd, kubeApiServer, controllerManager } = plane.processes;
       if (etcd === undefined) done(`etcd exited (see ${plane.logDir})`);
       else if (kubeApiServer === undefined) done(`kube-apiserver exited (see ${plane.logDir})`);
-      else if (withControllerManager && controllerManager === undefined) done(`kube-controller-manager exited (see ${plane.logDir})`);
+      else if (withControllerManager && controllerManager === undefined)
+        done(`kube-controller-manager exited (see ${plane.logDir})`);
     }, 1_000);
   });
 }
@@ -98,7 +103,9 @@ function untilSignalOrCrash(plane: ControlPlane, withControllerManager: boolean)
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`kubeop-control-plane: ${error instanceof Error ? error.message : String(error)} (--help for usage)\n`);
+    process.stderr.write(
+      `kubeop-control-plane: ${error instanceof Error ? error.message : String(error)} (--help for usage)\n`,
+    );
     process.exit(1);
   },
 );

@@ -50,7 +50,11 @@ export interface ControlPlane {
   /** The temporary folder (etcd data, certificates, kubeconfig). Removed by stop() unless KUBEOP_KEEP_TEMP=1. */
   readonly dir: string;
   /** Process ids of the servers; undefined for one that is not running (or, for the controller-manager, not asked for). */
-  readonly processes: { etcd: number | undefined; kubeApiServer: number | undefined; controllerManager: number | undefined };
+  readonly processes: {
+    etcd: number | undefined;
+    kubeApiServer: number | undefined;
+    controllerManager: number | undefined;
+  };
   /** Stops the servers (SIGTERM, then SIGKILL; the controller-manager first) and removes the temporary folder. Safe to call twice. */
   stop(): Promise<void>;
   /** Stops only kube-apiserver, for fault-injection tests. Defaults to SIGTERM. */
@@ -73,7 +77,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const withControllerManager = options.controllerManager ?? false;
   const binaries = options.binaries ?? (await resolveBinaries({ controllerManager: withControllerManager }));
   if (withControllerManager && !binaries.kubeControllerManager) {
-    throw new TypeError('controllerManager: true needs binaries.kubeControllerManager: resolve them with resolveBinaries({ controllerManager: true })');
+    throw new TypeError(
+      'controllerManager: true needs binaries.kubeControllerManager: resolve them with resolveBinaries({ controllerManager: true })',
+    );
   }
   const timeoutMs = options.startTimeoutMs ?? 60_000;
   const deadline = Date.now() + timeoutMs;
@@ -126,7 +132,13 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   });
   try {
     const args = await etcdArgs(
-      { binary: binaries.etcd, dataDir: join(dir, 'etcd'), clientPort: etcdPort, peerPort, extraFlags: options.extraEtcdFlags },
+      {
+        binary: binaries.etcd,
+        dataDir: join(dir, 'etcd'),
+        clientPort: etcdPort,
+        peerPort,
+        extraFlags: options.extraEtcdFlags,
+      },
       Math.min(10_000, deadline - Date.now()),
     );
     await plane.startEtcd(args, deadline);
@@ -189,7 +201,12 @@ class LocalControlPlane implements ControlPlane {
   }
 
   async startEtcd(args: string[], deadline: number): Promise<void> {
-    const etcd = startProcess({ name: 'etcd', command: this.config.binaries.etcd, args, logFile: join(this.logDir, 'etcd.log') });
+    const etcd = startProcess({
+      name: 'etcd',
+      command: this.config.binaries.etcd,
+      args,
+      logFile: join(this.logDir, 'etcd.log'),
+    });
     this.etcd = etcd;
     await waitUntilReady({
       process: etcd,
@@ -221,7 +238,10 @@ class LocalControlPlane implements ControlPlane {
       intervalMs: 200,
     };
     await waitUntilReady({ ...wait, probe: (timeout) => apiServerReadyz(this.server, this.config.tls, timeout) });
-    await waitUntilReady({ ...wait, probe: (timeout) => defaultNamespaceExists(this.server, this.config.tls, timeout) });
+    await waitUntilReady({
+      ...wait,
+      probe: (timeout) => defaultNamespaceExists(this.server, this.config.tls, timeout),
+    });
   }
 
   async writeKubeconfig(): Promise<void> {
@@ -240,7 +260,11 @@ class LocalControlPlane implements ControlPlane {
     if (!config) return;
     const { tls } = this.config;
     // Its own copy: the user's kubeconfig is theirs to edit.
-    await writeFile(config.kubeconfigPath, kubeconfigYaml({ server: this.server, caPem: tls.ca, certPem: tls.cert, keyPem: tls.key }), { mode: 0o600 });
+    await writeFile(
+      config.kubeconfigPath,
+      kubeconfigYaml({ server: this.server, caPem: tls.ca, certPem: tls.cert, keyPem: tls.key }),
+      { mode: 0o600 },
+    );
     const controllerManager = startProcess({
       name: 'kube-controller-manager',
       command: this.config.binaries.kubeControllerManager!,

@@ -41,7 +41,11 @@ export function controllerManagerArgs(config: ControllerManagerConfig): string[]
 }
 
 /** Healthy when /healthz answers 200 (always allowed without authentication); otherwise why not. */
-export async function controllerManagerHealthz(url: string, caPem: string, timeoutMs: number): Promise<string | undefined> {
+export async function controllerManagerHealthz(
+  url: string,
+  caPem: string,
+  timeoutMs: number,
+): Promise<string | undefined> {
   const res = await request(`${url}/healthz`, { tls: { ca: caPem }, timeoutMs });
   return res.status === 200 ? undefined : `GET /healthz answered ${res.status}: ${res.body.trim().slice(0, 300)}`;
 }

@@ -20,8 +20,11 @@ function supportsUnsafeNoFsync(binary: string, timeoutMs: number): Promise<boole
   let answer = unsafeNoFsync.get(binary);
   if (!answer) {
     answer = new Promise((resolve) => {
-      execFile(binary, ['--help'], { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 4 << 20 }, (_error, stdout, stderr) =>
-        resolve(`${stdout}${stderr}`.includes('--unsafe-no-fsync')),
+      execFile(
+        binary,
+        ['--help'],
+        { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 4 << 20 },
+        (_error, stdout, stderr) => resolve(`${stdout}${stderr}`.includes('--unsafe-no-fsync')),
       );
     });
     unsafeNoFsync.set(binary, answer);
@@ -72,7 +75,8 @@ export async function compactEtcd(url: string): Promise<number> {
     await gateway(url, '/v3/kv/compaction', { revision: String(revision), physical: true });
   } catch (error) {
     // Compacting twice at one revision is a no-op, not a failure.
-    if (!(error instanceof EtcdRequestError && error.message.includes('required revision has been compacted'))) throw error;
+    if (!(error instanceof EtcdRequestError && error.message.includes('required revision has been compacted')))
+      throw error;
   }
   return revision;
 }

@@ -29,7 +29,10 @@ interface Pair {
   upstream: Socket;
 }
 
-export async function startFaultProxy(target: { server: string; kubeConfig: KubeConfig }, kubeconfigPath: string): Promise<FaultProxy> {
+export async function startFaultProxy(
+  target: { server: string; kubeConfig: KubeConfig },
+  kubeconfigPath: string,
+): Promise<FaultProxy> {
   const upstreamUrl = new URL(target.server);
   const pairs = new Set<Pair>();
   const frozen = new Set<Pair>();

@@ -1,6 +1,12 @@
 // @kubeop/testing: a real etcd + kube-apiserver on loopback for tests, like controller-runtime's envtest.
 import './runtime-check.js';
-export { binaryCacheDir, MissingBinaryError, resolveBinaries, type Binaries, type ResolveBinariesOptions } from './binaries.js';
+export {
+  binaryCacheDir,
+  MissingBinaryError,
+  resolveBinaries,
+  type Binaries,
+  type ResolveBinariesOptions,
+} from './binaries.js';
 export { BinaryBuildError, GoToolchainError } from './build.js';
 export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.js';
 export { EtcdRequestError } from './etcd.js';

@@ -47,7 +47,8 @@ export async function waitUntilReady(options: WaitOptions): Promise<void> {
   for (;;) {
     if (proc.exitStatus) throw new ProcessExitedError(proc.name, proc.exitStatus, proc.logFile);
     const remaining = options.deadline - Date.now();
-    if (remaining <= 0) throw new StartTimeoutError(proc.name, options.timeoutMs, lastReason, options.logFiles, proc.logFile);
+    if (remaining <= 0)
+      throw new StartTimeoutError(proc.name, options.timeoutMs, lastReason, options.logFiles, proc.logFile);
     try {
       const reason = await options.probe(Math.min(2_000, remaining));
       if (reason === undefined) return;
@@ -55,7 +56,10 @@ export async function waitUntilReady(options: WaitOptions): Promise<void> {
     } catch (error) {
       lastReason = describeError(error);
     }
-    await Promise.race([sleep(Math.min(options.intervalMs ?? 100, Math.max(0, options.deadline - Date.now()))), proc.exited]);
+    await Promise.race([
+      sleep(Math.min(options.intervalMs ?? 100, Math.max(0, options.deadline - Date.now()))),
+      proc.exited,
+    ]);
   }
 }
 

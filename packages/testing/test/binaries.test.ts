@@ -2,7 +2,13 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { binaryCacheDir, BinaryBuildError, GoToolchainError, MissingBinaryError, resolveBinaries } from '@kubeop/testing';
+import {
+  binaryCacheDir,
+  BinaryBuildError,
+  GoToolchainError,
+  MissingBinaryError,
+  resolveBinaries,
+} from '@kubeop/testing';
 import { tempDir, writeScript } from './support/fake-bin.js';
 
 // Answers the four go commands the build runs; `go build` records itself in $FAKE_GO_CALLS and writes a script to -o.
@@ -57,11 +63,19 @@ describe('with KUBEBUILDER_ASSETS', () => {
     const assets = await scratch('assets');
     const etcd = await writeScript(assets, 'etcd', 'exit 0');
     const kubeApiServer = await writeScript(assets, 'kube-apiserver', 'exit 0');
-    await expect(resolveBinaries({ env: { KUBEBUILDER_ASSETS: assets } })).resolves.toStrictEqual({ etcd, kubeApiServer, dir: assets });
-    const error = await resolveBinaries({ env: { KUBEBUILDER_ASSETS: assets }, controllerManager: true }).catch((e: unknown) => e);
+    await expect(resolveBinaries({ env: { KUBEBUILDER_ASSETS: assets } })).resolves.toStrictEqual({
+      etcd,
+      kubeApiServer,
+      dir: assets,
+    });
+    const error = await resolveBinaries({ env: { KUBEBUILDER_ASSETS: assets }, controllerManager: true }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(MissingBinaryError);
     expect((error as MissingBinaryError).missing).toEqual(['kube-controller-manager']);
-    expect((error as Error).message).toMatch(/^KUBEBUILDER_ASSETS=\S+ does not hold an executable kube-controller-manager\. /);
+    expect((error as Error).message).toMatch(
+      /^KUBEBUILDER_ASSETS=\S+ does not hold an executable kube-controller-manager\. /,
+    );
     expect((error as Error).message).toContain('a folder with etcd, kube-apiserver and kube-controller-manager');
     expect((error as Error).message).toContain('kube-controller-manager must be v1.37.2');
 
@@ -78,7 +92,11 @@ describe('with KUBEBUILDER_ASSETS', () => {
     const assets = await scratch('assets');
     const etcd = await writeScript(assets, 'etcd', 'exit 0');
     const kubeApiServer = await writeScript(assets, 'kube-apiserver', 'exit 0');
-    await expect(resolveBinaries({ env: { KUBEBUILDER_ASSETS: assets } })).resolves.toEqual({ etcd, kubeApiServer, dir: assets });
+    await expect(resolveBinaries({ env: { KUBEBUILDER_ASSETS: assets } })).resolves.toEqual({
+      etcd,
+      kubeApiServer,
+      dir: assets,
+    });
   });
 });
 
@@ -92,7 +110,11 @@ describe('the cache', () => {
   test('cached binaries are used without Go', async () => {
     const cache = await scratch('cache');
     const etcd = await writeScript(await mkdirp(cache, 'control-plane/etcd-v3.6.16'), 'etcd', 'exit 0');
-    const kubeApiServer = await writeScript(await mkdirp(cache, 'control-plane/kube-apiserver-v1.37.2'), 'kube-apiserver', 'exit 0');
+    const kubeApiServer = await writeScript(
+      await mkdirp(cache, 'control-plane/kube-apiserver-v1.37.2'),
+      'kube-apiserver',
+      'exit 0',
+    );
     const result = await resolveBinaries({ env: { KUBEOP_CACHE_DIR: cache, PATH: '/nonexistent' } });
     expect(result).toEqual({ etcd, kubeApiServer, dir: join(cache, 'control-plane') });
     const kubeControllerManager = await writeScript(
@@ -100,7 +122,10 @@ describe('the cache', () => {
       'kube-controller-manager',
       'exit 0',
     );
-    const withKcm = await resolveBinaries({ env: { KUBEOP_CACHE_DIR: cache, PATH: '/nonexistent' }, controllerManager: true });
+    const withKcm = await resolveBinaries({
+      env: { KUBEOP_CACHE_DIR: cache, PATH: '/nonexistent' },
+      controllerManager: true,
+    });
     expect(withKcm).toEqual({ etcd, kubeApiServer, kubeControllerManager, dir: join(cache, 'control-plane') });
   });
 });
@@ -113,7 +138,12 @@ describe('building with Go', () => {
   });
   const goEnv = async (extra: NodeJS.ProcessEnv = {}) => {
     const cache = await scratch('cache');
-    return { KUBEOP_CACHE_DIR: cache, FAKE_GO_CALLS: join(cache, 'calls'), PATH: `${goDir}:${process.env.PATH}`, ...extra };
+    return {
+      KUBEOP_CACHE_DIR: cache,
+      FAKE_GO_CALLS: join(cache, 'calls'),
+      PATH: `${goDir}:${process.env.PATH}`,
+      ...extra,
+    };
   };
 
   test('builds each binary once, even for concurrent callers, and reports progress', async () => {
@@ -140,7 +170,13 @@ describe('building with Go', () => {
     expect(first.kubeControllerManager).toBeUndefined();
     const lines: string[] = [];
     const second = await resolveBinaries({ env, log: (line) => lines.push(line), controllerManager: true });
-    expect(second).toEqual({ ...first, kubeControllerManager: join(env.KUBEOP_CACHE_DIR, 'control-plane/kube-controller-manager-v1.37.2/kube-controller-manager') });
+    expect(second).toEqual({
+      ...first,
+      kubeControllerManager: join(
+        env.KUBEOP_CACHE_DIR,
+        'control-plane/kube-controller-manager-v1.37.2/kube-controller-manager',
+      ),
+    });
     expect((await readFile(env.FAKE_GO_CALLS, 'utf8')).trim().split('\n')).toEqual([
       'go.etcd.io/etcd/server/v3',
       'k8s.io/kubernetes/cmd/kube-apiserver',
@@ -150,13 +186,21 @@ describe('building with Go', () => {
   });
 
   test('no go on PATH: says which Go is needed and that KUBEBUILDER_ASSETS is the alternative', async () => {
-    const error = await resolveBinaries({ env: { ...(await goEnv()), PATH: '/nonexistent' }, log: () => undefined }).catch((e: unknown) => e);
+    const error = await resolveBinaries({
+      env: { ...(await goEnv()), PATH: '/nonexistent' },
+      log: () => undefined,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GoToolchainError);
-    expect((error as Error).message).toMatch(/^Go >= 1\.26 is needed to build kube-apiserver v1\.37\.2 .*go was not found on PATH.*KUBEBUILDER_ASSETS/);
+    expect((error as Error).message).toMatch(
+      /^Go >= 1\.26 is needed to build kube-apiserver v1\.37\.2 .*go was not found on PATH.*KUBEBUILDER_ASSETS/,
+    );
   });
 
   test('an old go is named', async () => {
-    const error = await resolveBinaries({ env: await goEnv({ FAKE_GO_VERSION: 'go1.22.4' }), log: () => undefined }).catch((e: unknown) => e);
+    const error = await resolveBinaries({
+      env: await goEnv({ FAKE_GO_VERSION: 'go1.22.4' }),
+      log: () => undefined,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GoToolchainError);
     expect((error as GoToolchainError).found).toBe('go1.22.4');
   });

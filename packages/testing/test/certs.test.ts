@@ -41,7 +41,9 @@ describe('generateCertificates', () => {
     expect(admin.checkPrivateKey(createPrivateKey(await readFile(certs.files.adminKey)))).toBe(true);
     const saPublic = createPublicKey(await readFile(certs.files.serviceAccountPublicKey));
     const saPrivate = createPrivateKey(await readFile(certs.files.serviceAccountKey));
-    expect(createPublicKey(saPrivate).export({ format: 'der', type: 'spki' })).toEqual(saPublic.export({ format: 'der', type: 'spki' }));
+    expect(createPublicKey(saPrivate).export({ format: 'der', type: 'spki' })).toEqual(
+      saPublic.export({ format: 'der', type: 'spki' }),
+    );
     expect((await stat(certs.files.adminKey)).mode & 0o777).toBe(0o600);
   });
 });

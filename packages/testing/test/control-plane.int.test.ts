@@ -87,7 +87,10 @@ describe('custom resources', () => {
     }, 'the CRD to be Established');
     objects = env.kubeConfig.makeApiClient(CustomObjectsApi);
     // Right after Established the new resource can be missing from the handler chain for a moment (404).
-    await eventually(() => objects.listNamespacedCustomObject({ group, version, namespace: env.namespace, plural }), 'the widgets endpoint to serve');
+    await eventually(
+      () => objects.listNamespacedCustomObject({ group, version, namespace: env.namespace, plural }),
+      'the widgets endpoint to serve',
+    );
     watch = await new Watch(env.kubeConfig).watch(
       `/apis/${group}/${version}/namespaces/${env.namespace}/${plural}`,
       {},
@@ -117,9 +120,17 @@ describe('custom resources', () => {
       body: widget('first', 1),
     })) as Widget;
     expect(created.metadata.generation).toBe(1);
-    await objects.createNamespacedCustomObject({ group, version, namespace: env.namespace, plural, body: widget('second', 2) });
+    await objects.createNamespacedCustomObject({
+      group,
+      version,
+      namespace: env.namespace,
+      plural,
+      body: widget('second', 2),
+    });
 
-    const list = (await objects.listNamespacedCustomObject({ group, version, namespace: env.namespace, plural })) as { items: Widget[] };
+    const list = (await objects.listNamespacedCustomObject({ group, version, namespace: env.namespace, plural })) as {
+      items: Widget[];
+    };
     expect(list.items.map((item) => [item.metadata.name, item.spec?.size]).sort()).toEqual([
       ['first', 1],
       ['second', 2],

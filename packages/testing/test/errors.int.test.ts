@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ProcessExitedError, resolveBinaries, startControlPlane, StartTimeoutError, type Binaries } from '@kubeop/testing';
+import {
+  ProcessExitedError,
+  resolveBinaries,
+  startControlPlane,
+  StartTimeoutError,
+  type Binaries,
+} from '@kubeop/testing';
 import { isAlive, tempDir, writeScript } from './support/fake-bin.js';
 
 let real: Binaries;
@@ -56,10 +62,14 @@ describe('start failures', () => {
   });
 
   test('kube-apiserver exiting at once: etcd is stopped too, its data removed, the logs kept', async () => {
-    const error = await startControlPlane({ binaries: { ...real, kubeApiServer: exitsAtOnce } }).catch((e: unknown) => e);
+    const error = await startControlPlane({ binaries: { ...real, kubeApiServer: exitsAtOnce } }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ProcessExitedError);
     const { message, logFile } = error as ProcessExitedError;
-    expect(message).toMatch(/^kube-apiserver exited with code 3 before it was ready\. Log: \S+\/logs\/kube-apiserver\.log\n/);
+    expect(message).toMatch(
+      /^kube-apiserver exited with code 3 before it was ready\. Log: \S+\/logs\/kube-apiserver\.log\n/,
+    );
     const dir = planeDir(logFile);
     expect(processesMentioning(dir)).toEqual([]);
     expect(readdirSync(dir).sort()).toEqual(['certs', 'logs']);
@@ -71,18 +81,25 @@ describe('start failures', () => {
     const error = await startControlPlane({ binaries, controllerManager: true }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProcessExitedError);
     const { message, logFile } = error as ProcessExitedError;
-    expect(message).toMatch(/^kube-controller-manager exited with code 3 before it was ready\. Log: \S+\/logs\/kube-controller-manager\.log\n/);
+    expect(message).toMatch(
+      /^kube-controller-manager exited with code 3 before it was ready\. Log: \S+\/logs\/kube-controller-manager\.log\n/,
+    );
     expect(message).toContain('boom');
     const dir = planeDir(logFile);
     expect(processesMentioning(dir)).toEqual([]);
-    expect(readdirSync(`${dir}/logs`).sort()).toEqual(['etcd.log', 'kube-apiserver.log', 'kube-controller-manager.log']);
+    expect(readdirSync(`${dir}/logs`).sort()).toEqual([
+      'etcd.log',
+      'kube-apiserver.log',
+      'kube-controller-manager.log',
+    ]);
   });
 
   test('kube-apiserver never ready: a timeout naming the last check and the log files', async () => {
     const started = Date.now();
-    const error = await startControlPlane({ binaries: { ...real, kubeApiServer: sleepsForever }, startTimeoutMs: 3_000 }).catch(
-      (e: unknown) => e,
-    );
+    const error = await startControlPlane({
+      binaries: { ...real, kubeApiServer: sleepsForever },
+      startTimeoutMs: 3_000,
+    }).catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(error).toBeInstanceOf(StartTimeoutError);
     const { message, component, logFiles } = error as StartTimeoutError;

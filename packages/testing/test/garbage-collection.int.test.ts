@@ -40,7 +40,10 @@ async function ownerAndChild(name: string): Promise<void> {
     controller: true,
     blockOwnerDeletion: true,
   };
-  await core.createNamespacedConfigMap({ namespace: env.namespace, body: { metadata: { name: `${name}-child`, ownerReferences: [reference] } } });
+  await core.createNamespacedConfigMap({
+    namespace: env.namespace,
+    body: { metadata: { name: `${name}-child`, ownerReferences: [reference] } },
+  });
 }
 
 async function exists(name: string): Promise<boolean> {
@@ -60,19 +63,32 @@ describe('garbage collection', () => {
   test('deleting the owner (background, the default) deletes the child after it', async () => {
     await ownerAndChild('background');
     await core.deleteNamespacedConfigMap({ name: 'background', namespace: env.namespace });
-    await eventually(async () => !(await exists('background-child')), 'the garbage collector to delete the child', 60_000);
+    await eventually(
+      async () => !(await exists('background-child')),
+      'the garbage collector to delete the child',
+      60_000,
+    );
     await eventually(() => deletedOrder('background').length === 2, 'both DELETED events');
     expect(deletedOrder('background')).toEqual(['background', 'background-child']);
   });
 
   test('foreground deletion keeps the owner until the child is gone', async () => {
     await ownerAndChild('foreground');
-    await core.deleteNamespacedConfigMap({ name: 'foreground', namespace: env.namespace, propagationPolicy: 'Foreground' });
+    await core.deleteNamespacedConfigMap({
+      name: 'foreground',
+      namespace: env.namespace,
+      propagationPolicy: 'Foreground',
+    });
     await eventually(async () => !(await exists('foreground')), 'the owner to be deleted after its child', 60_000);
     await eventually(() => deletedOrder('foreground').length === 2, 'both DELETED events');
     expect(deletedOrder('foreground')).toEqual(['foreground-child', 'foreground']);
     // Meanwhile the owner waited, marked for deletion, on the finalizer the garbage collector removes.
-    expect(events).toContainEqual({ type: 'MODIFIED', name: 'foreground', finalizers: ['foregroundDeletion'], deleting: true });
+    expect(events).toContainEqual({
+      type: 'MODIFIED',
+      name: 'foreground',
+      finalizers: ['foregroundDeletion'],
+      deleting: true,
+    });
   });
 });
 
@@ -81,13 +97,17 @@ describe('namespace deletion', () => {
     const name = await createTestNamespace(env.kubeConfig, 'namespace-deletion');
     await core.createNamespacedConfigMap({ namespace: name, body: { metadata: { name: 'content' } } });
     await core.deleteNamespace({ name });
-    await eventually(async () => {
-      try {
-        await core.readNamespace({ name });
-        return false;
-      } catch (error) {
-        return error instanceof ApiException && error.code === 404;
-      }
-    }, `namespace ${name} to be gone`, 60_000);
+    await eventually(
+      async () => {
+        try {
+          await core.readNamespace({ name });
+          return false;
+        } catch (error) {
+          return error instanceof ApiException && error.code === 404;
+        }
+      },
+      `namespace ${name} to be gone`,
+      60_000,
+    );
   });
 });

@@ -20,7 +20,10 @@ const core = (plane: ControlPlane): CoreV1Api => plane.kubeConfig.makeApiClient(
 describe('control planes of their own', () => {
   test('two run side by side on different ports, each with its own data', async () => {
     expect(new Set([first.server, second.server, first.etcdUrl, second.etcdUrl]).size).toBe(4);
-    await core(first).createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'only-in-first' } } });
+    await core(first).createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'only-in-first' } },
+    });
     const names = async (plane: ControlPlane) =>
       (await core(plane).listNamespacedConfigMap({ namespace: 'default' })).items.map((item) => item.metadata?.name);
     expect(await names(first)).toContain('only-in-first');
@@ -30,7 +33,10 @@ describe('control planes of their own', () => {
   test('compactEtcd returns the current revision, which grows with writes', async () => {
     const before = await first.compactEtcd();
     expect(before).toBeGreaterThan(1);
-    await core(first).createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'after-compaction' } } });
+    await core(first).createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'after-compaction' } },
+    });
     expect(await first.compactEtcd()).toBeGreaterThan(before);
   });
 

@@ -9,7 +9,10 @@ describe('kubeop-local arguments', () => {
       kubeconfig: 'k',
       command: ['node', 'dist/main.js', '--create-crd', '--kubeconfig', 'x'],
     });
-    expect(parseLocalArgs(['--controller-manager', '--', '-weird'])).toMatchObject({ controllerManager: true, command: ['-weird'] });
+    expect(parseLocalArgs(['--controller-manager', '--', '-weird'])).toMatchObject({
+      controllerManager: true,
+      command: ['-weird'],
+    });
     expect(parseLocalArgs(['node', '--help'])).toMatchObject({ command: ['node', '--help'] });
     expect(parseLocalArgs(['--help', 'node'])).toBe('help');
   });

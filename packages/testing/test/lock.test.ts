@@ -29,7 +29,9 @@ describe('acquireLock', () => {
     await new Promise((resolve) => setImmediate(resolve));
     order.push('first releases');
     await releaseFirst();
-    await (await second)();
+    await (
+      await second
+    )();
     expect(order).toEqual(['first releases', 'second']);
     expect(waited).toBe(true);
     await expect(stat(path)).rejects.toThrow('ENOENT');

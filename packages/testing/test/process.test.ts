@@ -28,7 +28,9 @@ async function parentWithServer(then: 'hang' | 'exit'): Promise<{ parent: Return
     const server = startProcess({ name: 'sleep', command: 'sleep', args: ['600'], logFile: ${JSON.stringify(join(dir, 'sleep.log'))} });
     console.log(server.pid);
     ${then === 'exit' ? 'process.exit(0);' : 'setInterval(() => {}, 1000);'}`;
-  const parent = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const parent = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [line] = (await once(createInterface({ input: parent.stdout! }), 'line')) as [string];
   return { parent, server: Number(line) };
 }

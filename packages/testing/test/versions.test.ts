@@ -8,11 +8,15 @@ const goMod = (name: string): string => goFile(`${name}/go.mod`);
 
 describe('versions', () => {
   test('KUBERNETES_VERSION is what go/kubernetes requires', () => {
-    expect(goMod('kubernetes')).toMatch(new RegExp(`^require k8s\\.io/kubernetes ${KUBERNETES_VERSION.replace(/\./g, '\\.')}$`, 'm'));
+    expect(goMod('kubernetes')).toMatch(
+      new RegExp(`^require k8s\\.io/kubernetes ${KUBERNETES_VERSION.replace(/\./g, '\\.')}$`, 'm'),
+    );
   });
 
   test('ETCD_VERSION is what go/etcd requires', () => {
-    expect(goMod('etcd')).toMatch(new RegExp(`^require go\\.etcd\\.io/etcd/server/v3 ${ETCD_VERSION.replace(/\./g, '\\.')}$`, 'm'));
+    expect(goMod('etcd')).toMatch(
+      new RegExp(`^require go\\.etcd\\.io/etcd/server/v3 ${ETCD_VERSION.replace(/\./g, '\\.')}$`, 'm'),
+    );
   });
 
   test('go/kubernetes pins both main packages, so `go mod tidy` keeps what each needs', () => {

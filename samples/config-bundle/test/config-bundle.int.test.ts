@@ -3,7 +3,13 @@
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1ConfigMap,
+} from '@kubernetes/client-node';
 import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
 import { killOperatorProcesses, type OperatorProcess, spawnOperator } from '@kubeop/testing/operator';
 
@@ -18,7 +24,10 @@ let operator: OperatorProcess;
 const output = () => operator.output();
 beforeAll(async () => {
   env = await testEnvironment();
-  operator = spawnOperator(MAIN, { args: ['--create-crd', '--namespace', env.namespace, '--managed-by', 'sample-test'], env: { KUBECONFIG: env.kubeconfigPath } });
+  operator = spawnOperator(MAIN, {
+    args: ['--create-crd', '--namespace', env.namespace, '--managed-by', 'sample-test'],
+    env: { KUBECONFIG: env.kubeconfigPath },
+  });
   await operator.waitForOutput(/watching configbundles\.samples\.kubeop\.dev/, 60_000);
 });
 afterAll(() => killOperatorProcesses());
@@ -39,7 +48,12 @@ describe('ConfigBundle', () => {
     const created = (await custom.createNamespacedCustomObject({
       ...resource,
       namespace: env.namespace,
-      body: { apiVersion: 'samples.kubeop.dev/v1', kind: 'ConfigBundle', metadata: { name: 'app' }, spec: { data: { A: '1', B: '2' } } },
+      body: {
+        apiVersion: 'samples.kubeop.dev/v1',
+        kind: 'ConfigBundle',
+        metadata: { name: 'app' },
+        spec: { data: { A: '1', B: '2' } },
+      },
     })) as { metadata: { uid: string } };
 
     const first = await eventually(() => configMap(core, 'app'), 'the ConfigMap');
@@ -48,15 +62,28 @@ describe('ConfigBundle', () => {
     expect(first.metadata?.ownerReferences).toEqual([
       expect.objectContaining({ kind: 'ConfigBundle', name: 'app', uid: created.metadata.uid, controller: true }),
     ]);
-    const get = () => custom.getNamespacedCustomObject({ ...resource, namespace: env.namespace, name: 'app' }) as Promise<{ status?: unknown }>;
-    await eventually(async () => isDeepStrictEqual((await get()).status, { state: 'ready', configMap: 'app', keys: 2, observedGeneration: 1 }), 'status for generation 1');
+    const get = () =>
+      custom.getNamespacedCustomObject({ ...resource, namespace: env.namespace, name: 'app' }) as Promise<{
+        status?: unknown;
+      }>;
+    await eventually(
+      async () =>
+        isDeepStrictEqual((await get()).status, { state: 'ready', configMap: 'app', keys: 2, observedGeneration: 1 }),
+      'status for generation 1',
+    );
 
     await custom.patchNamespacedCustomObject(
       { ...resource, namespace: env.namespace, name: 'app', body: { spec: { data: { A: '1', C: '3', D: '4' } } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    await eventually(async () => isDeepStrictEqual((await configMap(core, 'app'))?.data, { A: '1', B: '2', C: '3', D: '4' }), 'the ConfigMap to follow the spec');
-    await eventually(async () => ((await get()).status as { observedGeneration?: number })?.observedGeneration === 2, 'status for generation 2');
+    await eventually(
+      async () => isDeepStrictEqual((await configMap(core, 'app'))?.data, { A: '1', B: '2', C: '3', D: '4' }),
+      'the ConfigMap to follow the spec',
+    );
+    await eventually(
+      async () => ((await get()).status as { observedGeneration?: number })?.observedGeneration === 2,
+      'status for generation 2',
+    );
     expect((await get()).status).toEqual({ state: 'ready', configMap: 'app', keys: 4, observedGeneration: 2 });
 
     // Deleted by hand: applied again, as a new object.
@@ -72,14 +99,22 @@ describe('ConfigBundle', () => {
 
     // Edited by hand: our fields are applied again; a field we do not manage stays.
     await core.patchNamespacedConfigMap(
-      { name: 'app', namespace: env.namespace, body: { data: { A: 'changed' }, metadata: { annotations: { note: 'kept' } } } },
+      {
+        name: 'app',
+        namespace: env.namespace,
+        body: { data: { A: 'changed' }, metadata: { annotations: { note: 'kept' } } },
+      },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
     await eventually(async () => (await configMap(core, 'app'))?.data?.A === '1', 'the edit to be undone');
     expect((await configMap(core, 'app'))?.metadata?.annotations).toEqual({ note: 'kept' });
 
     await custom.deleteNamespacedCustomObject({ ...resource, namespace: env.namespace, name: 'app' });
-    await eventually(async () => (await configMap(core, 'app')) === undefined, 'the garbage collector to delete the ConfigMap', GC_DEADLINE_MS);
+    await eventually(
+      async () => (await configMap(core, 'app')) === undefined,
+      'the garbage collector to delete the ConfigMap',
+      GC_DEADLINE_MS,
+    );
     await eventually(async () => !(await get().catch(() => undefined)), 'the ConfigBundle to be gone');
   });
 
@@ -87,11 +122,21 @@ describe('ConfigBundle', () => {
     expect(output()).not.toContain('no generated CRD');
     const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
     const create = (name: string, spec: unknown) =>
-      custom.createNamespacedCustomObject({ ...resource, namespace: env.namespace, body: { apiVersion: 'samples.kubeop.dev/v1', kind: 'ConfigBundle', metadata: { name }, spec } });
-    const refused = await create('bad-key', { data: { 'no spaces': 'x' } }).then(() => undefined, (error: { body?: string }) => error.body ?? String(error));
+      custom.createNamespacedCustomObject({
+        ...resource,
+        namespace: env.namespace,
+        body: { apiVersion: 'samples.kubeop.dev/v1', kind: 'ConfigBundle', metadata: { name }, spec },
+      });
+    const refused = await create('bad-key', { data: { 'no spaces': 'x' } }).then(
+      () => undefined,
+      (error: { body?: string }) => error.body ?? String(error),
+    );
     expect(refused).toContain("keys may hold letters, digits, '-', '_' and '.' only");
     const empty = (await create('empty', {})) as { spec: unknown };
     expect(empty.spec).toEqual({ data: {} });
-    await eventually(async () => (await configMap(env.kubeConfig.makeApiClient(CoreV1Api), 'empty'))?.metadata?.name === 'empty', 'the empty ConfigMap');
+    await eventually(
+      async () => (await configMap(env.kubeConfig.makeApiClient(CoreV1Api), 'empty'))?.metadata?.name === 'empty',
+      'the empty ConfigMap',
+    );
   });
 });

@@ -22,7 +22,12 @@ export interface DeploymentStatus {
  * `Available` and `Progressing` copied from the Deployment once its controller has seen the current spec;
  * `Unknown` before. A transition time only moves when the status does, as the API conventions ask.
  */
-export function siteConditions(deployment: DeploymentStatus | undefined, generation: number | undefined, previous: Condition[] = [], now = new Date()): Condition[] {
+export function siteConditions(
+  deployment: DeploymentStatus | undefined,
+  generation: number | undefined,
+  previous: Condition[] = [],
+  now = new Date(),
+): Condition[] {
   const observed = deployment?.observedGeneration !== undefined && deployment.observedGeneration === generation;
   return ['Available', 'Progressing'].map((type) => {
     const source = observed ? deployment?.conditions?.find((c) => c.type === type) : undefined;

@@ -18,17 +18,32 @@ describe('siteConditions', () => {
     const deployment = {
       observedGeneration: 3,
       conditions: [
-        { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
+        {
+          type: 'Available',
+          status: 'False',
+          reason: 'MinimumReplicasUnavailable',
+          message: 'Deployment does not have minimum availability.',
+        },
         { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: 'progressing' },
       ],
     };
     const first = siteConditions(deployment, 3, [], now);
     expect(first[0]).toEqual({
-      type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.', lastTransitionTime: now.toISOString(),
+      type: 'Available',
+      status: 'False',
+      reason: 'MinimumReplicasUnavailable',
+      message: 'Deployment does not have minimum availability.',
+      lastTransitionTime: now.toISOString(),
     });
     const same = siteConditions(deployment, 3, first, later);
     expect(same[0]!.lastTransitionTime).toBe(now.toISOString());
-    const available = { ...deployment, conditions: [{ type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable' }] };
-    expect(siteConditions(available, 3, first, later)[0]).toMatchObject({ status: 'True', lastTransitionTime: later.toISOString() });
+    const available = {
+      ...deployment,
+      conditions: [{ type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable' }],
+    };
+    expect(siteConditions(available, 3, first, later)[0]).toMatchObject({
+      status: 'True',
+      lastTransitionTime: later.toISOString(),
+    });
   });
 });

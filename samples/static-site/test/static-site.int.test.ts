@@ -13,14 +13,22 @@ let env: TestEnvironment;
 let operator: OperatorProcess;
 beforeAll(async () => {
   env = await testEnvironment();
-  operator = spawnOperator(MAIN, { args: ['--create-crd', '--namespace', env.namespace], env: { KUBECONFIG: env.kubeconfigPath } });
+  operator = spawnOperator(MAIN, {
+    args: ['--create-crd', '--namespace', env.namespace],
+    env: { KUBECONFIG: env.kubeconfigPath },
+  });
   await operator.waitForOutput(/watching staticsites\.samples\.kubeop\.dev/, 60_000);
 });
 afterAll(() => killOperatorProcesses());
 
 interface Site {
   metadata: { uid: string; generation: number };
-  status?: { state?: string; replicas?: number; observedGeneration?: number; conditions?: Array<{ type: string; status: string; reason: string }> };
+  status?: {
+    state?: string;
+    replicas?: number;
+    observedGeneration?: number;
+    conditions?: Array<{ type: string; status: string; reason: string }>;
+  };
 }
 
 describe('StaticSite', () => {
@@ -32,16 +40,34 @@ describe('StaticSite', () => {
     const site = (await custom.createNamespacedCustomObject({
       ...resource,
       namespace,
-      body: { apiVersion: 'samples.kubeop.dev/v1', kind: 'StaticSite', metadata: { name: 'docs' }, spec: { image: 'example.com/site:1', replicas: 2, port: 8080 } },
+      body: {
+        apiVersion: 'samples.kubeop.dev/v1',
+        kind: 'StaticSite',
+        metadata: { name: 'docs' },
+        spec: { image: 'example.com/site:1', replicas: 2, port: 8080 },
+      },
     })) as Site;
 
-    const deployment = await eventually(() => apps.readNamespacedDeployment({ name: 'docs', namespace }).catch(() => undefined), 'the Deployment');
+    const deployment = await eventually(
+      () => apps.readNamespacedDeployment({ name: 'docs', namespace }).catch(() => undefined),
+      'the Deployment',
+    );
     expect(deployment.spec?.replicas).toBe(2);
-    expect(deployment.spec?.template.spec?.containers[0]).toMatchObject({ image: 'example.com/site:1', ports: [{ name: 'http', containerPort: 8080 }] });
-    expect(deployment.metadata?.ownerReferences).toEqual([expect.objectContaining({ kind: 'StaticSite', uid: site.metadata.uid, controller: true })]);
-    const service = await eventually(() => core.readNamespacedService({ name: 'docs', namespace }).catch(() => undefined), 'the Service');
+    expect(deployment.spec?.template.spec?.containers[0]).toMatchObject({
+      image: 'example.com/site:1',
+      ports: [{ name: 'http', containerPort: 8080 }],
+    });
+    expect(deployment.metadata?.ownerReferences).toEqual([
+      expect.objectContaining({ kind: 'StaticSite', uid: site.metadata.uid, controller: true }),
+    ]);
+    const service = await eventually(
+      () => core.readNamespacedService({ name: 'docs', namespace }).catch(() => undefined),
+      'the Service',
+    );
     expect(service.spec?.ports).toEqual([expect.objectContaining({ port: 80, targetPort: 'http' })]);
-    expect(service.metadata?.ownerReferences).toEqual([expect.objectContaining({ kind: 'StaticSite', uid: site.metadata.uid })]);
+    expect(service.metadata?.ownerReferences).toEqual([
+      expect.objectContaining({ kind: 'StaticSite', uid: site.metadata.uid }),
+    ]);
 
     // No node runs pods here: the Deployment controller (in the shared control plane) reports it never available.
     const get = () => custom.getNamespacedCustomObject({ ...resource, namespace, name: 'docs' }) as Promise<Site>;
@@ -55,7 +81,13 @@ describe('StaticSite', () => {
     expect(reported.status?.conditions?.find((c) => c.type === 'Progressing')?.status).toBe('True');
 
     // Scaled by hand: the site's spec wins.
-    await apps.patchNamespacedDeployment({ name: 'docs', namespace, body: { spec: { replicas: 5 } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
-    await eventually(async () => (await apps.readNamespacedDeployment({ name: 'docs', namespace })).spec?.replicas === 2, 'the replicas to be restored');
+    await apps.patchNamespacedDeployment(
+      { name: 'docs', namespace, body: { spec: { replicas: 5 } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await eventually(
+      async () => (await apps.readNamespacedDeployment({ name: 'docs', namespace })).spec?.replicas === 2,
+      'the replicas to be restored',
+    );
   });
 });

@@ -4,7 +4,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApiextensionsV1Api, CustomObjectsApi, KubeConfig, loadYaml, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  ApiextensionsV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  loadYaml,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { type ControlPlane, eventually, startControlPlane } from '@kubeop/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -41,7 +48,14 @@ async function main(): Promise<void> {
 
   const operator = spawn(
     process.execPath,
-    [join(here, 'main.js'), '--create-crd', ...(controlPlane ? ['--kubeconfig', kubeconfigPath] : []), '--my-argument', 'from npm start', ...process.argv.slice(2).filter((a) => a !== '--exit-when-done')],
+    [
+      join(here, 'main.js'),
+      '--create-crd',
+      ...(controlPlane ? ['--kubeconfig', kubeconfigPath] : []),
+      '--my-argument',
+      'from npm start',
+      ...process.argv.slice(2).filter((a) => a !== '--exit-when-done'),
+    ],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
   let stopping = false;
@@ -70,10 +84,14 @@ async function main(): Promise<void> {
   await api.createNamespacedCustomObject({ group, version, namespace, plural, body: example });
   say(`applied ${plural}/${name} in ${namespace}: spec ${JSON.stringify(example.spec)}`);
 
-  const created = await eventually(async () => {
-    const object = await read(api, namespace, name);
-    return object?.status?.state === 'created' ? object : undefined;
-  }, 'the @OnAdded handler to write status', 60_000);
+  const created = await eventually(
+    async () => {
+      const object = await read(api, namespace, name);
+      return object?.status?.state === 'created' ? object : undefined;
+    },
+    'the @OnAdded handler to write status',
+    60_000,
+  );
   say(`status written by @OnAdded: ${JSON.stringify(created.status)} (${Date.now() - started} ms after start)`);
 
   await api.patchNamespacedCustomObject(
@@ -81,10 +99,14 @@ async function main(): Promise<void> {
     setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
   );
   say('changed spec.message');
-  const modified = await eventually(async () => {
-    const object = await read(api, namespace, name);
-    return object?.status?.state === 'modified' ? object : undefined;
-  }, 'the @OnModified handler to write status', 60_000);
+  const modified = await eventually(
+    async () => {
+      const object = await read(api, namespace, name);
+      return object?.status?.state === 'modified' ? object : undefined;
+    },
+    'the @OnModified handler to write status',
+    60_000,
+  );
   say(`status written by @OnModified: ${JSON.stringify(modified.status)}`);
 
   if (exitWhenDone) return shutdown(0);
@@ -102,10 +124,14 @@ async function read(api: CustomObjectsApi, namespace: string, name: string): Pro
 
 async function waitForCrd(kubeConfig: KubeConfig, crdName: string): Promise<void> {
   const api = kubeConfig.makeApiClient(ApiextensionsV1Api);
-  await eventually(async () => {
-    const crd = await api.readCustomResourceDefinition({ name: crdName }).catch(() => undefined);
-    return crd?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
-  }, `the operator to create CustomResourceDefinition ${crdName}`, 60_000);
+  await eventually(
+    async () => {
+      const crd = await api.readCustomResourceDefinition({ name: crdName }).catch(() => undefined);
+      return crd?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+    },
+    `the operator to create CustomResourceDefinition ${crdName}`,
+    60_000,
+  );
 }
 
 function stopOperator(child: ChildProcess): Promise<void> {

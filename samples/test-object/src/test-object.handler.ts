@@ -36,7 +36,11 @@ export class TestObjectHandler extends ResourceHandler<TestSpec, TestStatus> {
   @OnAdded()
   async created(object: TestObject): Promise<void> {
     this.logger.info(`created: message="${object.spec?.message ?? ''}", my-argument="${this.myArgument}"`);
-    this.status = { state: 'created', observedGeneration: object.metadata.generation, extraInfo: { someMoreInfo: 'here' } };
+    this.status = {
+      state: 'created',
+      observedGeneration: object.metadata.generation,
+      extraInfo: { someMoreInfo: 'here' },
+    };
   }
 
   @OnModified()

@@ -15,7 +15,12 @@ describe('the test-object demo', () => {
   it('creates the CRD, applies the example, and shows the statuses of @OnAdded and @OnModified', async () => {
     const child = spawn(process.execPath, [START, '--exit-when-done'], {
       // Servers off: other operators may run beside this one in the test run.
-    env: { PATH: process.env.PATH, KUBECONFIG: env.kubeconfigPath, KUBEOP_METRICS_BIND_ADDRESS: '0', KUBEOP_HEALTH_PROBE_BIND_ADDRESS: '0' },
+      env: {
+        PATH: process.env.PATH,
+        KUBECONFIG: env.kubeconfigPath,
+        KUBEOP_METRICS_BIND_ADDRESS: '0',
+        KUBEOP_HEALTH_PROBE_BIND_ADDRESS: '0',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -25,7 +30,9 @@ describe('the test-object demo', () => {
     expect({ code, output }).toMatchObject({ code: 0 });
     expect(output).toContain(`using the cluster of KUBECONFIG=${env.kubeconfigPath}`);
     expect(output).toMatch(/created: message="hello from kubeop", my-argument="from npm start"/);
-    expect(output).toMatch(/status written by @OnAdded: \{"extraInfo":\{"someMoreInfo":"here"\},"observedGeneration":1,"state":"created"\}/);
+    expect(output).toMatch(
+      /status written by @OnAdded: \{"extraInfo":\{"someMoreInfo":"here"\},"observedGeneration":1,"state":"created"\}/,
+    );
     expect(output).toMatch(/status written by @OnModified: \{.*"observedGeneration":2,"state":"modified"\}/);
   });
 });

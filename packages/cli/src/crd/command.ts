@@ -18,9 +18,21 @@ export const crdCommand: CommandModule<object, CrdArgs> = {
   describe: 'Print the CRD of every @CustomResource handler class, its schema generated from the Spec and Status types',
   builder: (yargs) =>
     yargs
-      .option('project', { type: 'string', alias: 'p', default: 'tsconfig.json', describe: 'tsconfig.json of the project' })
-      .option('out', { type: 'string', describe: 'Write <plural>.<group>.json files to this folder (dist/crds: where the operator reads them)' })
-      .option('check', { type: 'boolean', default: false, describe: 'With --out: write nothing, fail when the files differ from what the types give' })
+      .option('project', {
+        type: 'string',
+        alias: 'p',
+        default: 'tsconfig.json',
+        describe: 'tsconfig.json of the project',
+      })
+      .option('out', {
+        type: 'string',
+        describe: 'Write <plural>.<group>.json files to this folder (dist/crds: where the operator reads them)',
+      })
+      .option('check', {
+        type: 'boolean',
+        default: false,
+        describe: 'With --out: write nothing, fail when the files differ from what the types give',
+      })
       .check((args) => {
         if (args.check && !args.out) throw new CliError('--check needs --out: the folder to compare with', 2);
         return true;
@@ -30,7 +42,10 @@ export const crdCommand: CommandModule<object, CrdArgs> = {
     const crds = generateCrds(args.project);
     const ms = Math.round(performance.now() - started);
     // Not an error: a build that runs kubeop crd keeps working when the operator handles built-in kinds only.
-    if (crds.length === 0) process.stderr.write(`kubeop crd: no class decorated with @CustomResource in the files of ${args.project}: no CRD to generate\n`);
+    if (crds.length === 0)
+      process.stderr.write(
+        `kubeop crd: no class decorated with @CustomResource in the files of ${args.project}: no CRD to generate\n`,
+      );
     if (args.check) {
       await checkCrds(crds, args.out!);
       process.stderr.write(`${crds.length} CRDs in ${args.out} are current (${ms} ms)\n`);

@@ -12,17 +12,26 @@ export class NotStaticError extends Error {
 export function evaluate(node: ts.Expression, checker: ts.TypeChecker, depth = 0): unknown {
   if (depth > 50) throw new NotStaticError(node);
   const next = (e: ts.Expression) => evaluate(e, checker, depth + 1);
-  if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isNonNullExpression(node) || ts.isTypeAssertionExpression(node)) {
+  if (
+    ts.isParenthesizedExpression(node) ||
+    ts.isAsExpression(node) ||
+    ts.isSatisfiesExpression(node) ||
+    ts.isNonNullExpression(node) ||
+    ts.isTypeAssertionExpression(node)
+  ) {
     return next(node.expression);
   }
   if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
   if (ts.isNumericLiteral(node)) return Number(node.text);
-  if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.MinusToken) return -(next(node.operand) as number);
+  if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.MinusToken)
+    return -(next(node.operand) as number);
   if (node.kind === ts.SyntaxKind.TrueKeyword) return true;
   if (node.kind === ts.SyntaxKind.FalseKeyword) return false;
   if (node.kind === ts.SyntaxKind.NullKeyword) return null;
   if (ts.isArrayLiteralExpression(node)) {
-    return node.elements.flatMap((element) => (ts.isSpreadElement(element) ? (next(element.expression) as unknown[]) : [next(element)]));
+    return node.elements.flatMap((element) =>
+      ts.isSpreadElement(element) ? (next(element.expression) as unknown[]) : [next(element)],
+    );
   }
   if (ts.isObjectLiteralExpression(node)) {
     const value: Record<string, unknown> = {};
@@ -37,12 +46,18 @@ export function evaluate(node: ts.Expression, checker: ts.TypeChecker, depth = 0
   // Last resort: a literal type the checker knows (an enum member, a template of consts).
   const type = checker.getTypeAtLocation(node);
   if (type.isStringLiteral() || type.isNumberLiteral()) return type.value;
-  if (node.kind === ts.SyntaxKind.UndefinedKeyword || (ts.isIdentifier(node) && node.text === 'undefined')) return undefined;
+  if (node.kind === ts.SyntaxKind.UndefinedKeyword || (ts.isIdentifier(node) && node.text === 'undefined'))
+    return undefined;
   throw new NotStaticError(node);
 }
 
 /** Evaluates one member of an object literal into `value`. */
-export function assignProperty(value: Record<string, unknown>, property: ts.ObjectLiteralElementLike, checker: ts.TypeChecker, depth = 0): void {
+export function assignProperty(
+  value: Record<string, unknown>,
+  property: ts.ObjectLiteralElementLike,
+  checker: ts.TypeChecker,
+  depth = 0,
+): void {
   const next = (e: ts.Expression) => evaluate(e, checker, depth + 1);
   if (ts.isSpreadAssignment(property)) Object.assign(value, next(property.expression));
   else if (ts.isPropertyAssignment(property)) value[propertyName(property.name, checker)] = next(property.initializer);

@@ -38,7 +38,11 @@ export function findHandlers(program: ts.Program): FoundHandler[] {
 }
 
 function describeClass(node: ts.ClassLikeDeclaration, checker: ts.TypeChecker): FoundHandler | undefined {
-  const decorator = ts.getDecorators(node)?.find((d) => ts.isCallExpression(d.expression) && calleeName(d.expression.expression, checker) === 'CustomResource');
+  const decorator = ts
+    .getDecorators(node)
+    ?.find(
+      (d) => ts.isCallExpression(d.expression) && calleeName(d.expression.expression, checker) === 'CustomResource',
+    );
   if (!decorator) return undefined;
   const call = decorator.expression as ts.CallExpression;
   const className = node.name?.text ?? '(anonymous class)';
@@ -75,7 +79,13 @@ function hasProperty(argument: ts.Expression, name: string, checker: ts.TypeChec
   return checker.getTypeAtLocation(argument).getProperty(name) !== undefined;
 }
 
-function readWithoutSchema(argument: ts.Expression, checker: ts.TypeChecker, className: string, where: string, cause: NotStaticError): CustomResourceOptions {
+function readWithoutSchema(
+  argument: ts.Expression,
+  checker: ts.TypeChecker,
+  className: string,
+  where: string,
+  cause: NotStaticError,
+): CustomResourceOptions {
   if (ts.isObjectLiteralExpression(argument)) {
     try {
       const options: Record<string, unknown> = {};
@@ -124,7 +134,11 @@ function typeArguments(
 }
 
 /** The node a type parameter stands for, when `node` is one of the parameters in `bound`; else `node`. */
-function substitute(node: ts.TypeNode | undefined, checker: ts.TypeChecker, bound: Map<ts.Symbol, ts.TypeNode>): ts.TypeNode | undefined {
+function substitute(
+  node: ts.TypeNode | undefined,
+  checker: ts.TypeChecker,
+  bound: Map<ts.Symbol, ts.TypeNode>,
+): ts.TypeNode | undefined {
   if (!node || !ts.isTypeReferenceNode(node) || node.typeArguments) return node;
   const symbol = checker.getSymbolAtLocation(node.typeName);
   return (symbol && bound.get(symbol)) ?? node;

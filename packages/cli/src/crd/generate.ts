@@ -1,5 +1,12 @@
 // The CRD of every @CustomResource handler class of a project: names from the decorator, the schema from Spec and Status.
-import { crdFileName, crdManifest, describeHandlerClass, ResourceHandler, StructuralSchemaError, structuralProblems } from '@kubeop/core';
+import {
+  crdFileName,
+  crdManifest,
+  describeHandlerClass,
+  ResourceHandler,
+  StructuralSchemaError,
+  structuralProblems,
+} from '@kubeop/core';
 import { type CustomResourceRecord, defineResource } from '@kubeop/decorators';
 import type ts from 'typescript';
 import { CliError } from '../errors.js';
@@ -31,27 +38,45 @@ export function generateCrds(tsconfigPath: string): GeneratedCrd[] {
   const seen = new Map<string, string>();
   for (const crd of crds) {
     const other = seen.get(crd.name);
-    if (other) throw new CliError(`${other} and ${crd.className} both define ${crd.name}: one handler class per resource`);
+    if (other)
+      throw new CliError(`${other} and ${crd.className} both define ${crd.name}: one handler class per resource`);
     seen.set(crd.name, crd.className);
   }
   return crds.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function generateCrd(handler: FoundHandler, checker: ts.TypeChecker, makeSchema: (node: ts.TypeNode) => Record<string, unknown>): GeneratedCrd {
+function generateCrd(
+  handler: FoundHandler,
+  checker: ts.TypeChecker,
+  makeSchema: (node: ts.TypeNode) => Record<string, unknown>,
+): GeneratedCrd {
   const resource = normalise(handler);
   let schema: Record<string, unknown>;
   if (handler.handWritten) {
-    if (!resource.schema) throw new CliError(`${handler.className} (${handler.where}): its schema cannot be read from the source; the operator installs it itself`);
+    if (!resource.schema)
+      throw new CliError(
+        `${handler.className} (${handler.where}): its schema cannot be read from the source; the operator installs it itself`,
+      );
     schema = resource.schema;
   } else {
-    schema = { type: 'object', ...(handler.description ? { description: handler.description } : {}), properties: {
-      spec: partSchema(handler, 'spec', handler.spec, checker, makeSchema),
-      status: partSchema(handler, 'status', handler.status, checker, makeSchema),
-    } };
+    schema = {
+      type: 'object',
+      ...(handler.description ? { description: handler.description } : {}),
+      properties: {
+        spec: partSchema(handler, 'spec', handler.spec, checker, makeSchema),
+        status: partSchema(handler, 'status', handler.status, checker, makeSchema),
+      },
+    };
   }
   const problems = structuralProblems(schema);
-  if (problems.length) throw new CliError(new StructuralSchemaError(`${handler.className} (${handler.where})`, problems).message);
-  return { name: `${resource.plural}.${resource.group}`, file: crdFileName(resource), className: handler.className, manifest: crdManifest(resource, schema) };
+  if (problems.length)
+    throw new CliError(new StructuralSchemaError(`${handler.className} (${handler.where})`, problems).message);
+  return {
+    name: `${resource.plural}.${resource.group}`,
+    file: crdFileName(resource),
+    className: handler.className,
+    manifest: crdManifest(resource, schema),
+  };
 }
 
 /** The record the decorator would write, validated as the runtime validates it: one normalisation for both. */
@@ -83,9 +108,12 @@ function partSchema(
     refuseUnsupported(type, checker);
     return toStructural(makeSchema(node));
   } catch (error) {
-    if (!(error instanceof UnsupportedTypeError)) throw new CliError(`${what} (${handler.where}): ${(error as Error).message}`);
+    if (!(error instanceof UnsupportedTypeError))
+      throw new CliError(`${what} (${handler.where}): ${(error as Error).message}`);
     // The field's own file and line too: the type may live far from the class.
     const declaration = declarationAt(type, error.path, checker);
-    throw new CliError(`${what}${error.path}${declaration ? ` (${location(declaration)})` : ''}: ${error.reason} (${handler.className} at ${handler.where})`);
+    throw new CliError(
+      `${what}${error.path}${declaration ? ` (${location(declaration)})` : ''}: ${error.reason} (${handler.className} at ${handler.where})`,
+    );
   }
 }

@@ -25,7 +25,10 @@ export function declarationAt(root: ts.Type, path: string, checker: ts.TypeCheck
       declaration = property?.valueDeclaration ?? property?.declarations?.[0];
       type = property && checker.getTypeOfSymbol(property);
     } else if (step === '[]') {
-      type = checker.isArrayType(type) || checker.isTupleType(type) ? checker.getTypeArguments(type as ts.TypeReference)[0] : undefined;
+      type =
+        checker.isArrayType(type) || checker.isTupleType(type)
+          ? checker.getTypeArguments(type as ts.TypeReference)[0]
+          : undefined;
     } else {
       type = checker.getIndexTypeOfType(type, ts.IndexKind.String);
     }

@@ -24,15 +24,35 @@ export function refuseUnsupported(root: ts.Type, checker: ts.TypeChecker): void 
   const visit = (type: ts.Type, path: string): void => {
     // The checker's error type: what an import from a module it cannot find gives. The library would make it `any`.
     if (type.flags & ts.TypeFlags.Any && (type as { intrinsicName?: string }).intrinsicName === 'error') {
-      fail(path, 'its type could not be resolved', 'is the module it is imported from installed (npm install), and the import right?');
+      fail(
+        path,
+        'its type could not be resolved',
+        'is the module it is imported from installed (npm install), and the import right?',
+      );
     }
-    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.EnumLike)) return;
-    if (type.flags & (ts.TypeFlags.BigIntLike | ts.TypeFlags.ESSymbolLike)) fail(path, `${checker.typeToString(type)} has no JSON form`, 'use a string or number');
+    if (
+      type.flags &
+      (ts.TypeFlags.Any |
+        ts.TypeFlags.Unknown |
+        ts.TypeFlags.StringLike |
+        ts.TypeFlags.NumberLike |
+        ts.TypeFlags.BooleanLike |
+        ts.TypeFlags.Null |
+        ts.TypeFlags.Undefined |
+        ts.TypeFlags.EnumLike)
+    )
+      return;
+    if (type.flags & (ts.TypeFlags.BigIntLike | ts.TypeFlags.ESSymbolLike))
+      fail(path, `${checker.typeToString(type)} has no JSON form`, 'use a string or number');
     if (type.isUnion()) {
       const members = type.types.filter((t) => !(t.flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined)));
       const objects = members.filter((t) => t.flags & ts.TypeFlags.Object && !isMappedClass(t));
       if (objects.length && members.length > 1 && !members.every((t) => checker.isArrayType(t))) {
-        fail(path, `union of object shapes (${checker.typeToString(type)})`, 'a structural schema has one shape per field: merge them into one type with optional fields, and a CEL @validation rule for what goes together');
+        fail(
+          path,
+          `union of object shapes (${checker.typeToString(type)})`,
+          'a structural schema has one shape per field: merge them into one type with optional fields, and a CEL @validation rule for what goes together',
+        );
       }
       for (const member of members) visit(member, path);
       return;
@@ -43,7 +63,11 @@ export function refuseUnsupported(root: ts.Type, checker: ts.TypeChecker): void 
     }
     if (!(type.flags & ts.TypeFlags.Object)) return;
     if (type.getCallSignatures().length || type.getConstructSignatures().length) {
-      fail(path, `function type (${checker.typeToString(type)})`, 'a CRD holds data only: remove the field or make it data');
+      fail(
+        path,
+        `function type (${checker.typeToString(type)})`,
+        'a CRD holds data only: remove the field or make it data',
+      );
     }
     if (isMappedClass(type)) return;
     const symbol = type.getSymbol();
@@ -55,13 +79,25 @@ export function refuseUnsupported(root: ts.Type, checker: ts.TypeChecker): void 
       );
     }
     if (symbol && symbol.flags & ts.SymbolFlags.Class) {
-      fail(path, `instance of the class ${symbol.name}`, 'a CRD holds plain JSON: declare an interface with the fields it stores');
+      fail(
+        path,
+        `instance of the class ${symbol.name}`,
+        'a CRD holds plain JSON: declare an interface with the fields it stores',
+      );
     }
     if (symbol && isLibObject(symbol) && !checker.isArrayType(type) && !checker.isTupleType(type)) {
-      fail(path, `instance of ${symbol.name}`, 'a CRD holds plain JSON: use an object (Record<string, T>), an array or a string');
+      fail(
+        path,
+        `instance of ${symbol.name}`,
+        'a CRD holds plain JSON: use an object (Record<string, T>), an array or a string',
+      );
     }
     if (stack.includes(type)) {
-      fail(path, `recursive type (${checker.typeToString(type)} contains itself)`, 'a structural schema is finite: cap the depth with separate types, or declare the field unknown (x-kubernetes-preserve-unknown-fields)');
+      fail(
+        path,
+        `recursive type (${checker.typeToString(type)} contains itself)`,
+        'a structural schema is finite: cap the depth with separate types, or declare the field unknown (x-kubernetes-preserve-unknown-fields)',
+      );
     }
     stack.push(type);
     if (checker.isArrayType(type) || checker.isTupleType(type)) {
@@ -84,7 +120,9 @@ export function refuseUnsupported(root: ts.Type, checker: ts.TypeChecker): void 
  * what the API server accepts. Kubernetes' own OpenAPI is the schema for those; until kubeop embeds it, say so.
  */
 function isKubernetesModel(symbol: ts.Symbol): boolean {
-  return (symbol.getDeclarations() ?? []).some((d) => /[/\\]@kubernetes[/\\]client-node[/\\]/.test(d.getSourceFile().fileName));
+  return (symbol.getDeclarations() ?? []).some((d) =>
+    /[/\\]@kubernetes[/\\]client-node[/\\]/.test(d.getSourceFile().fileName),
+  );
 }
 
 function isMappedClass(type: ts.Type): boolean {
@@ -97,7 +135,9 @@ function isLibObject(symbol: ts.Symbol): boolean {
   const declarations = symbol.getDeclarations() ?? [];
   return (
     declarations.length > 0 &&
-    declarations.every((d) => /[/\\]typescript[/\\]lib[/\\]lib\.|[/\\]@types[/\\]node[/\\]/.test(d.getSourceFile().fileName)) &&
+    declarations.every((d) =>
+      /[/\\]typescript[/\\]lib[/\\]lib\.|[/\\]@types[/\\]node[/\\]/.test(d.getSourceFile().fileName),
+    ) &&
     !['Array', 'ReadonlyArray', '__type', '__object', 'Object'].includes(symbol.name)
   );
 }

@@ -3,10 +3,21 @@ import { UnsupportedTypeError } from './refuse.js';
 import { plainDescription } from './tsdoc.js';
 
 type Schema = Record<string, unknown>;
-const isSchema = (value: unknown): value is Schema => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isSchema = (value: unknown): value is Schema =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Keys of the library's output with no CRD meaning; dropped. */
-const DROPPED = new Set(['$comment', 'markdownDescription', 'title', 'examples', 'deprecated', 'readOnly', 'writeOnly', 'definitions', '$schema']);
+const DROPPED = new Set([
+  '$comment',
+  'markdownDescription',
+  'title',
+  'examples',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+  'definitions',
+  '$schema',
+]);
 
 /**
  * The CRD form of a JSON Schema node made by ts-json-schema-generator: `unknown` → x-kubernetes-preserve-unknown-fields,
@@ -18,16 +29,21 @@ export function toStructural(node: Schema, path = ''): Schema {
     throw new UnsupportedTypeError(path, reason);
   };
   if (typeof node.$ref === 'string') fail(`refers to ${node.$ref}, which cannot be inlined (a recursive type?)`);
-  if (isSchema(node.not) && Object.keys(node.not).length === 0) fail('its type (never, or undefined alone) has no JSON value; remove the field');
+  if (isSchema(node.not) && Object.keys(node.not).length === 0)
+    fail('its type (never, or undefined alone) has no JSON value; remove the field');
   // ts-json-schema-generator's mark of a type it could not resolve.
   if (node.description === 'Failed to correctly infer type' && node.type === undefined) {
-    fail('its type could not be read: a type parameter no subclass fills in, or a type from a module that does not resolve (npm install?)');
+    fail(
+      'its type could not be read: a type parameter no subclass fills in, or a type from a module that does not resolve (npm install?)',
+    );
   }
   let schema: Schema = { ...node };
   for (const key of DROPPED) delete schema[key];
   schema = unwrapNullable(schema, fail);
   if (Array.isArray(schema.anyOf) || Array.isArray(schema.oneOf) || Array.isArray(schema.allOf)) {
-    fail(`a union or intersection of different shapes (${JSON.stringify(schema.anyOf ?? schema.oneOf ?? schema.allOf).slice(0, 100)}) has no structural schema; use one type with optional fields`);
+    fail(
+      `a union or intersection of different shapes (${JSON.stringify(schema.anyOf ?? schema.oneOf ?? schema.allOf).slice(0, 100)}) has no structural schema; use one type with optional fields`,
+    );
   }
   const out: Schema = {};
   // Type first, so the YAML reads like a hand-written CRD.
@@ -41,7 +57,8 @@ export function toStructural(node: Schema, path = ''): Schema {
     delete out.const;
   }
   // `true | false` written out is boolean.
-  if (out.type === 'boolean' && Array.isArray(out.enum) && out.enum.includes(true) && out.enum.includes(false)) delete out.enum;
+  if (out.type === 'boolean' && Array.isArray(out.enum) && out.enum.includes(true) && out.enum.includes(false))
+    delete out.enum;
   // TSDoc tags.
   const tag = (name: string) => {
     const value = out[name];
@@ -58,7 +75,10 @@ export function toStructural(node: Schema, path = ''): Schema {
     delete out.enum;
     out['x-kubernetes-int-or-string'] = true;
   }
-  if (Array.isArray(out.type)) fail(`a value of several types (${out.type.join(' | ')}) has no structural schema; for number | string mark it @intOrString`);
+  if (Array.isArray(out.type))
+    fail(
+      `a value of several types (${out.type.join(' | ')}) has no structural schema; for number | string mark it @intOrString`,
+    );
   if (typeof out.description === 'string') out.description = plainDescription(out.description);
   const validation = tag('validation');
   if (validation !== undefined) out['x-kubernetes-validations'] = validations(validation, fail);
@@ -66,7 +86,10 @@ export function toStructural(node: Schema, path = ''): Schema {
     // kube-apiserver checks enum even on null, and refuses it (null in the enum too): a CEL rule, which null skips, keeps `| null`.
     const values = out.enum;
     out['x-kubernetes-validations'] = [
-      { rule: `self in [${values.map((v) => celLiteral(v, out.type)).join(', ')}]`, message: `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}, or null` },
+      {
+        rule: `self in [${values.map((v) => celLiteral(v, out.type)).join(', ')}]`,
+        message: `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}, or null`,
+      },
       ...((out['x-kubernetes-validations'] as unknown[] | undefined) ?? []),
     ];
     delete out.enum;
@@ -74,12 +97,24 @@ export function toStructural(node: Schema, path = ''): Schema {
   const listType = tag('listType');
   if (listType !== undefined) out['x-kubernetes-list-type'] = listType;
   const listMapKeys = tag('listMapKeys');
-  if (listMapKeys !== undefined) out['x-kubernetes-list-map-keys'] = [listMapKeys].flat().flatMap((k) => String(k).split(/[\s,]+/)).filter(Boolean);
+  if (listMapKeys !== undefined)
+    out['x-kubernetes-list-map-keys'] = [listMapKeys]
+      .flat()
+      .flatMap((k) => String(k).split(/[\s,]+/))
+      .filter(Boolean);
   const mapType = tag('mapType');
   if (mapType !== undefined) out['x-kubernetes-map-type'] = mapType;
-  if (tag('embeddedResource') === true) Object.assign(out, { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true });
+  if (tag('embeddedResource') === true)
+    Object.assign(out, {
+      type: 'object',
+      'x-kubernetes-embedded-resource': true,
+      'x-kubernetes-preserve-unknown-fields': true,
+    });
   if (tag('preserveUnknownFields') === true) out['x-kubernetes-preserve-unknown-fields'] = true;
-  for (const [bound, plain] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+  for (const [bound, plain] of [
+    ['exclusiveMinimum', 'minimum'],
+    ['exclusiveMaximum', 'maximum'],
+  ] as const) {
     if (typeof out[bound] === 'number') {
       out[plain] = out[bound];
       out[bound] = true;
@@ -89,14 +124,19 @@ export function toStructural(node: Schema, path = ''): Schema {
   delete out.uniqueItems;
   // Children.
   if (isSchema(out.properties)) {
-    out.properties = Object.fromEntries(Object.entries(out.properties).map(([name, child]) => [name, toStructural(child as Schema, `${path}.${name}`)]));
+    out.properties = Object.fromEntries(
+      Object.entries(out.properties).map(([name, child]) => [name, toStructural(child as Schema, `${path}.${name}`)]),
+    );
   }
   if (Array.isArray(out.items)) fail('a tuple has no structural schema; use an object with named fields');
   if (isSchema(out.items)) out.items = toStructural(out.items, `${path}[]`);
   if (out.additionalProperties === false) delete out.additionalProperties;
   if (isSchema(out.additionalProperties)) {
     if (out.properties !== undefined) {
-      if (Object.keys(out.additionalProperties).length) fail('named fields beside an index signature have no structural schema; put the open map in a field of its own');
+      if (Object.keys(out.additionalProperties).length)
+        fail(
+          'named fields beside an index signature have no structural schema; put the open map in a field of its own',
+        );
       delete out.additionalProperties; // the library's `{}` of `additionalProperties: true`
     } else if (isUnknown(out.additionalProperties)) {
       delete out.additionalProperties; // Record<string, unknown>
@@ -106,10 +146,19 @@ export function toStructural(node: Schema, path = ''): Schema {
     }
   }
   if (out.type === undefined && isUnknown(schema)) out['x-kubernetes-preserve-unknown-fields'] = true; // unknown, any
-  if (out.type === undefined && out['x-kubernetes-int-or-string'] !== true && out['x-kubernetes-preserve-unknown-fields'] !== true) {
+  if (
+    out.type === undefined &&
+    out['x-kubernetes-int-or-string'] !== true &&
+    out['x-kubernetes-preserve-unknown-fields'] !== true
+  ) {
     fail(`no JSON type could be derived (${JSON.stringify(node).slice(0, 100)})`);
   }
-  if (out.type === 'object' && out.properties === undefined && out.additionalProperties === undefined && out['x-kubernetes-preserve-unknown-fields'] === undefined) {
+  if (
+    out.type === 'object' &&
+    out.properties === undefined &&
+    out.additionalProperties === undefined &&
+    out['x-kubernetes-preserve-unknown-fields'] === undefined
+  ) {
     out['x-kubernetes-preserve-unknown-fields'] = true; // `object`, `{}`: no fields declared means any
   }
   if (Array.isArray(out.required) && out.required.length === 0) delete out.required;
@@ -118,12 +167,17 @@ export function toStructural(node: Schema, path = ''): Schema {
 
 /** `{}` (unknown, any): no type and no shape. Descriptions and defaults do not count. */
 function isUnknown(schema: Schema): boolean {
-  return Object.keys(schema).every((key) => ['description', 'default', 'nullable', 'x-kubernetes-validations', 'validation'].includes(key));
+  return Object.keys(schema).every((key) =>
+    ['description', 'default', 'nullable', 'x-kubernetes-validations', 'validation'].includes(key),
+  );
 }
 
 /** `T | null` arrives as a type array, an enum with null (often both), or anyOf with `{ type: 'null' }`: all become `nullable: true`. */
 function unwrapNullable(schema: Schema, fail: (reason: string) => never): Schema {
-  if ((Array.isArray(schema.type) && schema.type.includes('null')) || (Array.isArray(schema.enum) && schema.enum.includes(null))) {
+  if (
+    (Array.isArray(schema.type) && schema.type.includes('null')) ||
+    (Array.isArray(schema.enum) && schema.enum.includes(null))
+  ) {
     const out: Schema = { ...schema, nullable: true };
     if (Array.isArray(schema.type)) {
       const types = schema.type.filter((t) => t !== 'null');

@@ -7,8 +7,9 @@ import ts from 'typescript';
  * `A  {@link  B } .`; the optional space on each side of the pattern is the one joining added.
  */
 export function plainDescription(text: string): string {
-  return text.replace(/ ?\{@link(?:code|plain)? +([^\s}]+)(?: +([^}]*?))? *\} ?/g, (_, target: string, label?: string) =>
-    label ? `${label} (${target})` : target,
+  return text.replace(
+    / ?\{@link(?:code|plain)? +([^\s}]+)(?: +([^}]*?))? *\} ?/g,
+    (_, target: string, label?: string) => (label ? `${label} (${target})` : target),
   );
 }
 

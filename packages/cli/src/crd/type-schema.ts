@@ -3,7 +3,16 @@ import tsj, { type Config } from 'ts-json-schema-generator';
 import type ts from 'typescript';
 
 /** TSDoc tags beyond the JSON Schema ones the library knows; the rewrite pass turns them into CRD keywords. */
-export const EXTRA_TAGS = ['integer', 'intOrString', 'validation', 'listType', 'listMapKeys', 'mapType', 'preserveUnknownFields', 'embeddedResource'];
+export const EXTRA_TAGS = [
+  'integer',
+  'intOrString',
+  'validation',
+  'listType',
+  'listMapKeys',
+  'mapType',
+  'preserveUnknownFields',
+  'embeddedResource',
+];
 
 const CONFIG: Config = {
   expose: 'none', // every named type inlined: a CRD schema has no definitions
@@ -20,7 +29,12 @@ const CONFIG: Config = {
 /** Makes schemas for type nodes of one program; the library's parser caches what it parsed across calls. */
 export function schemaMaker(program: ts.Program): (node: ts.TypeNode) => Record<string, unknown> {
   const config = { ...tsj.DEFAULT_CONFIG, ...CONFIG, tsProgram: program };
-  const generator = new tsj.SchemaGenerator(program, tsj.createParser(program, config), tsj.createFormatter(config), config);
+  const generator = new tsj.SchemaGenerator(
+    program,
+    tsj.createParser(program, config),
+    tsj.createFormatter(config),
+    config,
+  );
   return (node) => {
     const { $schema: _, ...schema } = generator.createSchemaFromNodes([node]) as Record<string, unknown>;
     return schema;

@@ -30,29 +30,70 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export const manifestsCommand: CommandModule<object, ManifestArgs> = {
   command: 'manifests <modules..>',
-  describe: 'Print the CRDs, ServiceAccount, least-privilege RBAC and Deployment of the handler classes the compiled modules export',
+  describe:
+    'Print the CRDs, ServiceAccount, least-privilege RBAC and Deployment of the handler classes the compiled modules export',
   builder: (yargs) =>
     yargs
-      .positional('modules', { type: 'string', array: true, demandOption: true, describe: 'Compiled modules exporting handler classes (dist/*.handler.js)' })
+      .positional('modules', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'Compiled modules exporting handler classes (dist/*.handler.js)',
+      })
       .option('name', { type: 'string', describe: 'Operator name (default: package.json name without its scope)' })
       .option('image', { type: 'string', demandOption: true, describe: 'Container image of the operator' })
-      .option('operator-namespace', { type: 'string', describe: 'Namespace the operator runs in (default: <name>-system)' })
-      .option('namespace', { type: 'string', alias: 'n', describe: 'Watch one namespace (a Role there instead of a ClusterRole)' })
+      .option('operator-namespace', {
+        type: 'string',
+        describe: 'Namespace the operator runs in (default: <name>-system)',
+      })
+      .option('namespace', {
+        type: 'string',
+        alias: 'n',
+        describe: 'Watch one namespace (a Role there instead of a ClusterRole)',
+      })
       .option('replicas', { type: 'number', describe: 'Replicas (default: 2 with leader election, else 1)' })
       .option('leader-elect', { type: 'boolean', default: true, describe: 'Run replicas behind a Lease' })
-      .option('create-crd', { type: 'boolean', default: false, describe: 'Let the operator create its CRDs (adds the RBAC for it)' })
-      .option('update-crd', { type: 'boolean', default: false, describe: 'Let the operator update its CRDs (adds the RBAC for it)' })
-      .option('crd-dir', { type: 'string', describe: 'Folder of the CRDs kubeop crd --out generated (default: crds beside the first module)' })
-      .option('rules', { type: 'string', describe: 'A YAML or JSON file of RBAC rules for what the handlers do themselves (this.client), added to the role' })
-      .option('out', { type: 'string', describe: 'Write one file per object and a kustomization.yaml to this folder instead of printing' }),
+      .option('create-crd', {
+        type: 'boolean',
+        default: false,
+        describe: 'Let the operator create its CRDs (adds the RBAC for it)',
+      })
+      .option('update-crd', {
+        type: 'boolean',
+        default: false,
+        describe: 'Let the operator update its CRDs (adds the RBAC for it)',
+      })
+      .option('crd-dir', {
+        type: 'string',
+        describe: 'Folder of the CRDs kubeop crd --out generated (default: crds beside the first module)',
+      })
+      .option('rules', {
+        type: 'string',
+        describe:
+          'A YAML or JSON file of RBAC rules for what the handlers do themselves (this.client), added to the role',
+      })
+      .option('out', {
+        type: 'string',
+        describe: 'Write one file per object and a kustomization.yaml to this folder instead of printing',
+      }),
   handler: async (args) => {
     const name = args.name ?? (await packageName());
-    for (const [flag, value] of [['--name', name], ['--operator-namespace', args['operator-namespace']], ['--namespace', args.namespace]] as const) {
-      if (value !== undefined && !DNS_LABEL.test(value)) throw new CliError(`${flag} "${value}" is not a DNS label (lower case letters, digits and '-', at most 63)`, 2);
+    for (const [flag, value] of [
+      ['--name', name],
+      ['--operator-namespace', args['operator-namespace']],
+      ['--namespace', args.namespace],
+    ] as const) {
+      if (value !== undefined && !DNS_LABEL.test(value))
+        throw new CliError(`${flag} "${value}" is not a DNS label (lower case letters, digits and '-', at most 63)`, 2);
     }
     const replicas = args.replicas ?? (args['leader-elect'] ? 2 : 1);
-    if (!Number.isInteger(replicas) || replicas < 1) throw new CliError(`--replicas ${args.replicas} is not a whole number >= 1`, 2);
-    if (replicas > 1 && !args['leader-elect']) throw new CliError(`--replicas ${replicas} without --leader-elect would handle every object ${replicas} times`, 2);
+    if (!Number.isInteger(replicas) || replicas < 1)
+      throw new CliError(`--replicas ${args.replicas} is not a whole number >= 1`, 2);
+    if (replicas > 1 && !args['leader-elect'])
+      throw new CliError(
+        `--replicas ${replicas} without --leader-elect would handle every object ${replicas} times`,
+        2,
+      );
     const descriptions = (await loadHandlerClasses(args.modules)).map((handler) => describeHandlerClass(handler));
     const manifests = operatorManifests(descriptions, {
       name,
@@ -79,14 +120,16 @@ async function readRules(file: string): Promise<PolicyRule[]> {
   } catch (error) {
     throw new CliError(`--rules ${file}: ${(error as Error).message}`, 2);
   }
-  if (!Array.isArray(rules)) throw new CliError(`--rules ${file}: expected a list of rules ({ apiGroups, resources, verbs })`, 2);
+  if (!Array.isArray(rules))
+    throw new CliError(`--rules ${file}: expected a list of rules ({ apiGroups, resources, verbs })`, 2);
   rules.forEach((rule: Partial<PolicyRule>, index) => {
     for (const field of ['apiGroups', 'resources', 'verbs'] as const) {
       const value = rule?.[field];
       if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
         throw new CliError(`--rules ${file}: rule ${index + 1} needs ${field}, a list of strings`, 2);
       }
-      if (value.includes('*')) throw new CliError(`--rules ${file}: rule ${index + 1} has '*' in ${field}; name what the handlers use`, 2);
+      if (value.includes('*'))
+        throw new CliError(`--rules ${file}: rule ${index + 1} has '*' in ${field}; name what the handlers use`, 2);
     }
   });
   return rules as PolicyRule[];
@@ -97,7 +140,10 @@ async function packageName(): Promise<string> {
   try {
     json = JSON.parse(await readFile('package.json', 'utf8')) as { name?: string };
   } catch (error) {
-    throw new CliError(`give --name: no readable package.json here to take the name from (${(error as Error).message})`, 2);
+    throw new CliError(
+      `give --name: no readable package.json here to take the name from (${(error as Error).message})`,
+      2,
+    );
   }
   const name = json.name?.replace(/^@[^/]+\//, '');
   if (!name) throw new CliError('give --name: package.json has no name', 2);
@@ -106,8 +152,13 @@ async function packageName(): Promise<string> {
 
 async function writeFolder(folder: string, manifests: Manifest[]): Promise<void> {
   await mkdir(folder, { recursive: true });
-  const files = manifests.map((manifest) => `${manifest.kind.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}-${manifest.metadata.name}.yaml`);
+  const files = manifests.map(
+    (manifest) => `${manifest.kind.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}-${manifest.metadata.name}.yaml`,
+  );
   await Promise.all(manifests.map((manifest, i) => writeFile(join(folder, files[i]!), toYaml(manifest))));
-  await writeFile(join(folder, 'kustomization.yaml'), toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files }));
+  await writeFile(
+    join(folder, 'kustomization.yaml'),
+    toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files }),
+  );
   process.stderr.write(`wrote ${files.length} manifests and kustomization.yaml to ${folder}\n`);
 }

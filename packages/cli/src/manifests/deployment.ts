@@ -61,8 +61,16 @@ export function operatorDeployment(options: DeploymentOptions): Record<string, u
                 { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
                 { name: 'probes', containerPort: PROBE_PORT, protocol: 'TCP' },
               ],
-              livenessProbe: { httpGet: { path: '/healthz', port: 'probes' }, initialDelaySeconds: 15, periodSeconds: 20 },
-              readinessProbe: { httpGet: { path: '/readyz', port: 'probes' }, initialDelaySeconds: 5, periodSeconds: 10 },
+              livenessProbe: {
+                httpGet: { path: '/healthz', port: 'probes' },
+                initialDelaySeconds: 15,
+                periodSeconds: 20,
+              },
+              readinessProbe: {
+                httpGet: { path: '/readyz', port: 'probes' },
+                initialDelaySeconds: 5,
+                periodSeconds: 10,
+              },
               resources: RESOURCES,
               securityContext: {
                 allowPrivilegeEscalation: false,

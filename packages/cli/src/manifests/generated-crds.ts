@@ -1,6 +1,12 @@
 // The CRDs `kubeop manifests` emits: the ones `kubeop crd --out` generated, found where the operator finds them.
 import { dirname, join, resolve } from 'node:path';
-import { crdFileName, crdManifest, generatedCrdDifference, loadGeneratedCrd, type ResourceDescription } from '@kubeop/core';
+import {
+  crdFileName,
+  crdManifest,
+  generatedCrdDifference,
+  loadGeneratedCrd,
+  type ResourceDescription,
+} from '@kubeop/core';
 
 type Resource = ResourceDescription['resource'];
 
@@ -14,7 +20,10 @@ export function generatedCrds(modules: string[], dir?: string): (resource: Resou
     if (resource.schema) return crdManifest(resource);
     const generated = loadGeneratedCrd(folder, resource);
     const stale = generated && generatedCrdDifference(generated, resource);
-    if (stale) process.stderr.write(`warning: ${join(folder, crdFileName(resource))} does not match the @CustomResource of ${resource.kind} (${stale}); run kubeop crd --out ${folder}\n`);
+    if (stale)
+      process.stderr.write(
+        `warning: ${join(folder, crdFileName(resource))} does not match the @CustomResource of ${resource.kind} (${stale}); run kubeop crd --out ${folder}\n`,
+      );
     if (generated) return generated;
     process.stderr.write(
       `warning: no generated CRD at ${join(folder, crdFileName(resource))}: emitting one whose spec and status accept anything; ` +

@@ -17,14 +17,19 @@ export async function loadHandlerClasses(modules: string[]): Promise<HandlerClas
     try {
       exports = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
     } catch (error) {
-      throw new CliError(`cannot load ${module}: ${(error as Error).message}${path.endsWith('.ts') ? ' (give the compiled .js file, after npm run build)' : ''}`);
+      throw new CliError(
+        `cannot load ${module}: ${(error as Error).message}${path.endsWith('.ts') ? ' (give the compiled .js file, after npm run build)' : ''}`,
+      );
     }
     for (const value of Object.values(exports)) {
-      if (typeof value === 'function' && Reflect.hasMetadata(CUSTOM_RESOURCE_KEY, value)) found.add(value as HandlerClass);
+      if (typeof value === 'function' && Reflect.hasMetadata(CUSTOM_RESOURCE_KEY, value))
+        found.add(value as HandlerClass);
     }
   }
   if (found.size === 0) {
-    throw new CliError(`no handler class in ${modules.join(', ')}: export the classes decorated with @CustomResource or @Resource from them`);
+    throw new CliError(
+      `no handler class in ${modules.join(', ')}: export the classes decorated with @CustomResource or @Resource from them`,
+    );
   }
   return [...found];
 }

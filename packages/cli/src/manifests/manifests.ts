@@ -27,7 +27,8 @@ export function operatorManifests(descriptions: ResourceDescription[], options: 
   const clusterRules = [...rules.cluster, ...(options.watchNamespace ? [] : rules.objects)];
   if (clusterRules.length) manifests.push(...binding('Cluster', name, undefined, clusterRules, account));
   if (options.watchNamespace) manifests.push(...binding('', name, options.watchNamespace, rules.objects, account));
-  if (options.leaderElect) manifests.push(...binding('', `${name}-leader-election`, operatorNamespace, leaseRules(), account));
+  if (options.leaderElect)
+    manifests.push(...binding('', `${name}-leader-election`, operatorNamespace, leaseRules(), account));
   manifests.push(operatorDeployment({ ...options, namespace: operatorNamespace }) as Manifest);
   return manifests;
 }

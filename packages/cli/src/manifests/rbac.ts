@@ -48,8 +48,14 @@ export function operatorRules(descriptions: ResourceDescription[], options: Rbac
     const [group, resource] = key.split('|') as [string, string];
     return { apiGroups: [group], resources: [resource], verbs: [...set] };
   });
-  const crdVerbs = [...(options.createCrd || options.updateCrd ? ['get'] : []), ...(options.createCrd ? ['create'] : []), ...(options.updateCrd ? ['patch'] : [])];
-  const cluster = crdVerbs.length ? [{ apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: crdVerbs }] : [];
+  const crdVerbs = [
+    ...(options.createCrd || options.updateCrd ? ['get'] : []),
+    ...(options.createCrd ? ['create'] : []),
+    ...(options.updateCrd ? ['patch'] : []),
+  ];
+  const cluster = crdVerbs.length
+    ? [{ apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: crdVerbs }]
+    : [];
   return { objects, cluster };
 }
 

@@ -94,7 +94,10 @@ export class Transport {
     try {
       secureContext = createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key });
     } catch (error) {
-      throw new KubeCredentialError(`the TLS material of cluster "${cluster.name}" (certificate authority, client certificate or key) cannot be used: ${(error as Error).message}`, { cause: error });
+      throw new KubeCredentialError(
+        `the TLS material of cluster "${cluster.name}" (certificate authority, client certificate or key) cannot be used: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     this.requestTls = {
       secureContext,
@@ -127,7 +130,9 @@ export class ApiServerAuth {
     const user = kubeConfig.getCurrentUser();
     if (cluster.server.startsWith('http:') && !cluster.skipTLSVerify) {
       // client-node's rule: credentials go over plain HTTP only when the kubeconfig says TLS is not wanted.
-      throw new KubeConfigError(`The server of cluster "${cluster.name}" is plain HTTP (${cluster.server}); set insecure-skip-tls-verify to use it anyway`);
+      throw new KubeConfigError(
+        `The server of cluster "${cluster.name}" is plain HTTP (${cluster.server}); set insecure-skip-tls-verify to use it anyway`,
+      );
     }
     this.base = new Transport(cluster, {
       ca: readPem(cluster.caFile, cluster.caData, `the certificate authority of cluster "${cluster.name}"`),
@@ -135,13 +140,19 @@ export class ApiServerAuth {
       key: readPem(user?.keyFile, user?.keyData, `the client key of user "${user?.name}"`),
     });
     const fixed: Record<string, string> = {};
-    if (user?.username) fixed.authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`;
+    if (user?.username)
+      fixed.authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`;
     if (user?.impersonateUser) fixed['impersonate-user'] = user.impersonateUser;
     const source = credentialSource(kubeConfig, user, now);
     this.credentials = new CredentialCache(async () => {
       const fetched = await source();
       const headers = fetched.authorization ? { ...fixed, authorization: fetched.authorization } : fixed;
-      return { headers, transport: this.transportFor(cluster, fetched), expiresAt: fetched.expiresAt, renewable: fetched.renewable };
+      return {
+        headers,
+        transport: this.transportFor(cluster, fetched),
+        expiresAt: fetched.expiresAt,
+        renewable: fetched.renewable,
+      };
     }, now);
   }
 
@@ -164,7 +175,11 @@ export class ApiServerAuth {
     const known = this.execTransport;
     if (known?.cert === fetched.cert && known.key === fetched.key) return known.transport;
     const ca = readPem(cluster.caFile, cluster.caData, `the certificate authority of cluster "${cluster.name}"`);
-    this.execTransport = { cert: fetched.cert, key: fetched.key, transport: new Transport(cluster, { ca, cert: fetched.cert, key: fetched.key }) };
+    this.execTransport = {
+      cert: fetched.cert,
+      key: fetched.key,
+      transport: new Transport(cluster, { ca, cert: fetched.cert, key: fetched.key }),
+    };
     return this.execTransport.transport;
   }
 }
@@ -173,7 +188,9 @@ type Source = () => Promise<FetchedCredential>;
 
 /** Where the user's credential comes from, in client-node's order: a static token wins over any authenticator. */
 function credentialSource(kubeConfig: KubeConfig, user: User | null, now: () => number): Source {
-  const fixed = (renewable: boolean, authorization?: string): Source => async () => ({ authorization, renewable });
+  const fixed =
+    (renewable: boolean, authorization?: string): Source =>
+    async () => ({ authorization, renewable });
   if (!user) return fixed(false);
   if (user.token) return fixed(false, `Bearer ${user.token}`);
   const provider = user.authProvider as { name?: string; config?: Record<string, string> } | undefined;
@@ -201,8 +218,14 @@ type AuthenticatorClass = new () => { applyAuthentication(user: User, options: R
  * client-node's ExecAuth and OpenIDConnectAuth, which its index does not export. Its package has no exports map, so
  * the files can be imported; loaded only for users that need them, so that a future layout breaks only those.
  */
-async function clientNodeAuthenticator(file: 'exec_auth' | 'oidc_auth', name: 'ExecAuth' | 'OpenIDConnectAuth'): Promise<AuthenticatorClass> {
-  const module = (await import(`@kubernetes/client-node/dist/${file}.js`)) as Record<string, AuthenticatorClass | undefined>;
+async function clientNodeAuthenticator(
+  file: 'exec_auth' | 'oidc_auth',
+  name: 'ExecAuth' | 'OpenIDConnectAuth',
+): Promise<AuthenticatorClass> {
+  const module = (await import(`@kubernetes/client-node/dist/${file}.js`)) as Record<
+    string,
+    AuthenticatorClass | undefined
+  >;
   const found = module[name];
   if (!found) throw new Error(`@kubernetes/client-node has no ${name} in dist/${file}.js`);
   return found;
@@ -214,10 +237,16 @@ async function execCredential(user: User, now: () => number): Promise<FetchedCre
   try {
     const ExecAuth = await clientNodeAuthenticator('exec_auth', 'ExecAuth');
     // A fresh ExecAuth each time: its own cache would hand back the token a 401 just refused.
-    const auth = new ExecAuth() as unknown as { getCredential?: (user: User) => Promise<{ status?: ExecCredentialStatus } | null> };
+    const auth = new ExecAuth() as unknown as {
+      getCredential?: (user: User) => Promise<{ status?: ExecCredentialStatus } | null>;
+    };
     if (typeof auth.getCredential !== 'function') {
       // A client-node without getCredential: no expiry to read, so ask again after a minute.
-      return { ...(await viaAuthenticator(new ExecAuth(), user)), expiresAt: now() + TOKEN_FILE_LIFETIME_MS, renewable: true };
+      return {
+        ...(await viaAuthenticator(new ExecAuth(), user)),
+        expiresAt: now() + TOKEN_FILE_LIFETIME_MS,
+        renewable: true,
+      };
     }
     const status = (await auth.getCredential(user))?.status;
     const expiresAt = status?.expirationTimestamp ? Date.parse(status.expirationTimestamp) : undefined;
@@ -229,7 +258,9 @@ async function execCredential(user: User, now: () => number): Promise<FetchedCre
       renewable: true,
     };
   } catch (error) {
-    throw new KubeCredentialError(`the exec plugin (${command}) of user "${user.name}" failed: ${firstLine(error)}`, { cause: error });
+    throw new KubeCredentialError(`the exec plugin (${command}) of user "${user.name}" failed: ${firstLine(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -242,7 +273,9 @@ async function oidcCredential(user: User): Promise<FetchedCredential> {
     const exp = authorization ? jwtExpiry(authorization.replace(/^Bearer /, '')) : undefined;
     return { authorization, expiresAt: exp, renewable: true };
   } catch (error) {
-    throw new KubeCredentialError(`the OIDC token of user "${user.name}" cannot be obtained: ${firstLine(error)}`, { cause: error });
+    throw new KubeCredentialError(`the OIDC token of user "${user.name}" cannot be obtained: ${firstLine(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -251,7 +284,9 @@ async function tokenFileCredential(user: User, file: string, now: () => number):
   try {
     token = (await readFile(file, 'utf8')).trim();
   } catch (error) {
-    throw new KubeCredentialError(`the token file ${file} of user "${user.name}" cannot be read: ${firstLine(error)}`, { cause: error });
+    throw new KubeCredentialError(`the token file ${file} of user "${user.name}" cannot be read: ${firstLine(error)}`, {
+      cause: error,
+    });
   }
   return { authorization: `Bearer ${token}`, expiresAt: now() + TOKEN_FILE_LIFETIME_MS, renewable: true };
 }
@@ -266,7 +301,9 @@ function viaKubeConfig(kubeConfig: KubeConfig, user: User, now: () => number): S
     try {
       await kubeConfig.applyToHTTPSOptions(options);
     } catch (error) {
-      throw new KubeCredentialError(`the credentials of user "${user.name}" cannot be obtained: ${firstLine(error)}`, { cause: error });
+      throw new KubeCredentialError(`the credentials of user "${user.name}" cannot be obtained: ${firstLine(error)}`, {
+        cause: error,
+      });
     }
     const headers = (options.headers ?? {}) as Record<string, string>;
     const authorization = headers.Authorization ?? headers.authorization;
@@ -275,7 +312,10 @@ function viaKubeConfig(kubeConfig: KubeConfig, user: User, now: () => number): S
   };
 }
 
-async function viaAuthenticator(authenticator: InstanceType<AuthenticatorClass>, user: User): Promise<{ authorization?: string }> {
+async function viaAuthenticator(
+  authenticator: InstanceType<AuthenticatorClass>,
+  user: User,
+): Promise<{ authorization?: string }> {
   const options: RequestOptions & { headers: Record<string, string> } = { headers: {} };
   await authenticator.applyAuthentication(user, options);
   return { authorization: options.headers.Authorization };
@@ -305,6 +345,7 @@ function readPem(file: string | undefined, data: string | undefined, what: strin
 
 function firstLine(error: unknown): string {
   // Duck-typed: errors of another realm (a vm context) are no `instanceof Error` here.
-  const message = typeof (error as { message?: unknown })?.message === 'string' ? (error as Error).message : String(error);
+  const message =
+    typeof (error as { message?: unknown })?.message === 'string' ? (error as Error).message : String(error);
   return message.trim().split('\n')[0] || 'no message';
 }

@@ -2,7 +2,13 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type Dispatcher, fetch, type Response } from 'undici';
 import { ApiServerAuth, type Transport } from './auth.js';
-import { isCertificateErrorCode, KubeApiError, KubeConnectionError, KubeTlsError, type StatusDetails } from './errors.js';
+import {
+  isCertificateErrorCode,
+  KubeApiError,
+  KubeConnectionError,
+  KubeTlsError,
+  type StatusDetails,
+} from './errors.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -39,7 +45,11 @@ export class KubeClient {
     return this.auth?.fetches ?? 0;
   }
 
-  async request<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, options: RequestOptions = {}): Promise<T> {
+  async request<T>(
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<T> {
     // AbortSignal.timeout takes whole milliseconds only.
     const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(options.timeoutMs ?? this.requestTimeoutMs)));
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
@@ -106,7 +116,8 @@ export class KubeClient {
     this.auth ??= new ApiServerAuth(this.kubeConfig);
     for (let attempt = 1; ; attempt++) {
       const credential = await this.auth.credential();
-      const dispatcher = connection === 'pooled' ? this.pooled(credential.transport) : credential.transport.dispatcher();
+      const dispatcher =
+        connection === 'pooled' ? this.pooled(credential.transport) : credential.transport.dispatcher();
       const headers: Record<string, string> = { ...credential.headers, accept: 'application/json' };
       if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
       let response: Response;
@@ -137,8 +148,14 @@ export class KubeClient {
     const dispatcher = this.pool?.dispatcher;
     if (!dispatcher) return;
     let timer: NodeJS.Timeout | undefined;
-    const graceful = dispatcher.close().then(() => true, () => true);
-    const done = await Promise.race([graceful, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)))]);
+    const graceful = dispatcher.close().then(
+      () => true,
+      () => true,
+    );
+    const done = await Promise.race([
+      graceful,
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
+    ]);
     clearTimeout(timer);
     if (!done) await dispatcher.destroy().catch(() => undefined);
   }

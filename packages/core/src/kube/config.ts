@@ -54,14 +54,19 @@ export function loadKubeConfig(source: KubeConfigSource = {}): KubeConfig {
   const cluster = kubeConfig.getCurrentCluster();
   if (!kubeConfig.getCurrentContext() || !cluster) {
     const where = loaded.length ? ` ${loaded.join(', ')} (from ${origin})` : '';
-    throw new KubeConfigError(`The kubeconfig${where} has no current context with a cluster; set current-context in it or pass --context NAME.`);
+    throw new KubeConfigError(
+      `The kubeconfig${where} has no current context with a cluster; set current-context in it or pass --context NAME.`,
+    );
   }
   return kubeConfig;
 }
 
 function mergeFile(into: KubeConfig, file: string, origin: string): void {
   const unusable = (reason: string, cause?: unknown) =>
-    new KubeConfigError(`The kubeconfig file ${file} (from ${origin}) cannot be used: ${reason}. Fix it, or pass another with --kubeconfig.`, { cause });
+    new KubeConfigError(
+      `The kubeconfig file ${file} (from ${origin}) cannot be used: ${reason}. Fix it, or pass another with --kubeconfig.`,
+      { cause },
+    );
   const other = new KubeConfig();
   try {
     if (readFileSync(file, 'utf8').trim() === '') throw unusable('it is empty');

@@ -41,14 +41,20 @@ export function loadGeneratedCrd(dir: string, resource: CustomResourceRecord): R
   try {
     crd = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new GeneratedCrdError(`${path} is not readable JSON: ${(error as Error).message}; regenerate it with kubeop crd --out ${dir}`);
+    throw new GeneratedCrdError(
+      `${path} is not readable JSON: ${(error as Error).message}; regenerate it with kubeop crd --out ${dir}`,
+    );
   }
   const name = fullName(resource);
   if (crd?.kind !== 'CustomResourceDefinition' || crd.metadata?.name !== name) {
-    throw new GeneratedCrdError(`${path} is not the CustomResourceDefinition ${name}; regenerate it with kubeop crd --out ${dir}`);
+    throw new GeneratedCrdError(
+      `${path} is not the CustomResourceDefinition ${name}; regenerate it with kubeop crd --out ${dir}`,
+    );
   }
   if (!crd.spec?.versions?.some((v) => v.name === resource.version)) {
-    throw new GeneratedCrdError(`${path} does not serve version ${resource.version} of ${name}; regenerate it with kubeop crd --out ${dir}`);
+    throw new GeneratedCrdError(
+      `${path} does not serve version ${resource.version} of ${name}; regenerate it with kubeop crd --out ${dir}`,
+    );
   }
   return crd as Record<string, unknown>;
 }
@@ -58,7 +64,10 @@ export function loadGeneratedCrd(dir: string, resource: CustomResourceRecord): R
  * decorator, generated before its last change. Undefined when they agree. Schema staleness needs the types, so
  * `kubeop crd --check`; this much the runtime can see itself.
  */
-export function generatedCrdDifference(generated: Record<string, unknown>, resource: CustomResourceRecord): string | undefined {
+export function generatedCrdDifference(
+  generated: Record<string, unknown>,
+  resource: CustomResourceRecord,
+): string | undefined {
   const withoutSchemas = (crd: Record<string, unknown>) => {
     const spec = crd.spec as { versions?: Array<Record<string, unknown>> } | undefined;
     return { ...crd, spec: { ...spec, versions: spec?.versions?.map(({ schema: _, ...version }) => version) } };

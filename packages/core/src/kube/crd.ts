@@ -9,7 +9,10 @@ const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 
 export class CrdNotInstalledError extends Error {
   override readonly name = 'CrdNotInstalledError';
-  constructor(readonly crdName: string, version: string) {
+  constructor(
+    readonly crdName: string,
+    version: string,
+  ) {
     super(
       `The CustomResourceDefinition ${crdName} (version ${version}) is not installed in the cluster. ` +
         `Install it (kubeop crd | kubectl apply -f -, or the manifests of kubeop manifests) or start the operator with --create-crd.`,
@@ -35,7 +38,10 @@ export const PERMISSIVE_SCHEMA: Record<string, unknown> = {
  * `schema` (by default the decorator's hand-written one, else the permissive one). `kubeop crd` passes the schema it
  * generated from the handler's types.
  */
-export function crdManifest(resource: CustomResourceRecord, schema = resource.schema ?? PERMISSIVE_SCHEMA): Record<string, unknown> {
+export function crdManifest(
+  resource: CustomResourceRecord,
+  schema = resource.schema ?? PERMISSIVE_SCHEMA,
+): Record<string, unknown> {
   const columns = resource.columns ?? [];
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
@@ -80,7 +86,8 @@ export async function assertResourceServed(
     return undefined;
   } catch (error) {
     await assertKubernetes(client, error);
-    if (error instanceof KubeApiError && error.isNotFound) throw new CrdNotInstalledError(fullName(resource), resource.version);
+    if (error instanceof KubeApiError && error.isNotFound)
+      throw new CrdNotInstalledError(fullName(resource), resource.version);
     if (error instanceof KubeApiError && error.isForbidden) return error;
     throw error;
   }
@@ -107,7 +114,11 @@ export interface EnsureCrdResult {
  * Creates the CRD when it is missing. An existing one whose served version has another schema or other printer
  * columns is left as it is (`outdated`), or with `update` server-side applied (`updated`). Then waits until Established.
  */
-export async function ensureCrd(client: KubeClient, resource: CustomResourceRecord, options: EnsureCrdOptions = {}): Promise<EnsureCrdResult> {
+export async function ensureCrd(
+  client: KubeClient,
+  resource: CustomResourceRecord,
+  options: EnsureCrdOptions = {},
+): Promise<EnsureCrdResult> {
   const name = fullName(resource);
   const manifest = options.manifest ?? crdManifest(resource);
   let result: EnsureCrdResult = { outcome: 'existing' };
@@ -149,12 +160,18 @@ interface CrdVersion {
 }
 
 /** How the resource's version in the existing CRD differs from the wanted one: schema first, then printer columns. */
-function versionDifference(existing: Record<string, unknown>, wanted: Record<string, unknown>, version: string): string | undefined {
-  const served = (crd: Record<string, unknown>) => (crd.spec as { versions?: CrdVersion[] } | undefined)?.versions?.find((v) => v.name === version);
+function versionDifference(
+  existing: Record<string, unknown>,
+  wanted: Record<string, unknown>,
+  version: string,
+): string | undefined {
+  const served = (crd: Record<string, unknown>) =>
+    (crd.spec as { versions?: CrdVersion[] } | undefined)?.versions?.find((v) => v.name === version);
   const actual = served(existing);
   const desired = served(wanted);
   if (!actual) return `version ${version} is not served`;
-  const columns = (v: CrdVersion | undefined) => (v?.additionalPrinterColumns ?? []).map(({ priority, ...rest }) => (priority ? { ...rest, priority } : rest));
+  const columns = (v: CrdVersion | undefined) =>
+    (v?.additionalPrinterColumns ?? []).map(({ priority, ...rest }) => (priority ? { ...rest, priority } : rest));
   return (
     prefixed('schema', firstDifference(actual.schema?.openAPIV3Schema, desired?.schema?.openAPIV3Schema)) ??
     prefixed('additionalPrinterColumns', firstDifference(columns(actual), columns(desired)))
@@ -192,23 +209,28 @@ async function waitEstablished(client: KubeClient, name: string, timeoutMs: numb
     const conditions = crd.status?.conditions ?? [];
     if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) return;
     const rejected = conditions.find((c) => c.type === 'NamesAccepted' && c.status === 'False');
-    if (rejected) throw new CrdNotEstablishedError(`CustomResourceDefinition ${name}: names not accepted: ${rejected.message}`);
+    if (rejected)
+      throw new CrdNotEstablishedError(`CustomResourceDefinition ${name}: names not accepted: ${rejected.message}`);
     last = conditions.map((c) => `${c.type}=${c.status}`).join(', ') || last;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new CrdNotEstablishedError(`CustomResourceDefinition ${name} is not Established after ${timeoutMs} ms (${last})`);
+  throw new CrdNotEstablishedError(
+    `CustomResourceDefinition ${name} is not Established after ${timeoutMs} ms (${last})`,
+  );
 }
 
 /**
  * Whether the served version of the resource's CRD has the status subresource; undefined when the CRD
  * cannot be read (an operator needs no permission on CRDs, so this is a best-effort early warning).
  */
-export async function hasStatusSubresource(client: KubeClient, resource: CustomResourceRecord): Promise<boolean | undefined> {
+export async function hasStatusSubresource(
+  client: KubeClient,
+  resource: CustomResourceRecord,
+): Promise<boolean | undefined> {
   try {
-    const crd = await client.request<{ spec?: { versions?: Array<{ name: string; subresources?: { status?: unknown } }> } }>(
-      'GET',
-      `${CRD_PATH}/${fullName(resource)}`,
-    );
+    const crd = await client.request<{
+      spec?: { versions?: Array<{ name: string; subresources?: { status?: unknown } }> };
+    }>('GET', `${CRD_PATH}/${fullName(resource)}`);
     const version = crd.spec?.versions?.find((v) => v.name === resource.version);
     return version ? version.subresources?.status !== undefined : undefined;
   } catch {

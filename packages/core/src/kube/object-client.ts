@@ -65,12 +65,21 @@ export class ObjectClient {
   }
 
   /** Every matching object, all pages. */
-  async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, options: ListOptions = {}): Promise<T[]> {
+  async list<T extends KubeObject = KubeObject>(
+    apiVersion: string,
+    kind: string,
+    options: ListOptions = {},
+  ): Promise<T[]> {
     const path = collectionPath(await this.resource(apiVersion, kind), options.namespace);
     const items: T[] = [];
     let continueToken: string | undefined;
     do {
-      const query: Query = { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, limit: options.limit ?? 500, continue: continueToken };
+      const query: Query = {
+        labelSelector: options.labelSelector,
+        fieldSelector: options.fieldSelector,
+        limit: options.limit ?? 500,
+        continue: continueToken,
+      };
       const page = await this.client.request<{ items: T[]; metadata: { continue?: string } }>('GET', path, { query });
       for (const item of page.items) items.push({ ...item, apiVersion, kind });
       continueToken = page.metadata.continue || undefined;
@@ -88,7 +97,10 @@ export class ObjectClient {
    * Server-side apply: the fields sent become the field manager's (default: the client's), the others are left
    * alone; `force` (default true) takes over fields another manager owns. Returns the object as stored.
    */
-  async apply<T extends KubeObject>(object: T, options: { fieldManager?: string; force?: boolean } = {}): Promise<T & { metadata: ObjectMeta }> {
+  async apply<T extends KubeObject>(
+    object: T,
+    options: { fieldManager?: string; force?: boolean } = {},
+  ): Promise<T & { metadata: ObjectMeta }> {
     const fieldManager = options.fieldManager ?? this.options.fieldManager;
     if (!fieldManager) throw new Error('server-side apply needs a field manager');
     return this.client.request('PATCH', await this.objectPath(refOf(object)), {
@@ -99,14 +111,27 @@ export class ObjectClient {
     });
   }
 
-  async patch<T extends KubeObject = KubeObject>(ref: ObjectReference, patch: unknown, type: keyof typeof PATCH_TYPES = 'merge'): Promise<T> {
-    return this.client.request<T>('PATCH', await this.objectPath(ref), { body: patch, contentType: PATCH_TYPES[type], query: this.manager() });
+  async patch<T extends KubeObject = KubeObject>(
+    ref: ObjectReference,
+    patch: unknown,
+    type: keyof typeof PATCH_TYPES = 'merge',
+  ): Promise<T> {
+    return this.client.request<T>('PATCH', await this.objectPath(ref), {
+      body: patch,
+      contentType: PATCH_TYPES[type],
+      query: this.manager(),
+    });
   }
 
   /** Asks for the deletion (finalizers may hold the object a while); false when the object was already gone. */
-  async delete(ref: ObjectReference, options: { propagationPolicy?: 'Foreground' | 'Background' | 'Orphan' } = {}): Promise<boolean> {
+  async delete(
+    ref: ObjectReference,
+    options: { propagationPolicy?: 'Foreground' | 'Background' | 'Orphan' } = {},
+  ): Promise<boolean> {
     try {
-      await this.client.request('DELETE', await this.objectPath(ref), { query: { propagationPolicy: options.propagationPolicy } });
+      await this.client.request('DELETE', await this.objectPath(ref), {
+        query: { propagationPolicy: options.propagationPolicy },
+      });
       return true;
     } catch (error) {
       if (error instanceof KubeApiError && error.isObjectNotFound) return false;
@@ -117,9 +142,12 @@ export class ObjectClient {
   /** Plural and scope of a kind, from the API server's discovery (cached per group-version, refreshed once on a miss). */
   async resourceFor(apiVersion: string, kind: string): Promise<ResourceInfo> {
     // A miss asks again once: the kind's CRD may have been installed since the group-version was read.
-    const found = (await this.discover(apiVersion, false)).get(kind) ?? (await this.discover(apiVersion, true)).get(kind);
+    const found =
+      (await this.discover(apiVersion, false)).get(kind) ?? (await this.discover(apiVersion, true)).get(kind);
     if (!found) {
-      throw new UnknownKindError(`The API server does not serve kind ${kind} in apiVersion ${apiVersion} (kubectl api-resources lists what it serves)`);
+      throw new UnknownKindError(
+        `The API server does not serve kind ${kind} in apiVersion ${apiVersion} (kubectl api-resources lists what it serves)`,
+      );
     }
     return found;
   }
@@ -131,7 +159,12 @@ export class ObjectClient {
     if (pending) return pending;
     const kinds = this.client.request<ApiResourceList>('GET', groupVersionPath(groupVersionOf(apiVersion))).then(
       // Subresources (deployments/status, pods/log) are listed too; they are no kinds of their own.
-      (list) => new Map(list.resources.filter((r) => !r.name.includes('/')).map((r) => [r.kind, { plural: r.name, namespaced: r.namespaced }])),
+      (list) =>
+        new Map(
+          list.resources
+            .filter((r) => !r.name.includes('/'))
+            .map((r) => [r.kind, { plural: r.name, namespaced: r.namespaced }]),
+        ),
       (error: unknown) => {
         this.discovered.delete(apiVersion);
         // A group-version not served is not cached: its CRD may come.
@@ -153,7 +186,8 @@ export class ObjectClient {
   /** The resource of an object, checked to have a namespace if its kind is namespaced. */
   private async resourceOf(ref: ObjectReference): Promise<ResourceRef> {
     const resource = await this.resource(ref.apiVersion, ref.kind);
-    if (resource.scope === 'Namespaced' && !ref.namespace) throw new Error(`${ref.kind} ${ref.name} (${ref.apiVersion}) is namespaced: give its namespace`);
+    if (resource.scope === 'Namespaced' && !ref.namespace)
+      throw new Error(`${ref.kind} ${ref.name} (${ref.apiVersion}) is namespaced: give its namespace`);
     return resource;
   }
 
@@ -167,5 +201,10 @@ export class ObjectClient {
 }
 
 function refOf(object: KubeObject): ObjectReference {
-  return { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace };
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    name: object.metadata.name,
+    namespace: object.metadata.namespace,
+  };
 }

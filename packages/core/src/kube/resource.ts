@@ -39,5 +39,7 @@ export function apiVersionOf(resource: { group: string; version: string }): stri
 /** The group and version of an object's `apiVersion` (`v1` is the core group, `''`). */
 export function groupVersionOf(apiVersion: string): { group: string; version: string } {
   const slash = apiVersion.lastIndexOf('/');
-  return slash < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+  return slash < 0
+    ? { group: '', version: apiVersion }
+    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }

@@ -17,10 +17,14 @@ export async function execPlugin(dir: string, name: string, status: Record<strin
   const file = join(dir, `${name}.json`);
   const runs = join(dir, `${name}.runs`);
   const write = (next: Record<string, unknown>) =>
-    writeFile(file, JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: next }));
+    writeFile(
+      file,
+      JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: next }),
+    );
   await write(status);
   await writeFile(runs, '');
-  const script = "const fs = require('fs'); fs.appendFileSync(process.env.RUNS, 'x'); process.stdout.write(fs.readFileSync(process.env.CREDENTIAL, 'utf8'));";
+  const script =
+    "const fs = require('fs'); fs.appendFileSync(process.env.RUNS, 'x'); process.stdout.write(fs.readFileSync(process.env.CREDENTIAL, 'utf8'));";
   return {
     exec: {
       apiVersion: 'client.authentication.k8s.io/v1',

@@ -3,14 +3,24 @@ import { CoreV1Api, type KubeConfig, RbacAuthorizationV1Api, type V1PolicyRule }
 import { serviceAccountKubeconfig as kubeconfigFor } from '@kubeop/testing/operator';
 
 /** Creates the account in `namespace`; with `rules`, a Role and RoleBinding granting them. Returns the kubeconfig path. */
-export async function serviceAccountKubeconfig(admin: KubeConfig, namespace: string, name: string, rules?: V1PolicyRule[]): Promise<string> {
+export async function serviceAccountKubeconfig(
+  admin: KubeConfig,
+  namespace: string,
+  name: string,
+  rules?: V1PolicyRule[],
+): Promise<string> {
   await admin.makeApiClient(CoreV1Api).createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
   if (rules) await grant(admin, namespace, name, rules);
   return kubeconfigFor(admin, namespace, name);
 }
 
 /** A Role named after the account, and its binding. */
-export async function grant(admin: KubeConfig, namespace: string, account: string, rules: V1PolicyRule[]): Promise<void> {
+export async function grant(
+  admin: KubeConfig,
+  namespace: string,
+  account: string,
+  rules: V1PolicyRule[],
+): Promise<void> {
   const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
   await rbac.createNamespacedRole({ namespace, body: { metadata: { name: account }, rules } });
   await rbac.createNamespacedRoleBinding({

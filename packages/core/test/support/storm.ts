@@ -5,7 +5,12 @@ import type { objects } from './operator.js';
 type Objects = ReturnType<typeof objects>;
 
 /** Creates `names` with `parallel` requests at a time; a create that fails for a transient reason is retried. */
-export async function createStorm(items: Objects, names: string[], parallel = 10, onCreated?: (count: number) => void): Promise<void> {
+export async function createStorm(
+  items: Objects,
+  names: string[],
+  parallel = 10,
+  onCreated?: (count: number) => void,
+): Promise<void> {
   let next = 0;
   let created = 0;
   const worker = async () => {

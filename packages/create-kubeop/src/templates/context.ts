@@ -13,5 +13,10 @@ export interface Context extends Omit<Answers, 'dir'> {
 
 export function contextOf(answers: Answers): Context {
   const { dir: _dir, ...rest } = answers;
-  return { ...rest, file: kebabOf(answers.kind), handlerClass: `${answers.kind}Handler`, variable: camelOf(answers.kind) };
+  return {
+    ...rest,
+    file: kebabOf(answers.kind),
+    handlerClass: `${answers.kind}Handler`,
+    variable: camelOf(answers.kind),
+  };
 }

@@ -2,7 +2,32 @@
 import type { Context } from './context.js';
 
 // Names the test file uses already, and words JavaScript reserves: a plural among them gets a neutral name.
-const TAKEN = new Set(['assert', 'after', 'afterEach', 'before', 'test', 'objects', 'plane', 'namespace', 'operator', 'ready', 'delete', 'new', 'in', 'for', 'do', 'if', 'var', 'let', 'case', 'enum', 'void', 'with', 'this', 'try']);
+const TAKEN = new Set([
+  'assert',
+  'after',
+  'afterEach',
+  'before',
+  'test',
+  'objects',
+  'plane',
+  'namespace',
+  'operator',
+  'ready',
+  'delete',
+  'new',
+  'in',
+  'for',
+  'do',
+  'if',
+  'var',
+  'let',
+  'case',
+  'enum',
+  'void',
+  'with',
+  'this',
+  'try',
+]);
 
 export function integrationTest(c: Context): string {
   const camel = c.plural.replace(/-([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());

@@ -13,7 +13,9 @@ const HANDLE = Symbol.for('kubeop.testing.controlPlane');
 export default async function globalSetup(): Promise<void> {
   const preset = process.env[KUBECONFIG_ENV];
   if (preset) {
-    process.stderr.write(`\n[kubeop] ${KUBECONFIG_ENV}=${preset} is set: testing against that cluster, not starting one.\n`);
+    process.stderr.write(
+      `\n[kubeop] ${KUBECONFIG_ENV}=${preset} is set: testing against that cluster, not starting one.\n`,
+    );
     return;
   }
   resolveSourcesFromTypeScript();
@@ -27,7 +29,9 @@ export default async function globalSetup(): Promise<void> {
     plane = await startControlPlane({ controllerManager });
   } catch (error) {
     const message = (error as Error).message;
-    const hint = message.includes('kube-controller-manager') ? ` Set ${CONTROLLER_MANAGER_ENV}=0 to test without it.` : '';
+    const hint = message.includes('kube-controller-manager')
+      ? ` Set ${CONTROLLER_MANAGER_ENV}=0 to test without it.`
+      : '';
     process.stderr.write(
       `\n[kubeop] The test control plane did not start. The message below names the log files to read; ` +
         `set KUBEOP_KEEP_TEMP=1 to keep all its files.${hint}\n${message}\n`,
@@ -38,8 +42,12 @@ export default async function globalSetup(): Promise<void> {
   // Workers are forked after this and inherit the environment.
   process.env[KUBECONFIG_ENV] = plane.kubeconfigPath;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const kcm = controllerManager ? ' with kube-controller-manager' : ` without kube-controller-manager (${CONTROLLER_MANAGER_ENV}=0)`;
-  process.stderr.write(`\n[kubeop] control plane ready${kcm} in ${seconds} s at ${plane.server} (logs: ${plane.logDir})\n`);
+  const kcm = controllerManager
+    ? ' with kube-controller-manager'
+    : ` without kube-controller-manager (${CONTROLLER_MANAGER_ENV}=0)`;
+  process.stderr.write(
+    `\n[kubeop] control plane ready${kcm} in ${seconds} s at ${plane.server} (logs: ${plane.logDir})\n`,
+  );
 }
 
 /**

@@ -20,11 +20,18 @@ export interface InstallCrdOptions {
  * unless one of that name exists, then waits until it is Established. A plain `ResourceType` gets a namespaced CRD
  * that keeps any spec and status.
  */
-export async function installCrd(kubeConfig: KubeConfig, source: HandlerClass | ResourceType, options: InstallCrdOptions | number = {}): Promise<void> {
+export async function installCrd(
+  kubeConfig: KubeConfig,
+  source: HandlerClass | ResourceType,
+  options: InstallCrdOptions | number = {},
+): Promise<void> {
   const { crdDir, timeoutMs = 60_000 } = typeof options === 'number' ? { timeoutMs: options } : options;
   const resource = typeof source === 'function' ? describeHandlerClass(source).resource : recordOf(source);
   const generated = crdDir ? loadGeneratedCrd(crdDir, resource) : undefined;
-  if (crdDir && !generated) throw new Error(`no generated CRD for ${resource.plural}.${resource.group} in ${crdDir}: run kubeop crd --out ${crdDir}`);
+  if (crdDir && !generated)
+    throw new Error(
+      `no generated CRD for ${resource.plural}.${resource.group} in ${crdDir}: run kubeop crd --out ${crdDir}`,
+    );
   // What --create-crd does, through kubeop's client, which sends the JSON as it is (client-node's typed API would drop
   // every x-kubernetes-* key). One installed already (by an earlier test file, or another run) is left as it is.
   const client = new KubeClient(kubeConfig);

@@ -3,8 +3,19 @@ import '../runtime-check.js';
 export { installCrd, type InstallCrdOptions } from './crd.js';
 export { eventOn, eventsOn } from './events.js';
 export { objects, type ObjectHelpers } from './objects.js';
-export { killOperatorProcesses, type OperatorProcess, spawnOperator, type SpawnOperatorOptions } from './operator-process.js';
-export { parseLogs, runOperator, type RunningOperator, type RunOperatorOptions, stopAllOperators } from './run-operator.js';
+export {
+  killOperatorProcesses,
+  type OperatorProcess,
+  spawnOperator,
+  type SpawnOperatorOptions,
+} from './operator-process.js';
+export {
+  parseLogs,
+  runOperator,
+  type RunningOperator,
+  type RunOperatorOptions,
+  stopAllOperators,
+} from './run-operator.js';
 export { serviceAccountKubeconfig } from './service-account.js';
 export { operatorSuite, type OperatorSuiteOptions, type SuiteHooks } from './suite.js';
 export type { HandlerClass, ResourceType, SpecOf, StatusOf, StoredObject } from './types.js';

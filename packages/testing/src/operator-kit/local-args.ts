@@ -26,7 +26,7 @@ export function parseLocalArgs(argv: string[]): LocalOptions | 'help' {
       break;
     }
   }
-  if (options.command.length === 0) throw new Error('no command to run, e.g. kubeop-local node dist/main.js --create-crd');
+  if (options.command.length === 0)
+    throw new Error('no command to run, e.g. kubeop-local node dist/main.js --create-crd');
   return options;
 }
-

@@ -29,7 +29,9 @@ async function main(): Promise<number> {
     return 0;
   }
   const say = (line: string) => process.stderr.write(`[kubeop-local] ${line}\n`);
-  say(`starting a local control plane (etcd + kube-apiserver${options.controllerManager ? ' + kube-controller-manager' : ''}; built with Go on first use, minutes)`);
+  say(
+    `starting a local control plane (etcd + kube-apiserver${options.controllerManager ? ' + kube-controller-manager' : ''}; built with Go on first use, minutes)`,
+  );
   const plane = await startControlPlane({ controllerManager: options.controllerManager });
   const kubeconfig = resolve(options.kubeconfig);
   let ours: string | undefined;
@@ -41,7 +43,10 @@ async function main(): Promise<number> {
     await chmod(kubeconfig, 0o600);
     say(`control plane ready at ${plane.server}; for kubectl: export KUBECONFIG=${kubeconfig}`);
     const [command, ...args] = options.command as [string, ...string[]];
-    const running = spawn(command, args, { stdio: 'inherit', env: { ...process.env, KUBECONFIG: plane.kubeconfigPath } });
+    const running = spawn(command, args, {
+      stdio: 'inherit',
+      env: { ...process.env, KUBECONFIG: plane.kubeconfigPath },
+    });
     child = running;
     // The terminal's Ctrl-C reaches the command too (same process group): passing it on would be a second signal,
     // which an operator takes as "exit at once". SIGTERM comes to this process alone, so it is passed on.
@@ -52,7 +57,9 @@ async function main(): Promise<number> {
         say(`could not run ${command}: ${error.message}`);
         resolveCode(127);
       });
-      running.once('exit', (exitCode, signal) => resolveCode(exitCode ?? (signal ? 128 + constants.signals[signal] : 1)));
+      running.once('exit', (exitCode, signal) =>
+        resolveCode(exitCode ?? (signal ? 128 + constants.signals[signal] : 1)),
+      );
     });
     child = undefined;
     say(`the command exited with code ${code}; stopping the control plane`);
@@ -61,14 +68,17 @@ async function main(): Promise<number> {
     child?.kill('SIGKILL');
     await plane.stop();
     // Remove the copy only if it is still ours: it points at a server that is gone.
-    if (ours && (await readFile(kubeconfig, 'utf8').catch(() => undefined)) === ours) await rm(kubeconfig, { force: true });
+    if (ours && (await readFile(kubeconfig, 'utf8').catch(() => undefined)) === ours)
+      await rm(kubeconfig, { force: true });
   }
 }
 
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`kubeop-local: ${error instanceof Error ? error.message : String(error)} (--help for usage)\n`);
+    process.stderr.write(
+      `kubeop-local: ${error instanceof Error ? error.message : String(error)} (--help for usage)\n`,
+    );
     process.exit(1);
   },
 );

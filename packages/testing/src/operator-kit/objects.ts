@@ -13,7 +13,12 @@ export interface ObjectHelpers<Spec, Status> {
   get(name: string): Promise<StoredObject<Spec, Status> | undefined>;
   list(): Promise<Array<StoredObject<Spec, Status>>>;
   /** Polls until `predicate` holds for the object and returns it; fails after `timeoutMs` (default 30000) naming `what`. */
-  waitFor(name: string, predicate: (object: StoredObject<Spec, Status>) => boolean, what?: string, timeoutMs?: number): Promise<StoredObject<Spec, Status>>;
+  waitFor(
+    name: string,
+    predicate: (object: StoredObject<Spec, Status>) => boolean,
+    what?: string,
+    timeoutMs?: number,
+  ): Promise<StoredObject<Spec, Status>>;
   /** Polls until the object is gone (finalizers done). */
   waitForDeletion(name: string, timeoutMs?: number): Promise<void>;
   /** Merge patches; `null` removes a field. */
@@ -25,14 +30,22 @@ export interface ObjectHelpers<Spec, Status> {
 }
 
 /** Helpers for the objects a handler class handles; spec and status are typed from its `ResourceHandler<Spec, Status>`. */
-export function objects<H extends HandlerClass>(kubeConfig: KubeConfig, handler: H, namespace: string): ObjectHelpers<SpecOf<H>, StatusOf<H>>;
+export function objects<H extends HandlerClass>(
+  kubeConfig: KubeConfig,
+  handler: H,
+  namespace: string,
+): ObjectHelpers<SpecOf<H>, StatusOf<H>>;
 /** Helpers for the objects of a resource type. */
 export function objects<Spec = Record<string, unknown>, Status = Record<string, unknown>>(
   kubeConfig: KubeConfig,
   type: ResourceType,
   namespace: string,
 ): ObjectHelpers<Spec, Status>;
-export function objects(kubeConfig: KubeConfig, source: HandlerClass | ResourceType, namespace: string): ObjectHelpers<unknown, unknown> {
+export function objects(
+  kubeConfig: KubeConfig,
+  source: HandlerClass | ResourceType,
+  namespace: string,
+): ObjectHelpers<unknown, unknown> {
   const type = typeof source === 'function' ? describeHandlerClass(source).resource : source;
   const api = kubeConfig.makeApiClient(CustomObjectsApi);
   const base = { group: type.group, version: type.version, plural: type.plural, namespace };
@@ -52,21 +65,33 @@ export function objects(kubeConfig: KubeConfig, source: HandlerClass | ResourceT
     create: async (name, spec = {}, metadata = {}) =>
       (await api.createNamespacedCustomObject({
         ...base,
-        body: { apiVersion: `${type.group}/${type.version}`, kind: type.kind, metadata: { ...metadata, name, namespace }, spec },
+        body: {
+          apiVersion: `${type.group}/${type.version}`,
+          kind: type.kind,
+          metadata: { ...metadata, name, namespace },
+          spec,
+        },
       })) as Stored,
     get,
     list: async () => ((await api.listNamespacedCustomObject(base)) as { items: Stored[] }).items,
     waitFor: (name, predicate, what = `${resourceName} ${name} to meet the condition`, timeoutMs = 30_000) =>
-      eventually(async () => {
-        const object = await get(name);
-        return object && predicate(object) ? object : undefined;
-      }, what, timeoutMs),
+      eventually(
+        async () => {
+          const object = await get(name);
+          return object && predicate(object) ? object : undefined;
+        },
+        what,
+        timeoutMs,
+      ),
     waitForDeletion: async (name, timeoutMs = 30_000) => {
       await eventually(async () => (await get(name)) === undefined, `${resourceName} ${name} to be gone`, timeoutMs);
     },
-    patchSpec: async (name, spec) => (await api.patchNamespacedCustomObject({ ...base, name, body: { spec } }, mergePatch)) as Stored,
-    patchStatus: async (name, status) => (await api.patchNamespacedCustomObjectStatus({ ...base, name, body: { status } }, mergePatch)) as Stored,
-    patchMetadata: async (name, metadata) => (await api.patchNamespacedCustomObject({ ...base, name, body: { metadata } }, mergePatch)) as Stored,
+    patchSpec: async (name, spec) =>
+      (await api.patchNamespacedCustomObject({ ...base, name, body: { spec } }, mergePatch)) as Stored,
+    patchStatus: async (name, status) =>
+      (await api.patchNamespacedCustomObjectStatus({ ...base, name, body: { status } }, mergePatch)) as Stored,
+    patchMetadata: async (name, metadata) =>
+      (await api.patchNamespacedCustomObject({ ...base, name, body: { metadata } }, mergePatch)) as Stored,
     delete: (name) => api.deleteNamespacedCustomObject({ ...base, name }),
   };
 }

@@ -29,7 +29,13 @@ const children = new Set<ChildProcess>();
 
 /** Starts `node <script> ...args` with the Node.js running the test. Kill leftovers with `killOperatorProcesses()`. */
 export function spawnOperator(script: string, options: SpawnOperatorOptions = {}): OperatorProcess {
-  const env = { PATH: process.env.PATH, HOME: '/nonexistent-home', KUBEOP_METRICS_BIND_ADDRESS: '0', KUBEOP_HEALTH_PROBE_BIND_ADDRESS: '0', ...options.env };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: '/nonexistent-home',
+    KUBEOP_METRICS_BIND_ADDRESS: '0',
+    KUBEOP_HEALTH_PROBE_BIND_ADDRESS: '0',
+    ...options.env,
+  };
   const child = spawn(process.execPath, [script, ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let text = '';

@@ -35,7 +35,10 @@ const running = new Set<RunningOperator>();
  * Metrics and probe servers are off (`0`), so several operators can run side by side; turn them on with
  * `argv: ['--metrics-bind-address', ':0']`. Stop it with `stop()`, or all at once with `stopAllOperators()`.
  */
-export async function runOperator(handlers: HandlerClass | HandlerClass[], options: RunOperatorOptions): Promise<RunningOperator> {
+export async function runOperator(
+  handlers: HandlerClass | HandlerClass[],
+  options: RunOperatorOptions,
+): Promise<RunningOperator> {
   const logs: string[] = [];
   const echo = options.echoLogs ?? process.env.KUBEOP_TEST_LOGS === '1';
   const logStream = new Writable({
@@ -51,7 +54,10 @@ export async function runOperator(handlers: HandlerClass | HandlerClass[], optio
   if (options.namespace) argv.push('--namespace', options.namespace);
   argv.push(...(options.argv ?? []));
   const prepared = prepareOperator({ handlers: [handlers].flat(), argv, env: options.env ?? {}, logStream });
-  if (prepared.kind !== 'operator') throw new Error(`runOperator: the flags ask for output, not an operator (--help or --version?): ${prepared.output}`);
+  if (prepared.kind !== 'operator')
+    throw new Error(
+      `runOperator: the flags ask for output, not an operator (--help or --version?): ${prepared.output}`,
+    );
   const { operator } = prepared;
   await operator.start();
   const handle: RunningOperator = {

@@ -10,7 +10,11 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
  */
 export async function serviceAccountKubeconfig(admin: KubeConfig, namespace: string, name: string): Promise<string> {
   const core = admin.makeApiClient(CoreV1Api);
-  const token = await core.createNamespacedServiceAccountToken({ namespace, name, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+  const token = await core.createNamespacedServiceAccountToken({
+    namespace,
+    name,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
   const cluster = admin.getCurrentCluster();
   if (!cluster) throw new Error('serviceAccountKubeconfig(): the admin kubeconfig has no current cluster');
   const config = new KubeConfig();

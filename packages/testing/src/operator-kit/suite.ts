@@ -31,7 +31,10 @@ export function operatorSuite(hooks: SuiteHooks, options: OperatorSuiteOptions =
   hooks.afterEach(() => stopAllOperators());
   hooks.afterAll(() => killOperatorProcesses());
   const get = (): TestEnvironment => {
-    if (!current) throw new Error('operatorSuite(): the environment is ready from the first test (or a later beforeAll) on, not while the file loads');
+    if (!current)
+      throw new Error(
+        'operatorSuite(): the environment is ready from the first test (or a later beforeAll) on, not while the file loads',
+      );
     return current;
   };
   return {

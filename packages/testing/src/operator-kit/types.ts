@@ -15,7 +15,10 @@ export interface ResourceType {
 }
 
 /** An object as the API server returns it: the fields it always sets are there. */
-export interface StoredObject<Spec = Record<string, unknown>, Status = Record<string, unknown>> extends CustomObject<Spec, Status> {
+export interface StoredObject<Spec = Record<string, unknown>, Status = Record<string, unknown>> extends CustomObject<
+  Spec,
+  Status
+> {
   metadata: ObjectMeta & {
     name: string;
     namespace: string;
@@ -27,7 +30,11 @@ export interface StoredObject<Spec = Record<string, unknown>, Status = Record<st
 }
 
 /** The spec type of a handler class (`ResourceHandler<Spec, Status>`), for typed object helpers. */
-export type SpecOf<H> = H extends abstract new (...args: never[]) => { object: CustomObject<infer Spec, unknown> } ? Spec : Record<string, unknown>;
+export type SpecOf<H> = H extends abstract new (...args: never[]) => { object: CustomObject<infer Spec, unknown> }
+  ? Spec
+  : Record<string, unknown>;
 
 /** The status type of a handler class. */
-export type StatusOf<H> = H extends abstract new (...args: never[]) => { object: CustomObject<unknown, infer Status> } ? Status : Record<string, unknown>;
+export type StatusOf<H> = H extends abstract new (...args: never[]) => { object: CustomObject<unknown, infer Status> }
+  ? Status
+  : Record<string, unknown>;

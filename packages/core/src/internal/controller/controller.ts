@@ -22,8 +22,18 @@ import { EventRecorder } from './events.js';
 import { addFinalizer, FinalizerError, removeFinalizer } from './finalizers.js';
 import { handlerLabel, type HandlerRef } from '../dispatch/handlers.js';
 import { type HandlerDependencies, runHandler } from '../run/handler-runner.js';
-import { type ControllerMetrics, NOOP_CONTROLLER_METRICS, type ReconcileResult, statusFailureClass } from '../metrics/metrics.js';
-import { InvalidStatusError, ObjectGoneError, StatusSubresourceMissingError, StatusWriteError } from '../run/status-errors.js';
+import {
+  type ControllerMetrics,
+  NOOP_CONTROLLER_METRICS,
+  type ReconcileResult,
+  statusFailureClass,
+} from '../metrics/metrics.js';
+import {
+  InvalidStatusError,
+  ObjectGoneError,
+  StatusSubresourceMissingError,
+  StatusWriteError,
+} from '../run/status-errors.js';
 import { HandlerTimeoutError } from '../run/supervise.js';
 import type { Informers } from '../watch/informers.js';
 import type { ResourceWatcher, WatchEvent } from '../watch/watcher.js';
@@ -149,7 +159,9 @@ export class ResourceController {
     const drained = await this.queue.shutdown(timeoutMs);
     const now = Date.now();
     for (const [key, run] of this.runs) {
-      this.logger.warn(`abandoned at shutdown after ${Math.round((now - run.startedAt) / 1000)} s: ${run.what}`, { object: key });
+      this.logger.warn(`abandoned at shutdown after ${Math.round((now - run.startedAt) / 1000)} s: ${run.what}`, {
+        object: key,
+      });
     }
     return drained;
   }
@@ -170,7 +182,12 @@ export class ResourceController {
     const intent = this.pending.get(key);
     if (!intent) return;
     this.pending.delete(key);
-    const { action, rest } = decide(intent, this.watcher.cache.get(key), this.options.description, this.handledDeletions);
+    const { action, rest } = decide(
+      intent,
+      this.watcher.cache.get(key),
+      this.options.description,
+      this.handledDeletions,
+    );
     if (action.kind === 'skip') {
       this.logger.debug(`skipped ${key}: ${action.reason}`);
       if (intent.deleted) this.handledDeletions.delete(intent.deleted.metadata.uid ?? '');
@@ -186,7 +203,8 @@ export class ResourceController {
       if (requeueAfter !== undefined && action.kind === 'call' && action.handler !== 'deleted') {
         this.requeue(key, { ...NOTHING, retry: action.handler, reasons: [{ type: 'requeue' }] }, requeueAfter * 1000);
       }
-      if (action.kind === 'call') this.metrics.handlerRun(this.label(action.handler), requeueAfter === undefined ? 'success' : 'requeue');
+      if (action.kind === 'call')
+        this.metrics.handlerRun(this.label(action.handler), requeueAfter === undefined ? 'success' : 'requeue');
       result = requeueAfter !== undefined ? 'requeue_after' : rest ? 'requeue' : 'success';
     } catch (error) {
       this.countFailure(action, error);
@@ -204,7 +222,13 @@ export class ResourceController {
     if (error instanceof StatusWriteError) this.metrics.statusWriteFailure(statusFailureClass(error));
     if (action.kind !== 'call' || error instanceof FinalizerError) return;
     const outcome =
-      error instanceof StatusWriteError ? 'success' : error instanceof HandlerTimeoutError ? 'timeout' : error instanceof PermanentError ? 'permanent' : 'error';
+      error instanceof StatusWriteError
+        ? 'success'
+        : error instanceof HandlerTimeoutError
+          ? 'timeout'
+          : error instanceof PermanentError
+            ? 'permanent'
+            : 'error';
     this.metrics.handlerRun(this.label(action.handler), outcome);
   }
 
@@ -232,7 +256,8 @@ export class ResourceController {
     this.invalidStatusReported.delete(key);
     const modifiedHandler = description.handlers.modified;
     const editHandler = action.handler === 'added' || action.handler === 'modified';
-    if (editHandler && modifiedHandler && !modifiedHandler.everyChange) await this.recordHandledGeneration(path, action.object);
+    if (editHandler && modifiedHandler && !modifiedHandler.everyChange)
+      await this.recordHandledGeneration(path, action.object);
     if (action.removeFinalizer) await this.finishDeletion(target, action.object);
     return outcome.requeueAfterSeconds;
   }
@@ -289,8 +314,15 @@ export class ResourceController {
     }
     if (error instanceof PermanentError) {
       this.attempts.delete(key);
-      this.logger.error(`${what} for ${key} failed permanently, not retrying: ${error.message}`, { object: key, stack });
-      this.events.record(object, { type: 'Warning', reason: 'PermanentFailure', message: `${what} failed permanently: ${error.message}` });
+      this.logger.error(`${what} for ${key} failed permanently, not retrying: ${error.message}`, {
+        object: key,
+        stack,
+      });
+      this.events.record(object, {
+        type: 'Warning',
+        reason: 'PermanentFailure',
+        message: `${what} failed permanently: ${error.message}`,
+      });
       // A deletion must not hang forever on a handler that gave up: release the finalizer.
       if (action.kind === 'call' && action.removeFinalizer) {
         this.handledDeletions.add(object.metadata.uid ?? '');
@@ -354,7 +386,9 @@ export class ResourceController {
       this.prunedReported.add(field);
       const resource = fullName(this.options.description.resource);
       const consequence =
-        field === 'status.state' ? ': the state rule cannot see that an object was handled, so every restart handles every object again' : '';
+        field === 'status.state'
+          ? ': the state rule cannot see that an object was handled, so every restart handles every object again'
+          : '';
       const message =
         `the API server dropped ${field} from a status write: the CRD schema of ${resource} does not declare it${consequence}. ` +
         `Declare the field in the schema, or mark status with x-kubernetes-preserve-unknown-fields: true`;
@@ -374,7 +408,6 @@ export class ResourceController {
     return `${action.kind === 'addFinalizer' ? 'adding' : 'removing'} the finalizer of ${key}`;
   }
 }
-
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -32,7 +32,9 @@ export class EventRecorder {
   /** Never throws and never fails the run that reports: a failure to record is logged at debug level. */
   record(object: AnyObject, event: EventRecord): void {
     this.write(object, event).catch((error: unknown) =>
-      this.logger.debug(`could not record the ${event.reason} Event on ${objectKey(object)}: ${(error as Error).message}`),
+      this.logger.debug(
+        `could not record the ${event.reason} Event on ${objectKey(object)}: ${(error as Error).message}`,
+      ),
     );
   }
 
@@ -56,28 +58,32 @@ export class EventRecorder {
       }
     }
     const namespace = object.metadata.namespace ?? 'default';
-    const created = await this.client.request<{ metadata: { name: string } }>('POST', `/api/v1/namespaces/${namespace}/events`, {
-      body: {
-        apiVersion: 'v1',
-        kind: 'Event',
-        metadata: { generateName: `${object.metadata.name}.`, namespace },
-        involvedObject: {
-          apiVersion: object.apiVersion,
-          kind: object.kind,
-          name: object.metadata.name,
-          namespace: object.metadata.namespace,
-          uid: object.metadata.uid,
-          resourceVersion: object.metadata.resourceVersion,
+    const created = await this.client.request<{ metadata: { name: string } }>(
+      'POST',
+      `/api/v1/namespaces/${namespace}/events`,
+      {
+        body: {
+          apiVersion: 'v1',
+          kind: 'Event',
+          metadata: { generateName: `${object.metadata.name}.`, namespace },
+          involvedObject: {
+            apiVersion: object.apiVersion,
+            kind: object.kind,
+            name: object.metadata.name,
+            namespace: object.metadata.namespace,
+            uid: object.metadata.uid,
+            resourceVersion: object.metadata.resourceVersion,
+          },
+          type: event.type,
+          reason: event.reason,
+          message,
+          source: { component: this.component },
+          firstTimestamp: now,
+          lastTimestamp: now,
+          count: 1,
         },
-        type: event.type,
-        reason: event.reason,
-        message,
-        source: { component: this.component },
-        firstTimestamp: now,
-        lastTimestamp: now,
-        count: 1,
       },
-    });
+    );
     this.written.set(correlation, { namespace, name: created.metadata.name, count: 1 });
     if (this.written.size > REMEMBERED) this.written.delete(this.written.keys().next().value!);
   }

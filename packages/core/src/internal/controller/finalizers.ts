@@ -33,18 +33,30 @@ interface Target {
   objectKey: string;
 }
 
-export async function addFinalizer(client: KubeClient, target: Target, cached: AnyObject, finalizer: string): Promise<void> {
-  await updateFinalizers(client, target.path, cached, (list) => (list.includes(finalizer) ? undefined : [...list, finalizer])).catch((error: unknown) => {
+export async function addFinalizer(
+  client: KubeClient,
+  target: Target,
+  cached: AnyObject,
+  finalizer: string,
+): Promise<void> {
+  await updateFinalizers(client, target.path, cached, (list) =>
+    list.includes(finalizer) ? undefined : [...list, finalizer],
+  ).catch((error: unknown) => {
     throw new FinalizerError('add', finalizer, target.resource, target.objectKey, error);
   });
 }
 
-export async function removeFinalizer(client: KubeClient, target: Target, cached: AnyObject, finalizer: string): Promise<void> {
-  await updateFinalizers(client, target.path, cached, (list) => (list.includes(finalizer) ? list.filter((f) => f !== finalizer) : undefined)).catch(
-    (error: unknown) => {
-      throw new FinalizerError('remove', finalizer, target.resource, target.objectKey, error);
-    },
-  );
+export async function removeFinalizer(
+  client: KubeClient,
+  target: Target,
+  cached: AnyObject,
+  finalizer: string,
+): Promise<void> {
+  await updateFinalizers(client, target.path, cached, (list) =>
+    list.includes(finalizer) ? list.filter((f) => f !== finalizer) : undefined,
+  ).catch((error: unknown) => {
+    throw new FinalizerError('remove', finalizer, target.resource, target.objectKey, error);
+  });
 }
 
 /** `change` returns the new list, or undefined when nothing is to be done. */

@@ -27,12 +27,17 @@ export class Triggers {
 
   constructor(private readonly options: TriggerOptions) {
     const { description } = options;
-    this.owner = { group: description.resource.group, kind: description.resource.kind, scope: description.resource.scope };
+    this.owner = {
+      group: description.resource.group,
+      kind: description.resource.kind,
+      scope: description.resource.scope,
+    };
     this.timers = new TimerScheduler(description.timers, (key, index) => this.onTick(key, index));
   }
 
   start(): void {
-    for (const watcher of this.options.owned) this.unsubscribe.push(watcher.subscribe((event) => this.onOwnedEvent(event)));
+    for (const watcher of this.options.owned)
+      this.unsubscribe.push(watcher.subscribe((event) => this.onOwnedEvent(event)));
     const period = this.options.resyncPeriodSeconds;
     if (period > 0) {
       this.resync = setInterval(() => this.onResync(), period * 1000);
@@ -76,6 +81,7 @@ export class Triggers {
   }
 
   private onResync(): void {
-    for (const key of this.options.primary.cache.keys()) this.options.enqueue(key, { ...NOTHING, nudged: true, reasons: [{ type: 'resync' }] });
+    for (const key of this.options.primary.cache.keys())
+      this.options.enqueue(key, { ...NOTHING, nudged: true, reasons: [{ type: 'resync' }] });
   }
 }

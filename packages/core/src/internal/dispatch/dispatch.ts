@@ -32,7 +32,14 @@ export interface Intent {
 }
 
 export type Action =
-  | { kind: 'call'; handler: HandlerRef; object: AnyObject; addFinalizer: boolean; removeFinalizer: boolean; reasons: RunReason[] }
+  | {
+      kind: 'call';
+      handler: HandlerRef;
+      object: AnyObject;
+      addFinalizer: boolean;
+      removeFinalizer: boolean;
+      reasons: RunReason[];
+    }
   | { kind: 'addFinalizer'; object: AnyObject }
   | { kind: 'removeFinalizer'; object: AnyObject }
   | { kind: 'skip'; reason: string };
@@ -60,8 +67,14 @@ export function intentFor(event: WatchEvent, description: ResourceDescription): 
     // First sight (start-up, relist): a spec changed since the last handled run was missed while nobody watched.
     const handled = handledGeneration(object);
     const modified = description.handlers.modified;
-    const missedChange = !!modified && !modified.everyChange && handled !== undefined && handled < (object.metadata.generation ?? 0);
-    return { ...NOTHING, added: true, modified: missedChange, reasons: [{ type: event.initial ? 'startup' : 'added' }] };
+    const missedChange =
+      !!modified && !modified.everyChange && handled !== undefined && handled < (object.metadata.generation ?? 0);
+    return {
+      ...NOTHING,
+      added: true,
+      modified: missedChange,
+      reasons: [{ type: event.initial ? 'startup' : 'added' }],
+    };
   }
   if (event.type === 'DELETED') return { ...NOTHING, deleted: object, reasons: [{ type: 'deleted' }] };
   const changeHandler = description.handlers.modified ?? description.handlers.reconcile;
@@ -112,7 +125,8 @@ export function decide(
   const reasons = intent.reasons ?? [];
   if (deleted && live?.metadata.uid !== deleted.metadata.uid) {
     const rest = live && hasWork(intent) ? withoutDeletion(intent) : undefined;
-    if (handledDeletions.has(uidOf(deleted))) return { action: { kind: 'skip', reason: 'deletion already handled' }, rest };
+    if (handledDeletions.has(uidOf(deleted)))
+      return { action: { kind: 'skip', reason: 'deletion already handled' }, rest };
     if (!handlers.deleted) return { action: { kind: 'skip', reason: 'no @OnDeleted handler' }, rest };
     return { action: call('deleted', deleted, [{ type: 'deleted' }]), rest };
   }
@@ -121,7 +135,8 @@ export function decide(
   const hasFinalizer = !!finalizer && (live.metadata.finalizers ?? []).includes(finalizer);
   if (live.metadata.deletionTimestamp) {
     if (!hasFinalizer) return { action: { kind: 'skip', reason: 'being deleted by others' }, rest: undefined };
-    if (handledDeletions.has(uidOf(live))) return { action: { kind: 'removeFinalizer', object: live }, rest: undefined };
+    if (handledDeletions.has(uidOf(live)))
+      return { action: { kind: 'removeFinalizer', object: live }, rest: undefined };
     return { action: { ...call('deleted', live, [{ type: 'deleted' }]), removeFinalizer: true }, rest: undefined };
   }
 
@@ -140,7 +155,8 @@ export function decide(
     const rest = others.length ? timersOnly(intent, others, description) : undefined;
     return { action: { ...call(ref, live, reasonsOf(ref, reasons, description)), addFinalizer }, rest };
   }
-  if (main === 'skip') return { action: { kind: 'skip', reason: `status.state is "${String(stateOf(live))}"` }, rest: undefined };
+  if (main === 'skip')
+    return { action: { kind: 'skip', reason: `status.state is "${String(stateOf(live))}"` }, rest: undefined };
   if (addFinalizer) return { action: { kind: 'addFinalizer', object: live }, rest: undefined };
   return { action: { kind: 'skip', reason: 'nothing to do' }, rest: undefined };
 }
@@ -149,7 +165,11 @@ export function decide(
  * The handler for everything but timer ticks; 'skip' when only the state rule stops @OnAdded (and no finalizer
  * is missing, so nothing else needs doing).
  */
-function mainHandler(intent: Intent, live: AnyObject, description: ResourceDescription): HandlerRef | 'skip' | undefined {
+function mainHandler(
+  intent: Intent,
+  live: AnyObject,
+  description: ResourceDescription,
+): HandlerRef | 'skip' | undefined {
   const { handlers, finalizer } = description;
   if (intent.retry && handlerExists(intent.retry, description)) return intent.retry;
   const changed = intent.added || intent.modified || !!intent.nudged;

@@ -21,7 +21,14 @@ export function controllerOwner(child: AnyObject, owner: OwnerType): OwnerRef | 
   // As the server sent them: any field may be missing.
   const references = (child.metadata.ownerReferences ?? []) as Array<Partial<OwnerReference>>;
   const reference = references.find((ref) => ref.controller === true);
-  if (!reference?.name || !reference.uid || reference.kind !== owner.kind || !reference.apiVersion || groupVersionOf(reference.apiVersion).group !== owner.group) return undefined;
+  if (
+    !reference?.name ||
+    !reference.uid ||
+    reference.kind !== owner.kind ||
+    !reference.apiVersion ||
+    groupVersionOf(reference.apiVersion).group !== owner.group
+  )
+    return undefined;
   if (owner.scope === 'Cluster') return { key: reference.name, uid: reference.uid };
   // A namespaced owner lives in its child's namespace; a cluster-scoped child cannot have one.
   const namespace = child.metadata.namespace;

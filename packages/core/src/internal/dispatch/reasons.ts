@@ -14,7 +14,11 @@ export function mergeReasons(older: RunReason[] | undefined, newer: RunReason[] 
     const existing = merged[index]!;
     merged.splice(index, 1);
     // Two spec changes pending at once read as one, from the first old generation to the last new one.
-    merged.push(existing.type === 'spec-changed' && reason.type === 'spec-changed' ? { ...reason, oldGeneration: existing.oldGeneration } : reason);
+    merged.push(
+      existing.type === 'spec-changed' && reason.type === 'spec-changed'
+        ? { ...reason, oldGeneration: existing.oldGeneration }
+        : reason,
+    );
   }
   return merged.length > MAX_REASONS ? merged.slice(-MAX_REASONS) : merged;
 }
@@ -25,7 +29,12 @@ function sameCause(a: RunReason, b: RunReason): boolean {
   switch (a.type) {
     case 'owned-changed': {
       const other = b as typeof a;
-      return a.kind === other.kind && a.apiVersion === other.apiVersion && a.name === other.name && a.namespace === other.namespace;
+      return (
+        a.kind === other.kind &&
+        a.apiVersion === other.apiVersion &&
+        a.name === other.name &&
+        a.namespace === other.namespace
+      );
     }
     case 'timer':
       return a.method === (b as typeof a).method;

@@ -130,15 +130,24 @@ export class LeaseElector {
         }
         if (state === 'taken') {
           this.startLeading(sentAtMs);
-          this.logger.info(`became the leader of lease ${this.leaseRef} after ${Math.round(this.now() - startedAtMs)} ms`, { identity: this.identity });
+          this.logger.info(
+            `became the leader of lease ${this.leaseRef} after ${Math.round(this.now() - startedAtMs)} ms`,
+            { identity: this.identity },
+          );
           return true;
         }
-        if (this.holder && this.holder !== waitingFor) this.logger.info(`lease ${this.leaseRef} is held by ${this.holder}; standing by`, { identity: this.identity });
+        if (this.holder && this.holder !== waitingFor)
+          this.logger.info(`lease ${this.leaseRef} is held by ${this.holder}; standing by`, {
+            identity: this.identity,
+          });
         waitingFor = this.holder;
       } catch (error) {
         if (cancel.aborted) break;
         const failure = failures.fail({ baseMs: this.retryPeriodMs, capMs: this.retryPeriodMs });
-        if (failure.warn) this.logger.warn(`cannot read or take lease ${this.leaseRef} (failure ${failure.attempt}): ${describe(error)}`);
+        if (failure.warn)
+          this.logger.warn(
+            `cannot read or take lease ${this.leaseRef} (failure ${failure.attempt}): ${describe(error)}`,
+          );
       }
       // Up to 20 % early, so that standbys started together spread out; never later than one retry period.
       await sleep(this.retryPeriodMs * (1 - 0.2 * Math.random()), cancel);
@@ -171,7 +180,9 @@ export class LeaseElector {
         }
       }
     } catch (error) {
-      this.logger.warn(`could not release lease ${this.leaseRef}; a standby takes over once it expires: ${describe(error)}`);
+      this.logger.warn(
+        `could not release lease ${this.leaseRef}; a standby takes over once it expires: ${describe(error)}`,
+      );
     }
   }
 
@@ -190,15 +201,34 @@ export class LeaseElector {
   private async tryAcquire(signal: AbortSignal): Promise<'taken' | 'held'> {
     const lease = await this.get(this.renewDeadlineMs, signal);
     if (!lease) {
-      const created = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.options.name, namespace: this.options.namespace } } as const;
-      return this.tryWrite('POST', { ...created, spec: takeSpec(undefined, this.identity, this.leaseDurationMs, new Date()) }, this.renewDeadlineMs, signal);
+      const created = {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: this.options.name, namespace: this.options.namespace },
+      } as const;
+      return this.tryWrite(
+        'POST',
+        { ...created, spec: takeSpec(undefined, this.identity, this.leaseDurationMs, new Date()) },
+        this.renewDeadlineMs,
+        signal,
+      );
     }
     if (leaseState(lease.spec, this.identity, this.observed.atMs, this.now()).kind === 'held') return 'held';
-    return this.tryWrite('PUT', { ...lease, spec: takeSpec(lease.spec, this.identity, this.leaseDurationMs, new Date()) }, this.renewDeadlineMs, signal);
+    return this.tryWrite(
+      'PUT',
+      { ...lease, spec: takeSpec(lease.spec, this.identity, this.leaseDurationMs, new Date()) },
+      this.renewDeadlineMs,
+      signal,
+    );
   }
 
   /** A 409 on a write means another replica got there first (a create, or an update since our read). */
-  private async tryWrite(method: 'POST' | 'PUT', lease: Lease, timeoutMs: number, signal: AbortSignal): Promise<'taken' | 'held'> {
+  private async tryWrite(
+    method: 'POST' | 'PUT',
+    lease: Lease,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<'taken' | 'held'> {
     try {
       await this.write(method, lease, timeoutMs, signal);
       return 'taken';
@@ -219,9 +249,15 @@ export class LeaseElector {
   private armLossTimer(): void {
     clearTimeout(this.lossTimer);
     const leftMs = this.renewedAtMs + this.renewDeadlineMs - this.now();
-    this.lossTimer = setTimeout(() => {
-      this.lose('renew-deadline', `no successful renewal of lease ${this.leaseRef} for ${this.renewDeadlineMs} ms (the renew deadline)`);
-    }, Math.max(0, leftMs));
+    this.lossTimer = setTimeout(
+      () => {
+        this.lose(
+          'renew-deadline',
+          `no successful renewal of lease ${this.leaseRef} for ${this.renewDeadlineMs} ms (the renew deadline)`,
+        );
+      },
+      Math.max(0, leftMs),
+    );
   }
 
   private async renewLoop(): Promise<void> {
@@ -237,13 +273,19 @@ export class LeaseElector {
         this.renewedAtMs = sentAtMs;
         this.armLossTimer();
         const streak = failures.succeed();
-        if (streak) this.logger.info(`renewed lease ${this.leaseRef} again, after ${streak.failures} failed tries over ${Math.round(streak.durationMs)} ms`);
+        if (streak)
+          this.logger.info(
+            `renewed lease ${this.leaseRef} again, after ${streak.failures} failed tries over ${Math.round(streak.durationMs)} ms`,
+          );
       } catch (error) {
         if (signal.aborted) return;
         if (error instanceof LeaderElectionLostError) return this.lose(error.reason, error.message);
         const failure = failures.fail({ baseMs: this.retryPeriodMs, capMs: this.retryPeriodMs });
         const leftMs = Math.round(this.renewedAtMs + this.renewDeadlineMs - this.now());
-        if (failure.warn) this.logger.warn(`cannot renew lease ${this.leaseRef} (failure ${failure.attempt}, ${leftMs} ms left before giving up leadership): ${describe(error)}`);
+        if (failure.warn)
+          this.logger.warn(
+            `cannot renew lease ${this.leaseRef} (failure ${failure.attempt}, ${leftMs} ms left before giving up leadership): ${describe(error)}`,
+          );
       }
     }
   }
@@ -253,11 +295,18 @@ export class LeaseElector {
     const left = () => Math.max(1, Math.ceil(this.renewedAtMs + this.renewDeadlineMs - this.now())); // timers take whole ms
     const spec = (old: LeaseSpec | undefined) => takeSpec(old, this.identity, this.leaseDurationMs, new Date());
     // Usually the lease is as we last wrote it: one PUT. A 409 means it changed: read it, then decide.
-    if (this.lease && (await this.tryWrite('PUT', { ...this.lease, spec: spec(this.lease.spec) }, left(), signal)) === 'taken') return;
+    if (
+      this.lease &&
+      (await this.tryWrite('PUT', { ...this.lease, spec: spec(this.lease.spec) }, left(), signal)) === 'taken'
+    )
+      return;
     const lease = await this.get(left(), signal);
     if (!lease) throw new LeaderElectionLostError('deleted', `lease ${this.leaseRef} was deleted while we held it`);
     if (lease.spec?.holderIdentity !== this.identity) {
-      throw new LeaderElectionLostError('taken', `lease ${this.leaseRef} is held by ${lease.spec?.holderIdentity || 'nobody'} now`);
+      throw new LeaderElectionLostError(
+        'taken',
+        `lease ${this.leaseRef} is held by ${lease.spec?.holderIdentity || 'nobody'} now`,
+      );
     }
     await this.write('PUT', { ...lease, spec: spec(lease.spec) }, left(), signal);
   }
@@ -274,7 +323,10 @@ export class LeaseElector {
   private async get(timeoutMs: number, signal?: AbortSignal): Promise<Lease | undefined> {
     let lease: Lease | undefined;
     try {
-      lease = await this.options.client.request<Lease>('GET', `${this.path}/${this.options.name}`, { timeoutMs, signal });
+      lease = await this.options.client.request<Lease>('GET', `${this.path}/${this.options.name}`, {
+        timeoutMs,
+        signal,
+      });
     } catch (error) {
       if (!(error instanceof KubeApiError && error.isNotFound)) throw error;
     }

@@ -25,8 +25,16 @@ const JITTER_FACTOR = 1.2;
  * The leader gives up after `renewDeadline` without a renewal, a standby waits `leaseDuration` from the last change
  * it saw: renewDeadline < leaseDuration is what makes the old leader stop before anyone else can start.
  */
-export function validateLeaderElectionTimings(t: { leaseDuration: number; renewDeadline: number; retryPeriod: number }): string | undefined {
-  for (const [flag, value] of [['--lease-duration', t.leaseDuration], ['--renew-deadline', t.renewDeadline], ['--retry-period', t.retryPeriod]] as const) {
+export function validateLeaderElectionTimings(t: {
+  leaseDuration: number;
+  renewDeadline: number;
+  retryPeriod: number;
+}): string | undefined {
+  for (const [flag, value] of [
+    ['--lease-duration', t.leaseDuration],
+    ['--renew-deadline', t.renewDeadline],
+    ['--retry-period', t.retryPeriod],
+  ] as const) {
     if (!(value > 0) || !Number.isFinite(value)) return `${flag} must be a number of seconds above 0, not ${value}`;
   }
   if (t.renewDeadline >= t.leaseDuration) {
@@ -48,7 +56,12 @@ export type LeaseState =
  * Whether `identity` may take the lease. Expiry is judged by *our* clock from when we saw the record last change
  * (`observedAtMs`), never by the server's renewTime: clocks of nodes may disagree, elapsed local time does not.
  */
-export function leaseState(spec: LeaseSpec | undefined, identity: string, observedAtMs: number, nowMs: number): LeaseState {
+export function leaseState(
+  spec: LeaseSpec | undefined,
+  identity: string,
+  observedAtMs: number,
+  nowMs: number,
+): LeaseState {
   const holder = spec?.holderIdentity;
   if (!holder) return { kind: 'free' };
   if (holder === identity) return { kind: 'mine' };
@@ -59,7 +72,13 @@ export function leaseState(spec: LeaseSpec | undefined, identity: string, observ
 /** What identifies a version of the record: a change in any of it restarts the expiry countdown. */
 export function recordKey(spec: LeaseSpec | undefined): string {
   const s = spec ?? {};
-  return JSON.stringify([s.holderIdentity ?? '', s.leaseDurationSeconds, s.acquireTime, s.renewTime, s.leaseTransitions]);
+  return JSON.stringify([
+    s.holderIdentity ?? '',
+    s.leaseDurationSeconds,
+    s.acquireTime,
+    s.renewTime,
+    s.leaseTransitions,
+  ]);
 }
 
 /** A MicroTime: `2026-11-26T18:00:00.123000Z` (the API server wants six fraction digits). */
@@ -72,7 +91,8 @@ export function takeSpec(old: LeaseSpec | undefined, identity: string, leaseDura
   const time = microTime(now);
   // Whole seconds in the record, rounded up: others then wait at least as long as we intend.
   const base = { holderIdentity: identity, leaseDurationSeconds: Math.ceil(leaseDurationMs / 1000), renewTime: time };
-  if (old?.holderIdentity === identity) return { ...base, acquireTime: old.acquireTime ?? time, leaseTransitions: old.leaseTransitions ?? 0 };
+  if (old?.holderIdentity === identity)
+    return { ...base, acquireTime: old.acquireTime ?? time, leaseTransitions: old.leaseTransitions ?? 0 };
   const transitions = old?.leaseTransitions ?? 0;
   // A free lease with a record of an earlier holder is a transition; a brand-new lease is not.
   return { ...base, acquireTime: time, leaseTransitions: old ? transitions + 1 : 0 };

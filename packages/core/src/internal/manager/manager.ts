@@ -87,7 +87,10 @@ export class Manager {
   async stop(): Promise<boolean> {
     this.stopping.abort();
     const { controllers, elector, config, informers } = this.parts;
-    const [results] = await Promise.all([Promise.all(controllers.map((c) => c.stop(config.shutdownTimeoutSeconds * 1000))), informers?.stop()]);
+    const [results] = await Promise.all([
+      Promise.all(controllers.map((c) => c.stop(config.shutdownTimeoutSeconds * 1000))),
+      informers?.stop(),
+    ]);
     // Released only after the handlers stopped: a successor must not start while ours still write.
     if (elector?.isLeader) await elector.release();
     elector?.stop();

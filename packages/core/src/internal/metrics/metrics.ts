@@ -2,7 +2,12 @@
 // alerts work unchanged), Node's process metrics, and kubeop's own `kubeop_*`.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { isTransient } from '../../kube/errors.js';
-import { InvalidStatusError, ObjectGoneError, StatusSubresourceMissingError, StatusWriteError } from '../run/status-errors.js';
+import {
+  InvalidStatusError,
+  ObjectGoneError,
+  StatusSubresourceMissingError,
+  StatusWriteError,
+} from '../run/status-errors.js';
 
 /** controller-runtime's `result` label; `terminal_error` (a PermanentError) counts as `error` and as terminal. */
 export type ReconcileResult = 'success' | 'error' | 'terminal_error' | 'requeue' | 'requeue_after';
@@ -71,8 +76,19 @@ export interface Metrics {
 
 const noop = (): void => {};
 export const NOOP_CONTROLLER_METRICS: ControllerMetrics = {
-  reconcileDone: noop, timeout: noop, queueAdd: noop, workStarted: noop, workDone: noop, retry: noop, observe: noop,
-  watchRestart: noop, watchEvent: noop, bookmark: noop, statusWrite: noop, statusWriteFailure: noop, handlerRun: noop,
+  reconcileDone: noop,
+  timeout: noop,
+  queueAdd: noop,
+  workStarted: noop,
+  workDone: noop,
+  retry: noop,
+  observe: noop,
+  watchRestart: noop,
+  watchEvent: noop,
+  bookmark: noop,
+  statusWrite: noop,
+  statusWriteFailure: noop,
+  handlerRun: noop,
 };
 /** Metrics turned off (`--metrics-bind-address 0`): every call does nothing. */
 export const NOOP_METRICS: Metrics = { forController: () => NOOP_CONTROLLER_METRICS, leaderStatus: noop };
@@ -112,41 +128,101 @@ function createFamilies(registry: Registry, scrape: () => void) {
   const ctl = ['controller'] as const;
   const wq = ['name', 'controller'] as const;
   return {
-    reconcileTotal: counter('controller_runtime_reconcile_total', ['controller', 'result'], 'Total number of reconciliations per controller'),
-    reconcileErrors: counter('controller_runtime_reconcile_errors_total', ctl, 'Total number of reconciliation errors per controller'),
-    terminalErrors: counter('controller_runtime_terminal_reconcile_errors_total', ctl,
-      'Total number of terminal reconciliation errors per controller'),
-    reconcileTime: histogram('controller_runtime_reconcile_time_seconds', ctl, RECONCILE_BUCKETS, 'Length of time per reconciliation per controller'),
-    maxConcurrent: gauge('controller_runtime_max_concurrent_reconciles', ctl, 'Maximum number of concurrent reconciles per controller'),
+    reconcileTotal: counter(
+      'controller_runtime_reconcile_total',
+      ['controller', 'result'],
+      'Total number of reconciliations per controller',
+    ),
+    reconcileErrors: counter(
+      'controller_runtime_reconcile_errors_total',
+      ctl,
+      'Total number of reconciliation errors per controller',
+    ),
+    terminalErrors: counter(
+      'controller_runtime_terminal_reconcile_errors_total',
+      ctl,
+      'Total number of terminal reconciliation errors per controller',
+    ),
+    reconcileTime: histogram(
+      'controller_runtime_reconcile_time_seconds',
+      ctl,
+      RECONCILE_BUCKETS,
+      'Length of time per reconciliation per controller',
+    ),
+    maxConcurrent: gauge(
+      'controller_runtime_max_concurrent_reconciles',
+      ctl,
+      'Maximum number of concurrent reconciles per controller',
+    ),
     activeWorkers: gauge('controller_runtime_active_workers', ctl, 'Number of currently used workers per controller'),
-    timeouts: counter('controller_runtime_reconcile_timeouts_total', ctl, 'Total number of reconciliation timeouts per controller'),
+    timeouts: counter(
+      'controller_runtime_reconcile_timeouts_total',
+      ctl,
+      'Total number of reconciliation timeouts per controller',
+    ),
     // `priority` stays empty, as controller-runtime's queues without priorities leave it.
-    depth: gauge('workqueue_depth', ['name', 'controller', 'priority'], 'Current depth of workqueue by workqueue and priority', scrape),
+    depth: gauge(
+      'workqueue_depth',
+      ['name', 'controller', 'priority'],
+      'Current depth of workqueue by workqueue and priority',
+      scrape,
+    ),
     adds: counter('workqueue_adds_total', wq, 'Total number of adds handled by workqueue'),
-    queueDuration: histogram('workqueue_queue_duration_seconds', wq, QUEUE_BUCKETS,
-      'How long in seconds an item stays in workqueue before being requested'),
-    workDuration: histogram('workqueue_work_duration_seconds', wq, QUEUE_BUCKETS, 'How long in seconds processing an item from workqueue takes.'),
-    unfinished: gauge('workqueue_unfinished_work_seconds', wq,
+    queueDuration: histogram(
+      'workqueue_queue_duration_seconds',
+      wq,
+      QUEUE_BUCKETS,
+      'How long in seconds an item stays in workqueue before being requested',
+    ),
+    workDuration: histogram(
+      'workqueue_work_duration_seconds',
+      wq,
+      QUEUE_BUCKETS,
+      'How long in seconds processing an item from workqueue takes.',
+    ),
+    unfinished: gauge(
+      'workqueue_unfinished_work_seconds',
+      wq,
       "How many seconds of work has been done that is in progress and hasn't been observed by work_duration. " +
         'Large values indicate stuck threads. One can deduce the number of stuck threads by observing the rate at which this increases.',
-      scrape),
-    longest: gauge('workqueue_longest_running_processor_seconds', wq,
-      'How many seconds has the longest running processor for workqueue been running.', scrape),
-    retries: counter('workqueue_retries_total', wq,
-      'Total number of items added to the workqueue with a non-zero delay (rate-limited requeues, explicit RequeueAfter or AddAfter calls)'),
-    leader: gauge('leader_election_master_status', ['name'],
+      scrape,
+    ),
+    longest: gauge(
+      'workqueue_longest_running_processor_seconds',
+      wq,
+      'How many seconds has the longest running processor for workqueue been running.',
+      scrape,
+    ),
+    retries: counter(
+      'workqueue_retries_total',
+      wq,
+      'Total number of items added to the workqueue with a non-zero delay (rate-limited requeues, explicit RequeueAfter or AddAfter calls)',
+    ),
+    leader: gauge(
+      'leader_election_master_status',
+      ['name'],
       'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. ' +
-        "'name' is the string used to identify the lease. Please make sure to group by name."),
-    watchRestarts: counter('kubeop_watch_restarts_total', ['controller', 'reason'],
-      'Watches started again, by reason: error (a failed list or watch), watchdog (silent too long), gone (410, relisted)'),
+        "'name' is the string used to identify the lease. Please make sure to group by name.",
+    ),
+    watchRestarts: counter(
+      'kubeop_watch_restarts_total',
+      ['controller', 'reason'],
+      'Watches started again, by reason: error (a failed list or watch), watchdog (silent too long), gone (410, relisted)',
+    ),
     watchEvents: counter('kubeop_watch_events_total', ['controller', 'type'], 'Watch events received, by type'),
     bookmarks: counter('kubeop_watch_bookmarks_total', ctl, 'Watch bookmarks received'),
     cacheObjects: gauge('kubeop_cache_objects', ctl, 'Objects in the watch cache', scrape),
     statusWrites: counter('kubeop_status_writes_total', ctl, 'Status patches the API server accepted'),
-    statusFailures: counter('kubeop_status_write_failures_total', ['controller', 'class'],
-      'Status writes that failed for good, by class: invalid, subresource_missing, gone, transient, other'),
-    handlerRuns: counter('kubeop_handler_runs_total', ['controller', 'handler', 'outcome'],
-      'Handler runs, by handler and outcome: success, error, timeout, permanent, requeue'),
+    statusFailures: counter(
+      'kubeop_status_write_failures_total',
+      ['controller', 'class'],
+      'Status writes that failed for good, by class: invalid, subresource_missing, gone, transient, other',
+    ),
+    handlerRuns: counter(
+      'kubeop_handler_runs_total',
+      ['controller', 'handler', 'outcome'],
+      'Handler runs, by handler and outcome: success, error, timeout, permanent, requeue',
+    ),
   };
 }
 type Families = ReturnType<typeof createFamilies>;
@@ -166,7 +242,8 @@ export class OperatorMetrics implements Metrics {
   forController(name: string, options: ControllerMetricsOptions = {}): ControllerMetrics {
     let handle = this.controllers.get(name);
     if (!handle) this.controllers.set(name, (handle = new Handle(this.families, name)));
-    if (options.maxConcurrent !== undefined) this.families.maxConcurrent.labels({ controller: name }).set(options.maxConcurrent);
+    if (options.maxConcurrent !== undefined)
+      this.families.maxConcurrent.labels({ controller: name }).set(options.maxConcurrent);
     for (const handler of options.handlers ?? []) handle.handlerRun(handler, undefined);
     return handle;
   }

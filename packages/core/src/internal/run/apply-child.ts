@@ -13,30 +13,47 @@ export class ChildObjectError extends Error {
   override readonly name = 'ChildObjectError';
 }
 
-export async function applyChild<T extends ChildObject>(client: ChildApplier, owner: AnyObject, fieldManager: string, child: T): Promise<Applied<T>> {
-  const missing = (['apiVersion', 'kind'] as const).filter((field) => typeof child?.[field] !== 'string' || !child[field]);
+export async function applyChild<T extends ChildObject>(
+  client: ChildApplier,
+  owner: AnyObject,
+  fieldManager: string,
+  child: T,
+): Promise<Applied<T>> {
+  const missing = (['apiVersion', 'kind'] as const).filter(
+    (field) => typeof child?.[field] !== 'string' || !child[field],
+  );
   if (typeof child?.metadata?.name !== 'string' || !child.metadata.name) missing.push('metadata.name' as never);
   const ownerName = `${owner.kind} ${owner.metadata.namespace ? `${owner.metadata.namespace}/` : ''}${owner.metadata.name}`;
-  if (missing.length) throw new ChildObjectError(`this.apply() in the handler of ${ownerName}: the object has no ${missing.join(', ')}`);
+  if (missing.length)
+    throw new ChildObjectError(`this.apply() in the handler of ${ownerName}: the object has no ${missing.join(', ')}`);
   const childName = `${child.kind} ${child.metadata.name}`;
   const { namespaced } = await client.resourceFor(child.apiVersion, child.kind);
   const ownerNamespace = owner.metadata.namespace;
   let namespace: string | undefined;
   if (namespaced) {
     namespace = child.metadata.namespace ?? ownerNamespace;
-    if (!namespace) throw new ChildObjectError(`this.apply(${childName}): a namespaced child of the cluster-scoped ${ownerName} needs metadata.namespace`);
+    if (!namespace)
+      throw new ChildObjectError(
+        `this.apply(${childName}): a namespaced child of the cluster-scoped ${ownerName} needs metadata.namespace`,
+      );
     if (ownerNamespace && namespace !== ownerNamespace) {
-      throw new ChildObjectError(`this.apply(${childName}): namespace ${namespace} is not its owner's (${ownerName}); owner references cannot cross namespaces`);
+      throw new ChildObjectError(
+        `this.apply(${childName}): namespace ${namespace} is not its owner's (${ownerName}); owner references cannot cross namespaces`,
+      );
     }
   } else if (ownerNamespace) {
-    throw new ChildObjectError(`this.apply(${childName}): a cluster-scoped object cannot be owned by the namespaced ${ownerName}`);
+    throw new ChildObjectError(
+      `this.apply(${childName}): a cluster-scoped object cannot be owned by the namespaced ${ownerName}`,
+    );
   }
   const uid = owner.metadata.uid;
   if (!uid) throw new ChildObjectError(`this.apply(${childName}): the owner ${ownerName} has no uid`);
   const references = ((child.metadata.ownerReferences ?? []) as OwnerReference[]).filter((ref) => ref.uid !== uid);
   const otherController = references.find((ref) => ref.controller);
   if (otherController) {
-    throw new ChildObjectError(`this.apply(${childName}): it already has a controller owner (${otherController.kind} ${otherController.name}); an object has at most one`);
+    throw new ChildObjectError(
+      `this.apply(${childName}): it already has a controller owner (${otherController.kind} ${otherController.name}); an object has at most one`,
+    );
   }
   const ownerReference: OwnerReference = {
     apiVersion: owner.apiVersion,
@@ -46,6 +63,10 @@ export async function applyChild<T extends ChildObject>(client: ChildApplier, ow
     controller: true,
     blockOwnerDeletion: true,
   };
-  const metadata = { ...child.metadata, ...(namespace ? { namespace } : {}), ownerReferences: [...references, ownerReference] };
+  const metadata = {
+    ...child.metadata,
+    ...(namespace ? { namespace } : {}),
+    ownerReferences: [...references, ownerReference],
+  };
   return client.apply({ ...child, metadata }, { fieldManager, force: true }) as Promise<Applied<T>>;
 }

@@ -48,7 +48,6 @@ export interface HandlerOutcome {
   requeueAfterSeconds: number | undefined;
 }
 
-
 export async function runHandler(
   description: ResourceDescription,
   ref: HandlerRef,
@@ -77,7 +76,12 @@ export async function runHandler(
     apply: (child) => applyChild(deps.objects, object, deps.config.name, child),
   };
   const attempt = context.attempt;
-  const logger = deps.logger.child({ resource: fullName(resource), object: key, event, ...(attempt > 1 ? { attempt } : {}) });
+  const logger = deps.logger.child({
+    resource: fullName(resource),
+    object: key,
+    event,
+    ...(attempt > 1 ? { attempt } : {}),
+  });
   const timedOut = new AbortController();
   const copy = structuredClone(object);
   Object.assign(instance, {
@@ -105,10 +109,13 @@ export async function runHandler(
         timeoutSeconds: record.timeout ?? deps.config.handlerTimeoutSeconds,
         slowEveryMs: SLOW_RUN_WARNING_MS,
         onSlow: (elapsedMs) =>
-          logger.warn(`${what} still running after ${Math.round(elapsedMs / 1000)} s (no timeout set; see the handler's timeout option)`, {
-            handler: name,
-            runningSeconds: Math.round(elapsedMs / 1000),
-          }),
+          logger.warn(
+            `${what} still running after ${Math.round(elapsedMs / 1000)} s (no timeout set; see the handler's timeout option)`,
+            {
+              handler: name,
+              runningSeconds: Math.round(elapsedMs / 1000),
+            },
+          ),
         onTimeout: (error) => {
           status.close();
           timedOut.abort(error);
@@ -122,7 +129,10 @@ export async function runHandler(
   try {
     await status.flush();
   } catch (error) {
-    failure ??= error instanceof StatusWriteError ? error : new StatusWriteError(`writing the status of ${key} failed: ${(error as Error).message}`, { cause: error });
+    failure ??=
+      error instanceof StatusWriteError
+        ? error
+        : new StatusWriteError(`writing the status of ${key} failed: ${(error as Error).message}`, { cause: error });
   }
   if (failure !== undefined) throw failure;
   return { requeueAfterSeconds: run.requeueAfterSeconds };

@@ -79,13 +79,17 @@ export class StatusWriter {
     const path = `${this.options.objectPath}/status`;
     for (let attempt = 1; ; attempt++) {
       try {
-        const written = await this.client.request<{ status?: unknown } | undefined>('PATCH', path, { body, contentType: MERGE_PATCH });
+        const written = await this.client.request<{ status?: unknown } | undefined>('PATCH', path, {
+          body,
+          contentType: MERGE_PATCH,
+        });
         this.options.onWritten?.();
         const pruned = prunedPaths(body.status, written?.status);
         if (pruned.length) this.options.onPruned?.(pruned);
         return;
       } catch (error) {
-        if (error instanceof KubeApiError && error.isInvalid) throw new InvalidStatusError(this.options.objectKey, error);
+        if (error instanceof KubeApiError && error.isInvalid)
+          throw new InvalidStatusError(this.options.objectKey, error);
         if (error instanceof KubeApiError && error.isNotFound) {
           // `/status` answers 404 alike for a gone object and for a CRD without the status subresource.
           const exists = await this.objectExists();

@@ -28,7 +28,11 @@ export function parseBindAddress(address: string, flag: string): BindAddress | u
   const value = address.trim();
   if (value === '0' || value === '') return undefined;
   const fail = (problem: string): never => {
-    throw new BindError(flag, address, `${problem}; expected host:port, :port or [ipv6]:port (e.g. ":8080"), or 0 to turn it off`);
+    throw new BindError(
+      flag,
+      address,
+      `${problem}; expected host:port, :port or [ipv6]:port (e.g. ":8080"), or 0 to turn it off`,
+    );
   };
   const colon = value.lastIndexOf(':');
   if (colon < 0) fail('no port');
@@ -40,7 +44,8 @@ export function parseBindAddress(address: string, flag: string): BindAddress | u
     if (isIP(host) !== 6) fail(`${JSON.stringify(host)} is not an IPv6 address`);
   } else if (host.includes(':')) fail('an IPv6 address must be in brackets, as [::1]:8080');
   else if (host && !/^[A-Za-z0-9.-]+$/.test(host)) fail(`${JSON.stringify(host)} is not a host name or IP address`);
-  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) fail(`the port ${JSON.stringify(portText)} is not a number from 0 to 65535`);
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535)
+    fail(`the port ${JSON.stringify(portText)} is not a number from 0 to 65535`);
   return { host: host || undefined, port: Number(portText) };
 }
 
@@ -53,7 +58,8 @@ export interface StartedServer {
 }
 
 const LISTEN_PROBLEMS: Record<string, string> = {
-  EADDRINUSE: 'the address is already in use (another process listens on that port); choose another port, or 0 to turn it off',
+  EADDRINUSE:
+    'the address is already in use (another process listens on that port); choose another port, or 0 to turn it off',
   EADDRNOTAVAIL: 'no network interface of this machine has that address',
   EACCES: 'permission denied (ports below 1024 need privileges)',
   ENOTFOUND: 'the host name cannot be resolved',
@@ -61,7 +67,11 @@ const LISTEN_PROBLEMS: Record<string, string> = {
 };
 
 /** Listens on `address` (undefined when it is `0`); rejects with a BindError naming `flag`. */
-export async function startHttpServer(address: string, flag: string, listener: RequestListener): Promise<StartedServer | undefined> {
+export async function startHttpServer(
+  address: string,
+  flag: string,
+  listener: RequestListener,
+): Promise<StartedServer | undefined> {
   const bind = parseBindAddress(address, flag);
   if (!bind) return undefined;
   const server = createServer(listener);
@@ -94,7 +104,16 @@ function closeServer(server: Server): Promise<void> {
 }
 
 /** Answers with a plain-text body. */
-export function plain(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', ...headers });
+export function plain(
+  response: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
+  response.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  });
   response.end(body);
 }

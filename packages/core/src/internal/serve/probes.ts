@@ -24,26 +24,35 @@ export interface ProbeServerOptions {
 }
 
 /** Serves /healthz and /readyz on `address` (`0`: not started, undefined); rejects with a BindError. */
-export async function startProbeServer(address: string, options: ProbeServerOptions = {}): Promise<StartedServer | undefined> {
+export async function startProbeServer(
+  address: string,
+  options: ProbeServerOptions = {},
+): Promise<StartedServer | undefined> {
   const loop = options.eventLoop === false ? undefined : eventLoopCheck(options.eventLoop);
-  const list = (checks: Checks | undefined): readonly Check[] => (typeof checks === 'function' ? checks() : (checks ?? []));
+  const list = (checks: Checks | undefined): readonly Check[] =>
+    typeof checks === 'function' ? checks() : (checks ?? []);
   const endpoints: Record<string, () => readonly Check[]> = {
     healthz: () => (loop ? [loop, ...list(options.healthz)] : list(options.healthz)),
     readyz: () => list(options.readyz),
   };
   try {
-    const server = await startHttpServer(address, options.flag ?? '--health-probe-bind-address', (request, response) => {
-      const url = new URL(request.url ?? '/', 'http://x');
-      const [endpoint, name, ...rest] = url.pathname.split('/').filter(Boolean);
-      const checks = endpoints[endpoint ?? '']?.();
-      if (!checks || rest.length) return plain(response, 404, 'not found: probes are at /healthz and /readyz\n');
-      if (request.method !== 'GET' && request.method !== 'HEAD') return plain(response, 405, 'method not allowed\n', { allow: 'GET, HEAD' });
-      if (name === undefined) return serveAll(endpoint!, checks, url, response);
-      const one = checks.find((c) => c.name === name);
-      if (!one) return plain(response, 404, `no check named ${JSON.stringify(name)}\n`);
-      const result = run(one);
-      return result === true ? plain(response, 200, 'ok') : plain(response, 503, `${name} failed: ${result}\n`);
-    });
+    const server = await startHttpServer(
+      address,
+      options.flag ?? '--health-probe-bind-address',
+      (request, response) => {
+        const url = new URL(request.url ?? '/', 'http://x');
+        const [endpoint, name, ...rest] = url.pathname.split('/').filter(Boolean);
+        const checks = endpoints[endpoint ?? '']?.();
+        if (!checks || rest.length) return plain(response, 404, 'not found: probes are at /healthz and /readyz\n');
+        if (request.method !== 'GET' && request.method !== 'HEAD')
+          return plain(response, 405, 'method not allowed\n', { allow: 'GET, HEAD' });
+        if (name === undefined) return serveAll(endpoint!, checks, url, response);
+        const one = checks.find((c) => c.name === name);
+        if (!one) return plain(response, 404, `no check named ${JSON.stringify(name)}\n`);
+        const result = run(one);
+        return result === true ? plain(response, 200, 'ok') : plain(response, 503, `${name} failed: ${result}\n`);
+      },
+    );
     if (!server) loop?.stop();
     return server && { ...server, close: () => (loop?.stop(), server.close()) };
   } catch (error) {
@@ -61,7 +70,12 @@ function run(check: Check): true | string {
   }
 }
 
-function serveAll(endpoint: string, checks: readonly Check[], url: URL, response: ServerResponse<IncomingMessage>): void {
+function serveAll(
+  endpoint: string,
+  checks: readonly Check[],
+  url: URL,
+  response: ServerResponse<IncomingMessage>,
+): void {
   const excluded = new Set(url.searchParams.getAll('exclude'));
   const lines: string[] = [];
   let failed = false;
@@ -113,7 +127,8 @@ export function eventLoopCheck(options: EventLoopCheckOptions = {}): Check & { s
     check: () => {
       const now = performance.now();
       if (now - expected > maxDelayMs) return `timers run ${seconds(now - expected)} late: the event loop is blocked`;
-      if (stall && now - stall.at <= windowMs) return `the event loop was blocked for ${seconds(stall.ms)}, ${seconds(now - stall.at)} ago`;
+      if (stall && now - stall.at <= windowMs)
+        return `the event loop was blocked for ${seconds(stall.ms)}, ${seconds(now - stall.at)} ago`;
       return true;
     },
     stop: () => clearInterval(timer),

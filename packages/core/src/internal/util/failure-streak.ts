@@ -31,7 +31,12 @@ export class FailureStreak {
     const now = this.now();
     if (this.count === 0) this.startedAt = now;
     this.count++;
-    return { attempt: this.count, delayMs: backoffDelay(policy, this.count, 0.2, this.random), warn: isPowerOfFour(this.count), elapsedMs: now - this.startedAt };
+    return {
+      attempt: this.count,
+      delayMs: backoffDelay(policy, this.count, 0.2, this.random),
+      warn: isPowerOfFour(this.count),
+      elapsedMs: now - this.startedAt,
+    };
   }
 
   /** Ends the streak: how many failures it had and how long since the first, or undefined when there was none. */

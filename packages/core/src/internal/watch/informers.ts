@@ -27,8 +27,12 @@ export class Informers {
     let watcher = this.watchers.get(key);
     if (!watcher) {
       const name = fullName(type);
-      const where = type.scope === 'Cluster' ? '(cluster-scoped)' : namespace ? `in namespace ${namespace}` : 'in all namespaces';
-      const filters = [selectors.labelSelector && `labels ${selectors.labelSelector}`, selectors.fieldSelector && `fields ${selectors.fieldSelector}`];
+      const where =
+        type.scope === 'Cluster' ? '(cluster-scoped)' : namespace ? `in namespace ${namespace}` : 'in all namespaces';
+      const filters = [
+        selectors.labelSelector && `labels ${selectors.labelSelector}`,
+        selectors.fieldSelector && `fields ${selectors.fieldSelector}`,
+      ];
       const filtered = filters.filter(Boolean).join(', ');
       watcher = new ResourceWatcher({
         client: this.options.client,

@@ -87,7 +87,13 @@ interface RawEvent {
 export class ResourceWatcher {
   /** The last known state of every object, slimmed; keyed by namespace/name. */
   readonly cache = new Map<string, AnyObject>();
-  readonly stats: WatcherStats = { lists: 0, watches: 0, events: 0, bookmarks: 0, restarts: { error: 0, watchdog: 0, gone: 0 } };
+  readonly stats: WatcherStats = {
+    lists: 0,
+    watches: 0,
+    events: 0,
+    bookmarks: 0,
+    restarts: { error: 0, watchdog: 0, gone: 0 },
+  };
   private resourceVersion: string | undefined;
   private readonly stopping = new AbortController();
   private readonly streak = new FailureStreak();
@@ -164,7 +170,8 @@ export class ResourceWatcher {
     const failure = this.streak.fail({ ...policy, capMs: cap });
     // A server that names its wait (429 "storage is (re)initializing" while it starts, overload) is asked no later.
     const retryAfterMs = retryAfter(error);
-    let delay = retryAfterMs === undefined ? failure.delayMs : Math.min(failure.delayMs, Math.max(retryAfterMs, policy.baseMs));
+    let delay =
+      retryAfterMs === undefined ? failure.delayMs : Math.min(failure.delayMs, Math.max(retryAfterMs, policy.baseMs));
     const reason = typeof error === 'string' ? error : describe(error);
     if (error instanceof KubeApiError && error.isForbidden) {
       delay = Math.max(delay, this.options.forbiddenDelayMs ?? 10_000);
@@ -209,7 +216,11 @@ export class ResourceWatcher {
       const apiVersion = list.apiVersion;
       const kind = list.kind?.replace(/List$/, '');
       for (const item of list.items) {
-        const object = slim({ ...item, apiVersion: item.apiVersion ?? apiVersion, kind: item.kind ?? kind } as AnyObject);
+        const object = slim({
+          ...item,
+          apiVersion: item.apiVersion ?? apiVersion,
+          kind: item.kind ?? kind,
+        } as AnyObject);
         fresh.set(objectKey(object), object);
       }
       continueToken = list.metadata.continue || undefined;
@@ -347,7 +358,9 @@ export class ResourceWatcher {
         listener(event);
       } catch (error) {
         // A consumer bug must not kill the watch, nor keep the event from the other listeners.
-        this.logger.error(`event consumer failed for ${objectKey(event.object)}: ${describe(error)}`, { stack: (error as Error)?.stack });
+        this.logger.error(`event consumer failed for ${objectKey(event.object)}: ${describe(error)}`, {
+          stack: (error as Error)?.stack,
+        });
       }
     }
   }
