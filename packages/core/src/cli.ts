@@ -38,6 +38,10 @@ export interface OperatorArgs {
   retryPeriod: number;
   metricsBindAddress: string;
   healthProbeBindAddress: string;
+  /** Seconds a watch may keep failing before /readyz fails; 0 = never. */
+  watchFailureTolerance: number;
+  /** Seconds the API server may keep refusing the credentials (401) before /healthz fails; 0 = never. */
+  unauthorizedTolerance: number;
   [property: string]: unknown;
 }
 
@@ -195,17 +199,54 @@ const BUILT_IN: FlagSpec[] = [
     { type: 'number', default: 2, describe: 'Seconds between tries to acquire or renew the Lease' },
     seconds({ above: 0 }),
   ),
+  // The defaults of these two depend on where the process runs: see bindAddressDefaults.
   flag('metrics-bind-address', {
     type: 'string',
-    default: ':8080',
     describe: 'Address of the Prometheus /metrics endpoint (host:port, :port; 0 = off)',
   }),
   flag('health-probe-bind-address', {
     type: 'string',
-    default: ':8081',
     describe: 'Address of /healthz and /readyz (host:port, :port; 0 = off)',
   }),
+  flag(
+    'watch-failure-tolerance',
+    {
+      type: 'number',
+      default: 60,
+      describe: 'Seconds a resource may fail to be listed or watched before /readyz fails; 0 = never',
+    },
+    seconds({ min: 0 }),
+  ),
+  flag(
+    'unauthorized-tolerance',
+    {
+      type: 'number',
+      default: 60,
+      describe:
+        'Seconds the API server may refuse the credentials (401) before /healthz fails, so the pod is restarted; 0 = never',
+    },
+    seconds({ min: 0 }),
+  ),
 ];
+
+/** Where /metrics and the probes listen unless a flag says otherwise. */
+export interface BindAddressDefaults {
+  metrics: string;
+  probes: string;
+}
+
+/**
+ * In a pod (KUBERNETES_SERVICE_HOST is set in every container), the fixed ports where Prometheus and the kubelet are
+ * pointed: :8080 and :8081. Elsewhere a free port on the loopback interface (logged at start), so two operators, or an
+ * operator and a dev server on 8080, run side by side on one machine.
+ */
+export function bindAddressDefaults(env: NodeJS.ProcessEnv): BindAddressDefaults {
+  return env.KUBERNETES_SERVICE_HOST
+    ? { metrics: ':8080', probes: ':8081' }
+    : { metrics: '127.0.0.1:0', probes: '127.0.0.1:0' };
+}
+
+const BIND_DEFAULTS_TEXT = '":8080" / ":8081" in a pod, else "127.0.0.1:0", a free port';
 
 function flag(name: string, options: Options, bounds?: Bounds): FlagSpec {
   return { flag: name, property: camelCase(name), options, env: undefined, bounds };
@@ -230,10 +271,15 @@ export function parseCommandLine(resources: ResourceDescription[], commandLine: 
     );
   const envNames = new Map<FlagSpec, string>();
   const envValues = new Map<FlagSpec, unknown>();
+  const bindDefaults = bindAddressDefaults(env);
   for (const spec of specs) {
     const envName =
       spec.env === false ? undefined : (spec.env ?? `${prefix}_${spec.flag.replace(/-/g, '_').toUpperCase()}`);
     const options: Options = { ...spec.options };
+    if (spec.flag === 'metrics-bind-address' || spec.flag === 'health-probe-bind-address') {
+      options.default = spec.flag === 'metrics-bind-address' ? bindDefaults.metrics : bindDefaults.probes;
+      options.defaultDescription = BIND_DEFAULTS_TEXT;
+    }
     const fromEnv = envName ? env[envName] : undefined;
     if (envName) envNames.set(spec, envName);
     if (fromEnv !== undefined)
@@ -291,7 +337,27 @@ export function parseCommandLine(resources: ResourceDescription[], commandLine: 
     );
     if (problem) throw new UsageError(`${source} is out of range: ${problem}\nRun with --help to see the flags.`);
   }
+  for (const name of ['namespace', 'leader-election-namespace']) {
+    const value = values[camelCase(name)];
+    const problem = typeof value === 'string' ? namespaceNameProblem(value) : undefined;
+    const spec = specs.find((s) => s.flag === name)!;
+    const via = envValues.get(spec) === value ? ` (set by ${envNames.get(spec)})` : '';
+    if (problem)
+      throw new UsageError(
+        `--${name} ${JSON.stringify(value)}${via} is not a namespace name: ${problem}\nRun with --help to see the flags.`,
+      );
+  }
   return { kind: 'run', args };
+}
+
+/** Why `name` cannot name a namespace (a DNS-1123 label), or undefined. */
+export function namespaceNameProblem(name: string): string | undefined {
+  if (name === '') return 'it is empty';
+  if (name.length > 63) return `it has ${name.length} characters, at most 63 are allowed`;
+  if (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) return undefined;
+  const lower = name.toLowerCase();
+  const hint = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(lower) ? ` (did you mean ${JSON.stringify(lower)}?)` : '';
+  return `only lower-case letters, digits and '-' are allowed, starting and ending with a letter or digit${hint}`;
 }
 
 /** What is wrong with `value`, or undefined; `other` is the flag named by `atLeast` and its value. */

@@ -25,6 +25,15 @@ export interface RuntimeConfig {
   /** `host:port`, `:port`, or `0` for off. */
   metricsBindAddress: string;
   healthProbeBindAddress: string;
+  probes: ProbeConfig;
+}
+
+/** How long the probes tolerate a failure before they report it (see the README's table of what the kubelet does). */
+export interface ProbeConfig {
+  /** /readyz fails once a resource could not be listed or watched for this long; 0 = never. */
+  watchFailureToleranceSeconds: number;
+  /** /healthz fails once the API server refused the credentials (401) for this long; 0 = never. */
+  unauthorizedToleranceSeconds: number;
 }
 
 export interface LeaderElectionConfig {
@@ -67,6 +76,10 @@ export function runtimeConfigFromArgs(args: OperatorArgs, context: ConfigContext
       : undefined,
     metricsBindAddress: args.metricsBindAddress,
     healthProbeBindAddress: args.healthProbeBindAddress,
+    probes: {
+      watchFailureToleranceSeconds: args.watchFailureTolerance,
+      unauthorizedToleranceSeconds: args.unauthorizedTolerance,
+    },
   };
 }
 

@@ -11,6 +11,8 @@ import { ResourceController } from './internal/controller/controller.js';
 import { LeaseElector } from './internal/leader/lease-elector.js';
 import { validateLeaderElectionTimings } from './internal/leader/lease-record.js';
 import { Manager } from './internal/manager/manager.js';
+import { UnauthorizedStreak } from './internal/manager/unauthorized-streak.js';
+import { checkNamespaceExists } from './namespace-check.js';
 import { Informers } from './internal/watch/informers.js';
 import { handlerName } from './internal/dispatch/handlers.js';
 import { type Metrics, NOOP_METRICS, OperatorMetrics } from './internal/metrics/metrics.js';
@@ -128,20 +130,26 @@ export class Operator {
     });
     const client = new KubeClient(kubeConfig);
     this.client = client;
+    const metrics: Metrics = parseBindAddress(config.metricsBindAddress, '--metrics-bind-address')
+      ? new OperatorMetrics()
+      : NOOP_METRICS;
+    const unauthorized = new UnauthorizedStreak();
+    client.requestObserver = ({ method, host, status, seconds }) => {
+      metrics.apiRequest(method, host, status, seconds);
+      unauthorized.observe(status);
+    };
+    if (config.namespace) await checkNamespaceExists(client, config.namespace, '--namespace', this.logger);
     const setup = new ResourceSetup(client, config, this.logger);
     for (const { resource } of this.resources) await setup.check(resource);
     const crdApi = kubeConfig.makeApiClient(CustomObjectsApi);
     const objects = new ObjectClient(client, { fieldManager: config.name });
     const owned = await resolveOwnedTypes(this.resources, objects);
-    const metrics: Metrics = parseBindAddress(config.metricsBindAddress, '--metrics-bind-address')
-      ? new OperatorMetrics()
-      : NOOP_METRICS;
     const informers = new Informers({
       client,
       logger: this.logger,
       timeoutSeconds: config.watch.timeoutSeconds,
       watchdogMs: config.watch.watchdogSeconds * 1000,
-      metricsFor: (resource) => metrics.forController(resource),
+      metricsFor: (resource) => metrics.forWatch(resource),
     });
     const controllers = this.resources.map(
       (description, index) =>
@@ -177,7 +185,15 @@ export class Operator {
         retryPeriodMs: election.retryPeriodSeconds * 1000,
         logger: this.logger,
       });
-    const manager = new Manager({ config, logger: this.logger, controllers, informers, elector, metrics });
+    const manager = new Manager({
+      config,
+      logger: this.logger,
+      controllers,
+      informers,
+      elector,
+      metrics,
+      unauthorized,
+    });
     this.manager = manager;
     // Servers first: a port clash ends the start before any object is handled.
     const metricsServer =

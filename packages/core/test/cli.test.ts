@@ -204,6 +204,65 @@ describe('parseCommandLine', () => {
   });
 });
 
+describe('default bind addresses', () => {
+  it('take a free loopback port outside a pod, so two operators or a dev server on 8080 do not collide', () => {
+    expect(run([])).toMatchObject({ metricsBindAddress: '127.0.0.1:0', healthProbeBindAddress: '127.0.0.1:0' });
+  });
+
+  it("are :8080 and :8081 in a pod, where the manifests' Prometheus port and probes point", () => {
+    expect(run([], { KUBERNETES_SERVICE_HOST: '10.96.0.1' })).toMatchObject({
+      metricsBindAddress: ':8080',
+      healthProbeBindAddress: ':8081',
+    });
+  });
+
+  it('give way to a flag or its environment variable', () => {
+    const env = { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBEOP_METRICS_BIND_ADDRESS: '0' };
+    expect(run(['--health-probe-bind-address', ':9000'], env)).toMatchObject({
+      metricsBindAddress: '0',
+      healthProbeBindAddress: ':9000',
+    });
+  });
+});
+
+describe('probe tolerances', () => {
+  it('default to 60 s and take 0 (never)', () => {
+    expect(run([])).toMatchObject({ watchFailureTolerance: 60, unauthorizedTolerance: 60 });
+    expect(run(['--watch-failure-tolerance', '0', '--unauthorized-tolerance', '0.5'])).toMatchObject({
+      watchFailureTolerance: 0,
+      unauthorizedTolerance: 0.5,
+    });
+    expect(() => run(['--unauthorized-tolerance', '-1'])).toThrow('--unauthorized-tolerance -1 is out of range');
+  });
+});
+
+describe('namespace names', () => {
+  it('refuses a name no namespace can have, naming the flag and suggesting the lower-case one', () => {
+    const refused = () => run(['-n', 'Default']);
+    expect(refused).toThrow(UsageError);
+    expect(refused).toThrow(
+      '--namespace "Default" is not a namespace name: only lower-case letters, digits and \'-\' are allowed, ' +
+        'starting and ending with a letter or digit (did you mean "default"?)',
+    );
+    expect(() => run(['--namespace', 'team_a'])).toThrow('--namespace "team_a" is not a namespace name');
+    expect(() => run(['--namespace', 'a'.repeat(64)])).toThrow('it has 64 characters, at most 63 are allowed');
+    expect(() => run(['--leader-election-namespace', 'Kube-System'])).toThrow(
+      '--leader-election-namespace "Kube-System" is not a namespace name',
+    );
+  });
+
+  it('names the environment variable that set a bad one', () => {
+    expect(() => run([], { KUBEOP_NAMESPACE: 'Prod' })).toThrow(
+      '--namespace "Prod" (set by KUBEOP_NAMESPACE) is not a namespace name',
+    );
+  });
+
+  it('accepts valid names', () => {
+    expect(run(['-n', 'team-a1'])).toMatchObject({ namespace: 'team-a1' });
+    expect(run(['-n', 'a'.repeat(63)]).namespace).toHaveLength(63);
+  });
+});
+
 describe('repeated flags', () => {
   it('take the last value, as most command lines do', () => {
     expect(run(['--log-level', 'debug', '--log-level', 'warn'])).toMatchObject({ logLevel: 'warn' });

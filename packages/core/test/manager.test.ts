@@ -14,9 +14,16 @@ const config = {
   watch: { watchdogSeconds: 180, timeoutSeconds: 300 },
   shutdownTimeoutSeconds: 1,
   leaderElection: undefined,
+  probes: { watchFailureToleranceSeconds: 60, unauthorizedToleranceSeconds: 60 },
 } as unknown as RuntimeConfig;
 
-function controller(name: string, state: { isSynced: boolean; lastProgressAt: number }): ResourceController {
+interface WatcherState {
+  isSynced: boolean;
+  lastProgressAt: number;
+  failing?: { since: number; reason: string };
+}
+
+function controller(name: string, state: WatcherState): ResourceController {
   // A getter, not a copy: the tests change the watcher's state after building the manager.
   const watcher = {
     name,
@@ -25,6 +32,9 @@ function controller(name: string, state: { isSynced: boolean; lastProgressAt: nu
     },
     get lastProgressAt() {
       return state.lastProgressAt;
+    },
+    get failing() {
+      return state.failing;
     },
   };
   return {
@@ -79,6 +89,55 @@ describe('Manager probes', () => {
     elector.isReady = true;
     expect(failing(manager.readyChecks())).toEqual([]);
     // Not started: an idle standby's watch is not stuck.
+    expect(failing(manager.healthChecks())).toEqual([]);
+  });
+
+  it('fails readiness while a resource could not be listed or watched for longer than the tolerance', () => {
+    const watcher: WatcherState = { isSynced: true, lastProgressAt: Date.now() };
+    const manager = new Manager({ config, logger, controllers: [controller('things.example.com', watcher)] });
+    manager.start();
+    watcher.failing = { since: Date.now() - 59_000, reason: 'GET /apis/x: 404' };
+    expect(failing(manager.readyChecks())).toEqual([]);
+    watcher.failing = { since: Date.now() - 90_000, reason: 'GET /apis/x: 404' };
+    expect(failing(manager.readyChecks())).toEqual([
+      'things.example.com cannot be listed or watched for 90 s: GET /apis/x: 404',
+    ]);
+    // Not a liveness matter: a restart brings no CRD back and no API server up.
+    expect(failing(manager.healthChecks())).toEqual([]);
+    watcher.failing = undefined;
+    expect(failing(manager.readyChecks())).toEqual([]);
+  });
+
+  it('fails liveness once the credentials were refused for longer than the tolerance', () => {
+    const unauthorized: { refusedForMs: number | undefined } = { refusedForMs: undefined };
+    const watcher = { isSynced: true, lastProgressAt: Date.now() };
+    const manager = new Manager({
+      config,
+      logger,
+      controllers: [controller('things.example.com', watcher)],
+      unauthorized,
+    });
+    manager.start();
+    expect(failing(manager.healthChecks())).toEqual([]);
+    unauthorized.refusedForMs = 60_000;
+    expect(failing(manager.healthChecks())).toEqual([]);
+    unauthorized.refusedForMs = 61_000;
+    expect(failing(manager.healthChecks())).toEqual([
+      'the API server has refused the credentials (401 Unauthorized) for 61 s (a revoked or expired token?); a restart reads them again',
+    ]);
+  });
+
+  it('reports neither with a tolerance of 0', () => {
+    const never = { ...config, probes: { watchFailureToleranceSeconds: 0, unauthorizedToleranceSeconds: 0 } };
+    const watcher = { isSynced: true, lastProgressAt: Date.now(), failing: { since: 0, reason: 'down' } };
+    const manager = new Manager({
+      config: never,
+      logger,
+      controllers: [controller('things.example.com', watcher)],
+      unauthorized: { refusedForMs: 1e9 },
+    });
+    manager.start();
+    expect(failing(manager.readyChecks())).toEqual([]);
     expect(failing(manager.healthChecks())).toEqual([]);
   });
 });

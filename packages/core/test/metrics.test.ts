@@ -119,6 +119,41 @@ describe('OperatorMetrics', () => {
     expect(text).not.toContain('process_cpu');
   });
 
+  it("counts API requests as client-go's rest_client_* family, an unanswered one as code <error>", async () => {
+    const metrics = new OperatorMetrics({ processMetrics: false });
+    metrics.apiRequest('GET', '10.0.0.1:6443', 200, 0.004);
+    metrics.apiRequest('GET', '10.0.0.1:6443', 200, 0.2);
+    metrics.apiRequest('PATCH', '10.0.0.1:6443', 422, 0.03);
+    metrics.apiRequest('GET', '10.0.0.1:6443', undefined, 3);
+    const text = await metrics.text();
+    const host = 'host="10.0.0.1:6443"';
+    expect(text).toContain('# TYPE rest_client_requests_total counter');
+    expect(text).toContain('# TYPE rest_client_request_duration_seconds histogram');
+    expect(sample(text, `rest_client_requests_total{code="200",method="GET",${host}}`)).toBe(2);
+    expect(sample(text, `rest_client_requests_total{code="422",method="PATCH",${host}}`)).toBe(1);
+    expect(sample(text, `rest_client_requests_total{code="<error>",method="GET",${host}}`)).toBe(1);
+    expect(sample(text, `rest_client_request_duration_seconds_count{verb="GET",${host}}`)).toBe(3);
+    expect(sample(text, `rest_client_request_duration_seconds_bucket{le="0.005",verb="GET",${host}}`)).toBe(1);
+    expect(sample(text, `rest_client_request_duration_seconds_bucket{le="4",verb="GET",${host}}`)).toBe(3);
+    NOOP_METRICS.apiRequest('GET', 'x', 200, 1);
+  });
+
+  it('gives a watched type that is no controller (an owned type) its watch series only', async () => {
+    const metrics = new OperatorMetrics({ processMetrics: false });
+    const watch = metrics.forWatch('configmaps');
+    expect(metrics.forWatch('configmaps')).toBe(watch);
+    watch.watchEvent('ADDED');
+    watch.watchRestart('gone');
+    const text = await metrics.text();
+    expect(sample(text, 'kubeop_watch_events_total{controller="configmaps",type="ADDED"}')).toBe(1);
+    expect(sample(text, 'kubeop_watch_restarts_total{controller="configmaps",reason="gone"}')).toBe(1);
+    expect(sample(text, 'kubeop_watch_bookmarks_total{controller="configmaps"}')).toBe(0);
+    const controllerSeries = text
+      .split('\n')
+      .filter((line) => line.includes('configmaps') && !line.startsWith('kubeop_watch_'));
+    expect(controllerSeries).toEqual([]);
+  });
+
   it('keeps two operators apart, and one name gives one handle', async () => {
     const a = new OperatorMetrics({ processMetrics: false });
     const b = new OperatorMetrics({ processMetrics: false });

@@ -1,6 +1,7 @@
 // ObjectClient on the real control plane: ConfigMaps (core group) and a Deployment (apps), discovery, pagination, idempotent apply.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as core from '@kubeop/core';
+import type { V1ConfigMap } from '@kubernetes/client-node';
 import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
 import { KubeClient } from '../src/kube/client.js';
 import { KubeApiError } from '../src/kube/errors.js';
@@ -98,6 +99,25 @@ describe('discovery', () => {
 });
 
 describe('ConfigMaps', () => {
+  it('reads them typed, as client-node models or plain interfaces, with no cast', async () => {
+    await objects.create(configMap('typed', { key: 'value' }, { typed: 'yes' }));
+    // client-node's models have every field optional; an interface has no index signature: both type-check as T.
+    interface Settings {
+      metadata: { name: string };
+      data: { key: string };
+    }
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'typed', namespace: env.namespace };
+    const model: V1ConfigMap | undefined = await objects.get<V1ConfigMap>(ref);
+    const own: Settings | undefined = await objects.get<Settings>(ref);
+    const listed: V1ConfigMap[] = await objects.list<V1ConfigMap>('v1', 'ConfigMap', {
+      namespace: env.namespace,
+      labelSelector: 'typed=yes',
+    });
+    expect(model?.data?.key).toBe('value');
+    expect(own?.data.key).toBe('value');
+    expect(listed.map((item) => [item.kind, item.data?.key])).toEqual([['ConfigMap', 'value']]);
+  });
+
   it('creates, gets, patches, applies and deletes one', async () => {
     const created = await objects.create(configMap('one', { a: '1' }));
     expect(created.metadata.uid).toBeTruthy();

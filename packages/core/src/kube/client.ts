@@ -23,11 +23,24 @@ export interface RequestOptions {
 
 export const MERGE_PATCH = 'application/merge-patch+json';
 
+/** One HTTP request to the API server, as {@link KubeClient.requestObserver} sees it once the answer's head came. */
+export interface ObservedRequest {
+  method: string;
+  /** `host:port` of the API server. */
+  host: string;
+  /** The answer's status code; undefined when no answer came (connection refused, reset, timed out). */
+  status: number | undefined;
+  /** From sending to the answer's head (for a watch, until the stream opened). */
+  seconds: number;
+}
+
 export class KubeClient {
   // One pool of connections for every request (client-node 2.0.1 builds a new undici Agent, TLS context
   // included, per request); authentication computed once per credential lifetime.
   private auth: ApiServerAuth | undefined;
   private pool: { dispatcher: Dispatcher; transport: Transport } | undefined;
+  /** Called once per HTTP request (a 401 retried with a fresh credential is two), for metrics and health checks. */
+  requestObserver: ((request: ObservedRequest) => void) | undefined;
 
   constructor(
     readonly kubeConfig: KubeConfig,
@@ -121,9 +134,14 @@ export class KubeClient {
       const headers: Record<string, string> = { ...credential.headers, accept: 'application/json' };
       if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
       let response: Response;
+      const sentAt = performance.now();
+      const observe = (status: number | undefined) =>
+        this.requestObserver?.({ method, host: url.host, status, seconds: (performance.now() - sentAt) / 1000 });
       try {
         response = await fetch(url, { method, headers, body, signal, dispatcher });
+        observe(response.status);
       } catch (error) {
+        observe(undefined);
         if (connection === 'own') void dispatcher.destroy().catch(() => undefined);
         if (signal.aborted) throw signal.reason ?? error;
         const code = (error as { cause?: { code?: string } }).cause?.code;

@@ -54,8 +54,11 @@ export class ObjectClient {
     private readonly options: { fieldManager?: string } = {},
   ) {}
 
-  /** The object, or undefined when it does not exist (a 404 naming it; any other 404 is thrown). */
-  async get<T extends KubeObject = KubeObject>(ref: ObjectReference): Promise<T | undefined> {
+  /**
+   * The object, or undefined when it does not exist (a 404 naming it; any other 404 is thrown). `T` is any object
+   * type, client-node's `V1Secret` or an interface of your own: `get<V1Secret>(ref)` needs no cast.
+   */
+  async get<T extends object = KubeObject>(ref: ObjectReference): Promise<T | undefined> {
     try {
       return await this.client.request<T>('GET', await this.objectPath(ref));
     } catch (error) {
@@ -64,12 +67,8 @@ export class ObjectClient {
     }
   }
 
-  /** Every matching object, all pages. */
-  async list<T extends KubeObject = KubeObject>(
-    apiVersion: string,
-    kind: string,
-    options: ListOptions = {},
-  ): Promise<T[]> {
+  /** Every matching object, all pages; `T` as for {@link get}. */
+  async list<T extends object = KubeObject>(apiVersion: string, kind: string, options: ListOptions = {}): Promise<T[]> {
     const path = collectionPath(await this.resource(apiVersion, kind), options.namespace);
     const items: T[] = [];
     let continueToken: string | undefined;
@@ -111,7 +110,7 @@ export class ObjectClient {
     });
   }
 
-  async patch<T extends KubeObject = KubeObject>(
+  async patch<T extends object = KubeObject>(
     ref: ObjectReference,
     patch: unknown,
     type: keyof typeof PATCH_TYPES = 'merge',

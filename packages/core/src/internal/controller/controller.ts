@@ -205,7 +205,9 @@ export class ResourceController {
       }
       if (action.kind === 'call')
         this.metrics.handlerRun(this.label(action.handler), requeueAfter === undefined ? 'success' : 'requeue');
-      result = requeueAfter !== undefined ? 'requeue_after' : rest ? 'requeue' : 'success';
+      // controller-runtime's meanings: `requeue` only when the handler asked to run again at once, `requeue_after`
+      // when it asked for a delay; work left for the same object (`rest`) is no request of the handler's.
+      result = requeueAfter === undefined ? 'success' : requeueAfter > 0 ? 'requeue_after' : 'requeue';
     } catch (error) {
       this.countFailure(action, error);
       result = this.onFailure(key, intent, action, error);

@@ -5,6 +5,7 @@ import type { ResourceController } from '../controller/controller.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Check } from '../serve/probes.js';
 import type { ResourceWatcher } from '../watch/watcher.js';
+import type { UnauthorizedStreak } from './unauthorized-streak.js';
 
 /** What the manager needs of a leader elector. */
 export interface Elector {
@@ -34,6 +35,8 @@ export interface ManagerParts {
   elector?: Elector;
   /** For leader_election_master_status. */
   metrics?: Pick<Metrics, 'leaderStatus'>;
+  /** Fed by the client's every answer; /healthz fails when the credentials stay refused. */
+  unauthorized?: Pick<UnauthorizedStreak, 'refusedForMs'>;
 }
 
 /** Leadership was lost: the process must exit and start clean (as controller-runtime does). */
@@ -99,10 +102,14 @@ export class Manager {
     return results.every(Boolean);
   }
 
-  /** Liveness: a watch loop that made no progress well past its watchdog is stuck; a restart is the cure. */
+  /**
+   * Liveness: a watch loop that made no progress well past its watchdog is stuck, and credentials the API server keeps
+   * refusing (a revoked token) may be fresh after a restart; for both a restart is the cure. An API server that is down
+   * or a resource that is not served is no reason: a restart cannot fix them, and the readiness says so.
+   */
   healthChecks(): Check[] {
     const limitMs = (this.parts.config.watch.watchdogSeconds + 60) * 1000;
-    return this.watchers.map((watcher) => ({
+    const checks: Check[] = this.watchers.map((watcher) => ({
       name: `watch-${watcher.name}`,
       check: () => {
         if (!this.controllersStarted) return true;
@@ -110,15 +117,32 @@ export class Manager {
         return idleMs <= limitMs || `the watch of ${watcher.name} made no progress for ${Math.round(idleMs / 1000)} s`;
       },
     }));
+    const { unauthorized, config } = this.parts;
+    const toleranceMs = (config.probes?.unauthorizedToleranceSeconds ?? 0) * 1000;
+    if (unauthorized && toleranceMs > 0)
+      checks.push({
+        name: 'credentials',
+        check: () => {
+          const refusedMs = unauthorized.refusedForMs;
+          if (refusedMs === undefined || refusedMs <= toleranceMs) return true;
+          return (
+            `the API server has refused the credentials (401 Unauthorized) for ${Math.round(refusedMs / 1000)} s ` +
+            '(a revoked or expired token?); a restart reads them again'
+          );
+        },
+      });
+    return checks;
   }
 
   /**
-   * Readiness: the leader (or a replica without election) once every resource was listed; a standby as soon as
-   * it has read the lease and so can take over, so that a rolling update proceeds.
+   * Readiness: the leader (or a replica without election) once every resource was listed and while none has failed
+   * to be listed or watched for longer than the tolerance; a standby as soon as it has read the lease and so can take
+   * over, so that a rolling update proceeds.
    */
   readyChecks(): Check[] {
-    const { elector } = this.parts;
-    return [
+    const { elector, config } = this.parts;
+    const toleranceMs = (config.probes?.watchFailureToleranceSeconds ?? 0) * 1000;
+    const checks: Check[] = [
       {
         name: 'synced',
         check: () => {
@@ -128,6 +152,24 @@ export class Manager {
         },
       },
     ];
+    if (toleranceMs > 0)
+      checks.push({
+        name: 'watches',
+        check: () => {
+          if (!this.controllersStarted) return true;
+          const now = Date.now();
+          const failing = this.watchers.flatMap((watcher) => {
+            const failure = watcher.failing;
+            if (!failure || now - failure.since <= toleranceMs) return [];
+            const reason = failure.reason.length > 300 ? `${failure.reason.slice(0, 300)}…` : failure.reason;
+            return [
+              `${watcher.name} cannot be listed or watched for ${Math.round((now - failure.since) / 1000)} s: ${reason}`,
+            ];
+          });
+          return failing.length === 0 || failing.join('; ');
+        },
+      });
+    return checks;
   }
 
   /** Every watcher the controllers read, once each: controllers share the watchers of the same objects. */

@@ -66,12 +66,25 @@ export interface ControllerMetricsOptions {
   handlers?: string[];
 }
 
+/** What a watch of one resource reports (a handled resource or an owned type). */
+export type WatchMetrics = Pick<ControllerMetrics, 'watchRestart' | 'watchEvent' | 'bookmark'>;
+
 /** Metrics of an operator, or {@link NOOP_METRICS} when they are off. */
 export interface Metrics {
   /** The handle of one controller; `name` is the resource's full name (`plural.group`). Same name, same handle. */
   forController(name: string, options?: ControllerMetricsOptions): ControllerMetrics;
+  /**
+   * The kubeop_watch_* series of a watched resource alone: an owned type is watched but is no controller, so it gets
+   * no controller_runtime_* or workqueue_* series.
+   */
+  forWatch(name: string): WatchMetrics;
   /** leader_election_master_status of the Lease `lease`. */
   leaderStatus(lease: string, leading: boolean): void;
+  /**
+   * One HTTP request to the API server (rest_client_requests_total, rest_client_request_duration_seconds, as
+   * client-go counts them): `status` undefined when no answer came (code `<error>`); `seconds` until the answer's head.
+   */
+  apiRequest(method: string, host: string, status: number | undefined, seconds: number): void;
 }
 
 const noop = (): void => {};
@@ -91,7 +104,12 @@ export const NOOP_CONTROLLER_METRICS: ControllerMetrics = {
   handlerRun: noop,
 };
 /** Metrics turned off (`--metrics-bind-address 0`): every call does nothing. */
-export const NOOP_METRICS: Metrics = { forController: () => NOOP_CONTROLLER_METRICS, leaderStatus: noop };
+export const NOOP_METRICS: Metrics = {
+  forController: () => NOOP_CONTROLLER_METRICS,
+  forWatch: () => NOOP_CONTROLLER_METRICS,
+  leaderStatus: noop,
+  apiRequest: noop,
+};
 
 /** The class of a status write failure, from what the status writer (or the handler runner) threw. */
 export function statusFailureClass(error: unknown): StatusWriteFailureClass {
@@ -109,6 +127,8 @@ const RECONCILE_BUCKETS = [
 ];
 /** prometheus.ExponentialBuckets(10e-9, 10, 12), as client-go's work queue metrics. */
 const QUEUE_BUCKETS = Array.from({ length: 12 }, (_, i) => Number(`1e${i - 8}`));
+/** client-go's rest_client_request_duration_seconds buckets. */
+const REST_BUCKETS = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
 const RESULTS = ['success', 'error', 'requeue', 'requeue_after'] as const;
 const RESTART_REASONS: WatchRestartReason[] = ['error', 'watchdog', 'gone'];
 const EVENT_TYPES: WatchEventType[] = ['ADDED', 'MODIFIED', 'DELETED'];
@@ -204,6 +224,17 @@ function createFamilies(registry: Registry, scrape: () => void) {
       'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. ' +
         "'name' is the string used to identify the lease. Please make sure to group by name.",
     ),
+    restRequests: counter(
+      'rest_client_requests_total',
+      ['code', 'method', 'host'],
+      'Number of HTTP requests, partitioned by status code, method, and host.',
+    ),
+    restDuration: histogram(
+      'rest_client_request_duration_seconds',
+      ['verb', 'host'],
+      REST_BUCKETS,
+      'Request latency in seconds. Broken down by verb, and host.',
+    ),
     watchRestarts: counter(
       'kubeop_watch_restarts_total',
       ['controller', 'reason'],
@@ -231,6 +262,7 @@ type Families = ReturnType<typeof createFamilies>;
 export class OperatorMetrics implements Metrics {
   readonly registry = new Registry();
   private readonly controllers = new Map<string, Handle>();
+  private readonly watches = new Map<string, WatchMetrics>();
   // Each scrape-time gauge refreshes every handle: a few assignments, and any one gauge read alone is current.
   private readonly families = createFamilies(this.registry, () => this.controllers.forEach((c) => c.scrape()));
 
@@ -248,8 +280,20 @@ export class OperatorMetrics implements Metrics {
     return handle;
   }
 
+  forWatch(name: string): WatchMetrics {
+    let handle = this.watches.get(name);
+    if (!handle) this.watches.set(name, (handle = new WatchHandle(this.families, name)));
+    return handle;
+  }
+
   leaderStatus(lease: string, leading: boolean): void {
     this.families.leader.labels({ name: lease }).set(leading ? 1 : 0);
+  }
+
+  apiRequest(method: string, host: string, status: number | undefined, seconds: number): void {
+    // Few label sets (a handful of methods and codes, one host): prom-client's lookup per call is cheap enough.
+    this.families.restRequests.inc({ code: status === undefined ? '<error>' : String(status), method, host });
+    this.families.restDuration.observe({ verb: method, host }, seconds);
   }
 
   /** The exposition text, as served at /metrics. */
@@ -283,6 +327,30 @@ function bindController(f: Families, name: string) {
     statusWrites: f.statusWrites.labels(controller),
     statusFailures: bindEach(FAILURE_CLASSES, (cls) => f.statusFailures.labels({ controller: name, class: cls })),
   };
+}
+
+/** The watch series of one resource, created at 0. */
+class WatchHandle implements WatchMetrics {
+  private readonly restarts;
+  private readonly events;
+  private readonly bookmarks;
+
+  constructor(f: Families, name: string) {
+    this.restarts = bindEach(RESTART_REASONS, (reason) => f.watchRestarts.labels({ controller: name, reason }));
+    this.events = bindEach(EVENT_TYPES, (type) => f.watchEvents.labels({ controller: name, type }));
+    this.bookmarks = f.bookmarks.labels({ controller: name });
+    for (const c of [...Object.values(this.restarts), ...Object.values(this.events), this.bookmarks]) c.inc(0);
+  }
+
+  watchRestart(reason: WatchRestartReason): void {
+    this.restarts[reason].inc();
+  }
+  watchEvent(type: WatchEventType): void {
+    this.events[type].inc();
+  }
+  bookmark(): void {
+    this.bookmarks.inc();
+  }
 }
 
 class Handle implements ControllerMetrics {

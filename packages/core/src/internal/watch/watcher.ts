@@ -105,6 +105,8 @@ export class ResourceWatcher {
   isSynced = false;
   /** When the loop last moved: a list or watch attempt began, or the server sent something (what liveness asks). */
   lastProgressAt = Date.now();
+  private failure: { since: number; reason: string } | undefined;
+  private watchOpen = false;
 
   private readonly listeners = new Set<WatchListener>();
 
@@ -127,6 +129,14 @@ export class ResourceWatcher {
 
   get name(): string {
     return this.options.name ?? this.options.path;
+  }
+
+  /**
+   * While lists and watches keep failing: since when (`Date.now()` ms) and the last reason (what readiness asks).
+   * Undefined while a watch is open, even before the server sent anything on it.
+   */
+  get failing(): { since: number; reason: string } | undefined {
+    return this.watchOpen ? undefined : this.failure;
   }
 
   private get logger(): Logger {
@@ -173,6 +183,7 @@ export class ResourceWatcher {
     let delay =
       retryAfterMs === undefined ? failure.delayMs : Math.min(failure.delayMs, Math.max(retryAfterMs, policy.baseMs));
     const reason = typeof error === 'string' ? error : describe(error);
+    this.failure = { since: this.failure?.since ?? Date.now(), reason };
     if (error instanceof KubeApiError && error.isForbidden) {
       delay = Math.max(delay, this.options.forbiddenDelayMs ?? 10_000);
       this.logger.error(
@@ -191,6 +202,7 @@ export class ResourceWatcher {
 
   /** The server delivered (a list, a watch line): ends a failure streak, so the next failure backs off from the start. */
   private markHealthy(): void {
+    this.failure = undefined;
     const streak = this.streak.succeed();
     if (streak) {
       this.logger.info(
@@ -280,6 +292,7 @@ export class ResourceWatcher {
         request.signal,
       );
       closeConnection = close;
+      this.watchOpen = true;
       this.logger.debug(`watching ${this.options.description} from resourceVersion ${this.resourceVersion}`);
       if (!response.body) return 'empty';
       const openedAt = Date.now();
@@ -306,6 +319,7 @@ export class ResourceWatcher {
       if (this.stopping.signal.aborted) return 'closed';
       throw error;
     } finally {
+      this.watchOpen = false;
       clearTimeout(watchdog);
       this.stopping.signal.removeEventListener('abort', onStop);
       if (!request.signal.aborted) request.abort();
