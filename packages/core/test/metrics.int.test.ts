@@ -1,6 +1,6 @@
 // /metrics counts a known workload truly; /healthz and /readyz answer as the kubelet needs.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { CustomResource, OnAdded } from '@kubeop/decorators';
+import { CustomResource, OnAdded, OnReconcile, Owns } from '@kubeop/decorators';
 import { type CustomObject, PermanentError, ResourceHandler } from '@kubeop/core';
 import { createTestNamespace, eventually } from '@kubeop/testing';
 import { objects, operatorSuite, type RunningOperator, runOperator } from './support/operator.js';
@@ -42,7 +42,25 @@ function sample(text: string, metric: string, labels: Record<string, string>): n
   return undefined;
 }
 
-const env = operatorSuite({ beforeAll, afterEach, afterAll }, { crds: [Metered] });
+const ownerResource = { ...testResource, plural: 'meteredowners', singular: 'meteredowner', kind: 'MeteredOwner' };
+const OWNER = `meteredowners.${testResource.group}`;
+const requeued = new Set<string>();
+
+/** Owns ConfigMaps; asks once per object to run again at once (requeueAfter(0)) or after a delay. */
+@CustomResource(ownerResource)
+@Owns({ group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' })
+class MeteredOwner extends ResourceHandler<{ requeue?: number }> {
+  @OnReconcile() async reconcile(o: CustomObject<{ requeue?: number }>) {
+    await this.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: o.metadata.name }, data: { a: '1' } });
+    if (o.spec?.requeue !== undefined && !requeued.has(o.metadata.name)) {
+      requeued.add(o.metadata.name);
+      this.requeueAfter(o.spec.requeue);
+    }
+    this.status = { state: 'done' };
+  }
+}
+
+const env = operatorSuite({ beforeAll, afterEach, afterAll }, { crds: [Metered, MeteredOwner] });
 
 describe('/metrics', () => {
   it('counts reconciles, handler runs, retries, status writes and watch events of a known workload', async () => {
@@ -89,6 +107,53 @@ describe('/metrics', () => {
     expect(sample(text, 'controller_runtime_active_workers', c)).toBe(0);
     expect(sample(text, 'workqueue_depth', { name: CONTROLLER })).toBe(0);
     expect(text).toMatch(/^process_cpu_seconds_total /m);
+  });
+});
+
+describe("/metrics with controller-runtime's meanings", () => {
+  it('counts API requests (rest_client_*), owned types as watches only, and requeue only when a handler asks', async () => {
+    const running = await runOperator([MeteredOwner], {
+      kubeconfigPath: env.kubeconfigPath,
+      namespace: env.namespace,
+      argv: SERVERS,
+    });
+    const items = objects(env.kubeConfig, ownerResource, env.namespace);
+    await items.create('plain');
+    await items.create('at-once', { requeue: 0 });
+    await items.create('later', { requeue: 0.2 });
+    const url = `${served(running, 'metrics')}/metrics`;
+    const c = { controller: OWNER };
+    // Each object handled, and both asked-for runs done: at most one requeue each is ever asked for.
+    const text = await eventually(async () => {
+      const t = await (await fetch(url)).text();
+      const asked = ['requeue', 'requeue_after'].every(
+        (result) => (sample(t, 'controller_runtime_reconcile_total', { ...c, result }) ?? 0) >= 1,
+      );
+      const done = await Promise.all(['plain', 'at-once', 'later'].map(async (n) => (await items.get(n))?.status));
+      return asked && done.every((status) => status?.state === 'done') ? t : undefined;
+    }, 'the runs of the three objects');
+    expect(sample(text, 'controller_runtime_reconcile_total', { ...c, result: 'requeue' })).toBe(1);
+    expect(sample(text, 'controller_runtime_reconcile_total', { ...c, result: 'requeue_after' })).toBe(1);
+    expect(sample(text, 'controller_runtime_reconcile_total', { ...c, result: 'error' })).toBe(0);
+
+    // The owned ConfigMaps are watched, not reconciled: watch series, and no controller or work-queue series.
+    expect(
+      sample(text, 'kubeop_watch_events_total', { controller: 'configmaps', type: 'ADDED' }),
+    ).toBeGreaterThanOrEqual(3);
+    const asController = text
+      .split('\n')
+      .filter((line) => /^(controller_runtime|workqueue)_/.test(line) && line.includes('"configmaps"'));
+    expect(asController).toEqual([]);
+
+    // Every request to the API server, as client-go counts them: by code, method and host.
+    const host = new URL(env.kubeConfig.getCurrentCluster()!.server).host;
+    expect(sample(text, 'rest_client_requests_total', { code: '200', method: 'GET', host })).toBeGreaterThan(0);
+    expect(sample(text, 'rest_client_requests_total', { code: '200', method: 'PATCH', host })).toBeGreaterThanOrEqual(
+      6,
+    );
+    expect(sample(text, 'rest_client_request_duration_seconds_count', { verb: 'PATCH', host })).toBeGreaterThanOrEqual(
+      6,
+    );
   });
 });
 
