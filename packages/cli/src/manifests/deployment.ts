@@ -34,6 +34,7 @@ export function operatorDeployment(options: DeploymentOptions): Record<string, u
     ...(options.watchNamespace ? [`--namespace=${options.watchNamespace}`] : []),
     ...(options.createCrd ? ['--create-crd'] : []),
     ...(options.updateCrd ? ['--update-crd'] : []),
+    // Explicit, though a pod's defaults are the same: outside a pod the operator takes free loopback ports instead.
     `--metrics-bind-address=:${METRICS_PORT}`,
     `--health-probe-bind-address=:${PROBE_PORT}`,
     '--log-format=json',
