@@ -246,8 +246,6 @@ export function bindAddressDefaults(env: NodeJS.ProcessEnv): BindAddressDefaults
     : { metrics: '127.0.0.1:0', probes: '127.0.0.1:0' };
 }
 
-const BIND_DEFAULTS_TEXT = '":8080" / ":8081" in a pod, else "127.0.0.1:0", a free port';
-
 function flag(name: string, options: Options, bounds?: Bounds): FlagSpec {
   return { flag: name, property: camelCase(name), options, env: undefined, bounds };
 }
@@ -277,8 +275,9 @@ export function parseCommandLine(resources: ResourceDescription[], commandLine: 
       spec.env === false ? undefined : (spec.env ?? `${prefix}_${spec.flag.replace(/-/g, '_').toUpperCase()}`);
     const options: Options = { ...spec.options };
     if (spec.flag === 'metrics-bind-address' || spec.flag === 'health-probe-bind-address') {
-      options.default = spec.flag === 'metrics-bind-address' ? bindDefaults.metrics : bindDefaults.probes;
-      options.defaultDescription = BIND_DEFAULTS_TEXT;
+      const metrics = spec.flag === 'metrics-bind-address';
+      options.default = metrics ? bindDefaults.metrics : bindDefaults.probes;
+      options.defaultDescription = `"${metrics ? ':8080' : ':8081'}" in a pod, else "127.0.0.1:0" (a free port)`;
     }
     const fromEnv = envName ? env[envName] : undefined;
     if (envName) envNames.set(spec, envName);
