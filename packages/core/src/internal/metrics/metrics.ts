@@ -263,6 +263,8 @@ export class OperatorMetrics implements Metrics {
   readonly registry = new Registry();
   private readonly controllers = new Map<string, Handle>();
   private readonly watches = new Map<string, WatchMetrics>();
+  private readonly restRequests = new Map<string, { inc(): void }>();
+  private readonly restDurations = new Map<string, { observe(value: number): void }>();
   // Each scrape-time gauge refreshes every handle: a few assignments, and any one gauge read alone is current.
   private readonly families = createFamilies(this.registry, () => this.controllers.forEach((c) => c.scrape()));
 
@@ -291,9 +293,18 @@ export class OperatorMetrics implements Metrics {
   }
 
   apiRequest(method: string, host: string, status: number | undefined, seconds: number): void {
-    // Few label sets (a handful of methods and codes, one host): prom-client's lookup per call is cheap enough.
-    this.families.restRequests.inc({ code: status === undefined ? '<error>' : String(status), method, host });
-    this.families.restDuration.observe({ verb: method, host }, seconds);
+    // Label sets bound once each (a handful of methods and codes, one host): a request costs two updates.
+    const code = status === undefined ? '<error>' : String(status);
+    const requestKey = `${code} ${method} ${host}`;
+    let requests = this.restRequests.get(requestKey);
+    if (!requests)
+      this.restRequests.set(requestKey, (requests = this.families.restRequests.labels({ code, method, host })));
+    const durationKey = `${method} ${host}`;
+    let duration = this.restDurations.get(durationKey);
+    if (!duration)
+      this.restDurations.set(durationKey, (duration = this.families.restDuration.labels({ verb: method, host })));
+    requests.inc();
+    duration.observe(seconds);
   }
 
   /** The exposition text, as served at /metrics. */
