@@ -19,7 +19,9 @@ export class NamespaceNotFoundError extends Error {
 
 /**
  * Reads the namespace: rejects with NamespaceNotFoundError when it does not exist. An account that may not read
- * namespaces (a Role confined to one, as `kubeop manifests --namespace` writes) gets a warning instead.
+ * namespaces (a Role confined to one, as `kubeop manifests --namespace` writes) is asked by a dry-run create of an
+ * Event there, which its Role allows and which the API server refuses with 404 in a namespace that does not exist;
+ * an account that may do neither gets a warning.
  */
 export async function checkNamespaceExists(
   client: KubeClient,
@@ -27,17 +29,43 @@ export async function checkNamespaceExists(
   flag: string,
   logger: Logger,
 ): Promise<void> {
+  const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}`;
+  const answer = await existence(client.request('GET', path));
+  const known = answer === 'forbidden' ? await existence(dryRunEvent(client, path, namespace)) : answer;
+  if (known === 'missing') throw new NamespaceNotFoundError(flag, namespace);
+  if (known === 'forbidden')
+    logger.warn(
+      `cannot check that the namespace ${namespace} of ${flag} exists: the account may neither get namespaces nor ` +
+        'create Events there; if it does not exist, nothing will be handled',
+    );
+}
+
+async function existence(request: Promise<unknown>): Promise<'exists' | 'missing' | 'forbidden'> {
   try {
-    await client.request('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}`);
+    await request;
+    return 'exists';
   } catch (error) {
-    if (error instanceof KubeApiError && error.isObjectNotFound) throw new NamespaceNotFoundError(flag, namespace);
-    if (error instanceof KubeApiError && error.isForbidden) {
-      logger.warn(
-        `cannot check that the namespace ${namespace} of ${flag} exists: the account may not get namespaces; ` +
-          'if it does not exist, nothing will be handled',
-      );
-      return;
-    }
+    if (!(error instanceof KubeApiError)) throw error;
+    if (error.isForbidden) return 'forbidden';
+    // The namespace's own 404 (a GET of it, or the admission of a create in it).
+    if (error.isNotFound && error.details?.kind === 'namespaces') return 'missing';
+    // An Event the server validated and refused still came past the namespace check.
+    if (error.isInvalid) return 'exists';
     throw error;
   }
+}
+
+function dryRunEvent(client: KubeClient, namespacePath: string, namespace: string): Promise<unknown> {
+  return client.request('POST', `${namespacePath}/events`, {
+    query: { dryRun: 'All' },
+    body: {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { generateName: 'kubeop-namespace-check-', namespace },
+      involvedObject: { apiVersion: 'v1', kind: 'Namespace', name: namespace },
+      reason: 'NamespaceCheck',
+      message: 'a dry run: is the namespace there?',
+      type: 'Normal',
+    },
+  });
 }
