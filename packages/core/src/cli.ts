@@ -1,10 +1,12 @@
 // The command line: built-in flags plus one flag per @Arg, each also settable from an environment variable.
 import yargs, { type Options } from 'yargs';
+import { KubeopError } from './errors.js';
 import { type ArgDescription, InvalidHandlerError, type ResourceDescription } from './explorer.js';
 
 /** Bad command-line input; the process exits with code 2. */
-export class UsageError extends Error {
+export class UsageError extends KubeopError {
   override readonly name = 'UsageError';
+  readonly code = 'USAGE';
 }
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';

@@ -15,11 +15,13 @@ import {
   TIMERS_KEY,
   type TimerRecord,
 } from '@kubeop/decorators';
+import { KubeopError } from './errors.js';
 import { fullName } from './kube/resource.js';
-import { StructuralSchemaError, structuralProblems } from './kube/structural.js';
+import { StructuralSchemaError, structuralProblems } from './crd/structural.js';
 
-export class InvalidHandlerError extends Error {
+export class InvalidHandlerError extends KubeopError {
   override readonly name = 'InvalidHandlerError';
+  readonly code = 'INVALID_HANDLER';
 }
 
 export interface ArgDescription extends ArgRecord {

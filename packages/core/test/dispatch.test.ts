@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded, OnDeleted, OnModified, OnReconcile, OnTimer } from '@kubeop/decorators';
-import { describeHandlerClass } from '@kubeop/core';
+import { describeHandlerClass } from '@kubeop/core/tooling';
 import { decide, type Intent, intentFor, mergeIntents } from '../src/internal/dispatch/dispatch.js';
 import type { AnyObject } from '../src/kube/objects.js';
 import { MAX_REASONS, type RunReason } from '../src/reasons.js';

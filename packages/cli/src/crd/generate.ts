@@ -1,12 +1,12 @@
 // The CRD of every @CustomResource handler class of a project: names from the decorator, the schema from Spec and Status.
+import { ResourceHandler } from '@kubeop/core';
 import {
   crdFileName,
   crdManifest,
   describeHandlerClass,
-  ResourceHandler,
   StructuralSchemaError,
   structuralProblems,
-} from '@kubeop/core';
+} from '@kubeop/core/tooling';
 import { type CustomResourceRecord, defineResource } from '@kubeop/decorators';
 import type ts from 'typescript';
 import { CliError } from '../errors.js';

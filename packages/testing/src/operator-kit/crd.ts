@@ -1,7 +1,7 @@
 // Installs the CustomResourceDefinition of a handler class (or of a plain resource type) and waits until it is served.
 import 'reflect-metadata';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { describeHandlerClass, ensureCrd, KubeClient, loadGeneratedCrd } from '@kubeop/core';
+import { describeHandlerClass, ensureCrd, KubeClient, loadGeneratedCrd } from '@kubeop/core/tooling';
 import { CUSTOM_RESOURCE_KEY, CustomResource, type CustomResourceRecord } from '@kubeop/decorators';
 import type { HandlerClass, ResourceType } from './types.js';
 

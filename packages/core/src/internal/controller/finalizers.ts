@@ -1,4 +1,5 @@
 // Adds and removes the operator's finalizer with optimistic concurrency (resourceVersion preconditions).
+import { KubeopError } from '../../errors.js';
 import { type KubeClient, MERGE_PATCH } from '../../kube/client.js';
 import { KubeApiError } from '../../kube/errors.js';
 import type { AnyObject } from '../../kube/objects.js';
@@ -6,8 +7,9 @@ import type { AnyObject } from '../../kube/objects.js';
 const MAX_CONFLICTS = 5;
 
 /** Adding or removing the finalizer failed; names what was attempted, so a denial is not taken for a handler bug. */
-export class FinalizerError extends Error {
+export class FinalizerError extends KubeopError {
   override readonly name = 'FinalizerError';
+  readonly code = 'FINALIZER_FAILED';
   constructor(
     readonly operation: 'add' | 'remove',
     readonly finalizer: string,

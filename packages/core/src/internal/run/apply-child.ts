@@ -1,4 +1,5 @@
 // `this.apply`: server-side apply of a child object, placed in its owner's namespace and owned by it.
+import { KubeopError } from '../../errors.js';
 import type { Applied, ChildObject } from '../../handler.js';
 import type { AnyObject, OwnerReference } from '../../kube/objects.js';
 
@@ -9,8 +10,9 @@ export interface ChildApplier {
 }
 
 /** A child that cannot be owned as asked; names the child, the owner and the rule. */
-export class ChildObjectError extends Error {
+export class ChildObjectError extends KubeopError {
   override readonly name = 'ChildObjectError';
+  readonly code = 'CHILD_OBJECT_INVALID';
 }
 
 export async function applyChild<T extends ChildObject>(

@@ -1,6 +1,7 @@
 // kubeop's own list-watch loop: resumes from the last resourceVersion, relists with a diff on 410,
 // restarts on every error with capped backoff (reset only once the server delivers again), and a watchdog
 // restarts a watch gone silent.
+import { KubeopError } from '../../errors.js';
 import type { KubeClient } from '../../kube/client.js';
 import { KubeApiError, KubeConnectionError } from '../../kube/errors.js';
 import { type AnyObject, objectKey, slim } from '../../kube/objects.js';
@@ -68,8 +69,9 @@ export interface WatcherStats {
   restarts: { error: number; watchdog: number; gone: number };
 }
 
-class WatchdogTimeout extends Error {
+class WatchdogTimeout extends KubeopError {
   override readonly name = 'WatchdogTimeout';
+  readonly code = 'WATCH_SILENT';
 }
 
 interface ObjectList {
@@ -368,7 +370,7 @@ export class ResourceWatcher {
 
 /** The API server is down or not serving yet, as opposed to overloaded (429) or failing: retrying soon costs it nothing. */
 function unavailable(error: unknown): boolean {
-  if (error instanceof KubeConnectionError) return error.code === 'ECONNREFUSED';
+  if (error instanceof KubeConnectionError) return error.socketCode === 'ECONNREFUSED';
   return error instanceof KubeApiError && (error.status === 503 || error.isPathNotFound);
 }
 

@@ -2,12 +2,22 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { CustomResourceRecord } from '@kubeop/decorators';
+import { KubeopError } from '../errors.js';
 import { crdManifest } from './crd.js';
 import { firstDifference } from './crd-diff.js';
-import { fullName } from './resource.js';
+import { fullName } from '../kube/resource.js';
 
-export class GeneratedCrdError extends Error {
+/** A file in the crds folder cannot be used: not JSON, another CRD, or without the handled version (`problem`). */
+export class GeneratedCrdError extends KubeopError {
   override readonly name = 'GeneratedCrdError';
+  readonly code = 'GENERATED_CRD_INVALID';
+  constructor(
+    readonly file: string,
+    readonly problem: 'not-json' | 'other-crd' | 'version-missing',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Where `kubeop crd --out dist/crds` leaves its files when the entry script is `dist/main.js`: beside it, in `crds/`. */
@@ -42,17 +52,23 @@ export function loadGeneratedCrd(dir: string, resource: CustomResourceRecord): R
     crd = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new GeneratedCrdError(
+      path,
+      'not-json',
       `${path} is not readable JSON: ${(error as Error).message}; regenerate it with kubeop crd --out ${dir}`,
     );
   }
   const name = fullName(resource);
   if (crd?.kind !== 'CustomResourceDefinition' || crd.metadata?.name !== name) {
     throw new GeneratedCrdError(
+      path,
+      'other-crd',
       `${path} is not the CustomResourceDefinition ${name}; regenerate it with kubeop crd --out ${dir}`,
     );
   }
   if (!crd.spec?.versions?.some((v) => v.name === resource.version)) {
     throw new GeneratedCrdError(
+      path,
+      'version-missing',
       `${path} does not serve version ${resource.version} of ${name}; regenerate it with kubeop crd --out ${dir}`,
     );
   }

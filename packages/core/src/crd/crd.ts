@@ -1,14 +1,17 @@
 // Makes sure the CustomResourceDefinition of a resource exists: checks it, or creates it and waits until Established.
 import type { CustomResourceRecord } from '@kubeop/decorators';
-import type { KubeClient } from './client.js';
+import { KubeopError } from '../errors.js';
+import type { KubeClient } from '../kube/client.js';
 import { firstDifference } from './crd-diff.js';
-import { KubeApiError, NotKubernetesError } from './errors.js';
-import { collectionPath, fullName } from './resource.js';
+import { KubeApiError, NotKubernetesError } from '../kube/errors.js';
+import { collectionPath, fullName } from '../kube/resource.js';
 
 const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 
-export class CrdNotInstalledError extends Error {
+/** The CRD of a custom resource is not installed, and the operator may not create it (no --create-crd). */
+export class CrdNotInstalledError extends KubeopError {
   override readonly name = 'CrdNotInstalledError';
+  readonly code = 'CRD_NOT_INSTALLED';
   constructor(
     readonly crdName: string,
     version: string,
@@ -20,8 +23,17 @@ export class CrdNotInstalledError extends Error {
   }
 }
 
-export class CrdNotEstablishedError extends Error {
+/** A CRD kubeop created was not Established in time, or its names were refused (`namesRejected`). */
+export class CrdNotEstablishedError extends KubeopError {
   override readonly name = 'CrdNotEstablishedError';
+  readonly code = 'CRD_NOT_ESTABLISHED';
+  constructor(
+    readonly crdName: string,
+    readonly namesRejected: boolean,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** What a resource without a generated or hand-written schema gets: spec and status accept anything. */
@@ -210,11 +222,17 @@ async function waitEstablished(client: KubeClient, name: string, timeoutMs: numb
     if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) return;
     const rejected = conditions.find((c) => c.type === 'NamesAccepted' && c.status === 'False');
     if (rejected)
-      throw new CrdNotEstablishedError(`CustomResourceDefinition ${name}: names not accepted: ${rejected.message}`);
+      throw new CrdNotEstablishedError(
+        name,
+        true,
+        `CustomResourceDefinition ${name}: names not accepted: ${rejected.message}`,
+      );
     last = conditions.map((c) => `${c.type}=${c.status}`).join(', ') || last;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new CrdNotEstablishedError(
+    name,
+    false,
     `CustomResourceDefinition ${name} is not Established after ${timeoutMs} ms (${last})`,
   );
 }
