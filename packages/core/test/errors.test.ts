@@ -68,8 +68,9 @@ describe('KubeopError', () => {
   });
 
   it('covers every error class both entry points export', () => {
-    const covered = new Set(instances.map((error) => error.constructor));
-    const exported = [...Object.values(core), ...Object.values(tooling)].filter(
+    const covered = new Set<unknown>(instances.map((error) => error.constructor));
+    const values: unknown[] = [...Object.values(core), ...Object.values(tooling)];
+    const exported = values.filter(
       (value): value is abstract new (...args: never[]) => Error =>
         typeof value === 'function' && value.prototype instanceof Error && value !== core.KubeopError,
     );

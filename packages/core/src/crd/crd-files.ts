@@ -1,7 +1,7 @@
 // Finds the CRD `kubeop crd --out` generated for a resource: `<plural>.<group>.json` in the crds folder beside the entry script.
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { CustomResourceRecord } from '@kubeop/decorators';
+import type { ResourceRecord } from '@kubeop/decorators';
 import { KubeopError } from '../errors.js';
 import { crdManifest } from './crd.js';
 import { firstDifference } from './crd-diff.js';
@@ -36,7 +36,7 @@ export function defaultCrdDir(entryScript = process.argv[1]): string | undefined
  * The file name `kubeop crd --out` writes for a resource, and the runtime reads. JSON (which kubectl applies as well):
  * client-node's loadYaml turns a CRD into its typed model, dropping every x-kubernetes-* key, and core needs no YAML parser.
  */
-export function crdFileName(resource: Pick<CustomResourceRecord, 'plural' | 'group'>): string {
+export function crdFileName(resource: Pick<ResourceRecord, 'plural' | 'group'>): string {
   return `${fullName(resource)}.json`;
 }
 
@@ -44,7 +44,7 @@ export function crdFileName(resource: Pick<CustomResourceRecord, 'plural' | 'gro
  * The generated CRD of the resource in `dir`, or undefined when there is no file for it. A file that is not a
  * CustomResourceDefinition of this resource, or does not serve its version, throws GeneratedCrdError.
  */
-export function loadGeneratedCrd(dir: string, resource: CustomResourceRecord): Record<string, unknown> | undefined {
+export function loadGeneratedCrd(dir: string, resource: ResourceRecord): Record<string, unknown> | undefined {
   const path = join(dir, crdFileName(resource));
   if (!existsSync(path)) return undefined;
   let crd: { kind?: unknown; metadata?: { name?: unknown }; spec?: { versions?: Array<{ name?: unknown }> } };
@@ -82,7 +82,7 @@ export function loadGeneratedCrd(dir: string, resource: CustomResourceRecord): R
  */
 export function generatedCrdDifference(
   generated: Record<string, unknown>,
-  resource: CustomResourceRecord,
+  resource: ResourceRecord,
 ): string | undefined {
   const withoutSchemas = (crd: Record<string, unknown>) => {
     const spec = crd.spec as { versions?: Array<Record<string, unknown>> } | undefined;

@@ -1,5 +1,5 @@
 // Makes sure the CustomResourceDefinition of a resource exists: checks it, or creates it and waits until Established.
-import type { CustomResourceRecord } from '@kubeop/decorators';
+import type { ResourceRecord } from '@kubeop/decorators';
 import { KubeopError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { firstDifference } from './crd-diff.js';
@@ -51,7 +51,7 @@ export const PERMISSIVE_SCHEMA: Record<string, unknown> = {
  * generated from the handler's types.
  */
 export function crdManifest(
-  resource: CustomResourceRecord,
+  resource: ResourceRecord,
   schema = resource.schema ?? PERMISSIVE_SCHEMA,
 ): Record<string, unknown> {
   const columns = resource.columns ?? [];
@@ -90,7 +90,7 @@ export function crdManifest(
  */
 export async function assertResourceServed(
   client: KubeClient,
-  resource: CustomResourceRecord,
+  resource: ResourceRecord,
   namespace?: string,
 ): Promise<KubeApiError | undefined> {
   try {
@@ -128,7 +128,7 @@ export interface EnsureCrdResult {
  */
 export async function ensureCrd(
   client: KubeClient,
-  resource: CustomResourceRecord,
+  resource: ResourceRecord,
   options: EnsureCrdOptions = {},
 ): Promise<EnsureCrdResult> {
   const name = fullName(resource);
@@ -241,10 +241,7 @@ async function waitEstablished(client: KubeClient, name: string, timeoutMs: numb
  * Whether the served version of the resource's CRD has the status subresource; undefined when the CRD
  * cannot be read (an operator needs no permission on CRDs, so this is a best-effort early warning).
  */
-export async function hasStatusSubresource(
-  client: KubeClient,
-  resource: CustomResourceRecord,
-): Promise<boolean | undefined> {
+export async function hasStatusSubresource(client: KubeClient, resource: ResourceRecord): Promise<boolean | undefined> {
   try {
     const crd = await client.request<{
       spec?: { versions?: Array<{ name: string; subresources?: { status?: unknown } }> };

@@ -13,6 +13,7 @@ import type { KubeClient } from '../../kube/client.js';
 import { KubeApiError } from '../../kube/errors.js';
 import type { Logger } from '../../logging.js';
 import { sleep } from '../util/backoff.js';
+import { describeError } from '../util/describe-error.js';
 import { FailureStreak } from '../util/failure-streak.js';
 import { type Lease, type LeaseSpec, leaseState, recordKey, releaseSpec, takeSpec } from './lease-record.js';
 
@@ -357,9 +358,11 @@ export class LeaseElector {
   }
 }
 
+/** A denial says which permissions the lease needs. */
 function describe(error: unknown): string {
-  if (error instanceof KubeApiError && error.isForbidden) {
-    return `${error.message} (the service account needs get, create and update on leases.coordination.k8s.io)`;
-  }
-  return error instanceof Error ? error.message : String(error);
+  const needs =
+    error instanceof KubeApiError && error.isForbidden
+      ? ' (the service account needs get, create and update on leases.coordination.k8s.io)'
+      : '';
+  return describeError(error) + needs;
 }

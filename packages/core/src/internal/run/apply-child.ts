@@ -1,7 +1,7 @@
 // `this.apply`: server-side apply of a child object, placed in its owner's namespace and owned by it.
 import { KubeopError } from '../../errors.js';
 import type { Applied, ChildObject } from '../../handler.js';
-import type { AnyObject, OwnerReference } from '../../kube/objects.js';
+import type { KubeObject, OwnerReference } from '../../kube/objects.js';
 
 /** What applying a child needs of the client. */
 export interface ChildApplier {
@@ -17,7 +17,7 @@ export class ChildObjectError extends KubeopError {
 
 export async function applyChild<T extends ChildObject>(
   client: ChildApplier,
-  owner: AnyObject,
+  owner: KubeObject,
   fieldManager: string,
   child: T,
 ): Promise<Applied<T>> {
