@@ -17,7 +17,7 @@ export function timerMethod(description: ResourceDescription, index: number): st
   return String(description.timers[index]?.method);
 }
 
-/** `@OnAdded`, `@OnTimer(method)`: the name of a handler of a class (the record's name is @kubeop/decorators' handlerName). */
+/** `@OnAdded`, `@OnTimer(method)`: the name of a class's handler, by @kubeop/decorators' handlerName. */
 export function handlerNameOf(description: ResourceDescription, ref: HandlerRef): string {
   return handlerName(handlerRecord(description, ref));
 }
