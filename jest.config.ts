@@ -8,6 +8,8 @@ const shared = {
   moduleNameMapper: {
     // Tests run against the sources, not dist/, so no build is needed between an edit and a test run.
     '^@kubeop/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@kubeop/decorators/names$': '<rootDir>/packages/decorators/src/names.ts',
+    '^@kubeop/core/tooling$': '<rootDir>/packages/core/src/tooling.ts',
     '^@kubeop/testing/operator$': '<rootDir>/packages/testing/src/operator-kit/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -5,7 +5,8 @@ import { Writable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { defineResource } from '@kubeop/decorators';
-import { prepareOperator, ResourceHandler } from '@kubeop/core';
+import { ResourceHandler } from '@kubeop/core';
+import { prepareOperator } from '@kubeop/core/tooling';
 import { createTestNamespace, eventually } from '@kubeop/testing';
 // The bench compares the shared watcher with private ones, which only the runtime's internals can build.
 import { Informers } from '../packages/core/dist/internal/watch/informers.js';

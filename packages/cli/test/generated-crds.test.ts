@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { crdManifest, describeHandlerClass, ResourceHandler } from '@kubeop/core';
+import { ResourceHandler } from '@kubeop/core';
+import { crdManifest, describeHandlerClass } from '@kubeop/core/tooling';
 import { CustomResource, OnReconcile } from '@kubeop/decorators';
 import { generatedCrds } from '../src/manifests/generated-crds.js';
 

@@ -4,14 +4,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api, CoordinationV1Api } from '@kubernetes/client-node';
 import { CustomResource, OnDeleted, OnReconcile, Owns } from '@kubeop/decorators';
-import {
-  type CustomObject,
-  describeHandlerClass,
-  ensureCrd,
-  KubeClient,
-  ObjectClient,
-  ResourceHandler,
-} from '@kubeop/core';
+import { type CustomObject, ObjectClient, ResourceHandler } from '@kubeop/core';
+import { describeHandlerClass, ensureCrd, KubeClient } from '@kubeop/core/tooling';
 import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
 import { eventOn, objects, runOperator, serviceAccountKubeconfig, stopAllOperators } from '@kubeop/testing/operator';
 import { type Manifest, operatorManifests } from '../src/manifests/manifests.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded, OnDeleted, OnReconcile, Owns, Resource } from '@kubeop/decorators';
-import { describeHandlerClass } from '@kubeop/core';
+import { describeHandlerClass } from '@kubeop/core/tooling';
 import { operatorManifests, operatorRules } from '../src/index.js';
 
 @CustomResource({ group: 'example.kubeop.dev', version: 'v1', plural: 'sites', kind: 'Site' })

@@ -1,11 +1,16 @@
 // The command line: built-in flags plus one flag per @Arg, each also settable from an environment variable.
 import yargs, { type Options } from 'yargs';
+import { KubeopError } from './errors.js';
 import { type ArgDescription, InvalidHandlerError, type ResourceDescription } from './explorer.js';
 
 /** Bad command-line input; the process exits with code 2. */
-export class UsageError extends Error {
+export class UsageError extends KubeopError {
   override readonly name = 'UsageError';
+  readonly code = 'USAGE';
 }
+
+/** The line that ends a usage error the flags' --help explains. */
+export const SEE_HELP = 'Run with --help to see the flags.';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -300,7 +305,7 @@ export function parseCommandLine(resources: ResourceDescription[], commandLine: 
       output = text;
       parsed = argv as Record<string, unknown>;
     });
-  if (failure) throw new UsageError(`${failure}\nRun with --help to see the flags.`);
+  if (failure) throw new UsageError(`${failure}\n${SEE_HELP}`);
   if (output) return { kind: 'exit', output };
   if (!parsed) throw new UsageError('The command line could not be parsed');
 
@@ -310,9 +315,7 @@ export function parseCommandLine(resources: ResourceDescription[], commandLine: 
     const names = missing.map(
       (spec) => `--${spec.flag}${envNames.has(spec) ? ` (or the environment variable ${envNames.get(spec)})` : ''}`,
     );
-    throw new UsageError(
-      `Missing required argument${names.length > 1 ? 's' : ''}: ${names.join(', ')}\nRun with --help to see the flags.`,
-    );
+    throw new UsageError(`Missing required argument${names.length > 1 ? 's' : ''}: ${names.join(', ')}\n${SEE_HELP}`);
   }
   const args = { ...parsed } as OperatorArgs;
   for (const spec of specs) {
@@ -334,7 +337,7 @@ export function parseCommandLine(resources: ResourceDescription[], commandLine: 
       value,
       other === undefined ? undefined : [other, values[camelCase(other)] as number],
     );
-    if (problem) throw new UsageError(`${source} is out of range: ${problem}\nRun with --help to see the flags.`);
+    if (problem) throw new UsageError(`${source} is out of range: ${problem}\n${SEE_HELP}`);
   }
   for (const name of ['namespace', 'leader-election-namespace']) {
     const value = values[camelCase(name)];
@@ -398,7 +401,7 @@ function fromEnvironment(raw: string, type: Options['type'], name: string): unkn
 function checkValue(spec: FlagSpec, value: unknown): void {
   const values = Array.isArray(value) ? value : [value];
   if (spec.options.type === 'number' && values.some((v) => typeof v !== 'number' || Number.isNaN(v))) {
-    throw new UsageError(`--${spec.flag} expects a number\nRun with --help to see the flags.`);
+    throw new UsageError(`--${spec.flag} expects a number\n${SEE_HELP}`);
   }
 }
 

@@ -5,21 +5,28 @@ import {
   type ArgRecord,
   type ArgType,
   CUSTOM_RESOURCE_KEY,
-  type CustomResourceRecord,
+  decoratorName,
   EVENT_HANDLERS_KEY,
   type EventHandlerRecord,
   type HandlerClass,
   type HandlerKind,
+  isApiVersion,
+  isDnsSubdomain,
+  isKind,
+  isResourceName,
   OWNS_KEY,
+  type ResourceRecord,
   type ResourceTypeRecord,
   TIMERS_KEY,
   type TimerRecord,
 } from '@kubeop/decorators';
+import { KubeopError } from './errors.js';
 import { fullName } from './kube/resource.js';
-import { StructuralSchemaError, structuralProblems } from './kube/structural.js';
+import { StructuralSchemaError, structuralProblems } from './crd/structural.js';
 
-export class InvalidHandlerError extends Error {
+export class InvalidHandlerError extends KubeopError {
   override readonly name = 'InvalidHandlerError';
+  readonly code = 'INVALID_HANDLER';
 }
 
 export interface ArgDescription extends ArgRecord {
@@ -34,7 +41,7 @@ export type EventKind = Exclude<HandlerKind, 'timer'>;
 export interface ResourceDescription {
   handlerClass: HandlerClass;
   /** From `@CustomResource` (`custom: true`) or `@Resource`. */
-  resource: CustomResourceRecord;
+  resource: ResourceRecord;
   handlers: Partial<Record<EventKind, EventHandlerRecord>>;
   timers: TimerRecord[];
   /** Types whose objects the handled objects own (`@Owns`). */
@@ -44,10 +51,6 @@ export interface ResourceDescription {
   finalizer: string | undefined;
 }
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const VERSION = /^v[1-9][0-9]*((alpha|beta)[1-9][0-9]*)?$/;
-const KIND = /^[A-Z][A-Za-z0-9]*$/;
 /** The core group's objects get a kubeop finalizer; a bare `finalizer` name is not domain-qualified. */
 const CORE_GROUP_FINALIZER_DOMAIN = 'kubeop.dev';
 
@@ -56,7 +59,7 @@ export function describeHandlerClass(handlerClass: HandlerClass): ResourceDescri
   if (typeof handlerClass !== 'function') {
     throw new InvalidHandlerError(`bootstrap() takes handler classes; got ${typeof handlerClass}`);
   }
-  const resource: CustomResourceRecord | undefined = Reflect.getMetadata(CUSTOM_RESOURCE_KEY, handlerClass);
+  const resource: ResourceRecord | undefined = Reflect.getMetadata(CUSTOM_RESOURCE_KEY, handlerClass);
   if (!resource) {
     throw new InvalidHandlerError(
       `${className} is not decorated with @CustomResource({ group, version, plural, kind }) or @Resource({ group, version, plural, kind })`,
@@ -73,7 +76,7 @@ export function describeHandlerClass(handlerClass: HandlerClass): ResourceDescri
   }
   if (handlers.reconcile && (handlers.added || handlers.modified)) {
     throw new InvalidHandlerError(
-      `${className} has @OnReconcile() and @On${handlers.added ? 'Added' : 'Modified'}(): @OnReconcile runs for every reason, so it replaces both; keep one style`,
+      `${className} has @OnReconcile() and ${decoratorName(handlers.added ? 'added' : 'modified')}(): @OnReconcile runs for every reason, so it replaces both; keep one style`,
     );
   }
   if (owns.length && !handlers.reconcile && !handlers.modified) {
@@ -89,15 +92,15 @@ export function describeHandlerClass(handlerClass: HandlerClass): ResourceDescri
   return { handlerClass, resource, handlers, timers, owns, args, finalizer };
 }
 
-function validateResource(className: string, resource: CustomResourceRecord): void {
+function validateResource(className: string, resource: ResourceRecord): void {
   const decorator = resource.custom ? '@CustomResource' : '@Resource';
   const problems = typeProblems(resource, resource.custom);
-  const need = (field: keyof CustomResourceRecord, ok: boolean, rule: string) => {
+  const need = (field: keyof ResourceRecord, ok: boolean, rule: string) => {
     if (!ok) problems.push(problem(field, resource[field], rule));
   };
   need(
     'singular',
-    !resource.custom || (typeof resource.singular === 'string' && DNS_LABEL.test(resource.singular)),
+    !resource.custom || (typeof resource.singular === 'string' && isResourceName(resource.singular)),
     'lower case, such as testobject',
   );
   need('scope', resource.scope === 'Namespaced' || resource.scope === 'Cluster', "'Namespaced' or 'Cluster'");
@@ -122,7 +125,7 @@ function validateResource(className: string, resource: CustomResourceRecord): vo
 const COLUMN_TYPES = new Set(['string', 'integer', 'number', 'boolean', 'date']);
 
 /** The API server's rules for additionalPrinterColumns, so a bad column fails at start-up rather than at --create-crd. */
-function columnProblems(columns: CustomResourceRecord['columns']): string[] {
+function columnProblems(columns: ResourceRecord['columns']): string[] {
   if (!Array.isArray(columns)) return [problem('columns', columns, 'an array of { name, jsonPath, type }')];
   return columns.flatMap((column, i) => {
     const where = `columns[${i}]`;
@@ -146,15 +149,15 @@ function typeProblems(type: ResourceTypeRecord, custom: boolean): string[] {
   const group = type.group;
   const groupOk =
     typeof group === 'string' &&
-    (custom ? DNS_SUBDOMAIN.test(group) && group.includes('.') : group === '' || DNS_SUBDOMAIN.test(group));
+    (custom ? isDnsSubdomain(group) && group.includes('.') : group === '' || isDnsSubdomain(group));
   need(
     'group',
     groupOk,
     custom ? 'a DNS subdomain such as example.com' : "'' for the core group, or a group such as apps",
   );
-  need('version', typeof type.version === 'string' && VERSION.test(type.version), 'such as v1, v1alpha1, v2beta3');
-  need('plural', typeof type.plural === 'string' && DNS_LABEL.test(type.plural), 'lower case, such as testobjects');
-  need('kind', typeof type.kind === 'string' && KIND.test(type.kind), 'CamelCase, such as TestObject');
+  need('version', typeof type.version === 'string' && isApiVersion(type.version), 'such as v1, v1alpha1, v2beta3');
+  need('plural', typeof type.plural === 'string' && isResourceName(type.plural), 'lower case, such as testobjects');
+  need('kind', typeof type.kind === 'string' && isKind(type.kind), 'CamelCase, such as TestObject');
   return problems;
 }
 
@@ -216,7 +219,7 @@ function collectHandlers(handlerClass: HandlerClass): ResourceDescription['handl
       const twin = seenHere.get(record.event);
       if (twin) {
         throw new InvalidHandlerError(
-          `${proto.constructor.name} has two @On${capitalise(record.event)}() handlers: ${String(twin.method)} and ${String(record.method)}; keep one`,
+          `${proto.constructor.name} has two ${decoratorName(record.event)}() handlers: ${String(twin.method)} and ${String(record.method)}; keep one`,
         );
       }
       seenHere.set(record.event, record);
@@ -226,7 +229,7 @@ function collectHandlers(handlerClass: HandlerClass): ResourceDescription['handl
         );
       }
       checkTimeout(
-        `@On${capitalise(record.event)}({ timeout }) on ${proto.constructor.name}.${String(record.method)}`,
+        `${decoratorName(record.event)}({ timeout }) on ${proto.constructor.name}.${String(record.method)}`,
         record.timeout,
       );
       handlers[record.event as EventKind] ??= record;
@@ -275,8 +278,4 @@ export function kebabCase(name: string): string {
     .replace(/([A-Z])([A-Z][a-z])/g, '$1-$2')
     .replace(/_/g, '-')
     .toLowerCase();
-}
-
-function capitalise(word: string): string {
-  return word.charAt(0).toUpperCase() + word.slice(1);
 }

@@ -1,39 +1,15 @@
-// Public API of @kubeop/core.
+// Public API of @kubeop/core for operator authors; what only the build tools and the test kit use is in ./tooling.ts.
 import './runtime-check.js';
-export { bootstrap, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './bootstrap.js';
-export { type OperatorArgs, type LogLevel, UsageError } from './cli.js';
-export { PermanentError, TemporaryError } from './errors.js';
-export {
-  describeHandlerClass,
-  InvalidHandlerError,
-  type ArgDescription,
-  type ResourceDescription,
-} from './explorer.js';
+export { bootstrap } from './bootstrap.js';
+export { type LogLevel, type OperatorArgs, UsageError } from './cli.js';
+export { KubeopError, PermanentError, TemporaryError } from './errors.js';
+export { InvalidHandlerError } from './explorer.js';
 export { type Applied, type ChildObject, ResourceHandler } from './handler.js';
 export { ChildObjectError } from './internal/run/apply-child.js';
-export type { RunReason } from './reasons.js';
 export { InvalidStatusError, StatusSubresourceMissingError, StatusWriteError } from './internal/run/status-errors.js';
 export { HandlerTimeoutError } from './internal/run/supervise.js';
-export { KubeConfigError, loadKubeConfig } from './kube/config.js';
-export {
-  CrdNotEstablishedError,
-  CrdNotInstalledError,
-  crdManifest,
-  ensureCrd,
-  type EnsureCrdOptions,
-  type EnsureCrdResult,
-  PERMISSIVE_SCHEMA,
-} from './kube/crd.js';
-export { firstDifference } from './kube/crd-diff.js';
-export {
-  crdFileName,
-  defaultCrdDir,
-  GeneratedCrdError,
-  generatedCrdDifference,
-  loadGeneratedCrd,
-} from './kube/crd-files.js';
-export { StructuralSchemaError, structuralProblems } from './kube/structural.js';
-export { KubeClient, type Query, type RequestOptions } from './kube/client.js';
+export { CrdNotInstalledError } from './crd/crd.js';
+export { KubeConfigError } from './kube/config.js';
 export {
   KubeApiError,
   KubeConnectionError,
@@ -50,5 +26,6 @@ export {
 } from './kube/object-client.js';
 export type { CustomObject, KubeObject, ObjectMeta } from './kube/objects.js';
 export type { Logger } from './logging.js';
-export { Operator, type OperatorOptions, prepareOperator } from './operator.js';
+export type { OperatorOptions } from './operator.js';
+export type { RunReason } from './reasons.js';
 export { ResourceNotServedError } from './resource-setup.js';

@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import type { HandlerClass } from '@kubeop/decorators';
-import { type OperatorArgs, parseCommandLine, UsageError } from './cli.js';
+import { type HandlerClass, handlerName } from '@kubeop/decorators';
+import { type OperatorArgs, parseCommandLine, SEE_HELP, UsageError } from './cli.js';
 import { describeHandlerClass, InvalidHandlerError, type ResourceDescription } from './explorer.js';
 import { type RuntimeConfig, runtimeConfigFromArgs } from './config.js';
 import { ResourceController } from './internal/controller/controller.js';
@@ -14,7 +14,6 @@ import { Manager } from './internal/manager/manager.js';
 import { UnauthorizedStreak } from './internal/manager/unauthorized-streak.js';
 import { checkNamespaceExists } from './namespace-check.js';
 import { Informers } from './internal/watch/informers.js';
-import { handlerName } from './internal/dispatch/handlers.js';
 import { type Metrics, NOOP_METRICS, OperatorMetrics } from './internal/metrics/metrics.js';
 import { parseBindAddress } from './internal/serve/http-server.js';
 import { startMetricsServer } from './internal/serve/metrics-server.js';
@@ -72,7 +71,7 @@ export function prepareOperator(options: OperatorOptions): Prepared {
     try {
       parseBindAddress(address, flag);
     } catch (error) {
-      throw new UsageError(`${(error as Error).message}\nRun with --help to see the flags.`);
+      throw new UsageError(`${(error as Error).message}\n${SEE_HELP}`);
     }
   }
   return { kind: 'operator', operator: new Operator(descriptions, args, options) };
@@ -80,7 +79,7 @@ export function prepareOperator(options: OperatorOptions): Prepared {
 
 function assertLeaderElectionTimings(args: OperatorArgs): void {
   const problem = validateLeaderElectionTimings(args);
-  if (problem) throw new UsageError(`${problem}\nRun with --help to see the flags.`);
+  if (problem) throw new UsageError(`${problem}\n${SEE_HELP}`);
 }
 
 /** Two controllers on one resource would handle every object twice and fight over its status and finalizer. */

@@ -2,24 +2,27 @@
 // and the scope of every owned type known, so failures stop the start with a message naming the resource.
 import { join } from 'node:path';
 import type { RuntimeConfig } from './config.js';
+import { KubeopError } from './errors.js';
 import type { ResourceDescription } from './explorer.js';
 import { StatusSubresourceMissingError } from './internal/run/status-errors.js';
 import type { KubeClient } from './kube/client.js';
-import {
-  assertResourceServed,
-  CrdNotInstalledError,
-  crdManifest,
-  ensureCrd,
-  hasStatusSubresource,
-} from './kube/crd.js';
-import { crdFileName, defaultCrdDir, generatedCrdDifference, loadGeneratedCrd } from './kube/crd-files.js';
+import { assertResourceServed, CrdNotInstalledError, crdManifest, ensureCrd, hasStatusSubresource } from './crd/crd.js';
+import { crdFileName, defaultCrdDir, generatedCrdDifference, loadGeneratedCrd } from './crd/crd-files.js';
 import type { ObjectClient } from './kube/object-client.js';
 import { apiVersionOf, fullName, type ResourceRef } from './kube/resource.js';
 import type { Logger } from './logging.js';
 
 /** A `@Resource` the API server does not serve. */
-export class ResourceNotServedError extends Error {
+export class ResourceNotServedError extends KubeopError {
   override readonly name = 'ResourceNotServedError';
+  readonly code = 'RESOURCE_NOT_SERVED';
+  constructor(
+    /** `<plural>.<group>` */
+    readonly resource: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 type Resource = ResourceDescription['resource'];
@@ -65,6 +68,7 @@ export class ResourceSetup {
     } catch (error) {
       if (!(error instanceof CrdNotInstalledError)) throw error;
       throw new ResourceNotServedError(
+        fullName(resource),
         `The API server does not serve ${fullName(resource)} in ${apiVersionOf(resource)} (kind ${resource.kind}), which @Resource names. ` +
           'Check group, version and plural (kubectl api-resources lists what it serves), or install the CRD that defines it.',
       );

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Arg, CustomResource, OnAdded } from '@kubeop/decorators';
-import { describeHandlerClass, type OperatorArgs, UsageError } from '@kubeop/core';
+import { type OperatorArgs, UsageError } from '@kubeop/core';
+import { describeHandlerClass } from '@kubeop/core/tooling';
 import { parseCommandLine } from '../src/cli.js';
 
 @CustomResource({ group: 'example.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing' })

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded } from '@kubeop/decorators';
-import { crdManifest, describeHandlerClass, InvalidHandlerError, prepareOperator, ResourceHandler } from '@kubeop/core';
+import { InvalidHandlerError, ResourceHandler } from '@kubeop/core';
+import { crdManifest, describeHandlerClass, prepareOperator } from '@kubeop/core/tooling';
 import { KubeClient } from '../src/kube/client.js';
 import { operatorSuite, runOperator } from './support/operator.js';
 

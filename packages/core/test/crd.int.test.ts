@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApiextensionsV1Api } from '@kubernetes/client-node';
 import { CustomResource, OnAdded } from '@kubeop/decorators';
-import { CrdNotInstalledError, prepareOperator, ResourceHandler } from '@kubeop/core';
+import { CrdNotInstalledError, ResourceHandler } from '@kubeop/core';
+import { prepareOperator } from '@kubeop/core/tooling';
 import { operatorSuite, runOperator, stopAllOperators } from './support/operator.js';
 
 const env = operatorSuite({ beforeAll, afterEach, afterAll });

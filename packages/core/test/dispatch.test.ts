@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded, OnDeleted, OnModified, OnReconcile, OnTimer } from '@kubeop/decorators';
-import { describeHandlerClass } from '@kubeop/core';
+import { describeHandlerClass } from '@kubeop/core/tooling';
 import { decide, type Intent, intentFor, mergeIntents } from '../src/internal/dispatch/dispatch.js';
-import type { AnyObject } from '../src/kube/objects.js';
+import type { KubeObject } from '../src/kube/objects.js';
 import { MAX_REASONS, type RunReason } from '../src/reasons.js';
 
 @CustomResource({ group: 'example.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing' })
@@ -19,7 +19,7 @@ const full = describeHandlerClass(Full);
 const addOnly = describeHandlerClass(AddOnly);
 const F = 'example.kubeop.dev/finalizer';
 
-function obj(meta: Partial<AnyObject['metadata']> = {}, status?: Record<string, unknown>): AnyObject {
+function obj(meta: Partial<KubeObject['metadata']> = {}, status?: Record<string, unknown>): KubeObject {
   return {
     apiVersion: 'example.kubeop.dev/v1',
     kind: 'Thing',

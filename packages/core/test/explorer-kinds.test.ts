@@ -9,7 +9,7 @@ import {
   Owns,
   Resource,
 } from '@kubeop/decorators';
-import { describeHandlerClass } from '@kubeop/core';
+import { describeHandlerClass } from '@kubeop/core/tooling';
 
 const custom = { group: 'example.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing' };
 const configMaps = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Arg, CustomResource, defineResource, OnAdded, OnDeleted, OnModified } from '@kubeop/decorators';
-import { describeHandlerClass, InvalidHandlerError, ResourceHandler } from '@kubeop/core';
+import { InvalidHandlerError, ResourceHandler } from '@kubeop/core';
+import { describeHandlerClass } from '@kubeop/core/tooling';
 
 const resource = { group: 'example.kubeop.dev', version: 'v1alpha1', plural: 'testobjects', kind: 'TestObject' };
 

@@ -7,11 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { eventually, type FaultProxy, startFaultProxy, testEnvironment, type TestEnvironment } from '@kubeop/testing';
 import { KubeClient } from '../src/kube/client.js';
 import { createRootLogger } from '../src/logging.js';
-import {
-  LeaderElectionLostError,
-  LeaseElector,
-  type LeaseElectorOptions,
-} from '../src/internal/leader/lease-elector.js';
+import { LeadershipLostError, LeaseElector, type LeaseElectorOptions } from '../src/internal/leader/lease-elector.js';
 import type { Lease } from '../src/internal/leader/lease-record.js';
 
 // Short timings, with client-go's proportions: a standby waits 4 s, the leader gives up after 3 s without renewal.
@@ -132,7 +128,7 @@ describe('LeaseElector', () => {
     proxy.refuse();
     await standby.done;
     expect(lostAt).toBeDefined();
-    expect((a.lost.reason as LeaderElectionLostError).reason).toBe('renew-deadline');
+    expect((a.lost.reason as LeadershipLostError).reason).toBe('renew-deadline');
     expect(lostAt!).toBeLessThan(standby.at()!);
     process.stderr.write(
       `[lease] API access cut: leader signalled lost after ${Math.round(lostAt! - cutAt)} ms, standby acquired after ${Math.round(standby.at()! - cutAt)} ms (${Math.round(standby.at()! - lostAt!)} ms later)\n`,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { KubeApiError } from '../src/kube/errors.js';
 import type { RequestOptions } from '../src/kube/client.js';
-import { LeaderElectionLostError, LeaseElector, defaultIdentity } from '../src/internal/leader/lease-elector.js';
+import { LeadershipLostError, LeaseElector, defaultIdentity } from '../src/internal/leader/lease-elector.js';
 import {
   type Lease,
   leaseState,
@@ -235,8 +235,8 @@ describe('LeaseElector on a fake API', () => {
     elector.lost.addEventListener('abort', () => signalled++);
     api.set({ holderIdentity: 'intruder', leaseDurationSeconds: 15 });
     await new Promise((resolve) => elector.lost.addEventListener('abort', resolve));
-    expect(elector.lost.reason).toBeInstanceOf(LeaderElectionLostError);
-    expect((elector.lost.reason as LeaderElectionLostError).reason).toBe('taken');
+    expect(elector.lost.reason).toBeInstanceOf(LeadershipLostError);
+    expect((elector.lost.reason as LeadershipLostError).reason).toBe('taken');
     expect(elector.isLeader).toBe(false);
     await elector.release(); // after loss: a no-op, and the intruder keeps the lease
     expect(api.lease!.spec!.holderIdentity).toBe('intruder');
@@ -250,7 +250,7 @@ describe('LeaseElector on a fake API', () => {
     const sent = api.requests.length;
     api.hang = true;
     await new Promise((resolve) => elector.lost.addEventListener('abort', resolve));
-    expect((elector.lost.reason as LeaderElectionLostError).reason).toBe('renew-deadline');
+    expect((elector.lost.reason as LeadershipLostError).reason).toBe('renew-deadline');
     expect(api.requests.length).toBeGreaterThan(sent); // it was trying, and the hung try did not stall the loss
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(api.aborted).toBe(api.requests.length - sent);

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { controllerOwner, ownedChanged } from '../src/internal/dispatch/owners.js';
 import { TimerScheduler } from '../src/internal/timer/timer-scheduler.js';
-import type { AnyObject } from '../src/kube/objects.js';
+import type { KubeObject } from '../src/kube/objects.js';
 
 const owner = { group: 'example.kubeop.dev', kind: 'Bundle', scope: 'Namespaced' as const };
 const ref = { apiVersion: 'example.kubeop.dev/v1', kind: 'Bundle', name: 'b', uid: 'u1', controller: true };
 
-function child(ownerReferences: unknown[], namespace: string | undefined = 'ns'): AnyObject {
+function child(ownerReferences: unknown[], namespace: string | undefined = 'ns'): KubeObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace, ownerReferences } };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded, OnDeleted } from '@kubeop/decorators';
-import { InvalidHandlerError, prepareOperator } from '@kubeop/core';
+import { InvalidHandlerError } from '@kubeop/core';
+import { prepareOperator } from '@kubeop/core/tooling';
 
 const things = { group: 'example.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing' };
 

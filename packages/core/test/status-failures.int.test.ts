@@ -2,11 +2,12 @@
 // a CRD without the status subresource, and a resource not served yet (retried, as after an API server restart).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded } from '@kubeop/decorators';
-import { crdManifest, type CustomObject, describeHandlerClass, ResourceHandler } from '@kubeop/core';
+import { type CustomObject, ResourceHandler } from '@kubeop/core';
+import { crdManifest, describeHandlerClass } from '@kubeop/core/tooling';
 import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
 import { StatusWriter } from '../src/internal/run/status-writer.js';
 import { KubeClient } from '../src/kube/client.js';
-import { ensureCrd } from '../src/kube/crd.js';
+import { ensureCrd } from '../src/crd/crd.js';
 import { objectPath } from '../src/kube/resource.js';
 import { installCrd, objects, parseLogs, runOperator, stopAllOperators, eventOn } from './support/operator.js';
 import { testResource } from './support/test-resource.js';

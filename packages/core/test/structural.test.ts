@@ -2,13 +2,8 @@
 // printer-column rules checked at start: each rule names the field it found broken.
 import { describe, expect, it } from '@jest/globals';
 import { defineResource } from '@kubeop/decorators';
-import {
-  crdManifest,
-  describeHandlerClass,
-  InvalidHandlerError,
-  ResourceHandler,
-  structuralProblems,
-} from '@kubeop/core';
+import { InvalidHandlerError, ResourceHandler } from '@kubeop/core';
+import { crdManifest, describeHandlerClass, structuralProblems } from '@kubeop/core/tooling';
 
 const object = (properties: Record<string, unknown>) => ({
   type: 'object',

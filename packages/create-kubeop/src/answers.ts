@@ -2,7 +2,7 @@
 import { basename, resolve } from 'node:path';
 import type { Flags } from './args.js';
 import { pluralOf } from './names.js';
-import { assertEmptyFolder } from './scaffold.js';
+import { assertEmptyFolder } from './empty-folder.js';
 import {
   assertValid,
   type Check,

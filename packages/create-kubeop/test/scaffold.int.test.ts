@@ -85,7 +85,8 @@ describe('a project made by create-kubeop from the packed packages', () => {
     );
     const tarball = (name: string) => join(work, packed.find((p) => p.name === name)!.filename);
 
-    // `npm create kubeop gadget-operator` is `npm exec create-kubeop`: here from the tarball.
+    // `npm create kubeop gadget-operator` is `npm exec create-kubeop`: here from the tarball, with the tarball of
+    // @kubeop/decorators whose API-name rules it checks answers with.
     const created = await run(
       'create',
       'npm',
@@ -93,6 +94,7 @@ describe('a project made by create-kubeop from the packed packages', () => {
         'exec',
         '--yes',
         `--package=${tarball('create-kubeop')}`,
+        `--package=${tarball('@kubeop/decorators')}`,
         '--',
         'create-kubeop',
         'gadget-operator',

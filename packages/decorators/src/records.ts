@@ -12,7 +12,7 @@ export interface ResourceTypeRecord {
 }
 
 /** What `@CustomResource` and `@Resource` store; `custom` tells them apart (only a custom resource has a CRD to create). */
-export interface CustomResourceRecord extends ResourceTypeRecord {
+export interface ResourceRecord extends ResourceTypeRecord {
   custom: boolean;
   labelSelector: string | undefined;
   fieldSelector: string | undefined;

@@ -15,7 +15,7 @@ import type {
 } from './options.js';
 import type {
   ArgRecord,
-  CustomResourceRecord,
+  ResourceRecord,
   EventHandlerRecord,
   HandlerKind,
   ResourceTypeRecord,
@@ -40,7 +40,7 @@ export function recordCustomResource(
   custom = true,
 ): void {
   const crd: Partial<CustomResourceOptions> = custom ? options : {};
-  const record: CustomResourceRecord = {
+  const record: ResourceRecord = {
     group: options.group,
     version: options.version,
     plural: options.plural,

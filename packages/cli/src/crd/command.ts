@@ -1,7 +1,7 @@
 // `kubeop crd`: prints or writes the CRD of every @CustomResource handler class, or checks the written ones are current.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { firstDifference } from '@kubeop/core';
+import { firstDifference } from '@kubeop/core/tooling';
 import type { CommandModule } from 'yargs';
 import { CliError } from '../errors.js';
 import { toYaml } from '../manifests/yaml.js';

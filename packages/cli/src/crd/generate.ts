@@ -1,13 +1,13 @@
 // The CRD of every @CustomResource handler class of a project: names from the decorator, the schema from Spec and Status.
+import { ResourceHandler } from '@kubeop/core';
 import {
   crdFileName,
   crdManifest,
   describeHandlerClass,
-  ResourceHandler,
   StructuralSchemaError,
   structuralProblems,
-} from '@kubeop/core';
-import { type CustomResourceRecord, defineResource } from '@kubeop/decorators';
+} from '@kubeop/core/tooling';
+import { type ResourceRecord, defineResource } from '@kubeop/decorators';
 import type ts from 'typescript';
 import { CliError } from '../errors.js';
 import { findHandlers, type FoundHandler } from './find-handlers.js';
@@ -80,7 +80,7 @@ function generateCrd(
 }
 
 /** The record the decorator would write, validated as the runtime validates it: one normalisation for both. */
-function normalise(handler: FoundHandler): CustomResourceRecord {
+function normalise(handler: FoundHandler): ResourceRecord {
   class Handler extends ResourceHandler {
     async handle(): Promise<void> {}
   }

@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { parse } from 'yaml';
-import { describeHandlerClass } from '@kubeop/core';
+import { describeHandlerClass } from '@kubeop/core/tooling';
 import { CliError } from '../errors.js';
 import { generatedCrds } from './generated-crds.js';
 import { loadHandlerClasses } from './load-handlers.js';

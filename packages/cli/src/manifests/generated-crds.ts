@@ -6,7 +6,7 @@ import {
   generatedCrdDifference,
   loadGeneratedCrd,
   type ResourceDescription,
-} from '@kubeop/core';
+} from '@kubeop/core/tooling';
 
 type Resource = ResourceDescription['resource'];
 

@@ -1,5 +1,5 @@
 // Everything that installs an operator: its CRDs, a ServiceAccount, least-privilege RBAC and a Deployment.
-import { crdManifest, type ResourceDescription } from '@kubeop/core';
+import { crdManifest, type ResourceDescription } from '@kubeop/core/tooling';
 import { type DeploymentOptions, operatorDeployment } from './deployment.js';
 import { leaseRules, operatorRules, type PolicyRule } from './rbac.js';
 

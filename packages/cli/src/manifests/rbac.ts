@@ -1,5 +1,5 @@
 // Least-privilege RBAC computed from the handler classes: exactly the verbs kubeop's runtime uses, nothing with '*'.
-import type { ResourceDescription } from '@kubeop/core';
+import type { ResourceDescription } from '@kubeop/core/tooling';
 
 export interface PolicyRule {
   apiGroups: string[];

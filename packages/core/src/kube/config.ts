@@ -3,9 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { KubeopError } from '../errors.js';
 
-export class KubeConfigError extends Error {
+export class KubeConfigError extends KubeopError {
   override readonly name = 'KubeConfigError';
+  readonly code = 'KUBECONFIG_INVALID';
 }
 
 export interface KubeConfigSource {

@@ -1,4 +1,5 @@
 // Errors of talking to the API server, carrying what a user needs to act on them.
+import { KubeopError } from '../errors.js';
 
 /** `details` of a Kubernetes Status: which object, and for 422 which fields. */
 export interface StatusDetails {
@@ -11,8 +12,9 @@ export interface StatusDetails {
 }
 
 /** The API server answered with an error status. */
-export class KubeApiError extends Error {
+export class KubeApiError extends KubeopError {
   override readonly name = 'KubeApiError';
+  readonly code = 'KUBE_API_ERROR';
   constructor(
     readonly status: number,
     readonly verb: string,
@@ -55,8 +57,9 @@ export class KubeApiError extends Error {
 }
 
 /** A 404 from a server whose /version names no Kubernetes version: the kubeconfig points at something else. */
-export class NotKubernetesError extends Error {
+export class NotKubernetesError extends KubeopError {
   override readonly name = 'NotKubernetesError';
+  readonly code = 'NOT_KUBERNETES';
   constructor(
     readonly server: string,
     cause: KubeApiError,
@@ -71,15 +74,17 @@ export class NotKubernetesError extends Error {
 }
 
 /** The API server could not be reached, or the connection broke. */
-export class KubeConnectionError extends Error {
+export class KubeConnectionError extends KubeopError {
   override readonly name: string = 'KubeConnectionError';
+  readonly code: string = 'KUBE_UNREACHABLE';
   constructor(
     readonly verb: string,
     readonly url: string,
-    readonly code: string | undefined,
+    /** The socket's or TLS library's code (`ECONNREFUSED`, `CERT_HAS_EXPIRED`), when there is one. */
+    readonly socketCode: string | undefined,
     options?: { cause?: unknown },
   ) {
-    super(`${verb} ${url}: cannot reach the API server${code ? ` (${code})` : ''}`, options);
+    super(`${verb} ${url}: cannot reach the API server${socketCode ? ` (${socketCode})` : ''}`, options);
   }
 }
 
@@ -87,16 +92,18 @@ export class KubeConnectionError extends Error {
  * The credentials of the kubeconfig's user could not be obtained or used: an exec plugin failed, a token or
  * certificate file cannot be read, a key does not parse.
  */
-export class KubeCredentialError extends Error {
+export class KubeCredentialError extends KubeopError {
   override readonly name = 'KubeCredentialError';
+  readonly code = 'KUBE_CREDENTIALS_FAILED';
 }
 
 /**
- * The server's certificate failed verification (openssl's code in `code`): the kubeconfig trusts another CA or
+ * The server's certificate failed verification (openssl's code in `socketCode`): the kubeconfig trusts another CA or
  * names the server by an address its certificate does not hold. Still transient, as the CA can be fixed.
  */
 export class KubeTlsError extends KubeConnectionError {
   override readonly name = 'KubeTlsError';
+  override readonly code = 'KUBE_TLS_UNVERIFIED';
   constructor(verb: string, url: string, code: string, options?: { cause?: unknown }) {
     super(verb, url, code, options);
     this.message =

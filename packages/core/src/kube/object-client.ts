@@ -1,4 +1,5 @@
 // A pooled client for objects of any kind (get, list, create, apply, patch, delete), with kinds resolved by discovery.
+import { KubeopError } from '../errors.js';
 import type { KubeClient, Query } from './client.js';
 import { KubeApiError } from './errors.js';
 import type { KubeObject, ObjectMeta } from './objects.js';
@@ -26,8 +27,17 @@ export interface ResourceInfo {
 }
 
 /** A kind the API server does not serve in that apiVersion. */
-export class UnknownKindError extends Error {
+export class UnknownKindError extends KubeopError {
   override readonly name = 'UnknownKindError';
+  readonly code = 'UNKNOWN_KIND';
+  constructor(
+    readonly apiVersion: string,
+    readonly kind: string,
+  ) {
+    super(
+      `The API server does not serve kind ${kind} in apiVersion ${apiVersion} (kubectl api-resources lists what it serves)`,
+    );
+  }
 }
 
 const PATCH_TYPES = {
@@ -144,9 +154,7 @@ export class ObjectClient {
     const found =
       (await this.discover(apiVersion, false)).get(kind) ?? (await this.discover(apiVersion, true)).get(kind);
     if (!found) {
-      throw new UnknownKindError(
-        `The API server does not serve kind ${kind} in apiVersion ${apiVersion} (kubectl api-resources lists what it serves)`,
-      );
+      throw new UnknownKindError(apiVersion, kind);
     }
     return found;
   }

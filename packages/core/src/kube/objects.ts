@@ -24,8 +24,6 @@ export interface CustomObject<Spec = Record<string, unknown>, Status = Record<st
   [field: string]: unknown;
 }
 
-export type AnyObject = CustomObject<unknown, unknown>;
-
 /** An entry of `metadata.ownerReferences`. */
 export interface OwnerReference {
   apiVersion: string;
@@ -36,8 +34,11 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
-/** An object of any kind. */
-export type KubeObject = AnyObject;
+/** An object of any kind, spec and status unknown. */
+export type KubeObject = CustomObject<unknown, unknown>;
+
+/** @deprecated The old internal name of KubeObject, left for controller.ts until the runloop branch is merged. */
+export type AnyObject = KubeObject;
 
 /** `namespace/name`, or `name` for a cluster-scoped object. */
 export function objectKey(object: { metadata: { name: string; namespace?: string } }): string {
@@ -48,7 +49,7 @@ export function objectKey(object: { metadata: { name: string; namespace?: string
 const BULKY_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration'];
 
 /** Drops what kubeop never reads (managedFields, kubectl's last-applied copy) so the cache stays small. */
-export function slim<T extends AnyObject>(object: T): T {
+export function slim<T extends KubeObject>(object: T): T {
   const { managedFields: _dropped, ...metadata } = object.metadata;
   if (metadata.annotations) {
     const annotations = { ...metadata.annotations };
@@ -58,7 +59,7 @@ export function slim<T extends AnyObject>(object: T): T {
   return { ...object, metadata };
 }
 
-export function stateOf(object: AnyObject): unknown {
+export function stateOf(object: KubeObject): unknown {
   const status = object.status as { state?: unknown } | undefined;
   return status?.state;
 }

@@ -1,12 +1,12 @@
 // API paths of one resource type: custom, built-in (the core group is '' and lives under /api) or installed by others.
-import type { CustomResourceRecord } from '@kubeop/decorators';
+import type { ResourceRecord } from '@kubeop/decorators';
 
 export interface ResourceRef {
   group: string;
   version: string;
   plural: string;
   kind: string;
-  scope: CustomResourceRecord['scope'];
+  scope: ResourceRecord['scope'];
 }
 
 /** Where a group-version is served, and listed by discovery: `/api/v1` for the core group, else `/apis/<group>/<version>`. */

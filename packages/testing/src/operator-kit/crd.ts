@@ -1,8 +1,8 @@
 // Installs the CustomResourceDefinition of a handler class (or of a plain resource type) and waits until it is served.
 import 'reflect-metadata';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { describeHandlerClass, ensureCrd, KubeClient, loadGeneratedCrd } from '@kubeop/core';
-import { CUSTOM_RESOURCE_KEY, CustomResource, type CustomResourceRecord } from '@kubeop/decorators';
+import { describeHandlerClass, ensureCrd, KubeClient, loadGeneratedCrd } from '@kubeop/core/tooling';
+import { CUSTOM_RESOURCE_KEY, CustomResource, type ResourceRecord } from '@kubeop/decorators';
 import type { HandlerClass, ResourceType } from './types.js';
 
 export interface InstallCrdOptions {
@@ -43,8 +43,8 @@ export async function installCrd(
 }
 
 // The decorator normalises the options (singular, scope, ...) exactly as it would on a handler class.
-function recordOf(type: ResourceType): CustomResourceRecord {
+function recordOf(type: ResourceType): ResourceRecord {
   class PlainResource {}
   CustomResource(type)(PlainResource);
-  return Reflect.getMetadata(CUSTOM_RESOURCE_KEY, PlainResource) as CustomResourceRecord;
+  return Reflect.getMetadata(CUSTOM_RESOURCE_KEY, PlainResource) as ResourceRecord;
 }

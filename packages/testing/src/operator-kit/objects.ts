@@ -1,6 +1,7 @@
 // Typed helpers over one kind's objects in one namespace: create, read, patch, delete, and wait for a condition.
 import { CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { describeHandlerClass, type ObjectMeta } from '@kubeop/core';
+import { type ObjectMeta } from '@kubeop/core';
+import { describeHandlerClass } from '@kubeop/core/tooling';
 import { eventually } from '../eventually.js';
 import type { HandlerClass, ResourceType, SpecOf, StatusOf, StoredObject } from './types.js';
 

@@ -1,6 +1,6 @@
 // Runs an operator inside the test process, the way `bootstrap()` would, with its log lines captured.
 import { Writable } from 'node:stream';
-import { type Operator, prepareOperator } from '@kubeop/core';
+import { type Operator, prepareOperator } from '@kubeop/core/tooling';
 import type { HandlerClass } from './types.js';
 
 export interface RunOperatorOptions {

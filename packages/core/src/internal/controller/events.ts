@@ -2,7 +2,7 @@
 // event on the same object increments the count of the Event already written, as client-go's recorder does.
 import { type KubeClient, MERGE_PATCH } from '../../kube/client.js';
 import { KubeApiError } from '../../kube/errors.js';
-import { type AnyObject, objectKey } from '../../kube/objects.js';
+import { type KubeObject, objectKey } from '../../kube/objects.js';
 import type { Logger } from '../../logging.js';
 
 export interface EventRecord {
@@ -30,7 +30,7 @@ export class EventRecorder {
   ) {}
 
   /** Never throws and never fails the run that reports: a failure to record is logged at debug level. */
-  record(object: AnyObject, event: EventRecord): void {
+  record(object: KubeObject, event: EventRecord): void {
     this.write(object, event).catch((error: unknown) =>
       this.logger.debug(
         `could not record the ${event.reason} Event on ${objectKey(object)}: ${(error as Error).message}`,
@@ -38,7 +38,7 @@ export class EventRecorder {
     );
   }
 
-  private async write(object: AnyObject, event: EventRecord): Promise<void> {
+  private async write(object: KubeObject, event: EventRecord): Promise<void> {
     const message = event.message.slice(0, 1024);
     const correlation = [object.metadata.uid ?? objectKey(object), event.type, event.reason, message].join('\u0000');
     const now = new Date().toISOString();

@@ -1,13 +1,15 @@
 // Adds and removes the operator's finalizer with optimistic concurrency (resourceVersion preconditions).
+import { KubeopError } from '../../errors.js';
 import { type KubeClient, MERGE_PATCH } from '../../kube/client.js';
 import { KubeApiError } from '../../kube/errors.js';
-import type { AnyObject } from '../../kube/objects.js';
+import type { KubeObject } from '../../kube/objects.js';
 
 const MAX_CONFLICTS = 5;
 
 /** Adding or removing the finalizer failed; names what was attempted, so a denial is not taken for a handler bug. */
-export class FinalizerError extends Error {
+export class FinalizerError extends KubeopError {
   override readonly name = 'FinalizerError';
+  readonly code = 'FINALIZER_FAILED';
   constructor(
     readonly operation: 'add' | 'remove',
     readonly finalizer: string,
@@ -36,7 +38,7 @@ interface Target {
 export async function addFinalizer(
   client: KubeClient,
   target: Target,
-  cached: AnyObject,
+  cached: KubeObject,
   finalizer: string,
 ): Promise<void> {
   await updateFinalizers(client, target.path, cached, (list) =>
@@ -49,7 +51,7 @@ export async function addFinalizer(
 export async function removeFinalizer(
   client: KubeClient,
   target: Target,
-  cached: AnyObject,
+  cached: KubeObject,
   finalizer: string,
 ): Promise<void> {
   await updateFinalizers(client, target.path, cached, (list) =>
@@ -63,7 +65,7 @@ export async function removeFinalizer(
 async function updateFinalizers(
   client: KubeClient,
   path: string,
-  cached: AnyObject,
+  cached: KubeObject,
   change: (finalizers: string[]) => string[] | undefined,
 ): Promise<void> {
   let object = cached;
@@ -83,7 +85,7 @@ async function updateFinalizers(
       if (error.isObjectNotFound) return;
       if (!error.isConflict || attempt >= MAX_CONFLICTS) throw error;
       try {
-        object = await client.request<AnyObject>('GET', path);
+        object = await client.request<KubeObject>('GET', path);
       } catch (readError) {
         if (readError instanceof KubeApiError && readError.isObjectNotFound) return;
         throw readError;

@@ -1,10 +1,11 @@
 // Decides, from what happened to an object and its latest state, which handler runs next.
 // Pure functions: the controller applies the decision.
+import { handlerName } from '@kubeop/decorators';
 import type { ResourceDescription } from '../../explorer.js';
-import { type AnyObject, stateOf } from '../../kube/objects.js';
+import { type KubeObject, stateOf } from '../../kube/objects.js';
 import type { RunReason } from '../../reasons.js';
 import type { WatchEvent } from '../watch/watcher.js';
-import { handlerExists, handlerName, type HandlerRef, isTimer, timerIndex, timerMethod } from './handlers.js';
+import { handlerExists, type HandlerRef, isTimer, timerIndex, timerMethod } from './handlers.js';
 import { mergeReasons } from './reasons.js';
 
 /** What is still to be done for one object; several events collapse into one intent. */
@@ -14,7 +15,7 @@ export interface Intent {
   /** Finalizer bookkeeping only (add it, or finish a deletion). */
   sync: boolean;
   /** The last state of an object that is gone. */
-  deleted?: AnyObject;
+  deleted?: KubeObject;
   /**
    * A run of this handler that failed or asked to be requeued and is owed again. The state rule is
    * about first sight only: an owed run is not filtered by it (nor @OnModified by its generation).
@@ -35,13 +36,13 @@ export type Action =
   | {
       kind: 'call';
       handler: HandlerRef;
-      object: AnyObject;
+      object: KubeObject;
       addFinalizer: boolean;
       removeFinalizer: boolean;
       reasons: RunReason[];
     }
-  | { kind: 'addFinalizer'; object: AnyObject }
-  | { kind: 'removeFinalizer'; object: AnyObject }
+  | { kind: 'addFinalizer'; object: KubeObject }
+  | { kind: 'removeFinalizer'; object: KubeObject }
   | { kind: 'skip'; reason: string };
 
 export interface Decision {
@@ -56,7 +57,7 @@ export const NOTHING: Intent = { added: false, modified: false, sync: false };
 /** Annotation recording the generation whose @OnAdded/@OnModified run last succeeded. */
 export const HANDLED_GENERATION_ANNOTATION = 'kubeop.dev/handled-generation';
 
-export function handledGeneration(object: AnyObject): number | undefined {
+export function handledGeneration(object: KubeObject): number | undefined {
   const value = object.metadata.annotations?.[HANDLED_GENERATION_ANNOTATION];
   return value === undefined ? undefined : Number(value);
 }
@@ -116,7 +117,7 @@ export function mergeIntents(older: Intent | undefined, newer: Intent): Intent {
  */
 export function decide(
   intent: Intent,
-  live: AnyObject | undefined,
+  live: KubeObject | undefined,
   description: ResourceDescription,
   handledDeletions: ReadonlySet<string>,
 ): Decision {
@@ -167,11 +168,11 @@ export function decide(
  */
 function mainHandler(
   intent: Intent,
-  live: AnyObject,
+  live: KubeObject,
   description: ResourceDescription,
 ): HandlerRef | 'skip' | undefined {
   const { handlers, finalizer } = description;
-  if (intent.retry && handlerExists(intent.retry, description)) return intent.retry;
+  if (intent.retry && handlerExists(description, intent.retry)) return intent.retry;
   const changed = intent.added || intent.modified || !!intent.nudged;
   // Level-triggered: every reason runs it, with no state rule.
   if (handlers.reconcile) return changed ? 'reconcile' : undefined;
@@ -226,16 +227,16 @@ function hasWork(intent: Intent): boolean {
   return intent.added || intent.modified || intent.sync || !!intent.nudged || !!intent.retry || !!intent.timers?.length;
 }
 
-function needsFinalizerWork(object: AnyObject, finalizer: string | undefined): boolean {
+function needsFinalizerWork(object: KubeObject, finalizer: string | undefined): boolean {
   if (!finalizer) return false;
   const has = (object.metadata.finalizers ?? []).includes(finalizer);
   return object.metadata.deletionTimestamp ? has : !has;
 }
 
-function call(handler: HandlerRef, object: AnyObject, reasons: RunReason[]): Action & { kind: 'call' } {
+function call(handler: HandlerRef, object: KubeObject, reasons: RunReason[]): Action & { kind: 'call' } {
   return { kind: 'call', handler, object, addFinalizer: false, removeFinalizer: false, reasons };
 }
 
-function uidOf(object: AnyObject): string {
+function uidOf(object: KubeObject): string {
   return object.metadata.uid ?? '';
 }

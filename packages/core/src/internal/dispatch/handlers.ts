@@ -1,5 +1,5 @@
 // Which handler of a class a run calls, and the name logs, Events, metrics and retry reasons give it.
-import type { EventHandlerRecord } from '@kubeop/decorators';
+import { type EventHandlerRecord, handlerName } from '@kubeop/decorators';
 import type { EventKind, ResourceDescription } from '../../explorer.js';
 
 /** A handler of a class: an event kind, or the timer at that index of `description.timers`. */
@@ -17,10 +17,9 @@ export function timerMethod(description: ResourceDescription, index: number): st
   return String(description.timers[index]?.method);
 }
 
-/** `@OnAdded`, `@OnReconcile`, `@OnTimer(method)`: how logs, Events and metrics name a handler. */
-export function handlerName(record: Pick<EventHandlerRecord, 'event' | 'method'>): string {
-  const decorator = `@On${record.event[0]!.toUpperCase()}${record.event.slice(1)}`;
-  return record.event === 'timer' ? `${decorator}(${String(record.method)})` : decorator;
+/** `@OnAdded`, `@OnTimer(method)`: the name of a class's handler, by @kubeop/decorators' handlerName. */
+export function handlerNameOf(description: ResourceDescription, ref: HandlerRef): string {
+  return handlerName(handlerRecord(description, ref));
 }
 
 export function handlerRecord(description: ResourceDescription, ref: HandlerRef): EventHandlerRecord {
@@ -29,10 +28,9 @@ export function handlerRecord(description: ResourceDescription, ref: HandlerRef)
   return record;
 }
 
-export function handlerExists(ref: HandlerRef, description: ResourceDescription): boolean {
+export function handlerExists(description: ResourceDescription, ref: HandlerRef): boolean {
   return isTimer(ref) ? description.timers[timerIndex(ref)] !== undefined : description.handlers[ref] !== undefined;
 }
 
-export function handlerLabel(description: ResourceDescription, ref: HandlerRef): string {
-  return handlerName(handlerRecord(description, ref));
-}
+/** @deprecated handlerNameOf under its old name, left for controller.ts until the runloop branch is merged. */
+export const handlerLabel = handlerNameOf;

@@ -1,5 +1,5 @@
 // Maps an owned object's event onto its owner's queue key, through its controller owner reference.
-import type { AnyObject, OwnerReference } from '../../kube/objects.js';
+import type { KubeObject, OwnerReference } from '../../kube/objects.js';
 import { groupVersionOf } from '../../kube/resource.js';
 import type { RunReason } from '../../reasons.js';
 import type { WatchEvent } from '../watch/watcher.js';
@@ -17,7 +17,7 @@ export interface OwnerRef {
 }
 
 /** The controller owner of `child` if it is of `owner`'s type; other owners (and plain owner references) are ignored. */
-export function controllerOwner(child: AnyObject, owner: OwnerType): OwnerRef | undefined {
+export function controllerOwner(child: KubeObject, owner: OwnerType): OwnerRef | undefined {
   // As the server sent them: any field may be missing.
   const references = (child.metadata.ownerReferences ?? []) as Array<Partial<OwnerReference>>;
   const reference = references.find((ref) => ref.controller === true);

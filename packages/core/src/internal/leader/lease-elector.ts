@@ -8,10 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import winston from 'winston';
+import { KubeopError } from '../../errors.js';
 import type { KubeClient } from '../../kube/client.js';
 import { KubeApiError } from '../../kube/errors.js';
 import type { Logger } from '../../logging.js';
 import { sleep } from '../util/backoff.js';
+import { describeError } from '../util/describe-error.js';
 import { FailureStreak } from '../util/failure-streak.js';
 import { type Lease, type LeaseSpec, leaseState, recordKey, releaseSpec, takeSpec } from './lease-record.js';
 
@@ -34,14 +36,20 @@ export interface LeaseElectorOptions {
   now?: () => number;
 }
 
-/** Why leadership was lost: the reason of the `lost` signal. */
-export class LeaderElectionLostError extends Error {
-  override readonly name = 'LeaderElectionLostError';
+/**
+ * Leadership was lost against our will (`reason`: the lease's renew deadline passed, another replica took it, or it
+ * was deleted): the elector's `lost` signal aborts with it, and the manager stops and fails with it.
+ */
+export class LeadershipLostError extends KubeopError {
+  override readonly name = 'LeadershipLostError';
+  readonly code = 'LEADERSHIP_LOST';
   constructor(
-    readonly reason: 'renew-deadline' | 'taken' | 'deleted',
+    /** undefined when an elector other than LeaseElector gave no reason. */
+    readonly reason: 'renew-deadline' | 'taken' | 'deleted' | undefined,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -54,7 +62,7 @@ type State = 'idle' | 'acquiring' | 'leading' | 'lost' | 'released' | 'stopped';
 
 export class LeaseElector {
   readonly identity: string;
-  /** Aborted, with a `LeaderElectionLostError`, when leadership is lost against our will; never by release() or stop(). */
+  /** Aborted, with a `LeadershipLostError`, when leadership is lost against our will; never by release() or stop(). */
   readonly lost: AbortSignal;
   /** Resolves once the lease has been read (or created): from then on this replica is able to take over. */
   readonly ready: Promise<void>;
@@ -279,7 +287,7 @@ export class LeaseElector {
           );
       } catch (error) {
         if (signal.aborted) return;
-        if (error instanceof LeaderElectionLostError) return this.lose(error.reason, error.message);
+        if (error instanceof LeadershipLostError) return this.lose(error.reason, error.message);
         const failure = failures.fail({ baseMs: this.retryPeriodMs, capMs: this.retryPeriodMs });
         const leftMs = Math.round(this.renewedAtMs + this.renewDeadlineMs - this.now());
         if (failure.warn)
@@ -301,9 +309,9 @@ export class LeaseElector {
     )
       return;
     const lease = await this.get(left(), signal);
-    if (!lease) throw new LeaderElectionLostError('deleted', `lease ${this.leaseRef} was deleted while we held it`);
+    if (!lease) throw new LeadershipLostError('deleted', `lease ${this.leaseRef} was deleted while we held it`);
     if (lease.spec?.holderIdentity !== this.identity) {
-      throw new LeaderElectionLostError(
+      throw new LeadershipLostError(
         'taken',
         `lease ${this.leaseRef} is held by ${lease.spec?.holderIdentity || 'nobody'} now`,
       );
@@ -311,12 +319,12 @@ export class LeaseElector {
     await this.write('PUT', { ...lease, spec: spec(lease.spec) }, left(), signal);
   }
 
-  private lose(reason: LeaderElectionLostError['reason'], message: string): void {
+  private lose(reason: LeadershipLostError['reason'], message: string): void {
     if (this.state !== 'leading') return;
     this.state = 'lost';
     this.endLoops();
     this.logger.info(`lost leadership: ${message}`, { identity: this.identity });
-    this.lostController.abort(new LeaderElectionLostError(reason, message));
+    this.lostController.abort(new LeadershipLostError(reason, message));
   }
 
   /** Reads the lease (undefined if there is none) and notes when its record last changed, by our clock. */
@@ -350,9 +358,11 @@ export class LeaseElector {
   }
 }
 
+/** A denial says which permissions the lease needs. */
 function describe(error: unknown): string {
-  if (error instanceof KubeApiError && error.isForbidden) {
-    return `${error.message} (the service account needs get, create and update on leases.coordination.k8s.io)`;
-  }
-  return error instanceof Error ? error.message : String(error);
+  const needs =
+    error instanceof KubeApiError && error.isForbidden
+      ? ' (the service account needs get, create and update on leases.coordination.k8s.io)'
+      : '';
+  return describeError(error) + needs;
 }

@@ -2,6 +2,7 @@
 import type { RuntimeConfig } from '../../config.js';
 import type { Logger } from '../../logging.js';
 import type { ResourceController } from '../controller/controller.js';
+import { LeadershipLostError } from '../leader/lease-elector.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Check } from '../serve/probes.js';
 import type { ResourceWatcher } from '../watch/watcher.js';
@@ -11,7 +12,7 @@ import type { UnauthorizedStreak } from './unauthorized-streak.js';
 export interface Elector {
   /** Resolves true once leading, false if `signal` aborted first. */
   acquire(signal: AbortSignal): Promise<boolean>;
-  /** Aborted, with the reason, when leadership is lost. */
+  /** Aborted, with a LeadershipLostError, when leadership is lost. */
   readonly lost: AbortSignal;
   /** Hands the lease over at once (on a clean stop), so a standby need not wait for it to expire. */
   release(): Promise<void>;
@@ -37,11 +38,6 @@ export interface ManagerParts {
   metrics?: Pick<Metrics, 'leaderStatus'>;
   /** Fed by the client's every answer; /healthz fails when the credentials stay refused. */
   unauthorized?: Pick<UnauthorizedStreak, 'refusedForMs'>;
-}
-
-/** Leadership was lost: the process must exit and start clean (as controller-runtime does). */
-export class LeadershipLostError extends Error {
-  override readonly name = 'LeadershipLostError';
 }
 
 export class Manager {
@@ -195,6 +191,8 @@ export class Manager {
     this.reportLeading(false);
     for (const controller of this.parts.controllers) controller.abandon();
     void this.parts.informers?.stop();
-    this.onFatal(new LeadershipLostError(message));
+    // The process must exit and start clean (as controller-runtime does).
+    const why = reason instanceof LeadershipLostError ? reason.reason : undefined;
+    this.onFatal(new LeadershipLostError(why, message, { cause: reason }));
   }
 }

@@ -1,6 +1,7 @@
 // `this.apply`: server-side apply of a child object, placed in its owner's namespace and owned by it.
+import { KubeopError } from '../../errors.js';
 import type { Applied, ChildObject } from '../../handler.js';
-import type { AnyObject, OwnerReference } from '../../kube/objects.js';
+import type { KubeObject, OwnerReference } from '../../kube/objects.js';
 
 /** What applying a child needs of the client. */
 export interface ChildApplier {
@@ -9,13 +10,14 @@ export interface ChildApplier {
 }
 
 /** A child that cannot be owned as asked; names the child, the owner and the rule. */
-export class ChildObjectError extends Error {
+export class ChildObjectError extends KubeopError {
   override readonly name = 'ChildObjectError';
+  readonly code = 'CHILD_OBJECT_INVALID';
 }
 
 export async function applyChild<T extends ChildObject>(
   client: ChildApplier,
-  owner: AnyObject,
+  owner: KubeObject,
   fieldManager: string,
   child: T,
 ): Promise<Applied<T>> {

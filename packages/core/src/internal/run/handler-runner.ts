@@ -1,5 +1,6 @@
 // Makes a fresh handler instance bound to one object, injects what it needs, calls it under supervision
 // (timeout, long-run warnings, abort signal) and waits for its status writes.
+import { handlerName } from '@kubeop/decorators';
 import type { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { OperatorArgs } from '../../cli.js';
 import type { RuntimeConfig } from '../../config.js';
@@ -7,11 +8,11 @@ import type { ResourceDescription } from '../../explorer.js';
 import { HANDLER_RUN, type HandlerRun, ResourceHandler } from '../../handler.js';
 import type { KubeClient } from '../../kube/client.js';
 import type { ObjectClient } from '../../kube/object-client.js';
-import { type AnyObject, objectKey } from '../../kube/objects.js';
+import { type KubeObject, objectKey } from '../../kube/objects.js';
 import { fullName, objectPath } from '../../kube/resource.js';
 import type { Logger } from '../../logging.js';
 import type { RunReason } from '../../reasons.js';
-import { handlerName, type HandlerRef, handlerRecord } from '../dispatch/handlers.js';
+import { type HandlerRef, handlerRecord } from '../dispatch/handlers.js';
 import { applyChild } from './apply-child.js';
 import { StatusWriteError } from './status-errors.js';
 import { StatusWriter } from './status-writer.js';
@@ -51,7 +52,7 @@ export interface HandlerOutcome {
 export async function runHandler(
   description: ResourceDescription,
   ref: HandlerRef,
-  object: AnyObject,
+  object: KubeObject,
   deps: HandlerDependencies,
   context: RunContext,
 ): Promise<HandlerOutcome> {
@@ -103,7 +104,7 @@ export async function runHandler(
   let failure: unknown;
   try {
     await supervise(
-      Promise.resolve().then(() => (instance[record.method] as (o: AnyObject) => unknown).call(instance, copy)),
+      Promise.resolve().then(() => (instance[record.method] as (o: KubeObject) => unknown).call(instance, copy)),
       {
         what,
         timeoutSeconds: record.timeout ?? deps.config.handlerTimeoutSeconds,

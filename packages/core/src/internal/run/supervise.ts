@@ -1,8 +1,10 @@
 // Watches over one handler run: ends it at its timeout, and reports it while it runs long without one.
+import { KubeopError } from '../../errors.js';
 
 /** A handler run went past its timeout; it counts as failed and is retried. */
-export class HandlerTimeoutError extends Error {
+export class HandlerTimeoutError extends KubeopError {
   override readonly name = 'HandlerTimeoutError';
+  readonly code = 'HANDLER_TIMEOUT';
   constructor(
     readonly what: string,
     readonly timeoutSeconds: number,

@@ -2,10 +2,12 @@
 // `[::1]:8080`, `0` = off); a bad address or a failed listen is a BindError naming the flag.
 import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
+import { KubeopError } from '../../errors.js';
 
 /** The address of a flag could not be parsed or listened on; the message names the flag and says what to do. */
-export class BindError extends Error {
+export class BindError extends KubeopError {
   override readonly name = 'BindError';
+  readonly code = 'BIND_FAILED';
   constructor(
     readonly flag: string,
     readonly address: string,

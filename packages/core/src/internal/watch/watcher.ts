@@ -1,21 +1,23 @@
 // kubeop's own list-watch loop: resumes from the last resourceVersion, relists with a diff on 410,
 // restarts on every error with capped backoff (reset only once the server delivers again), and a watchdog
 // restarts a watch gone silent.
+import { KubeopError } from '../../errors.js';
 import type { KubeClient } from '../../kube/client.js';
 import { KubeApiError, KubeConnectionError } from '../../kube/errors.js';
-import { type AnyObject, objectKey, slim } from '../../kube/objects.js';
+import { type KubeObject, objectKey, slim } from '../../kube/objects.js';
 import type { Logger } from '../../logging.js';
 import type { ControllerMetrics } from '../metrics/metrics.js';
 import { type BackoffPolicy, sleep } from '../util/backoff.js';
+import { describeError } from '../util/describe-error.js';
 import { FailureStreak } from '../util/failure-streak.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 export interface WatchEvent {
   type: WatchEventType;
-  object: AnyObject;
+  object: KubeObject;
   /** The state kubeop knew before this event, for MODIFIED and DELETED. */
-  previous?: AnyObject;
+  previous?: KubeObject;
   /** Delivered by the first list of this watcher: the object existed when watching began. */
   initial?: boolean;
 }
@@ -68,25 +70,26 @@ export interface WatcherStats {
   restarts: { error: number; watchdog: number; gone: number };
 }
 
-class WatchdogTimeout extends Error {
+class WatchdogTimeout extends KubeopError {
   override readonly name = 'WatchdogTimeout';
+  readonly code = 'WATCH_SILENT';
 }
 
 interface ObjectList {
   apiVersion?: string;
   kind?: string;
   metadata: { resourceVersion: string; continue?: string };
-  items: AnyObject[];
+  items: KubeObject[];
 }
 
 interface RawEvent {
   type: WatchEventType | 'BOOKMARK' | 'ERROR';
-  object: AnyObject & { code?: number; reason?: string; message?: string };
+  object: KubeObject & { code?: number; reason?: string; message?: string };
 }
 
 export class ResourceWatcher {
   /** The last known state of every object, slimmed; keyed by namespace/name. */
-  readonly cache = new Map<string, AnyObject>();
+  readonly cache = new Map<string, KubeObject>();
   readonly stats: WatcherStats = {
     lists: 0,
     watches: 0,
@@ -217,7 +220,7 @@ export class ResourceWatcher {
 
   /** Lists every object and reconciles the cache with it, emitting what changed since the last known state. */
   private async relist(): Promise<void> {
-    const fresh = new Map<string, AnyObject>();
+    const fresh = new Map<string, KubeObject>();
     let continueToken: string | undefined;
     let list: ObjectList;
     do {
@@ -232,7 +235,7 @@ export class ResourceWatcher {
           ...item,
           apiVersion: item.apiVersion ?? apiVersion,
           kind: item.kind ?? kind,
-        } as AnyObject);
+        } as KubeObject);
         fresh.set(objectKey(object), object);
       }
       continueToken = list.metadata.continue || undefined;
@@ -382,7 +385,7 @@ export class ResourceWatcher {
 
 /** The API server is down or not serving yet, as opposed to overloaded (429) or failing: retrying soon costs it nothing. */
 function unavailable(error: unknown): boolean {
-  if (error instanceof KubeConnectionError) return error.code === 'ECONNREFUSED';
+  if (error instanceof KubeConnectionError) return error.socketCode === 'ECONNREFUSED';
   return error instanceof KubeApiError && (error.status === 503 || error.isPathNotFound);
 }
 
@@ -392,10 +395,4 @@ function retryAfter(error: unknown): number | undefined {
   return typeof seconds === 'number' && seconds > 0 ? seconds * 1000 : undefined;
 }
 
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return cause?.code || cause?.message ? `${error.message} (${cause.code ?? cause.message})` : error.message;
-  }
-  return String(error);
-}
+const describe = (error: unknown) => describeError(error, { withCause: true });

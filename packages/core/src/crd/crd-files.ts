@@ -1,13 +1,23 @@
 // Finds the CRD `kubeop crd --out` generated for a resource: `<plural>.<group>.json` in the crds folder beside the entry script.
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { CustomResourceRecord } from '@kubeop/decorators';
+import type { ResourceRecord } from '@kubeop/decorators';
+import { KubeopError } from '../errors.js';
 import { crdManifest } from './crd.js';
 import { firstDifference } from './crd-diff.js';
-import { fullName } from './resource.js';
+import { fullName } from '../kube/resource.js';
 
-export class GeneratedCrdError extends Error {
+/** A file in the crds folder cannot be used: not JSON, another CRD, or without the handled version (`problem`). */
+export class GeneratedCrdError extends KubeopError {
   override readonly name = 'GeneratedCrdError';
+  readonly code = 'GENERATED_CRD_INVALID';
+  constructor(
+    readonly file: string,
+    readonly problem: 'not-json' | 'other-crd' | 'version-missing',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Where `kubeop crd --out dist/crds` leaves its files when the entry script is `dist/main.js`: beside it, in `crds/`. */
@@ -26,7 +36,7 @@ export function defaultCrdDir(entryScript = process.argv[1]): string | undefined
  * The file name `kubeop crd --out` writes for a resource, and the runtime reads. JSON (which kubectl applies as well):
  * client-node's loadYaml turns a CRD into its typed model, dropping every x-kubernetes-* key, and core needs no YAML parser.
  */
-export function crdFileName(resource: Pick<CustomResourceRecord, 'plural' | 'group'>): string {
+export function crdFileName(resource: Pick<ResourceRecord, 'plural' | 'group'>): string {
   return `${fullName(resource)}.json`;
 }
 
@@ -34,7 +44,7 @@ export function crdFileName(resource: Pick<CustomResourceRecord, 'plural' | 'gro
  * The generated CRD of the resource in `dir`, or undefined when there is no file for it. A file that is not a
  * CustomResourceDefinition of this resource, or does not serve its version, throws GeneratedCrdError.
  */
-export function loadGeneratedCrd(dir: string, resource: CustomResourceRecord): Record<string, unknown> | undefined {
+export function loadGeneratedCrd(dir: string, resource: ResourceRecord): Record<string, unknown> | undefined {
   const path = join(dir, crdFileName(resource));
   if (!existsSync(path)) return undefined;
   let crd: { kind?: unknown; metadata?: { name?: unknown }; spec?: { versions?: Array<{ name?: unknown }> } };
@@ -42,17 +52,23 @@ export function loadGeneratedCrd(dir: string, resource: CustomResourceRecord): R
     crd = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new GeneratedCrdError(
+      path,
+      'not-json',
       `${path} is not readable JSON: ${(error as Error).message}; regenerate it with kubeop crd --out ${dir}`,
     );
   }
   const name = fullName(resource);
   if (crd?.kind !== 'CustomResourceDefinition' || crd.metadata?.name !== name) {
     throw new GeneratedCrdError(
+      path,
+      'other-crd',
       `${path} is not the CustomResourceDefinition ${name}; regenerate it with kubeop crd --out ${dir}`,
     );
   }
   if (!crd.spec?.versions?.some((v) => v.name === resource.version)) {
     throw new GeneratedCrdError(
+      path,
+      'version-missing',
       `${path} does not serve version ${resource.version} of ${name}; regenerate it with kubeop crd --out ${dir}`,
     );
   }
@@ -66,7 +82,7 @@ export function loadGeneratedCrd(dir: string, resource: CustomResourceRecord): R
  */
 export function generatedCrdDifference(
   generated: Record<string, unknown>,
-  resource: CustomResourceRecord,
+  resource: ResourceRecord,
 ): string | undefined {
   const withoutSchemas = (crd: Record<string, unknown>) => {
     const spec = crd.spec as { versions?: Array<Record<string, unknown>> } | undefined;

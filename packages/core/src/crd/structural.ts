@@ -1,4 +1,5 @@
 // The structural-schema rules kube-apiserver enforces on a CRD, checked before a schema is sent so a refusal names the field.
+import { KubeopError } from '../errors.js';
 
 /** OpenAPI keys a CRD schema may use (apiextensions.k8s.io/v1 JSONSchemaProps); anything else is dropped or refused by the server. */
 const ALLOWED_KEYS = new Set([
@@ -42,8 +43,9 @@ const ALLOWED_KEYS = new Set([
 ]);
 const TYPES = new Set(['object', 'array', 'string', 'integer', 'number', 'boolean']);
 
-export class StructuralSchemaError extends Error {
+export class StructuralSchemaError extends KubeopError {
   override readonly name = 'StructuralSchemaError';
+  readonly code = 'SCHEMA_NOT_STRUCTURAL';
   constructor(
     readonly what: string,
     readonly problems: string[],

@@ -1,14 +1,17 @@
 // Makes sure the CustomResourceDefinition of a resource exists: checks it, or creates it and waits until Established.
-import type { CustomResourceRecord } from '@kubeop/decorators';
-import type { KubeClient } from './client.js';
+import type { ResourceRecord } from '@kubeop/decorators';
+import { KubeopError } from '../errors.js';
+import type { KubeClient } from '../kube/client.js';
 import { firstDifference } from './crd-diff.js';
-import { KubeApiError, NotKubernetesError } from './errors.js';
-import { collectionPath, fullName } from './resource.js';
+import { KubeApiError, NotKubernetesError } from '../kube/errors.js';
+import { collectionPath, fullName } from '../kube/resource.js';
 
 const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 
-export class CrdNotInstalledError extends Error {
+/** The CRD of a custom resource is not installed, and the operator may not create it (no --create-crd). */
+export class CrdNotInstalledError extends KubeopError {
   override readonly name = 'CrdNotInstalledError';
+  readonly code = 'CRD_NOT_INSTALLED';
   constructor(
     readonly crdName: string,
     version: string,
@@ -20,8 +23,17 @@ export class CrdNotInstalledError extends Error {
   }
 }
 
-export class CrdNotEstablishedError extends Error {
+/** A CRD kubeop created was not Established in time, or its names were refused (`namesRejected`). */
+export class CrdNotEstablishedError extends KubeopError {
   override readonly name = 'CrdNotEstablishedError';
+  readonly code = 'CRD_NOT_ESTABLISHED';
+  constructor(
+    readonly crdName: string,
+    readonly namesRejected: boolean,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** What a resource without a generated or hand-written schema gets: spec and status accept anything. */
@@ -39,7 +51,7 @@ export const PERMISSIVE_SCHEMA: Record<string, unknown> = {
  * generated from the handler's types.
  */
 export function crdManifest(
-  resource: CustomResourceRecord,
+  resource: ResourceRecord,
   schema = resource.schema ?? PERMISSIVE_SCHEMA,
 ): Record<string, unknown> {
   const columns = resource.columns ?? [];
@@ -78,7 +90,7 @@ export function crdManifest(
  */
 export async function assertResourceServed(
   client: KubeClient,
-  resource: CustomResourceRecord,
+  resource: ResourceRecord,
   namespace?: string,
 ): Promise<KubeApiError | undefined> {
   try {
@@ -116,7 +128,7 @@ export interface EnsureCrdResult {
  */
 export async function ensureCrd(
   client: KubeClient,
-  resource: CustomResourceRecord,
+  resource: ResourceRecord,
   options: EnsureCrdOptions = {},
 ): Promise<EnsureCrdResult> {
   const name = fullName(resource);
@@ -210,11 +222,17 @@ async function waitEstablished(client: KubeClient, name: string, timeoutMs: numb
     if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) return;
     const rejected = conditions.find((c) => c.type === 'NamesAccepted' && c.status === 'False');
     if (rejected)
-      throw new CrdNotEstablishedError(`CustomResourceDefinition ${name}: names not accepted: ${rejected.message}`);
+      throw new CrdNotEstablishedError(
+        name,
+        true,
+        `CustomResourceDefinition ${name}: names not accepted: ${rejected.message}`,
+      );
     last = conditions.map((c) => `${c.type}=${c.status}`).join(', ') || last;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new CrdNotEstablishedError(
+    name,
+    false,
     `CustomResourceDefinition ${name} is not Established after ${timeoutMs} ms (${last})`,
   );
 }
@@ -223,10 +241,7 @@ async function waitEstablished(client: KubeClient, name: string, timeoutMs: numb
  * Whether the served version of the resource's CRD has the status subresource; undefined when the CRD
  * cannot be read (an operator needs no permission on CRDs, so this is a best-effort early warning).
  */
-export async function hasStatusSubresource(
-  client: KubeClient,
-  resource: CustomResourceRecord,
-): Promise<boolean | undefined> {
+export async function hasStatusSubresource(client: KubeClient, resource: ResourceRecord): Promise<boolean | undefined> {
   try {
     const crd = await client.request<{
       spec?: { versions?: Array<{ name: string; subresources?: { status?: unknown } }> };

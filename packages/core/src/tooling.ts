@@ -1,0 +1,25 @@
+// @kubeop/core/tooling: what the build tools (@kubeop/cli) and the test kit (@kubeop/testing) use, apart from the
+// author API: reading handler classes, CRD manifests and files, an operator prepared without a process around it.
+import './runtime-check.js';
+export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './bootstrap.js';
+export {
+  crdManifest,
+  CrdNotEstablishedError,
+  ensureCrd,
+  type EnsureCrdOptions,
+  type EnsureCrdResult,
+  PERMISSIVE_SCHEMA,
+} from './crd/crd.js';
+export { firstDifference } from './crd/crd-diff.js';
+export {
+  crdFileName,
+  defaultCrdDir,
+  GeneratedCrdError,
+  generatedCrdDifference,
+  loadGeneratedCrd,
+} from './crd/crd-files.js';
+export { StructuralSchemaError, structuralProblems } from './crd/structural.js';
+export { type ArgDescription, describeHandlerClass, type ResourceDescription } from './explorer.js';
+export { KubeClient, type Query, type RequestOptions } from './kube/client.js';
+export { loadKubeConfig } from './kube/config.js';
+export { Operator, prepareOperator } from './operator.js';
