@@ -28,4 +28,5 @@ export type { CustomObject, KubeObject, ObjectMeta } from './kube/objects.js';
 export type { Logger } from './logging.js';
 export type { OperatorOptions } from './operator.js';
 export type { RunReason } from './reasons.js';
+export { NamespaceNotFoundError } from './namespace-check.js';
 export { ResourceNotServedError } from './resource-setup.js';

@@ -1,11 +1,13 @@
 // At start, a --namespace that names no namespace is refused: the operator would otherwise watch nothing, in silence.
+import { KubeopError } from './errors.js';
 import type { KubeClient } from './kube/client.js';
 import { KubeApiError } from './kube/errors.js';
 import type { Logger } from './logging.js';
 
 /** The namespace a flag names does not exist. */
-export class NamespaceNotFoundError extends Error {
+export class NamespaceNotFoundError extends KubeopError {
   override readonly name = 'NamespaceNotFoundError';
+  readonly code = 'NAMESPACE_NOT_FOUND';
   constructor(
     readonly flag: string,
     readonly namespace: string,

@@ -2,7 +2,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Writable } from 'node:stream';
 import { CustomResource, OnAdded } from '@kubeop/decorators';
-import { type Operator, prepareOperator, ResourceHandler } from '@kubeop/core';
+import { ResourceHandler } from '@kubeop/core';
+import { type Operator, prepareOperator } from '@kubeop/core/tooling';
 import { eventually } from '@kubeop/testing';
 import { operatorSuite } from './support/operator.js';
 import { testResource } from './support/test-resource.js';

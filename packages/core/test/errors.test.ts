@@ -35,6 +35,7 @@ const instances: core.KubeopError[] = [
   new core.KubeCredentialError('exec plugin failed'),
   new core.UnknownKindError('example.com/v1', 'Thing'),
   new core.ResourceNotServedError('things.example.com', 'not served'),
+  new core.NamespaceNotFoundError('--namespace', 'missing'),
   new LeadershipLostError('taken', 'lease taken'),
   new FinalizerError('add', 'example.com/cleanup', 'things.example.com', 'ns/a', apiError),
   new BindError('--metrics-bind-address', ':x', 'not a port'),

@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { Writable } from 'node:stream';
 import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { CustomResource, OnAdded } from '@kubeop/decorators';
-import { prepareOperator, ResourceHandler } from '@kubeop/core';
+import { ResourceHandler } from '@kubeop/core';
+import { prepareOperator } from '@kubeop/core/tooling';
 import { createTestNamespace } from '@kubeop/testing';
 import { NamespaceNotFoundError } from '../src/namespace-check.js';
 import { operatorSuite, parseLogs, runOperator } from './support/operator.js';
