@@ -2,15 +2,18 @@
 // serving certificate and of the CA while a TLS server keeps serving and a client keeps connecting.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { X509Certificate } from 'node:crypto';
+import { KubeConfig } from '@kubernetes/client-node';
 import { eventually, testEnvironment, type TestEnvironment } from '@kubeop/testing';
 import { KubeClient } from '../src/kube/client.js';
 import { KubeApiError } from '../src/kube/errors.js';
 import {
+  CertificateSecretError,
   type CertificateSource,
   type SelfManagedCertificateOptions,
   selfManagedCertificates,
 } from '../src/internal/webhook/certificates/index.js';
 import { splitBundle } from '../src/internal/webhook/certificates/pem.js';
+import { serviceAccountKubeconfig } from './support/service-account.js';
 import { capturingLogger, connectOnce, probe, serveWith } from './support/webhook-certificates-tls.js';
 
 let env: TestEnvironment;
@@ -29,7 +32,7 @@ afterEach(async () => {
   logs.clear();
 });
 afterAll(async () => {
-  await client?.close(0);
+  await Promise.all([client, ...clients].map((each) => each?.close(0)));
 });
 
 interface Secret {
@@ -46,6 +49,16 @@ const readSecretIfAny = (name: string) =>
     throw error;
   });
 const decoded = (secret: Secret, key: string) => Buffer.from(secret.data[key] ?? '', 'base64').toString('utf8');
+
+/** A client logged in as a new service account with `rules`; closed after the file. */
+const clients: KubeClient[] = [];
+async function accountClient(name: string, rules: Parameters<typeof serviceAccountKubeconfig>[3]): Promise<KubeClient> {
+  const config = new KubeConfig();
+  config.loadFromFile(await serviceAccountKubeconfig(env.kubeConfig, env.namespace, name, rules));
+  const made = new KubeClient(config);
+  clients.push(made);
+  return made;
+}
 
 function source(secretName: string, replica: string, options: Partial<SelfManagedCertificateOptions> = {}) {
   const lines: string[] = [];
@@ -102,13 +115,38 @@ describe('self-managed webhook certificates', () => {
     expect(decoded(back, 'tls.crt')).toBe(first.current().cert);
   });
 
+  it('works with the permissions the README names, and says which are missing', async () => {
+    const allowed = await accountClient('certs-allowed', [
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'update'], resourceNames: ['narrowed'] },
+    ]);
+    const narrowed = source('narrowed', 'allowed', { client: allowed });
+    await narrowed.start();
+    expect(decoded(await readSecret('narrowed'), 'tls.crt')).toBe(narrowed.current().cert);
+
+    const denied = source('denied', 'denied', { client: await accountClient('certs-denied', []) });
+    const error = await denied.start().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CertificateSecretError);
+    expect(String(error)).toContain(`GET on Secret ${env.namespace}/denied answered 403`);
+    expect(String(error)).toContain('get, create and update on secrets');
+  });
+
+  it('names a namespace that does not exist', async () => {
+    const error = await source('any', 'lost', { namespace: `${env.namespace}-missing` })
+      .start()
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CertificateSecretError);
+    expect(String(error)).toContain(`namespace ${env.namespace}-missing does not exist`);
+  });
+
   it("renews the serving certificate and the CA with no failed connection, trusting either replica's bundle", async () => {
-    // CA: 24 s (a successor published at 16 s, signing from 19 s; the old one leaves the bundle at 24 s).
-    // Serving certificate: 9 s, renewed every 6 s. Every replica reads the Secret every 0.5 s.
+    // CA: 30 s (a successor published at 20 s, signing from 25 s; the old one leaves the bundle at 30 s).
+    // Serving certificate: 9 s, renewed every 6 s. Every replica reads the Secret every 0.5 s: the margins (3 s for
+    // a serving certificate, 5 s for a new CA) are several polls, for a loaded machine.
     const timings = {
-      caLifetimeSeconds: 24,
+      caLifetimeSeconds: 30,
       servingLifetimeSeconds: 9,
-      caPropagationSeconds: 3,
+      caPropagationSeconds: 5,
       pollIntervalSeconds: 0.5,
     };
     const server = source('rotation', 'server', timings);

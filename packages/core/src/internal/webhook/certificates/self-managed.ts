@@ -144,6 +144,7 @@ class SelfManagedCertificates implements CertificateSource {
         nextAt = await this.sync();
       } catch (error) {
         if (isPermanent(error)) throw this.explain(error);
+        if (this.signal.aborted) continue;
         this.options.logger.warn('Webhook certificates not ready yet; retrying', {
           secret: this.where(),
           error: String(error),
@@ -276,6 +277,12 @@ class SelfManagedCertificates implements CertificateSource {
       return created;
     } catch (error) {
       if (error instanceof KubeApiError && error.isConflict) return undefined;
+      if (error instanceof KubeApiError && error.isNotFound) {
+        throw new CertificateSecretError(
+          `Cannot create ${this.where()}: namespace ${this.options.namespace} does not exist (the operator's namespace is where the webhook certificates are kept)`,
+          { cause: error },
+        );
+      }
       throw error;
     }
   }
@@ -314,7 +321,8 @@ class SelfManagedCertificates implements CertificateSource {
   }
 
   /** A permanent error, with what the operator's account lacks or what the server refused. */
-  private explain(error: KubeApiError): CertificateSecretError {
+  private explain(error: KubeApiError | CertificateSecretError): CertificateSecretError {
+    if (error instanceof CertificateSecretError) return error;
     const what = `${error.verb} on ${this.where()} answered ${error.status}${error.reason ? ` ${error.reason}` : ''}`;
     const hint =
       error.status === 403
@@ -327,8 +335,10 @@ class SelfManagedCertificates implements CertificateSource {
 }
 
 /** Errors no retry fixes: permissions, and a Secret the server refuses. */
-function isPermanent(error: unknown): error is KubeApiError {
-  return error instanceof KubeApiError && [401, 403, 422].includes(error.status);
+function isPermanent(error: unknown): error is KubeApiError | CertificateSecretError {
+  return (
+    error instanceof CertificateSecretError || (error instanceof KubeApiError && [401, 403, 422].includes(error.status))
+  );
 }
 
 function describe(plan: RenewalPlan): string {
