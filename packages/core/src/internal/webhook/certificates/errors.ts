@@ -1,7 +1,8 @@
 // Errors of the webhook certificates: a file of the certificate folder, and the self-managed Secret.
+import { KubeopError } from '../../../errors.js';
 
 /** A file of the certificate folder (`--webhook-cert-dir`) is missing, unreadable or not what it must be. */
-export class CertificateFileError extends Error {
+export class CertificateFileError extends KubeopError {
   override readonly name = 'CertificateFileError';
   readonly code = 'CERTIFICATE_FILE';
   constructor(
@@ -16,7 +17,7 @@ export class CertificateFileError extends Error {
 }
 
 /** The self-managed certificates' Secret could not be read or written, for a reason retrying will not fix. */
-export class CertificateSecretError extends Error {
+export class CertificateSecretError extends KubeopError {
   override readonly name = 'CertificateSecretError';
   readonly code = 'CERTIFICATE_SECRET';
   constructor(message: string, options?: { cause?: unknown }) {
