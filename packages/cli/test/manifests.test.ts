@@ -36,8 +36,8 @@ describe('operatorRules', () => {
       { apiGroups: ['example.kubeop.dev'], resources: ['sites/status'], verbs: ['patch'] },
       { apiGroups: ['example.kubeop.dev'], resources: ['sites/finalizers'], verbs: ['update'] },
       // Class decorators apply bottom-up.
-      { apiGroups: [''], resources: ['services'], verbs: ['list', 'watch', 'create', 'patch'] },
-      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list', 'watch', 'create', 'patch'] },
+      { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch', 'create', 'patch'] },
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch', 'create', 'patch'] },
       { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch', 'patch', 'update'] },
       { apiGroups: [''], resources: ['configmaps/status'], verbs: ['patch'] },
       { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
@@ -57,11 +57,11 @@ describe('operatorRules', () => {
       updateCrd: false,
     });
     expect(objects.find((rule) => rule.resources[0] === 'configmaps')?.verbs).toEqual([
+      'get',
       'list',
       'watch',
       'create',
       'patch',
-      'get',
       'update',
     ]);
   });
