@@ -113,7 +113,7 @@ export const manifestsCommand: CommandModule<object, ManifestArgs> = {
       watchNamespace: args.namespace,
       createCrd: args['create-crd'],
       updateCrd: args['update-crd'],
-      crdFor: generatedCrds(args.modules, args['crd-dir']),
+      crdFor: generatedCrds(args.modules, args['crd-dir'], args['update-crd']),
       extraRules: args.rules ? await readRules(args.rules) : [],
     });
     if (!args.out) process.stdout.write(manifests.map(toYaml).join('---\n'));
