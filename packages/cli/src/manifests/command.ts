@@ -1,4 +1,4 @@
-// `kubeop manifests`: prints (or writes with a kustomization.yaml) what installs the operator in a cluster.
+// `kubeop manifests`: prints (or writes to one file, or a folder with a kustomization.yaml) what installs the operator.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
