@@ -202,6 +202,10 @@ describe('kubeop crd: type shapes → schema', () => {
       'explicitUndefined',
     ];
     expect(spec.required).toEqual(Object.keys(EXPECTED).filter((f) => !optional.includes(f)));
+    const root = (
+      crd!.manifest as { spec: { versions: Array<{ schema: { openAPIV3Schema: { required?: string[] } } }> } }
+    ).spec.versions[0]!.schema.openAPIV3Schema;
+    expect(root.required).toEqual(['spec']);
   });
 
   it('names the CRD from the decorator, with the default printer columns and the class TSDoc as description', () => {
@@ -419,6 +423,19 @@ export class ThingHandler extends Base<Spec> {}`;
       spec: { type: 'object', properties: { size: { type: 'number' } }, required: ['size'] },
       status: { type: 'object', properties: { phase: { type: 'string', enum: ['on', 'off'] } }, required: ['phase'] },
     });
+  });
+
+  it('requires spec when Spec has a required field, and status never (the operator writes it after creation)', () => {
+    const rootOf = (spec: string, status: string) => {
+      const source = `${spec}\ninterface Status { ${status} }\n@CustomResource({ group: 'x.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing' })\nexport class ThingHandler extends ResourceHandler<Spec, Status> {}`;
+      const [crd] = generateCrds(project(source));
+      return (crd!.manifest as { spec: { versions: Array<{ schema: { openAPIV3Schema: { required?: string[] } } }> } })
+        .spec.versions[0]!.schema.openAPIV3Schema;
+    };
+    expect(rootOf('interface Spec { size: number; label?: string }', 'phase: string').required).toEqual(['spec']);
+    // Nothing in Spec is required: an object without spec is a valid empty one.
+    expect(rootOf('interface Spec { size?: number }', 'phase: string').required).toBeUndefined();
+    expect(rootOf('type Spec = Record<string, unknown>', 'phase: string').required).toBeUndefined();
   });
 
   it('skips @Resource classes: a project of built-in kinds has no CRD', () => {

@@ -295,6 +295,21 @@ describe('generated CRDs on kube-apiserver', () => {
     expect(await refusal({ ...VALID, ...change })).toContain(message);
   });
 
+  it('refuse an object without spec when Spec has required fields, and need no status', async () => {
+    const error = await client
+      .request('POST', path(), { body: { apiVersion: `${group}/v1`, kind: 'Corpus', metadata: { name: 'no-spec' } } })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(KubeApiError);
+    expect((error as KubeApiError).status).toBe(422);
+    expect((error as KubeApiError).serverMessage).toContain('spec: Required value');
+    // The Status type has required fields too, yet an object is created without one: the operator writes it later.
+    const created = (await create(VALID)) as { status?: unknown };
+    expect(created.status).toBeUndefined();
+  });
+
   it('apply the defaults', async () => {
     const {
       withDefault: _,

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { ResourceHandler } from '@kubeop/core';
 import { crdManifest, describeHandlerClass } from '@kubeop/core/tooling';
 import { CustomResource, OnReconcile } from '@kubeop/decorators';
+import { CliError } from '../src/errors.js';
 import { generatedCrds } from '../src/manifests/generated-crds.js';
 
 @CustomResource({
@@ -56,5 +57,14 @@ describe('the CRDs of kubeop manifests', () => {
     expect(write).toHaveBeenCalledWith(
       expect.stringContaining(`no generated CRD at ${join(dir, 'things.x.kubeop.dev.json')}`),
     );
+  });
+
+  it('are required with --update-crd, naming the file and kubeop crd --out, as the operator would refuse to start', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubeop-crds-'));
+    expect(() => generatedCrds([], dir, true)(resource)).toThrow(CliError);
+    expect(() => generatedCrds([], dir, true)(resource)).toThrow(
+      `--update-crd: no generated CRD at ${join(dir, 'things.x.kubeop.dev.json')}`,
+    );
+    expect(() => generatedCrds([], dir, true)(resource)).toThrow(`run kubeop crd --out ${dir}`);
   });
 });

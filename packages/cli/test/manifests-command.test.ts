@@ -1,4 +1,5 @@
-// `kubeop manifests` as users run it: the compiled CLI over a sample's compiled handler module (needs npm run build).
+// `kubeop manifests` as users run it: the compiled CLI over a sample's compiled entry script or handler module (needs
+// npm run build).
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { parseAllDocuments } from 'yaml';
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const NOT_HANDLERS = fileURLToPath(new URL('../dist/errors.js', import.meta.url));
 const SITE = fileURLToPath(new URL('../../../samples/static-site/dist/static-site.handler.js', import.meta.url));
+const SITE_MAIN = fileURLToPath(new URL('../../../samples/static-site/dist/main.js', import.meta.url));
 const run = (args: string[]) =>
   promisify(execFile)(process.execPath, [CLI, ...args]).catch(
     (error: { code: number; stdout: string; stderr: string }) => error,
@@ -27,6 +29,7 @@ describe('kubeop manifests', () => {
       (doc) => doc.toJS() as { kind: string; rules?: Array<{ resources: string[] }> },
     );
     expect(documents.map((doc) => doc.kind)).toEqual([
+      'Namespace',
       'CustomResourceDefinition',
       'ServiceAccount',
       'ClusterRole',
@@ -44,6 +47,45 @@ describe('kubeop manifests', () => {
       'deployments',
       'events',
     ]);
+  });
+
+  it('loads an entry script that calls bootstrap() for its handler classes, without running the operator', async () => {
+    const result = await run(['manifests', SITE_MAIN, '--image', 'example.com/site:1', '--name', 'site-operator']);
+    expect(result).not.toHaveProperty('code');
+    expect(result.stderr).not.toContain('Unknown arguments');
+    const documents = parseAllDocuments(result.stdout).map((doc) => doc.toJS() as { kind: string });
+    expect(documents).toContainEqual(
+      expect.objectContaining({
+        kind: 'CustomResourceDefinition',
+        metadata: expect.objectContaining({ name: 'staticsites.samples.kubeop.dev' }),
+      }),
+    );
+    // The same manifests as from the module exporting the class.
+    const fromModule = await run(['manifests', SITE, '--image', 'example.com/site:1', '--name', 'site-operator']);
+    expect(result.stdout).toBe(fromModule.stdout);
+  });
+
+  it('writes one YAML file with --out <file>.yaml, and leaves the Namespace out with --no-create-namespace', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kubeop-manifests-'));
+    dirs.push(dir);
+    const file = join(dir, 'deploy', 'install.yaml');
+    const args = ['manifests', SITE, '--image', 'x', '--name', 'site-operator', '--out', file];
+    const result = await run(args);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`wrote 8 manifests to ${file}`);
+    const kinds = (text: string) => parseAllDocuments(text).map((doc) => (doc.toJS() as { kind: string }).kind);
+    expect(kinds(await readFile(file, 'utf8'))).toEqual([
+      'Namespace',
+      'CustomResourceDefinition',
+      'ServiceAccount',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'Role',
+      'RoleBinding',
+      'Deployment',
+    ]);
+    await run([...args, '--no-create-namespace']);
+    expect(kinds(await readFile(file, 'utf8'))[0]).toBe('CustomResourceDefinition');
   });
 
   it('writes one file per object and a kustomization.yaml listing them', async () => {
@@ -110,7 +152,7 @@ describe('kubeop manifests', () => {
     const noHandlers = await run(['manifests', NOT_HANDLERS, '--image', 'x', '--name', 'op']);
     expect(noHandlers).toMatchObject({
       code: 1,
-      stderr: expect.stringContaining(`no handler class in ${NOT_HANDLERS}`),
+      stderr: expect.stringContaining(`no handler class in ${NOT_HANDLERS}: give the compiled entry script`),
     });
   });
 });

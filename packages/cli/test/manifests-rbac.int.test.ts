@@ -23,11 +23,19 @@ class GadgetHandler extends ResourceHandler<{ value?: string }> {
       failOnce = false;
       throw new Error('first attempt fails on purpose'); // a Warning Event
     }
+    // A handler reads its own child (as one keeping a generated password stable would): `get` on an owned kind.
+    const name = `${gadget.metadata.name}-config`;
+    const previous = await this.client.get<{ data?: { created?: string } } & CustomObject>({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      name,
+      namespace: gadget.metadata.namespace,
+    });
     await this.apply({
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: `${gadget.metadata.name}-config` },
-      data: { value: gadget.spec?.value ?? '' },
+      metadata: { name },
+      data: { value: gadget.spec?.value ?? '', created: previous?.data?.created ?? 'now' },
     });
     this.status = { state: 'ready' };
   }
@@ -109,7 +117,7 @@ describe('kubeop manifests', () => {
     const child = await env.kubeConfig
       .makeApiClient(CoreV1Api)
       .readNamespacedConfigMap({ name: 'g1-config', namespace: env.namespace });
-    expect(child.data).toEqual({ value: 'v' });
+    expect(child.data).toEqual({ value: 'v', created: 'now' });
     await eventOn(env.kubeConfig, env.namespace, 'g1', 'HandlerFailed');
     const leases = await env.kubeConfig
       .makeApiClient(CoordinationV1Api)

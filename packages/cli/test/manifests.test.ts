@@ -36,8 +36,8 @@ describe('operatorRules', () => {
       { apiGroups: ['example.kubeop.dev'], resources: ['sites/status'], verbs: ['patch'] },
       { apiGroups: ['example.kubeop.dev'], resources: ['sites/finalizers'], verbs: ['update'] },
       // Class decorators apply bottom-up.
-      { apiGroups: [''], resources: ['services'], verbs: ['list', 'watch', 'create', 'patch'] },
-      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list', 'watch', 'create', 'patch'] },
+      { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch', 'create', 'patch'] },
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch', 'create', 'patch'] },
       { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch', 'patch', 'update'] },
       { apiGroups: [''], resources: ['configmaps/status'], verbs: ['patch'] },
       { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
@@ -57,11 +57,11 @@ describe('operatorRules', () => {
       updateCrd: false,
     });
     expect(objects.find((rule) => rule.resources[0] === 'configmaps')?.verbs).toEqual([
+      'get',
       'list',
       'watch',
       'create',
       'patch',
-      'get',
       'update',
     ]);
   });
@@ -83,6 +83,7 @@ describe('operatorManifests', () => {
       (m) => `${m.kind}/${m.metadata.name}${m.metadata.namespace ? `@${m.metadata.namespace}` : ''}`,
     );
     expect(kinds).toEqual([
+      'Namespace/site-system',
       'CustomResourceDefinition/sites.example.kubeop.dev',
       'ServiceAccount/site-operator@site-system',
       'ClusterRole/site-operator',
@@ -101,12 +102,25 @@ describe('operatorManifests', () => {
       replicas: 1,
     });
     expect(manifests.map((m) => `${m.kind}@${m.metadata.namespace ?? ''}`)).toEqual([
+      'Namespace@',
       'CustomResourceDefinition@',
       'ServiceAccount@site-system',
       'Role@apps',
       'RoleBinding@apps',
       'Deployment@site-system',
     ]);
+  });
+
+  it('emits the operator namespace first, so a fresh cluster takes them in order, and leaves it out when asked', () => {
+    const [first] = operatorManifests(descriptions, base);
+    expect(first).toEqual({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'site-system', labels: { 'app.kubernetes.io/name': 'site-operator' } },
+    });
+    const without = operatorManifests(descriptions, { ...base, createNamespace: false });
+    expect(without.map((m) => m.kind)).not.toContain('Namespace');
+    expect(without).toHaveLength(operatorManifests(descriptions, base).length - 1);
   });
 
   it('writes a hardened Deployment: replicas behind the Lease, probes, named ports, resources', () => {

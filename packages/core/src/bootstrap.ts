@@ -1,5 +1,5 @@
 // The one call of an operator's main.ts: runs the operator as a process, with exit codes and signals.
-import type { HandlerClass } from '@kubeop/decorators';
+import { BOOTSTRAP_CAPTURE_KEY, type HandlerClass } from '@kubeop/decorators';
 import { UsageError } from './cli.js';
 import { type Operator, type OperatorOptions, prepareOperator } from './operator.js';
 
@@ -18,6 +18,12 @@ export async function bootstrap(
   ...rest: HandlerClass[]
 ): Promise<void> {
   const options: OperatorOptions = typeof first === 'function' ? { handlers: [first, ...rest] } : first;
+  // `kubeop manifests dist/main.js` imports this module for its handler classes: hand them over, run nothing.
+  const capture = (globalThis as Record<symbol, unknown>)[BOOTSTRAP_CAPTURE_KEY];
+  if (typeof capture === 'function') {
+    (capture as (handlers: HandlerClass[]) => void)(options.handlers);
+    return;
+  }
   let operator: Operator;
   try {
     const prepared = prepareOperator(options);

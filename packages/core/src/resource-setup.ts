@@ -7,7 +7,13 @@ import type { ResourceDescription } from './explorer.js';
 import { StatusSubresourceMissingError } from './internal/run/status-errors.js';
 import type { KubeClient } from './kube/client.js';
 import { assertResourceServed, CrdNotInstalledError, crdManifest, ensureCrd, hasStatusSubresource } from './crd/crd.js';
-import { crdFileName, defaultCrdDir, generatedCrdDifference, loadGeneratedCrd } from './crd/crd-files.js';
+import {
+  crdFileName,
+  defaultCrdDir,
+  GeneratedCrdError,
+  generatedCrdDifference,
+  loadGeneratedCrd,
+} from './crd/crd-files.js';
 import type { ObjectClient } from './kube/object-client.js';
 import { apiVersionOf, fullName, type ResourceRef } from './kube/resource.js';
 import type { Logger } from './logging.js';
@@ -87,6 +93,7 @@ export class ResourceSetup {
   /**
    * What --create-crd installs: the decorator's hand-written schema (checked by the explorer), else the CRD
    * `kubeop crd --out` generated beside the entry script, else a permissive schema with one warning saying so.
+   * With --update-crd there is no such fallback: a missing generated CRD stops the start (GeneratedCrdError).
    */
   private crdToInstall(resource: Resource): Record<string, unknown> {
     if (resource.schema) return crdManifest(resource);
@@ -102,10 +109,20 @@ export class ResourceSetup {
       }
       return generated;
     }
+    const lookedFor = dir ? join(dir, crdFileName(resource)) : 'a crds folder, but there is no entry script';
+    const generate =
+      "Generate it from the handler's types with kubeop crd --out <folder of the compiled main.js>/crds " +
+      '(e.g. "build": "tsc -b && kubeop crd --out dist/crds"), or give --crd-dir';
+    // Updating to the permissive schema would silently drop the validation of a CRD installed from generated files.
+    if (this.config.updateCrd)
+      throw new GeneratedCrdError(
+        lookedFor,
+        'missing',
+        `--update-crd: no generated CRD for ${fullName(resource)} (looked for ${lookedFor}), and updating to one whose ` +
+          `spec and status accept anything would loosen the installed schema. ${generate}; or start without --update-crd`,
+      );
     this.logger.warn(
-      `no generated CRD for ${fullName(resource)} (looked for ${dir ? join(dir, crdFileName(resource)) : 'a crds folder, but there is no entry script'}): ` +
-        `installing one whose spec and status accept anything. Generate it from the handler's types with kubeop crd --out <folder of the compiled main.js>/crds ` +
-        '(e.g. "build": "tsc -b && kubeop crd --out dist/crds"), or give --crd-dir',
+      `no generated CRD for ${fullName(resource)} (looked for ${lookedFor}): installing one whose spec and status accept anything. ${generate}`,
     );
     return crdManifest(resource);
   }

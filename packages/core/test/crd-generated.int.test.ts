@@ -1,5 +1,6 @@
 // --create-crd installs the CRD kubeop crd generated (found by --crd-dir), warns once about an outdated one, and
-// --update-crd server-side applies it; without a generated CRD the permissive schema comes with a warning naming where it looked.
+// --update-crd server-side applies it; without a generated CRD the permissive schema comes with a warning naming where it looked,
+// and --update-crd refuses to start instead of loosening the installed schema.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded } from '@kubeop/decorators';
 import { InvalidHandlerError, ResourceHandler } from '@kubeop/core';
-import { crdManifest, describeHandlerClass, prepareOperator } from '@kubeop/core/tooling';
+import { crdManifest, describeHandlerClass, GeneratedCrdError, prepareOperator } from '@kubeop/core/tooling';
 import { KubeClient } from '../src/kube/client.js';
 import { operatorSuite, runOperator } from './support/operator.js';
 
@@ -151,6 +152,24 @@ describe('--create-crd with a generated CRD', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain(`looked for ${join(dir, `${record().plural}.${record().group}.json`)}`);
     expect(warnings[0]).toContain('kubeop crd --out');
+  });
+
+  it('with --update-crd refuses to start rather than replace a validated schema with the permissive one', async () => {
+    const { Handler, name, record } = freshResource();
+    const argv = (dir: string, ...more: string[]) => ({
+      kubeconfigPath: env.kubeconfigPath,
+      namespace: env.namespace,
+      argv: ['--create-crd', '--crd-dir', dir, ...more],
+    });
+    await (await runOperator([Handler], argv(writeGenerated(record, V1)))).stop();
+    const empty = mkdtempSync(join(tmpdir(), 'kubeop-crds-'));
+    const started = runOperator([Handler], argv(empty, '--update-crd'));
+    await expect(started).rejects.toThrow(GeneratedCrdError);
+    await expect(started).rejects.toThrow(
+      `--update-crd: no generated CRD for ${name} (looked for ${join(empty, `${name}.json`)})`,
+    );
+    await expect(started).rejects.toThrow('kubeop crd --out');
+    expect(await specSchema(name)).toEqual(V1);
   });
 });
 

@@ -12,6 +12,13 @@ export {
 } from './decorators.js';
 export { decoratorName, handlerName, isApiVersion, isDnsSubdomain, isKind, isResourceName } from './names.js';
 export { defineResource, type HandlerClass, type ResourceDefinition } from './registry.js';
-export { ARGS_KEY, CUSTOM_RESOURCE_KEY, EVENT_HANDLERS_KEY, OWNS_KEY, TIMERS_KEY } from './metadata-keys.js';
+export {
+  ARGS_KEY,
+  BOOTSTRAP_CAPTURE_KEY,
+  CUSTOM_RESOURCE_KEY,
+  EVENT_HANDLERS_KEY,
+  OWNS_KEY,
+  TIMERS_KEY,
+} from './metadata-keys.js';
 export type * from './options.js';
 export type * from './records.js';

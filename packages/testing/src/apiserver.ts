@@ -10,6 +10,12 @@ export interface ApiServerConfig {
   extraFlags?: string[];
 }
 
+/**
+ * kubeadm's default and the largest IPv4 range kube-apiserver takes (20 host bits): about a million ClusterIPs, where
+ * envtest's /24 ran out at 254 Services, mid-benchmark.
+ */
+export const SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/12';
+
 /** Flags as envtest passes them: loopback only, client certificates, RBAC (admin is in system:masters). */
 export function apiServerArgs(config: ApiServerConfig): string[] {
   const { certs } = config;
@@ -24,7 +30,7 @@ export function apiServerArgs(config: ApiServerConfig): string[] {
     '--advertise-address=127.0.0.1',
     // Since 1.37 the endpoint reconciler refuses a loopback advertise address; upstream's test server turns it off too.
     '--endpoint-reconciler-type=none',
-    '--service-cluster-ip-range=10.0.0.0/24',
+    `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
     '--allow-privileged=true',
     // No token controller runs, so pods would wait forever for a service-account token.
     '--disable-admission-plugins=ServiceAccount',

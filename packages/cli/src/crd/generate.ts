@@ -59,13 +59,14 @@ function generateCrd(
       );
     schema = resource.schema;
   } else {
+    const spec = partSchema(handler, 'spec', handler.spec, checker, makeSchema);
     schema = {
       type: 'object',
       ...(handler.description ? { description: handler.description } : {}),
-      properties: {
-        spec: partSchema(handler, 'spec', handler.spec, checker, makeSchema),
-        status: partSchema(handler, 'status', handler.status, checker, makeSchema),
-      },
+      properties: { spec, status: partSchema(handler, 'status', handler.status, checker, makeSchema) },
+      // An object without the spec its handler needs is refused by the API server, not retried by the handler for
+      // ever; status is never required, as the operator writes it after creation.
+      ...(requiresSomething(spec) ? { required: ['spec'] } : {}),
     };
   }
   const problems = structuralProblems(schema);
@@ -91,6 +92,11 @@ function normalise(handler: FoundHandler): ResourceRecord {
   } catch (error) {
     throw new CliError(`${(error as Error).message} (${handler.where})`);
   }
+}
+
+/** A spec schema with a required field: `{}` would not do, so the object needs a spec. */
+function requiresSomething(schema: Record<string, unknown>): boolean {
+  return Array.isArray(schema.required) && schema.required.length > 0;
 }
 
 function partSchema(

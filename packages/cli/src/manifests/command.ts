@@ -1,6 +1,6 @@
-// `kubeop manifests`: prints (or writes with a kustomization.yaml) what installs the operator in a cluster.
+// `kubeop manifests`: prints (or writes to one file, or a folder with a kustomization.yaml) what installs the operator.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { parse } from 'yaml';
 import { describeHandlerClass } from '@kubeop/core/tooling';
@@ -22,6 +22,7 @@ interface ManifestArgs {
   'create-crd': boolean;
   'update-crd': boolean;
   'crd-dir'?: string;
+  'create-namespace': boolean;
   rules?: string;
   out?: string;
 }
@@ -38,13 +39,19 @@ export const manifestsCommand: CommandModule<object, ManifestArgs> = {
         type: 'string',
         array: true,
         demandOption: true,
-        describe: 'Compiled modules exporting handler classes (dist/*.handler.js)',
+        describe:
+          'The compiled entry script that calls bootstrap() (dist/main.js; it is loaded, not run), or compiled modules exporting handler classes',
       })
       .option('name', { type: 'string', describe: 'Operator name (default: package.json name without its scope)' })
       .option('image', { type: 'string', demandOption: true, describe: 'Container image of the operator' })
       .option('operator-namespace', {
         type: 'string',
         describe: 'Namespace the operator runs in (default: <name>-system)',
+      })
+      .option('create-namespace', {
+        type: 'boolean',
+        default: true,
+        describe: 'Emit the operator namespace first (--no-create-namespace for one that exists already)',
       })
       .option('namespace', {
         type: 'string',
@@ -74,7 +81,8 @@ export const manifestsCommand: CommandModule<object, ManifestArgs> = {
       })
       .option('out', {
         type: 'string',
-        describe: 'Write one file per object and a kustomization.yaml to this folder instead of printing',
+        describe:
+          'Write to this .yaml (or .yml) file instead of printing; any other name is a folder for one file per object and a kustomization.yaml',
       }),
   handler: async (args) => {
     const name = args.name ?? (await packageName());
@@ -98,17 +106,19 @@ export const manifestsCommand: CommandModule<object, ManifestArgs> = {
     const manifests = operatorManifests(descriptions, {
       name,
       operatorNamespace: args['operator-namespace'] ?? `${name}-system`,
+      createNamespace: args['create-namespace'],
       image: args.image,
       replicas,
       leaderElect: args['leader-elect'],
       watchNamespace: args.namespace,
       createCrd: args['create-crd'],
       updateCrd: args['update-crd'],
-      crdFor: generatedCrds(args.modules, args['crd-dir']),
+      crdFor: generatedCrds(args.modules, args['crd-dir'], args['update-crd']),
       extraRules: args.rules ? await readRules(args.rules) : [],
     });
-    if (args.out) await writeFolder(args.out, manifests);
-    else process.stdout.write(manifests.map(toYaml).join('---\n'));
+    if (!args.out) process.stdout.write(manifests.map(toYaml).join('---\n'));
+    else if (/\.ya?ml$/.test(args.out)) await writeFileOf(args.out, manifests);
+    else await writeFolder(args.out, manifests);
   },
 };
 
@@ -148,6 +158,13 @@ async function packageName(): Promise<string> {
   const name = json.name?.replace(/^@[^/]+\//, '');
   if (!name) throw new CliError('give --name: package.json has no name', 2);
   return name;
+}
+
+/** One file of every manifest, for kubectl apply -f: what `npm run manifests` can write without npm's banner in it. */
+async function writeFileOf(file: string, manifests: Manifest[]): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, manifests.map(toYaml).join('---\n'));
+  process.stderr.write(`wrote ${manifests.length} manifests to ${file}\n`);
 }
 
 async function writeFolder(folder: string, manifests: Manifest[]): Promise<void> {

@@ -1,4 +1,4 @@
-// Everything that installs an operator: its CRDs, a ServiceAccount, least-privilege RBAC and a Deployment.
+// Everything that installs an operator: its namespace, CRDs, a ServiceAccount, least-privilege RBAC and a Deployment.
 import { crdManifest, type ResourceDescription } from '@kubeop/core/tooling';
 import { type DeploymentOptions, operatorDeployment } from './deployment.js';
 import { leaseRules, operatorRules, type PolicyRule } from './rbac.js';
@@ -9,20 +9,28 @@ export interface ManifestOptions extends Omit<DeploymentOptions, 'namespace'> {
   extraRules?: PolicyRule[];
   /** Where the operator runs: its ServiceAccount, Deployment and Lease role. */
   operatorNamespace: string;
+  /** Emit the Namespace `operatorNamespace` first, so the manifests apply to a fresh cluster. Defaults to `true`. */
+  createNamespace?: boolean;
   /** The CRD of a custom resource, e.g. the one `kubeop crd` generated. Defaults to crdManifest(resource): its permissive schema. */
   crdFor?: (resource: ResourceDescription['resource']) => Record<string, unknown>;
 }
 
-export type Manifest = Record<string, unknown> & { kind: string; metadata: { name: string; namespace?: string } };
+export type Manifest = Record<string, unknown> & {
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+};
 
 export function operatorManifests(descriptions: ResourceDescription[], options: ManifestOptions): Manifest[] {
   const { name, operatorNamespace } = options;
   const account = { kind: 'ServiceAccount', name, namespace: operatorNamespace };
   const computed = operatorRules(descriptions, options);
   const rules = { ...computed, objects: [...computed.objects, ...(options.extraRules ?? [])] };
-  const manifests: Manifest[] = descriptions
-    .filter((d) => d.resource.custom)
-    .map((d) => (options.crdFor ?? crdManifest)(d.resource) as Manifest);
+  const manifests: Manifest[] = options.createNamespace === false ? [] : [namespace(name, operatorNamespace)];
+  manifests.push(
+    ...descriptions
+      .filter((d) => d.resource.custom)
+      .map((d) => (options.crdFor ?? crdManifest)(d.resource) as Manifest),
+  );
   manifests.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: operatorNamespace } });
   const clusterRules = [...rules.cluster, ...(options.watchNamespace ? [] : rules.objects)];
   if (clusterRules.length) manifests.push(...binding('Cluster', name, undefined, clusterRules, account));
@@ -31,6 +39,11 @@ export function operatorManifests(descriptions: ResourceDescription[], options: 
     manifests.push(...binding('', `${name}-leader-election`, operatorNamespace, leaseRules(), account));
   manifests.push(operatorDeployment({ ...options, namespace: operatorNamespace }) as Manifest);
   return manifests;
+}
+
+/** The operator's own namespace: first, as kubectl applies in order and everything else of the operator lives there. */
+function namespace(operator: string, name: string): Manifest {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'app.kubernetes.io/name': operator } } };
 }
 
 /** A Role (or ClusterRole) and the binding that gives it to the operator's ServiceAccount. */

@@ -24,7 +24,7 @@ export interface OperatorRules {
 /** The verbs kubeop uses, and why: a rule nobody can explain is a rule too many. */
 const HANDLED_VERBS = ['get', 'list', 'watch', 'patch', 'update']; // list-watch; finalizers and annotations by patch; the status writer reads an object on 404
 const STATUS_VERBS = ['patch']; // this.status is a merge patch of the status subresource
-const OWNED_VERBS = ['list', 'watch', 'create', 'patch']; // @Owns list-watches; this.apply is a patch that creates what is missing
+const OWNED_VERBS = ['get', 'list', 'watch', 'create', 'patch']; // @Owns list-watches; this.apply is a patch that creates what is missing; a handler reads its own child (a Secret's generated password)
 const FINALIZERS_VERBS = ['update']; // blockOwnerDeletion on a child needs update on its owner's finalizers
 const EVENT_VERBS = ['create', 'patch']; // a repeated Event is counted on the first one
 const LEASE_VERBS = ['get', 'create', 'update'];

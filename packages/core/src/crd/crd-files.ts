@@ -13,7 +13,7 @@ export class GeneratedCrdError extends KubeopError {
   readonly code = 'GENERATED_CRD_INVALID';
   constructor(
     readonly file: string,
-    readonly problem: 'not-json' | 'other-crd' | 'version-missing',
+    readonly problem: 'missing' | 'not-json' | 'other-crd' | 'version-missing',
     message: string,
   ) {
     super(message);

@@ -18,7 +18,8 @@ export function packageJson(c: Context): string {
       local: 'npm run build && kubeop-local node dist/main.js --create-crd',
       // The build first: the test installs the CRD it generated.
       test: 'npm run build && tsc -p tsconfig.test.json && node --test "dist-test/test/**/*.test.js"',
-      manifests: `npm run build && kubeop manifests dist/${c.file}.handler.js --image ${c.name}:0.1.0`,
+      // A file, not stdout: `npm run manifests > install.yaml` would carry npm's own banner lines.
+      manifests: `npm run build && kubeop manifests dist/main.js --image ${c.name}:0.1.0 --out install.yaml`,
     },
     dependencies: {
       '@kubeop/core': KUBEOP_RANGE,

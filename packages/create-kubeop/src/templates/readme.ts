@@ -41,7 +41,8 @@ kubectl get ${c.plural} first -o jsonpath='{.status}'
 \`npm run build\` compiles \`src/\` to \`dist/\` and generates the CRD from the \`Spec\` and \`Status\` types into
 \`dist/crds/\` (\`kubeop crd\`; TSDoc tags such as \`@maxLength\` become validation); \`npm start\` runs \`dist/main.js\`
 against the cluster of \`KUBECONFIG\` (or in-cluster); add \`--create-crd\` to install that CRD.
-\`npm run manifests\` prints everything that installs the operator in a cluster: the CRD, a ServiceAccount,
-least-privilege RBAC computed from the handler class, and a Deployment (\`kubeop manifests --help\` for the options).
+\`npm run manifests\` writes \`install.yaml\`, everything that installs the operator in a cluster: its namespace, the CRD,
+a ServiceAccount, least-privilege RBAC computed from the handler class, and a Deployment (\`kubeop manifests --help\`
+for the options). Then \`kubectl apply -f install.yaml\`.
 `;
 }

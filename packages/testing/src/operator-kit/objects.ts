@@ -3,6 +3,7 @@ import { CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } fr
 import { type ObjectMeta } from '@kubeop/core';
 import { describeHandlerClass } from '@kubeop/core/tooling';
 import { eventually } from '../eventually.js';
+import { told } from './request-error.js';
 import type { HandlerClass, ResourceType, SpecOf, StatusOf, StoredObject } from './types.js';
 
 export interface ObjectHelpers<Spec, Status> {
@@ -52,47 +53,59 @@ export function objects(
   const base = { group: type.group, version: type.version, plural: type.plural, namespace };
   const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   type Stored = StoredObject<unknown, unknown>;
+  const resourceName = `${type.plural}.${type.group}`;
+  /** `create widgets.example.kubeop.dev w1 in namespace test-abc`: the subject of a failed request's message. */
+  const what = (verb: string, name?: string) =>
+    `${verb} ${resourceName}${name ? ` ${name}` : ''} in namespace ${namespace}`;
   const get = async (name: string): Promise<Stored | undefined> => {
     try {
-      return (await api.getNamespacedCustomObject({ ...base, name })) as Stored;
+      return (await told(what('get', name), () => api.getNamespacedCustomObject({ ...base, name }))) as Stored;
     } catch (error) {
       if ((error as { code?: number }).code === 404) return undefined;
       throw error;
     }
   };
-  const resourceName = `${type.plural}.${type.group}`;
   return {
     api,
     create: async (name, spec = {}, metadata = {}) =>
-      (await api.createNamespacedCustomObject({
-        ...base,
-        body: {
-          apiVersion: `${type.group}/${type.version}`,
-          kind: type.kind,
-          metadata: { ...metadata, name, namespace },
-          spec,
-        },
-      })) as Stored,
+      (await told(what('create', name), () =>
+        api.createNamespacedCustomObject({
+          ...base,
+          body: {
+            apiVersion: `${type.group}/${type.version}`,
+            kind: type.kind,
+            metadata: { ...metadata, name, namespace },
+            spec,
+          },
+        }),
+      )) as Stored,
     get,
-    list: async () => ((await api.listNamespacedCustomObject(base)) as { items: Stored[] }).items,
-    waitFor: (name, predicate, what = `${resourceName} ${name} to meet the condition`, timeoutMs = 30_000) =>
+    list: async () =>
+      ((await told(what('list'), () => api.listNamespacedCustomObject(base))) as { items: Stored[] }).items,
+    waitFor: (name, predicate, description = `${resourceName} ${name} to meet the condition`, timeoutMs = 30_000) =>
       eventually(
         async () => {
           const object = await get(name);
           return object && predicate(object) ? object : undefined;
         },
-        what,
+        description,
         timeoutMs,
       ),
     waitForDeletion: async (name, timeoutMs = 30_000) => {
       await eventually(async () => (await get(name)) === undefined, `${resourceName} ${name} to be gone`, timeoutMs);
     },
     patchSpec: async (name, spec) =>
-      (await api.patchNamespacedCustomObject({ ...base, name, body: { spec } }, mergePatch)) as Stored,
+      (await told(what('patch the spec of', name), () =>
+        api.patchNamespacedCustomObject({ ...base, name, body: { spec } }, mergePatch),
+      )) as Stored,
     patchStatus: async (name, status) =>
-      (await api.patchNamespacedCustomObjectStatus({ ...base, name, body: { status } }, mergePatch)) as Stored,
+      (await told(what('patch the status of', name), () =>
+        api.patchNamespacedCustomObjectStatus({ ...base, name, body: { status } }, mergePatch),
+      )) as Stored,
     patchMetadata: async (name, metadata) =>
-      (await api.patchNamespacedCustomObject({ ...base, name, body: { metadata } }, mergePatch)) as Stored,
-    delete: (name) => api.deleteNamespacedCustomObject({ ...base, name }),
+      (await told(what('patch the metadata of', name), () =>
+        api.patchNamespacedCustomObject({ ...base, name, body: { metadata } }, mergePatch),
+      )) as Stored,
+    delete: (name) => told(what('delete', name), () => api.deleteNamespacedCustomObject({ ...base, name })),
   };
 }
