@@ -5,12 +5,21 @@ export {
   OnAdded,
   OnDeleted,
   OnModified,
+  OnMutate,
   OnReconcile,
   OnTimer,
+  OnValidate,
   Owns,
   Resource,
 } from './decorators.js';
 export { defineResource, type HandlerClass, type ResourceDefinition } from './registry.js';
-export { ARGS_KEY, CUSTOM_RESOURCE_KEY, EVENT_HANDLERS_KEY, OWNS_KEY, TIMERS_KEY } from './metadata-keys.js';
+export {
+  ARGS_KEY,
+  CUSTOM_RESOURCE_KEY,
+  EVENT_HANDLERS_KEY,
+  OWNS_KEY,
+  TIMERS_KEY,
+  WEBHOOKS_KEY,
+} from './metadata-keys.js';
 export type * from './options.js';
 export type * from './records.js';
