@@ -3,6 +3,7 @@ import './runtime-check.js';
 export { bootstrap, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './bootstrap.js';
 export { type OperatorArgs, type LogLevel, UsageError } from './cli.js';
 export { PermanentError, TemporaryError } from './errors.js';
+export { type AdmissionRequest, type AdmissionUserInfo, Denied, type DeniedOptions } from './admission.js';
 export {
   describeHandlerClass,
   InvalidHandlerError,
