@@ -38,6 +38,15 @@ export interface OperatorArgs {
   retryPeriod: number;
   metricsBindAddress: string;
   healthProbeBindAddress: string;
+  webhookBindAddress: string;
+  webhookCertDir: string | undefined;
+  installWebhooks: boolean;
+  /** `NAMESPACE/NAME` of the Service in front of the webhook server. */
+  webhookService: string | undefined;
+  operatorNamespace: string | undefined;
+  /** Seconds; 0 = the certificate module's default. */
+  webhookCaLifetime: number;
+  webhookCertLifetime: number;
   [property: string]: unknown;
 }
 
@@ -205,6 +214,45 @@ const BUILT_IN: FlagSpec[] = [
     default: ':8081',
     describe: 'Address of /healthz and /readyz (host:port, :port; 0 = off)',
   }),
+  flag('webhook-bind-address', {
+    type: 'string',
+    default: ':9443',
+    describe: 'Address of the HTTPS admission webhook server, on when a class has @OnValidate or @OnMutate (0 = off)',
+  }),
+  flag('webhook-cert-dir', {
+    type: 'string',
+    describe:
+      "Folder with the webhook server's tls.crt and tls.key (e.g. cert-manager's Secret, mounted); default: self-managed certificates in a Secret",
+  }),
+  flag('install-webhooks', {
+    type: 'boolean',
+    default: false,
+    describe: 'Create or update the ValidatingWebhookConfiguration and MutatingWebhookConfiguration at start',
+  }),
+  flag('webhook-service', {
+    type: 'string',
+    describe:
+      'NAMESPACE/NAME of the Service in front of the webhook server (default: the API server calls https://127.0.0.1:<port>, a local control plane)',
+  }),
+  flag('operator-namespace', {
+    type: 'string',
+    describe:
+      "The operator's own namespace: where its webhook Secret lives, left out of built-in kinds' webhooks (default: the in-cluster service account's, else default)",
+  }),
+  flag(
+    'webhook-ca-lifetime',
+    { type: 'number', default: 0, describe: 'Lifetime of a self-managed webhook CA in seconds (tests); 0 = default' },
+    seconds({ min: 0 }),
+  ),
+  flag(
+    'webhook-cert-lifetime',
+    {
+      type: 'number',
+      default: 0,
+      describe: 'Lifetime of a self-managed webhook serving certificate in seconds (tests); 0 = default',
+    },
+    seconds({ min: 0 }),
+  ),
 ];
 
 function flag(name: string, options: Options, bounds?: Bounds): FlagSpec {

@@ -52,4 +52,12 @@ export {
 export type { CustomObject, KubeObject, ObjectMeta } from './kube/objects.js';
 export type { Logger } from './logging.js';
 export { Operator, type OperatorOptions, prepareOperator } from './operator.js';
+export {
+  ADMISSION_API_VERSION,
+  configurationName,
+  type WebhookConfigurationOptions,
+  type WebhookConfigurations,
+  webhookConfigurations,
+  type WebhookTarget,
+} from './internal/webhook/configurations.js';
 export { ResourceNotServedError } from './resource-setup.js';

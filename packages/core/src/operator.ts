@@ -17,6 +17,7 @@ import { type Metrics, NOOP_METRICS, OperatorMetrics } from './internal/metrics/
 import { parseBindAddress } from './internal/serve/http-server.js';
 import { startMetricsServer } from './internal/serve/metrics-server.js';
 import { startProbeServer } from './internal/serve/probes.js';
+import { parseWebhookService, startWebhooks } from './internal/webhook/start.js';
 import { KubeClient } from './kube/client.js';
 import { loadKubeConfig } from './kube/config.js';
 import { ObjectClient } from './kube/object-client.js';
@@ -66,12 +67,18 @@ export function prepareOperator(options: OperatorOptions): Prepared {
   for (const [flag, address] of [
     ['--metrics-bind-address', args.metricsBindAddress],
     ['--health-probe-bind-address', args.healthProbeBindAddress],
+    ['--webhook-bind-address', args.webhookBindAddress],
   ] as const) {
     try {
       parseBindAddress(address, flag);
     } catch (error) {
       throw new UsageError(`${(error as Error).message}\nRun with --help to see the flags.`);
     }
+  }
+  try {
+    parseWebhookService(args.webhookService);
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\nRun with --help to see the flags.`);
   }
   return { kind: 'operator', operator: new Operator(descriptions, args, options) };
 }
@@ -104,6 +111,7 @@ export class Operator {
   readonly config: RuntimeConfig;
   private manager: Manager | undefined;
   private client: KubeClient | undefined;
+  private stopping: Promise<boolean> | undefined;
 
   constructor(
     readonly resources: ResourceDescription[],
@@ -143,27 +151,28 @@ export class Operator {
       watchdogMs: config.watch.watchdogSeconds * 1000,
       metricsFor: (resource) => metrics.forController(resource),
     });
-    const controllers = this.resources.map(
-      (description, index) =>
-        new ResourceController({
-          description,
-          namespace: config.namespace,
-          informers,
-          owned: owned[index]!,
-          client,
-          objects,
-          kubeConfig,
-          crdApi,
-          args: this.args,
-          config,
-          logger: this.logger,
-          metrics: metrics.forController(fullName(description.resource), {
-            maxConcurrent: config.maxConcurrent,
-            handlers: [...Object.values(description.handlers), ...description.timers].map((record) =>
-              handlerName(record),
-            ),
+    const controllers = this.resources.flatMap((description, index) =>
+      !watched(description)
+        ? []
+        : new ResourceController({
+            description,
+            namespace: config.namespace,
+            informers,
+            owned: owned[index]!,
+            client,
+            objects,
+            kubeConfig,
+            crdApi,
+            args: this.args,
+            config,
+            logger: this.logger,
+            metrics: metrics.forController(fullName(description.resource), {
+              maxConcurrent: config.maxConcurrent,
+              handlers: [...Object.values(description.handlers), ...description.timers].map((record) =>
+                handlerName(record),
+              ),
+            }),
           }),
-        }),
     );
     const election = config.leaderElection;
     const elector =
@@ -193,6 +202,24 @@ export class Operator {
       throw error;
     });
     if (probeServer) manager.addServer(probeServer);
+    // Every replica serves admission, leader or not.
+    const webhooks = await startWebhooks({
+      name: config.name,
+      resources: this.resources,
+      args: this.args,
+      client,
+      objects,
+      logger: this.logger,
+      registry: metrics instanceof OperatorMetrics ? metrics.registry : undefined,
+      inClusterNamespace: inClusterNamespace(),
+    }).catch(async (error: unknown) => {
+      await Promise.all([metricsServer?.close(), probeServer?.close()]);
+      throw error;
+    });
+    if (webhooks) {
+      manager.addServer(webhooks);
+      manager.addReadyCheck({ name: 'webhook', check: () => webhooks.ready() });
+    }
     if (metricsServer) this.logger.info(`serving metrics on http://${metricsServer.address}/metrics`);
     if (probeServer) this.logger.info(`serving probes on http://${probeServer.address}/healthz and /readyz`);
     manager.start();
@@ -212,7 +239,12 @@ export class Operator {
   }
 
   /** Stops watching and lets running handlers finish within --shutdown-timeout; true if they all did. */
-  async stop(): Promise<boolean> {
+  stop(): Promise<boolean> {
+    // Idempotent: a second call (a test stopping it early, then its teardown) waits for the first.
+    return (this.stopping ??= this.stopOnce());
+  }
+
+  private async stopOnce(): Promise<boolean> {
     const drained = (await this.manager?.stop()) ?? true;
     await this.client?.close();
     if (!drained)
@@ -229,11 +261,16 @@ export class Operator {
     handlers: ResourceController['stats'];
   }> {
     return (this.manager?.controllers ?? []).map((c, i) => ({
-      resource: fullName(this.resources[i]!.resource),
+      resource: fullName(this.resources.filter(watched)[i]!.resource),
       watcher: c.watcher.stats,
       handlers: c.stats,
     }));
   }
+}
+
+/** A class with webhooks only watches nothing, so it gets no controller. */
+function watched(description: ResourceDescription): boolean {
+  return Object.keys(description.handlers).length > 0 || description.timers.length > 0;
 }
 
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';

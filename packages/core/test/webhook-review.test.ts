@@ -3,13 +3,10 @@ import 'reflect-metadata';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
 import { CustomResource, OnMutate, OnValidate } from '@kubeop/decorators';
-import {
-  type AdmissionRequest,
-  Denied,
-  describeHandlerClass,
-  type ObjectClient,
-  type OperatorArgs,
-} from '@kubeop/core';
+import { type AdmissionRequest, Denied } from '../src/admission.js';
+import type { OperatorArgs } from '../src/cli.js';
+import { describeHandlerClass } from '../src/explorer.js';
+import type { ObjectClient } from '../src/kube/object-client.js';
 import { createRootLogger } from '../src/logging.js';
 import { invokeWebhook, methodDeadlineMs } from '../src/internal/webhook/invoke.js';
 import { BadReviewError, parseReview, reviewResponse } from '../src/internal/webhook/review.js';
