@@ -24,6 +24,7 @@ interface ManifestArgs {
   'crd-dir'?: string;
   rules?: string;
   out?: string;
+  'cert-manager': boolean;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -72,6 +73,12 @@ export const manifestsCommand: CommandModule<object, ManifestArgs> = {
         describe:
           'A YAML or JSON file of RBAC rules for what the handlers do themselves (this.client), added to the role',
       })
+      .option('cert-manager', {
+        type: 'boolean',
+        default: false,
+        describe:
+          "Webhook certificates from cert-manager (a Certificate, an Issuer and the inject-ca-from annotation) instead of the operator's self-managed Secret",
+      })
       .option('out', {
         type: 'string',
         describe: 'Write one file per object and a kustomization.yaml to this folder instead of printing',
@@ -106,6 +113,7 @@ export const manifestsCommand: CommandModule<object, ManifestArgs> = {
       updateCrd: args['update-crd'],
       crdFor: generatedCrds(args.modules, args['crd-dir']),
       extraRules: args.rules ? await readRules(args.rules) : [],
+      certManager: args['cert-manager'],
     });
     if (args.out) await writeFolder(args.out, manifests);
     else process.stdout.write(manifests.map(toYaml).join('---\n'));

@@ -106,7 +106,8 @@ async function removeWebhookConfigurations(kubeconfigPath: string, name: string)
       await client
         .request('DELETE', `/apis/${ADMISSION_API_VERSION}/${plural}/${configurationName(name)}`)
         .catch((error: unknown) => {
-          if (!(error instanceof KubeApiError && error.status === 404)) throw error;
+          // Gone already, or a narrowed ServiceAccount (a manifests test) may not delete: the test cleans up then.
+          if (!(error instanceof KubeApiError && (error.status === 404 || error.status === 403))) throw error;
         });
     }
   } finally {
