@@ -15,11 +15,7 @@ let operator: OperatorProcess;
 beforeAll(async () => {
   env = await testEnvironment();
   operator = spawnOperator(MAIN, {
-    args: [
-      ...['--create-crd', '--namespace', env.namespace, '--operator-namespace', env.namespace],
-      ...['--install-webhooks', '--webhook-bind-address', '127.0.0.1:0'],
-      ...['--metrics-bind-address', '0', '--health-probe-bind-address', '0'],
-    ],
+    args: [...['--create-crd', '--namespace', env.namespace, '--operator-namespace', env.namespace]],
     env: { KUBECONFIG: env.kubeconfigPath },
   });
   await operator.waitForOutput(/applied MutatingWebhookConfiguration/, 60_000);
@@ -48,5 +44,23 @@ describe('the webhook-guard sample', () => {
     });
     const created = (await create(backup('nightly', 'storage'))) as { spec: { schedule: string } };
     expect(created.spec.schedule).toBe(`${spreadMinute(`${env.namespace}/nightly`)} * * * *`);
+  });
+
+  it('exits 1 naming --webhook-bind-address when its port is taken', async () => {
+    const port = /admission webhook\(s\) on https:\/\/127\.0\.0\.1:(\d+)/.exec(operator.output())?.[1];
+    expect(port).toBeDefined();
+    const second = spawnOperator(MAIN, {
+      args: [
+        '--namespace',
+        env.namespace,
+        '--operator-namespace',
+        env.namespace,
+        '--webhook-bind-address',
+        `127.0.0.1:${port}`,
+      ],
+      env: { KUBECONFIG: env.kubeconfigPath },
+    });
+    expect(await second.exited).toMatchObject({ code: 1 });
+    expect(second.output()).toContain(`--webhook-bind-address "127.0.0.1:${port}": the address is already in use`);
   });
 });
