@@ -202,7 +202,10 @@ export class Operator {
       throw error;
     });
     if (probeServer) manager.addServer(probeServer);
-    // Every replica serves admission, leader or not.
+    // Every replica serves admission, leader or not; /readyz fails until it does (registered before the server starts).
+    let webhookReady: () => true | string = () => 'the webhook server is starting';
+    if (this.resources.some((r) => r.webhooks.length))
+      manager.addReadyCheck({ name: 'webhook', check: () => webhookReady() });
     const webhooks = await startWebhooks({
       name: config.name,
       resources: this.resources,
@@ -216,10 +219,8 @@ export class Operator {
       await Promise.all([metricsServer?.close(), probeServer?.close()]);
       throw error;
     });
-    if (webhooks) {
-      manager.addServer(webhooks);
-      manager.addReadyCheck({ name: 'webhook', check: () => webhooks.ready() });
-    }
+    webhookReady = webhooks ? () => webhooks.ready() : () => true;
+    if (webhooks) manager.addServer(webhooks);
     if (metricsServer) this.logger.info(`serving metrics on http://${metricsServer.address}/metrics`);
     if (probeServer) this.logger.info(`serving probes on http://${probeServer.address}/healthz and /readyz`);
     manager.start();
