@@ -17,6 +17,7 @@ import { type Metrics, NOOP_METRICS, OperatorMetrics } from './internal/metrics/
 import { parseBindAddress } from './internal/serve/http-server.js';
 import { startMetricsServer } from './internal/serve/metrics-server.js';
 import { startProbeServer } from './internal/serve/probes.js';
+import { parseLabelSelector } from './internal/webhook/label-selector.js';
 import { parseWebhookService, startWebhooks } from './internal/webhook/start.js';
 import { KubeClient } from './kube/client.js';
 import { loadKubeConfig } from './kube/config.js';
@@ -64,6 +65,7 @@ export function prepareOperator(options: OperatorOptions): Prepared {
     }
   }
   assertLeaderElectionTimings(args);
+  assertWebhookSelectors(descriptions);
   for (const [flag, address] of [
     ['--metrics-bind-address', args.metricsBindAddress],
     ['--health-probe-bind-address', args.healthProbeBindAddress],
@@ -86,6 +88,20 @@ export function prepareOperator(options: OperatorOptions): Prepared {
 function assertLeaderElectionTimings(args: OperatorArgs): void {
   const problem = validateLeaderElectionTimings(args);
   if (problem) throw new UsageError(`${problem}\nRun with --help to see the flags.`);
+}
+
+/** A webhook's objectSelector is the class's label selector: one the API's LabelSelector cannot hold fails now. */
+function assertWebhookSelectors(descriptions: ResourceDescription[]): void {
+  for (const { handlerClass, resource, webhooks } of descriptions) {
+    if (!webhooks.length || !resource.labelSelector) continue;
+    try {
+      parseLabelSelector(resource.labelSelector);
+    } catch (error) {
+      throw new InvalidHandlerError(
+        `labelSelector of ${handlerClass.name}, the objectSelector of its webhooks: ${(error as Error).message}`,
+      );
+    }
+  }
 }
 
 /** Two controllers on one resource would handle every object twice and fight over its status and finalizer. */

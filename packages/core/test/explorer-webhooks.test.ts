@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { describe, expect, it } from '@jest/globals';
 import { CustomResource, OnMutate, OnValidate, Resource, type AdmissionOperation } from '@kubeop/decorators';
-import { describeHandlerClass, InvalidHandlerError } from '@kubeop/core';
+import { describeHandlerClass, InvalidHandlerError, prepareOperator, UsageError } from '@kubeop/core';
 
 const custom = { group: 'example.kubeop.dev', version: 'v1', plural: 'widgets', kind: 'Widget' };
 const configMaps = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' };
@@ -55,5 +55,30 @@ describe('describeHandlerClass with webhooks', () => {
     );
     expect(() => describeHandlerClass(DeleteMutation)).toThrow('@OnMutate on DeleteMutation.defaults: a DELETE');
     expect(() => describeHandlerClass(Slow)).toThrow('timeout 31 is not a whole number of seconds from 1 to 30');
+  });
+});
+
+describe('prepareOperator with webhooks', () => {
+  it('names a label selector that cannot be a webhook objectSelector', () => {
+    @Resource({ ...configMaps, labelSelector: 'a in x' })
+    class Odd {
+      @OnValidate() check(): void {}
+    }
+    expect(() => prepareOperator({ handlers: [Odd], argv: [], env: {} })).toThrow(
+      'labelSelector of Odd, the objectSelector of its webhooks: cannot read "a in x"',
+    );
+  });
+
+  it('refuses a malformed --webhook-service and a bad --webhook-bind-address as usage errors', () => {
+    @Resource(configMaps)
+    class Maps {
+      @OnValidate() check(): void {}
+    }
+    expect(() => prepareOperator({ handlers: [Maps], argv: ['--webhook-service', 'nope'], env: {} })).toThrow(
+      UsageError,
+    );
+    expect(() => prepareOperator({ handlers: [Maps], argv: ['--webhook-bind-address', '9443'], env: {} })).toThrow(
+      '--webhook-bind-address "9443": no port',
+    );
   });
 });
