@@ -12,20 +12,24 @@ import type { OperatorArgs } from '../src/cli.js';
 import { describeHandlerClass } from '../src/explorer.js';
 import type { ObjectClient } from '../src/kube/object-client.js';
 import { generateCertificates } from '@kubeop/testing';
+import { Registry } from 'prom-client';
+import { Denied } from '../src/admission.js';
 import { createRootLogger } from '../src/logging.js';
 import { certificatesFromDirectory } from '../src/internal/webhook/certificates/index.js';
 import { startWebhookServer, type WebhookServer } from '../src/internal/webhook/server.js';
 import { webhookEndpoints } from '../src/internal/webhook/webhooks.js';
-import { NOOP_WEBHOOK_METRICS } from '../src/internal/metrics/webhook-metrics.js';
+import { NOOP_WEBHOOK_METRICS, PrometheusWebhookMetrics } from '../src/internal/metrics/webhook-metrics.js';
 
 @CustomResource({ group: 'example.kubeop.dev', version: 'v1', plural: 'widgets', kind: 'Widget' })
 class Widgets {
-  @OnValidate() check(): void {}
+  @OnValidate() check(widget: { spec: { size?: number } }): void {
+    if (widget.spec.size === 1) throw new Denied('spec.size must not be 1', { field: 'spec.size' });
+  }
 }
 
 const logs: string[] = [];
 const logger = createRootLogger({
-  level: 'info',
+  level: 'debug',
   format: 'json',
   stream: new Writable({ write: (chunk, _e, done) => (logs.push(String(chunk)), done()) }),
 });
@@ -33,6 +37,7 @@ const endpoints = webhookEndpoints([describeHandlerClass(Widgets)]);
 let dir: string;
 let ca: string;
 let server: WebhookServer;
+const registry = new Registry();
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kubeop-webhook-'));
@@ -47,7 +52,10 @@ beforeAll(async () => {
     endpoints,
     certificates,
     deps: { client: {} as ObjectClient, logger, args: {} as OperatorArgs },
-    metrics: NOOP_WEBHOOK_METRICS,
+    metrics: new PrometheusWebhookMetrics(
+      registry,
+      endpoints.map((e) => e.path),
+    ),
     logger,
   });
 });
@@ -93,6 +101,27 @@ describe('the webhook server', () => {
     expect((await post(endpoints[0]!.path, bad)).status).toBe(400);
     expect((await post(endpoints[0]!.path, bad)).status).toBe(400);
     expect(logs.filter((line) => line.includes('expected kind AdmissionReview'))).toHaveLength(1);
+  });
+
+  it('counts requests by code, latency and in-flight, logs a denial at debug, and shows the certificate expiry', async () => {
+    const denied = review.replace('"spec":{}', '"spec":{"size":1}');
+    const answer = JSON.parse((await post(endpoints[0]!.path, denied)).body) as { response: { allowed: boolean } };
+    expect(answer.response.allowed).toBe(false);
+    expect(logs.some((line) => line.includes('Widgets.check denied CREATE') && line.includes('"level":"debug"'))).toBe(
+      true,
+    );
+    expect((await post(endpoints[0]!.path, '{}')).status).toBe(400);
+    const text = await registry.metrics();
+    const path = endpoints[0]!.path;
+    expect(text).toMatch(
+      new RegExp(`controller_runtime_webhook_requests_total\\{webhook="${path}",code="200"\\} [1-9]`),
+    );
+    expect(text).toMatch(
+      new RegExp(`controller_runtime_webhook_requests_total\\{webhook="${path}",code="400"\\} [1-9]`),
+    );
+    expect(text).toContain(`controller_runtime_webhook_requests_in_flight{webhook="${path}"} 0`);
+    expect(text).toMatch(new RegExp(`controller_runtime_webhook_latency_seconds_count\\{webhook="${path}"\\} [1-9]`));
+    expect(text).toMatch(/kubeop_webhook_certificate_expiry_timestamp_seconds \d{10}/);
   });
 
   it('refuses a body over the limit with 413', async () => {
