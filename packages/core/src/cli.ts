@@ -47,6 +47,15 @@ export interface OperatorArgs {
   watchFailureTolerance: number;
   /** Seconds the API server may keep refusing the credentials (401) before /healthz fails; 0 = never. */
   unauthorizedTolerance: number;
+  webhookBindAddress: string;
+  webhookCertDir: string | undefined;
+  installWebhooks: boolean;
+  /** `NAMESPACE/NAME` of the Service in front of the webhook server. */
+  webhookService: string | undefined;
+  operatorNamespace: string | undefined;
+  /** Seconds; 0 = the certificate module's default. */
+  webhookCaLifetime: number;
+  webhookCertLifetime: number;
   [property: string]: unknown;
 }
 
@@ -232,24 +241,70 @@ const BUILT_IN: FlagSpec[] = [
     },
     seconds({ min: 0 }),
   ),
+  flag('webhook-bind-address', {
+    type: 'string',
+    describe: 'Address of the HTTPS admission webhook server, on when a class has @OnValidate or @OnMutate (0 = off)',
+  }),
+  flag('webhook-cert-dir', {
+    type: 'string',
+    describe:
+      "Folder with the webhook server's tls.crt and tls.key (e.g. cert-manager's Secret, mounted); default: self-managed certificates in a Secret",
+  }),
+  flag('install-webhooks', {
+    type: 'boolean',
+    default: false,
+    describe: 'Create or update the ValidatingWebhookConfiguration and MutatingWebhookConfiguration at start',
+  }),
+  flag('webhook-service', {
+    type: 'string',
+    describe:
+      'NAMESPACE/NAME of the Service in front of the webhook server (default: the API server calls https://127.0.0.1:<port>, a local control plane)',
+  }),
+  flag('operator-namespace', {
+    type: 'string',
+    describe:
+      "The operator's own namespace: where its webhook Secret lives, left out of built-in kinds' webhooks (default: the in-cluster service account's, else default)",
+  }),
+  flag(
+    'webhook-ca-lifetime',
+    { type: 'number', default: 0, describe: 'Lifetime of a self-managed webhook CA in seconds (tests); 0 = default' },
+    seconds({ min: 0 }),
+  ),
+  flag(
+    'webhook-cert-lifetime',
+    {
+      type: 'number',
+      default: 0,
+      describe: 'Lifetime of a self-managed webhook serving certificate in seconds (tests); 0 = default',
+    },
+    seconds({ min: 0 }),
+  ),
 ];
 
 /** Where /metrics and the probes listen unless a flag says otherwise. */
 export interface BindAddressDefaults {
   metrics: string;
   probes: string;
+  webhooks: string;
 }
 
 /**
  * In a pod (KUBERNETES_SERVICE_HOST is set in every container), the fixed ports where Prometheus and the kubelet are
- * pointed: :8080 and :8081. Elsewhere a free port on the loopback interface (logged at start), so two operators, or an
- * operator and a dev server on 8080, run side by side on one machine.
+ * pointed: :8080, :8081 and the webhook Service's :9443. Elsewhere a free port on the loopback interface (logged at
+ * start; a local webhook configuration names the port bound), so two operators, or an operator and a dev server on
+ * 8080, run side by side on one machine.
  */
 export function bindAddressDefaults(env: NodeJS.ProcessEnv): BindAddressDefaults {
   return env.KUBERNETES_SERVICE_HOST
-    ? { metrics: ':8080', probes: ':8081' }
-    : { metrics: '127.0.0.1:0', probes: '127.0.0.1:0' };
+    ? { metrics: ':8080', probes: ':8081', webhooks: ':9443' }
+    : { metrics: '127.0.0.1:0', probes: '127.0.0.1:0', webhooks: '127.0.0.1:0' };
 }
+
+const IN_POD_PORTS: Record<string, [keyof BindAddressDefaults, string]> = {
+  'metrics-bind-address': ['metrics', ':8080'],
+  'health-probe-bind-address': ['probes', ':8081'],
+  'webhook-bind-address': ['webhooks', ':9443'],
+};
 
 function flag(name: string, options: Options, bounds?: Bounds): FlagSpec {
   return { flag: name, property: camelCase(name), options, env: undefined, bounds };
@@ -279,10 +334,10 @@ export function parseCommandLine(resources: ResourceDescription[], commandLine: 
     const envName =
       spec.env === false ? undefined : (spec.env ?? `${prefix}_${spec.flag.replace(/-/g, '_').toUpperCase()}`);
     const options: Options = { ...spec.options };
-    if (spec.flag === 'metrics-bind-address' || spec.flag === 'health-probe-bind-address') {
-      const metrics = spec.flag === 'metrics-bind-address';
-      options.default = metrics ? bindDefaults.metrics : bindDefaults.probes;
-      options.defaultDescription = `"${metrics ? ':8080' : ':8081'}" in a pod, else "127.0.0.1:0" (a free port)`;
+    const bind = IN_POD_PORTS[spec.flag];
+    if (bind) {
+      options.default = bindDefaults[bind[0]];
+      options.defaultDescription = `"${bind[1]}" in a pod, else "127.0.0.1:0" (a free port)`;
     }
     const fromEnv = envName ? env[envName] : undefined;
     if (envName) envNames.set(spec, envName);

@@ -19,6 +19,8 @@ import {
   type ResourceTypeRecord,
   TIMERS_KEY,
   type TimerRecord,
+  WEBHOOKS_KEY,
+  type WebhookRecord,
 } from '@kubeop/decorators';
 import { KubeopError } from './errors.js';
 import { fullName } from './kube/resource.js';
@@ -49,6 +51,8 @@ export interface ResourceDescription {
   args: ArgDescription[];
   /** The finalizer kubeop manages on objects, or undefined when deletion is best-effort. */
   finalizer: string | undefined;
+  /** `@OnValidate` and `@OnMutate` methods, in declaration order (a subclass's first). */
+  webhooks: WebhookRecord[];
 }
 
 /** The core group's objects get a kubeop finalizer; a bare `finalizer` name is not domain-qualified. */
@@ -61,6 +65,13 @@ export function describeHandlerClass(handlerClass: HandlerClass): ResourceDescri
   }
   const resource: ResourceRecord | undefined = Reflect.getMetadata(CUSTOM_RESOURCE_KEY, handlerClass);
   if (!resource) {
+    const webhook = collectWebhooks(handlerClass)[0];
+    if (webhook) {
+      throw new InvalidHandlerError(
+        `${className}.${String(webhook.method)} has @On${webhook.type === 'validate' ? 'Validate' : 'Mutate'}() but ${className} has no ` +
+          '@CustomResource({ group, version, plural, kind }) or @Resource({ ... }) saying which objects it checks',
+      );
+    }
     throw new InvalidHandlerError(
       `${className} is not decorated with @CustomResource({ group, version, plural, kind }) or @Resource({ group, version, plural, kind })`,
     );
@@ -69,9 +80,10 @@ export function describeHandlerClass(handlerClass: HandlerClass): ResourceDescri
   const owns = collectOwns(className, handlerClass);
   const handlers = collectHandlers(handlerClass);
   const timers = collectTimers(handlerClass);
-  if (Object.keys(handlers).length === 0 && timers.length === 0) {
+  const webhooks = collectWebhooks(handlerClass);
+  if (Object.keys(handlers).length === 0 && timers.length === 0 && webhooks.length === 0) {
     throw new InvalidHandlerError(
-      `${className} has no @OnAdded(), @OnModified(), @OnDeleted(), @OnReconcile() or @OnTimer() handler`,
+      `${className} has no @OnAdded(), @OnModified(), @OnDeleted(), @OnReconcile(), @OnTimer(), @OnValidate() or @OnMutate() handler`,
     );
   }
   if (handlers.reconcile && (handlers.added || handlers.modified)) {
@@ -89,7 +101,7 @@ export function describeHandlerClass(handlerClass: HandlerClass): ResourceDescri
   const finalizer = deleted?.finalizer
     ? (resource.finalizer ?? `${resource.group || CORE_GROUP_FINALIZER_DOMAIN}/finalizer`)
     : undefined;
-  return { handlerClass, resource, handlers, timers, owns, args, finalizer };
+  return { handlerClass, resource, handlers, timers, owns, args, finalizer, webhooks };
 }
 
 function validateResource(className: string, resource: ResourceRecord): void {
@@ -201,6 +213,43 @@ function collectTimers(handlerClass: HandlerClass): TimerRecord[] {
     }
   }
   return timers;
+}
+
+const OPERATIONS = new Set(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']);
+
+/** The API server accepts timeoutSeconds from 1 to 30. */
+function collectWebhooks(handlerClass: HandlerClass): WebhookRecord[] {
+  const webhooks: WebhookRecord[] = [];
+  const methods = new Set<string | symbol>();
+  for (let proto = handlerClass.prototype; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const webhook of (Reflect.getOwnMetadata(WEBHOOKS_KEY, proto) ?? []) as WebhookRecord[]) {
+      const key = `${webhook.type}:${String(webhook.method)}`;
+      if (methods.has(key)) continue; // overridden in a subclass
+      methods.add(key);
+      const where = `@On${webhook.type === 'validate' ? 'Validate' : 'Mutate'} on ${proto.constructor.name}.${String(webhook.method)}`;
+      if (typeof proto[webhook.method] !== 'function') throw new InvalidHandlerError(`${where}: not a method`);
+      if (!Array.isArray(webhook.operations) || webhook.operations.length === 0)
+        throw new InvalidHandlerError(`${where}: operations must list at least one of ${[...OPERATIONS].join(', ')}`);
+      for (const operation of webhook.operations) {
+        if (!OPERATIONS.has(operation))
+          throw new InvalidHandlerError(
+            `${where}: unknown operation ${JSON.stringify(operation)} (one of ${[...OPERATIONS].join(', ')})`,
+          );
+      }
+      if (webhook.type === 'mutate' && webhook.operations.includes('DELETE'))
+        throw new InvalidHandlerError(`${where}: a DELETE has no object to change; use @OnValidate for deletions`);
+      if (!(Number.isInteger(webhook.timeout) && webhook.timeout >= 1 && webhook.timeout <= 30))
+        throw new InvalidHandlerError(
+          `${where}: timeout ${String(webhook.timeout)} is not a whole number of seconds from 1 to 30`,
+        );
+      if (webhook.failurePolicy !== 'Fail' && webhook.failurePolicy !== 'Ignore')
+        throw new InvalidHandlerError(
+          `${where}: failurePolicy ${JSON.stringify(webhook.failurePolicy)} is not 'Fail' or 'Ignore'`,
+        );
+      webhooks.push(webhook);
+    }
+  }
+  return webhooks;
 }
 
 function checkTimeout(where: string, timeout: number | undefined): void {

@@ -4,6 +4,7 @@ export { bootstrap } from './bootstrap.js';
 export { type LogLevel, type OperatorArgs, UsageError } from './cli.js';
 export { KubeopError, PermanentError, TemporaryError } from './errors.js';
 export { InvalidHandlerError } from './explorer.js';
+export { type AdmissionRequest, type AdmissionUserInfo, Denied, type DeniedOptions } from './admission.js';
 export { type Applied, type ChildObject, ResourceHandler } from './handler.js';
 export { ChildObjectError } from './internal/run/apply-child.js';
 export { InvalidStatusError, StatusSubresourceMissingError, StatusWriteError } from './internal/run/status-errors.js';

@@ -18,6 +18,8 @@ import { type Metrics, NOOP_METRICS, OperatorMetrics } from './internal/metrics/
 import { parseBindAddress } from './internal/serve/http-server.js';
 import { startMetricsServer } from './internal/serve/metrics-server.js';
 import { startProbeServer } from './internal/serve/probes.js';
+import { parseLabelSelector } from './internal/webhook/label-selector.js';
+import { parseWebhookService, startWebhooks } from './internal/webhook/start.js';
 import { KubeClient } from './kube/client.js';
 import { loadKubeConfig } from './kube/config.js';
 import { ObjectClient } from './kube/object-client.js';
@@ -64,9 +66,11 @@ export function prepareOperator(options: OperatorOptions): Prepared {
     }
   }
   assertLeaderElectionTimings(args);
+  assertWebhookSelectors(descriptions);
   for (const [flag, address] of [
     ['--metrics-bind-address', args.metricsBindAddress],
     ['--health-probe-bind-address', args.healthProbeBindAddress],
+    ['--webhook-bind-address', args.webhookBindAddress],
   ] as const) {
     try {
       parseBindAddress(address, flag);
@@ -74,12 +78,31 @@ export function prepareOperator(options: OperatorOptions): Prepared {
       throw new UsageError(`${(error as Error).message}\n${SEE_HELP}`);
     }
   }
+  try {
+    parseWebhookService(args.webhookService);
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\nRun with --help to see the flags.`);
+  }
   return { kind: 'operator', operator: new Operator(descriptions, args, options) };
 }
 
 function assertLeaderElectionTimings(args: OperatorArgs): void {
   const problem = validateLeaderElectionTimings(args);
   if (problem) throw new UsageError(`${problem}\n${SEE_HELP}`);
+}
+
+/** A webhook's objectSelector is the class's label selector: one the API's LabelSelector cannot hold fails now. */
+function assertWebhookSelectors(descriptions: ResourceDescription[]): void {
+  for (const { handlerClass, resource, webhooks } of descriptions) {
+    if (!webhooks.length || !resource.labelSelector) continue;
+    try {
+      parseLabelSelector(resource.labelSelector);
+    } catch (error) {
+      throw new InvalidHandlerError(
+        `labelSelector of ${handlerClass.name}, the objectSelector of its webhooks: ${(error as Error).message}`,
+      );
+    }
+  }
 }
 
 /** Two controllers on one resource would handle every object twice and fight over its status and finalizer. */
@@ -105,6 +128,7 @@ export class Operator {
   readonly config: RuntimeConfig;
   private manager: Manager | undefined;
   private client: KubeClient | undefined;
+  private stopping: Promise<boolean> | undefined;
 
   constructor(
     readonly resources: ResourceDescription[],
@@ -150,27 +174,28 @@ export class Operator {
       watchdogMs: config.watch.watchdogSeconds * 1000,
       metricsFor: (resource) => metrics.forWatch(resource),
     });
-    const controllers = this.resources.map(
-      (description, index) =>
-        new ResourceController({
-          description,
-          namespace: config.namespace,
-          informers,
-          owned: owned[index]!,
-          client,
-          objects,
-          kubeConfig,
-          crdApi,
-          args: this.args,
-          config,
-          logger: this.logger,
-          metrics: metrics.forController(fullName(description.resource), {
-            maxConcurrent: config.maxConcurrent,
-            handlers: [...Object.values(description.handlers), ...description.timers].map((record) =>
-              handlerName(record),
-            ),
+    const controllers = this.resources.flatMap((description, index) =>
+      !watched(description)
+        ? []
+        : new ResourceController({
+            description,
+            namespace: config.namespace,
+            informers,
+            owned: owned[index]!,
+            client,
+            objects,
+            kubeConfig,
+            crdApi,
+            args: this.args,
+            config,
+            logger: this.logger,
+            metrics: metrics.forController(fullName(description.resource), {
+              maxConcurrent: config.maxConcurrent,
+              handlers: [...Object.values(description.handlers), ...description.timers].map((record) =>
+                handlerName(record),
+              ),
+            }),
           }),
-        }),
     );
     const election = config.leaderElection;
     const elector =
@@ -208,6 +233,25 @@ export class Operator {
       throw error;
     });
     if (probeServer) manager.addServer(probeServer);
+    // Every replica serves admission, leader or not; /readyz fails until it does (registered before the server starts).
+    let webhookReady: () => true | string = () => 'the webhook server is starting';
+    if (this.resources.some((r) => r.webhooks.length))
+      manager.addReadyCheck({ name: 'webhook', check: () => webhookReady() });
+    const webhooks = await startWebhooks({
+      name: config.name,
+      resources: this.resources,
+      args: this.args,
+      client,
+      objects,
+      logger: this.logger,
+      registry: metrics instanceof OperatorMetrics ? metrics.registry : undefined,
+      inClusterNamespace: inClusterNamespace(),
+    }).catch(async (error: unknown) => {
+      await Promise.all([metricsServer?.close(), probeServer?.close()]);
+      throw error;
+    });
+    webhookReady = webhooks ? () => webhooks.ready() : () => true;
+    if (webhooks) manager.addServer(webhooks);
     if (metricsServer) this.logger.info(`serving metrics on http://${metricsServer.address}/metrics`);
     if (probeServer) this.logger.info(`serving probes on http://${probeServer.address}/healthz and /readyz`);
     manager.start();
@@ -227,7 +271,12 @@ export class Operator {
   }
 
   /** Stops watching and lets running handlers finish within --shutdown-timeout; true if they all did. */
-  async stop(): Promise<boolean> {
+  stop(): Promise<boolean> {
+    // Idempotent: a second call (a test stopping it early, then its teardown) waits for the first.
+    return (this.stopping ??= this.stopOnce());
+  }
+
+  private async stopOnce(): Promise<boolean> {
     const drained = (await this.manager?.stop()) ?? true;
     await this.client?.close();
     if (!drained)
@@ -244,11 +293,16 @@ export class Operator {
     handlers: ResourceController['stats'];
   }> {
     return (this.manager?.controllers ?? []).map((c, i) => ({
-      resource: fullName(this.resources[i]!.resource),
+      resource: fullName(this.resources.filter(watched)[i]!.resource),
       watcher: c.watcher.stats,
       handlers: c.stats,
     }));
   }
+}
+
+/** A class with webhooks only watches nothing, so it gets no controller. */
+function watched(description: ResourceDescription): boolean {
+  return Object.keys(description.handlers).length > 0 || description.timers.length > 0;
 }
 
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';

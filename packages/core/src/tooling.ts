@@ -22,4 +22,12 @@ export { StructuralSchemaError, structuralProblems } from './crd/structural.js';
 export { type ArgDescription, describeHandlerClass, type ResourceDescription } from './explorer.js';
 export { KubeClient, type Query, type RequestOptions } from './kube/client.js';
 export { loadKubeConfig } from './kube/config.js';
+export {
+  ADMISSION_API_VERSION,
+  configurationName,
+  type WebhookConfigurationOptions,
+  type WebhookConfigurations,
+  webhookConfigurations,
+  type WebhookTarget,
+} from './internal/webhook/configurations.js';
 export { Operator, prepareOperator } from './operator.js';

@@ -119,7 +119,7 @@ describe('describeHandlerClass', () => {
     @CustomResource(resource)
     class Idle {}
     expect(() => describeHandlerClass(Idle)).toThrow(
-      'Idle has no @OnAdded(), @OnModified(), @OnDeleted(), @OnReconcile() or @OnTimer() handler',
+      'Idle has no @OnAdded(), @OnModified(), @OnDeleted(), @OnReconcile(), @OnTimer(), @OnValidate() or @OnMutate() handler',
     );
   });
 

@@ -9,6 +9,7 @@ import type {
   OnTimerOptions,
   ResourceOptions,
   ResourceTypeOptions,
+  WebhookOptions,
 } from './options.js';
 import type { HandlerKind } from './records.js';
 import {
@@ -19,6 +20,7 @@ import {
   recordEventHandler,
   recordOwns,
   recordTimer,
+  recordWebhook,
 } from './registry.js';
 
 /** Marks a class as the handler of one custom resource (defined by a CRD that `--create-crd` can create). */
@@ -68,6 +70,24 @@ export const OnReconcile = (options?: OnReconcileOptions): MethodDecorator => ev
  */
 export function OnTimer(options: OnTimerOptions): MethodDecorator {
   return (prototype, method) => recordTimer(prototype, method, options);
+}
+
+/**
+ * An admission check: the API server asks the operator before it stores an object (`(object, request)`). Return to
+ * allow, throw `Denied` (from `@kubeop/core`) to refuse with a message; any other error, or passing `timeout`, denies
+ * too. `request.warn()` adds a warning kubectl prints. The method must have no side effects: it also runs for dry
+ * runs and for requests another webhook refuses later (the configuration says `sideEffects: None`).
+ */
+export function OnValidate(options?: WebhookOptions): MethodDecorator {
+  return (prototype, method) => recordWebhook(prototype, method, 'validate', options);
+}
+
+/**
+ * An admission default: changes the object it is given (or returns a new one) before the API server stores it;
+ * kubeop sends the difference as a JSON patch. Denies as `@OnValidate` does. No side effects, likewise.
+ */
+export function OnMutate(options?: WebhookOptions): MethodDecorator {
+  return (prototype, method) => recordWebhook(prototype, method, 'mutate', options);
 }
 
 /** Turns a property into a command-line flag (and environment variable) whose value is injected. */

@@ -5,8 +5,10 @@ export {
   OnAdded,
   OnDeleted,
   OnModified,
+  OnMutate,
   OnReconcile,
   OnTimer,
+  OnValidate,
   Owns,
   Resource,
 } from './decorators.js';
@@ -19,6 +21,7 @@ export {
   EVENT_HANDLERS_KEY,
   OWNS_KEY,
   TIMERS_KEY,
+  WEBHOOKS_KEY,
 } from './metadata-keys.js';
 export type * from './options.js';
 export type * from './records.js';

@@ -9,3 +9,4 @@ export const TIMERS_KEY = Symbol.for('kubeop:timers');
  * imports an entry script; bootstrap() hands it the handler classes and returns instead of running the operator.
  */
 export const BOOTSTRAP_CAPTURE_KEY = Symbol.for('kubeop:bootstrap-capture');
+export const WEBHOOKS_KEY = Symbol.for('kubeop:webhooks');

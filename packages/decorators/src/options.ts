@@ -121,6 +121,25 @@ export interface OnDeletedOptions extends HandlerRunOptions {
   finalizer?: boolean;
 }
 
+/** An operation the API server asks an admission webhook about. */
+export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+
+/** Options of `@OnValidate` and `@OnMutate`. */
+export interface WebhookOptions {
+  /** The operations the webhook is asked about. Defaults to `['CREATE', 'UPDATE']` (`@OnMutate` takes no `DELETE`). */
+  operations?: AdmissionOperation[];
+  /**
+   * Seconds the API server waits for an answer (the configuration's `timeoutSeconds`, 1 to 30); the method itself
+   * gets a little less, and past it the request is denied with a message naming the method. Defaults to `10`.
+   */
+  timeout?: number;
+  /**
+   * What the API server does when it cannot reach the operator at all: `Fail` rejects the request, `Ignore` lets it
+   * through unchecked. A method that throws always denies. Defaults to `Fail`.
+   */
+  failurePolicy?: 'Fail' | 'Ignore';
+}
+
 /** The type of a command-line flag. */
 export type ArgType = 'string' | 'number' | 'boolean' | 'array';
 

@@ -1,5 +1,5 @@
 // What the decorators store: normalised records, kept apart from the user-facing options.
-import type { ArgType, PrinterColumn } from './options.js';
+import type { AdmissionOperation, ArgType, PrinterColumn } from './options.js';
 
 export type ResourceScope = 'Namespaced' | 'Cluster';
 
@@ -62,4 +62,16 @@ export interface ArgRecord {
   choices: ReadonlyArray<string | number> | undefined;
   alias: string[];
   env: string | false | undefined;
+}
+
+/** An admission webhook method: `validate` (`@OnValidate`) or `mutate` (`@OnMutate`). */
+export type WebhookType = 'validate' | 'mutate';
+
+export interface WebhookRecord {
+  type: WebhookType;
+  method: string | symbol;
+  operations: AdmissionOperation[];
+  /** Seconds (the configuration's timeoutSeconds). */
+  timeout: number;
+  failurePolicy: 'Fail' | 'Ignore';
 }

@@ -1,6 +1,13 @@
 // The one writer of kubeop metadata; decorators and the decorator-free API both go through it.
 import 'reflect-metadata';
-import { ARGS_KEY, CUSTOM_RESOURCE_KEY, EVENT_HANDLERS_KEY, OWNS_KEY, TIMERS_KEY } from './metadata-keys.js';
+import {
+  ARGS_KEY,
+  CUSTOM_RESOURCE_KEY,
+  EVENT_HANDLERS_KEY,
+  OWNS_KEY,
+  TIMERS_KEY,
+  WEBHOOKS_KEY,
+} from './metadata-keys.js';
 import type {
   ArgOptions,
   CustomResourceOptions,
@@ -12,6 +19,7 @@ import type {
   PrinterColumn,
   ResourceOptions,
   ResourceTypeOptions,
+  WebhookOptions,
 } from './options.js';
 import type {
   ArgRecord,
@@ -20,6 +28,8 @@ import type {
   HandlerKind,
   ResourceTypeRecord,
   TimerRecord,
+  WebhookRecord,
+  WebhookType,
 } from './records.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -101,6 +111,27 @@ export function recordEventHandler(
   appendOwn(EVENT_HANDLERS_KEY, prototype, record);
 }
 
+/** Operations a webhook is asked about unless it says otherwise, as controller-runtime's defaulters and validators. */
+const DEFAULT_WEBHOOK_OPERATIONS = ['CREATE', 'UPDATE'] as const;
+/** Seconds: the API server's own default for timeoutSeconds, and Pepr's and Shell-operator's. */
+const DEFAULT_WEBHOOK_TIMEOUT = 10;
+
+export function recordWebhook(
+  prototype: object,
+  method: string | symbol,
+  type: WebhookType,
+  options: WebhookOptions = {},
+): void {
+  const record: WebhookRecord = {
+    type,
+    method,
+    operations: [...(options.operations ?? DEFAULT_WEBHOOK_OPERATIONS)],
+    timeout: options.timeout ?? DEFAULT_WEBHOOK_TIMEOUT,
+    failurePolicy: options.failurePolicy ?? 'Fail',
+  };
+  appendOwn(WEBHOOKS_KEY, prototype, record);
+}
+
 export function recordArg(prototype: object, property: string, options: ArgOptions = {}): void {
   const alias = options.alias === undefined ? [] : [options.alias].flat();
   const record: ArgRecord = {
@@ -135,6 +166,10 @@ export interface ResourceDefinition {
   /** Method name → timer options. */
   timers?: Record<string, OnTimerOptions>;
   args?: Record<string, ArgOptions>;
+  /** Method name → `@OnValidate` options. */
+  validate?: Record<string, WebhookOptions>;
+  /** Method name → `@OnMutate` options. */
+  mutate?: Record<string, WebhookOptions>;
 }
 
 export function defineResource(target: HandlerClass, definition: ResourceDefinition): void {
@@ -153,6 +188,10 @@ export function defineResource(target: HandlerClass, definition: ResourceDefinit
   }
   for (const [method, options] of Object.entries(definition.timers ?? {}))
     recordTimer(target.prototype, method, options);
+  for (const [method, options] of Object.entries(definition.validate ?? {}))
+    recordWebhook(target.prototype, method, 'validate', options);
+  for (const [method, options] of Object.entries(definition.mutate ?? {}))
+    recordWebhook(target.prototype, method, 'mutate', options);
   for (const [property, options] of Object.entries(definition.args ?? {})) {
     recordArg(target.prototype, property, options);
   }

@@ -51,7 +51,8 @@ async function main(): Promise<void> {
     [
       join(here, 'main.js'),
       '--create-crd',
-      ...(controlPlane ? ['--kubeconfig', kubeconfigPath] : []),
+      // On the local control plane, webhooks (if a class has any) are registered to be called on loopback.
+      ...(controlPlane ? ['--kubeconfig', kubeconfigPath, '--install-webhooks'] : []),
       '--my-argument',
       'from npm start',
       ...process.argv.slice(2).filter((a) => a !== '--exit-when-done'),

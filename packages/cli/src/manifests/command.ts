@@ -25,6 +25,7 @@ interface ManifestArgs {
   'create-namespace': boolean;
   rules?: string;
   out?: string;
+  'cert-manager': boolean;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -79,6 +80,12 @@ export const manifestsCommand: CommandModule<object, ManifestArgs> = {
         describe:
           'A YAML or JSON file of RBAC rules for what the handlers do themselves (this.client), added to the role',
       })
+      .option('cert-manager', {
+        type: 'boolean',
+        default: false,
+        describe:
+          "Webhook certificates from cert-manager (a Certificate, an Issuer and the inject-ca-from annotation) instead of the operator's self-managed Secret",
+      })
       .option('out', {
         type: 'string',
         describe:
@@ -115,6 +122,7 @@ export const manifestsCommand: CommandModule<object, ManifestArgs> = {
       updateCrd: args['update-crd'],
       crdFor: generatedCrds(args.modules, args['crd-dir'], args['update-crd']),
       extraRules: args.rules ? await readRules(args.rules) : [],
+      certManager: args['cert-manager'],
     });
     if (!args.out) process.stdout.write(manifests.map(toYaml).join('---\n'));
     else if (/\.ya?ml$/.test(args.out)) await writeFileOf(args.out, manifests);

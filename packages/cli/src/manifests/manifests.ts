@@ -2,6 +2,7 @@
 import { crdManifest, type ResourceDescription } from '@kubeop/core/tooling';
 import { type DeploymentOptions, operatorDeployment } from './deployment.js';
 import { leaseRules, operatorRules, type PolicyRule } from './rbac.js';
+import { hasWebhooks, webhookManifests } from './webhook-manifests.js';
 
 /** What the Deployment takes (its `namespace` is `operatorNamespace`), and the CRDs. */
 export interface ManifestOptions extends Omit<DeploymentOptions, 'namespace'> {
@@ -13,6 +14,8 @@ export interface ManifestOptions extends Omit<DeploymentOptions, 'namespace'> {
   createNamespace?: boolean;
   /** The CRD of a custom resource, e.g. the one `kubeop crd` generated. Defaults to crdManifest(resource): its permissive schema. */
   crdFor?: (resource: ResourceDescription['resource']) => Record<string, unknown>;
+  /** Webhook certificates from cert-manager instead of self-managed ones. Defaults to false. */
+  certManager?: boolean;
 }
 
 export type Manifest = Record<string, unknown> & {
@@ -37,7 +40,19 @@ export function operatorManifests(descriptions: ResourceDescription[], options: 
   if (options.watchNamespace) manifests.push(...binding('', name, options.watchNamespace, rules.objects, account));
   if (options.leaderElect)
     manifests.push(...binding('', `${name}-leader-election`, operatorNamespace, leaseRules(), account));
-  manifests.push(operatorDeployment({ ...options, namespace: operatorNamespace }) as Manifest);
+  const deployment = operatorDeployment({ ...options, namespace: operatorNamespace }) as Manifest;
+  if (hasWebhooks(descriptions)) {
+    const webhooks = webhookManifests(descriptions, {
+      name,
+      operatorNamespace,
+      watchNamespace: options.watchNamespace,
+      certManager: options.certManager ?? false,
+      podLabels: (deployment.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels,
+    });
+    webhooks.patchDeployment(deployment);
+    manifests.push(...webhooks.manifests);
+  }
+  manifests.push(deployment);
   return manifests;
 }
 

@@ -5,6 +5,8 @@ export interface PolicyRule {
   apiGroups: string[];
   resources: string[];
   verbs: string[];
+  /** Narrows the rule to these objects (not possible for create, nor for list/watch without a name field selector). */
+  resourceNames?: string[];
 }
 
 export interface RbacOptions {

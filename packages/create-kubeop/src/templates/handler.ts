@@ -37,6 +37,15 @@ export class ${c.handlerClass} extends ResourceHandler<${c.kind}Spec, ${c.kind}S
   async deleted(${c.variable}: ${c.kind}): Promise<void> {
     this.logger.info(\`deleted \${${c.variable}.metadata.name}\`);
   }
+
+  // An admission check would go here: the API server asks before it stores an object, and a thrown Denied refuses
+  // it with a message (kubeop serves and registers the webhook; see the webhooks section of kubeop's README). It must
+  // have no side effects. Uncomment, and import OnValidate from '@kubeop/decorators' and Denied from '@kubeop/core':
+  // @OnValidate()
+  // check(${c.variable}: ${c.kind}): void {
+  //   if (${c.variable}.spec?.message?.trim() === '')
+  //     throw new Denied('message must not be blank', { field: 'spec.message' });
+  // }
 }
 `;
 }

@@ -45,7 +45,8 @@ async function main(): Promise<number> {
     const [command, ...args] = options.command as [string, ...string[]];
     const running = spawn(command, args, {
       stdio: 'inherit',
-      env: { ...process.env, KUBECONFIG: plane.kubeconfigPath },
+      // A local API server calls webhooks on loopback: register them there (an explicit setting wins).
+      env: { KUBEOP_INSTALL_WEBHOOKS: 'true', ...process.env, KUBECONFIG: plane.kubeconfigPath },
     });
     child = running;
     // The terminal's Ctrl-C reaches the command too (same process group): passing it on would be a second signal,

@@ -8,7 +8,9 @@ export interface SpawnOperatorOptions {
   args?: string[];
   /**
    * Added to a minimal environment (PATH, and HOME pointing nowhere so no ~/.kube/config is found). Metrics and probe
-   * servers are off (`KUBEOP_METRICS_BIND_ADDRESS=0`, `KUBEOP_HEALTH_PROBE_BIND_ADDRESS=0`) unless set here.
+   * servers are off (`KUBEOP_METRICS_BIND_ADDRESS=0`, `KUBEOP_HEALTH_PROBE_BIND_ADDRESS=0`) unless set here; admission
+   * webhooks (if the operator has any) listen on a free loopback port and are registered there
+   * (`KUBEOP_WEBHOOK_BIND_ADDRESS=127.0.0.1:0`, `KUBEOP_INSTALL_WEBHOOKS=true`).
    */
   env?: NodeJS.ProcessEnv;
 }
@@ -34,6 +36,8 @@ export function spawnOperator(script: string, options: SpawnOperatorOptions = {}
     HOME: '/nonexistent-home',
     KUBEOP_METRICS_BIND_ADDRESS: '0',
     KUBEOP_HEALTH_PROBE_BIND_ADDRESS: '0',
+    KUBEOP_WEBHOOK_BIND_ADDRESS: '127.0.0.1:0',
+    KUBEOP_INSTALL_WEBHOOKS: 'true',
     ...options.env,
   };
   const child = spawn(process.execPath, [script, ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,6 +1,14 @@
 // Runs an operator inside the test process, the way `bootstrap()` would, with its log lines captured.
 import { Writable } from 'node:stream';
-import { type Operator, prepareOperator } from '@kubeop/core/tooling';
+import { KubeApiError } from '@kubeop/core';
+import {
+  ADMISSION_API_VERSION,
+  configurationName,
+  KubeClient,
+  loadKubeConfig,
+  type Operator,
+  prepareOperator,
+} from '@kubeop/core/tooling';
 import type { HandlerClass } from './types.js';
 
 export interface RunOperatorOptions {
@@ -14,6 +22,11 @@ export interface RunOperatorOptions {
   env?: NodeJS.ProcessEnv;
   /** Resolve only once every resource was listed, so objects created next are seen as new. Defaults to true. */
   waitSynced?: boolean;
+  /**
+   * The operator's name (`bootstrap({ name })`): its webhook configurations are named after it, so operators that run
+   * side by side with webhooks need names of their own. Defaults to `kubeop`.
+   */
+  name?: string;
   /** Also write the log lines to stderr as they come, to watch a test run. Defaults to `KUBEOP_TEST_LOGS=1`. */
   echoLogs?: boolean;
 }
@@ -51,9 +64,17 @@ export async function runOperator(
   });
   const argv = ['--kubeconfig', options.kubeconfigPath, '--log-format', 'json', '--log-level', 'debug'];
   argv.push('--metrics-bind-address', '0', '--health-probe-bind-address', '0');
+  // Admission webhooks (if a class has any) on a free loopback port, registered for the API server to call there.
+  argv.push('--webhook-bind-address', '127.0.0.1:0', '--install-webhooks');
   if (options.namespace) argv.push('--namespace', options.namespace);
   argv.push(...(options.argv ?? []));
-  const prepared = prepareOperator({ handlers: [handlers].flat(), argv, env: options.env ?? {}, logStream });
+  const prepared = prepareOperator({
+    handlers: [handlers].flat(),
+    argv,
+    env: options.env ?? {},
+    logStream,
+    ...(options.name ? { name: options.name } : {}),
+  });
   if (prepared.kind !== 'operator')
     throw new Error(
       `runOperator: the flags ask for output, not an operator (--help or --version?): ${prepared.output}`,
@@ -66,12 +87,32 @@ export async function runOperator(
     logText: () => logs.join('\n'),
     stop: async () => {
       running.delete(handle);
-      return operator.stop();
+      const drained = await operator.stop();
+      if (operator.resources.some((r) => r.webhooks.length) && operator.args.installWebhooks)
+        await removeWebhookConfigurations(options.kubeconfigPath, operator.config.name);
+      return drained;
     },
   };
   running.add(handle);
   if (options.waitSynced ?? true) await operator.synced();
   return handle;
+}
+
+/** A stopped operator's webhooks would refuse every later request they match (failurePolicy Fail): remove them. */
+async function removeWebhookConfigurations(kubeconfigPath: string, name: string): Promise<void> {
+  const client = new KubeClient(loadKubeConfig({ kubeconfig: kubeconfigPath, env: {} }));
+  try {
+    for (const plural of ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations']) {
+      await client
+        .request('DELETE', `/apis/${ADMISSION_API_VERSION}/${plural}/${configurationName(name)}`)
+        .catch((error: unknown) => {
+          // Gone already, or a narrowed ServiceAccount (a manifests test) may not delete: the test cleans up then.
+          if (!(error instanceof KubeApiError && (error.status === 404 || error.status === 403))) throw error;
+        });
+    }
+  } finally {
+    await client.close();
+  }
 }
 
 /** Stops every operator `runOperator` started and a test left running (call it in `afterEach`). */

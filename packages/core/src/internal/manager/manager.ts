@@ -44,6 +44,7 @@ export class Manager {
   private readonly stopping = new AbortController();
   private controllersStarted = false;
   private readonly servers: Server[] = [];
+  private readonly extraReadyChecks: Check[] = [];
   private onFatal: (error: Error) => void = () => {};
   /** Rejects when the manager can no longer run (leadership lost); bootstrap exits non-zero on it. */
   readonly fatal = new Promise<never>((_, reject) => (this.onFatal = reject));
@@ -55,6 +56,11 @@ export class Manager {
   /** A server that stops with the manager. */
   addServer(server: Server): void {
     this.servers.push(server);
+  }
+
+  /** One more /readyz check (the webhook server's). */
+  addReadyCheck(check: Check): void {
+    this.extraReadyChecks.push(check);
   }
 
   get controllers(): ResourceController[] {
@@ -147,6 +153,7 @@ export class Manager {
           return pending.length === 0 || `not listed yet: ${pending.join(', ')}`;
         },
       },
+      ...this.extraReadyChecks,
     ];
     if (toleranceMs > 0)
       checks.push({

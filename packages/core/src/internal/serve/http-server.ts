@@ -74,12 +74,23 @@ export async function startHttpServer(
   flag: string,
   listener: RequestListener,
 ): Promise<StartedServer | undefined> {
-  const bind = parseBindAddress(address, flag);
-  if (!bind) return undefined;
+  if (!parseBindAddress(address, flag)) return undefined;
   const server = createServer(listener);
   // Probes and scrapes are small: a client that stalls must not hold a socket for minutes.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
+  const bound = await listenOn(server, address, flag);
+  return { ...bound, close: () => closeServer(server) };
+}
+
+/** Has any HTTP(S) server listen on the flag's `address` (not `0`); rejects with a BindError naming `flag`. */
+export async function listenOn(
+  server: Server,
+  address: string,
+  flag: string,
+): Promise<{ address: string; port: number }> {
+  const bind = parseBindAddress(address, flag);
+  if (!bind) throw new BindError(flag, address, 'the server is turned off (0)');
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       const problem = LISTEN_PROBLEMS[error.code ?? ''] ?? `cannot listen: ${error.message}`;
@@ -91,14 +102,11 @@ export async function startHttpServer(
   const bound = server.address();
   const port = typeof bound === 'object' && bound ? bound.port : bind.port;
   const host = bind.host ?? '';
-  return {
-    address: `${host.includes(':') ? `[${host}]` : host}:${port}`,
-    port,
-    close: () => closeServer(server),
-  };
+  return { address: `${host.includes(':') ? `[${host}]` : host}:${port}`, port };
 }
 
-function closeServer(server: Server): Promise<void> {
+/** Stops listening and cuts open connections. */
+export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();

@@ -1,0 +1,144 @@
+// The HTTPS admission server: routes each webhook path to its method, limits bodies, answers AdmissionReview v1,
+// counts requests, and swaps its certificate in place (setSecureContext) when the certificate source changes.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '../../logging.js';
+import type { WebhookMetrics } from '../metrics/webhook-metrics.js';
+import { closeServer, listenOn, plain } from '../serve/http-server.js';
+import type { CertificateSource } from './certificates/index.js';
+import { invokeWebhook, type WebhookDependencies } from './invoke.js';
+import { BadReviewError, parseReview, reviewResponse } from './review.js';
+import type { WebhookEndpoint } from './webhooks.js';
+
+/** An AdmissionReview carries the object and the old one, each up to etcd's 1.5 MiB (more as JSON); as controller-runtime, 7 MiB. */
+export const BODY_LIMIT_BYTES = 7 * 1024 * 1024;
+export const WEBHOOK_FLAG = '--webhook-bind-address';
+
+export interface WebhookServerOptions {
+  address: string;
+  endpoints: WebhookEndpoint[];
+  certificates: CertificateSource;
+  deps: WebhookDependencies;
+  metrics: WebhookMetrics;
+  logger: Logger;
+  bodyLimitBytes?: number;
+}
+
+export interface WebhookServer {
+  readonly address: string;
+  readonly port: number;
+  /** Readiness: true once serving with a certificate that has not expired, else why not. */
+  ready(): true | string;
+  close(): Promise<void>;
+}
+
+export async function startWebhookServer(options: WebhookServerOptions): Promise<WebhookServer> {
+  const { certificates, logger, metrics } = options;
+  const byPath = new Map(options.endpoints.map((endpoint) => [endpoint.path, endpoint]));
+  const limit = options.bodyLimitBytes ?? BODY_LIMIT_BYTES;
+  const logged = new Set<string>();
+  const logOnce = (key: string, message: string) => {
+    if (logged.has(key)) return;
+    logged.add(key);
+    logger.warn(`${message} (logged once)`);
+  };
+  const server: Server = createServer({ ...certificates.current(), minVersion: 'TLSv1.2' }, (request, response) => {
+    const endpoint = byPath.get((request.url ?? '/').split('?')[0]!);
+    if (!endpoint) return plain(response, 404, `no webhook at ${request.url}\n`);
+    if (request.method !== 'POST') return plain(response, 405, 'method not allowed\n', { allow: 'POST' });
+    const started = performance.now();
+    metrics.started(endpoint.path);
+    void serve(endpoint, request, response).then((code) =>
+      metrics.finished(endpoint.path, code, (performance.now() - started) / 1000),
+    );
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 35_000; // above the longest configuration timeout (30 s)
+
+  async function serve(endpoint: WebhookEndpoint, request: IncomingMessage, response: ServerResponse): Promise<number> {
+    let body: string;
+    try {
+      body = await readBody(request, limit);
+    } catch (error) {
+      const code = error instanceof BodyTooLargeError ? 413 : 400;
+      logOnce(`${endpoint.path}:${code}`, `${endpoint.path}: refused a request: ${(error as Error).message}`);
+      plain(response, code, `${(error as Error).message}\n`, { connection: 'close' });
+      return code;
+    }
+    let review;
+    try {
+      review = parseReview(body, endpoint);
+    } catch (error) {
+      if (!(error instanceof BadReviewError)) throw error;
+      logOnce(`${endpoint.path}:${error.message}`, `${endpoint.path}: HTTP 400, ${error.message}`);
+      plain(response, 400, `${error.message}\n`);
+      return 400;
+    }
+    const decision = await invokeWebhook(endpoint, review, options.deps);
+    if (!decision.allowed && logger.isDebugEnabled())
+      logger.debug(`${endpoint.handler} denied ${review.operation} of ${objectName(review)}: ${decision.message}`, {
+        field: decision.field,
+        code: decision.code,
+        dryRun: review.dryRun === true,
+      });
+    const json = JSON.stringify(reviewResponse(review.uid, decision));
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
+    response.end(json);
+    return 200;
+  }
+
+  const bound = await listenOn(server, options.address, WEBHOOK_FLAG);
+  let listening = true;
+  const refresh = () => {
+    try {
+      server.setSecureContext({ ...certificates.current(), minVersion: 'TLSv1.2' });
+      metrics.certificateExpiry(certificates.notAfter());
+      logger.info(`the webhook server now serves the certificate valid until ${certificates.notAfter().toISOString()}`);
+    } catch (error) {
+      logger.error(`keeping the webhook server's certificate: the new one cannot be used: ${(error as Error).message}`);
+    }
+  };
+  metrics.certificateExpiry(certificates.notAfter());
+  const unsubscribe = certificates.onChange(refresh);
+  return {
+    ...bound,
+    ready() {
+      if (!listening) return 'the webhook server is closed';
+      const notAfter = certificates.notAfter();
+      return notAfter.getTime() > Date.now() || `the webhook serving certificate expired at ${notAfter.toISOString()}`;
+    },
+    async close() {
+      listening = false;
+      unsubscribe();
+      await closeServer(server);
+    },
+  };
+}
+
+class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+}
+
+function readBody(request: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(request.headers['content-length']);
+  if (declared > limit)
+    return Promise.reject(new BodyTooLargeError(`the body (${declared} bytes) is over ${limit} bytes`));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        request.destroy();
+        reject(new BodyTooLargeError(`the body is over ${limit} bytes`));
+      } else chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function objectName(review: { name?: string; namespace?: string }): string {
+  return review.namespace ? `${review.namespace}/${review.name ?? ''}` : (review.name ?? '');
+}

@@ -1,0 +1,154 @@
+// The HTTPS webhook server on loopback: answers, 400 for what is no AdmissionReview (logged once), the port flag
+// named when taken, and a certificate folder missing a file named.
+import 'reflect-metadata';
+import { copyFile, mkdtemp } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CustomResource, OnValidate } from '@kubeop/decorators';
+import type { OperatorArgs } from '../src/cli.js';
+import { describeHandlerClass } from '../src/explorer.js';
+import type { ObjectClient } from '../src/kube/object-client.js';
+import { generateCertificates } from '@kubeop/testing';
+import { Registry } from 'prom-client';
+import { Denied } from '../src/admission.js';
+import { createRootLogger } from '../src/logging.js';
+import { certificatesFromDirectory } from '../src/internal/webhook/certificates/index.js';
+import { startWebhookServer, type WebhookServer } from '../src/internal/webhook/server.js';
+import { webhookEndpoints } from '../src/internal/webhook/webhooks.js';
+import { NOOP_WEBHOOK_METRICS, PrometheusWebhookMetrics } from '../src/internal/metrics/webhook-metrics.js';
+
+@CustomResource({ group: 'example.kubeop.dev', version: 'v1', plural: 'widgets', kind: 'Widget' })
+class Widgets {
+  @OnValidate() check(widget: { spec: { size?: number } }): void {
+    if (widget.spec.size === 1) throw new Denied('spec.size must not be 1', { field: 'spec.size' });
+  }
+}
+
+const logs: string[] = [];
+const logger = createRootLogger({
+  level: 'debug',
+  format: 'json',
+  stream: new Writable({ write: (chunk, _e, done) => (logs.push(String(chunk)), done()) }),
+});
+const endpoints = webhookEndpoints([describeHandlerClass(Widgets)]);
+let dir: string;
+let ca: string;
+let server: WebhookServer;
+const registry = new Registry();
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kubeop-webhook-'));
+  const certs = await generateCertificates(dir);
+  ca = certs.servingCaPem;
+  await copyFile(certs.files.servingCert, join(dir, 'tls.crt'));
+  await copyFile(certs.files.servingKey, join(dir, 'tls.key'));
+  const certificates = certificatesFromDirectory({ dir, logger });
+  await certificates.start();
+  server = await startWebhookServer({
+    address: '127.0.0.1:0',
+    endpoints,
+    certificates,
+    deps: { client: {} as ObjectClient, logger, args: {} as OperatorArgs },
+    metrics: new PrometheusWebhookMetrics(
+      registry,
+      endpoints.map((e) => e.path),
+    ),
+    logger,
+  });
+});
+afterAll(() => server.close());
+
+function post(path: string, body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      { host: '127.0.0.1', port: server.port, path, method: 'POST', ca, servername: 'localhost' },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += String(chunk)));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const review = JSON.stringify({
+  apiVersion: 'admission.k8s.io/v1',
+  kind: 'AdmissionReview',
+  request: {
+    uid: 'u1',
+    resource: { group: 'example.kubeop.dev', version: 'v1', resource: 'widgets' },
+    operation: 'CREATE',
+    object: { spec: {} },
+  },
+});
+
+describe('the webhook server', () => {
+  it('answers an AdmissionReview over TLS and is ready', async () => {
+    const answer = await post(endpoints[0]!.path, review);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ kind: 'AdmissionReview', response: { uid: 'u1', allowed: true } });
+    expect(server.ready()).toBe(true);
+  });
+
+  it('answers 404 for another path and 400 for what is no AdmissionReview, logged once', async () => {
+    expect((await post('/nowhere', review)).status).toBe(404);
+    const bad = JSON.stringify({ kind: 'ConfigMap' });
+    expect((await post(endpoints[0]!.path, bad)).status).toBe(400);
+    expect((await post(endpoints[0]!.path, bad)).status).toBe(400);
+    expect(logs.filter((line) => line.includes('expected kind AdmissionReview'))).toHaveLength(1);
+  });
+
+  it('counts requests by code, latency and in-flight, logs a denial at debug, and shows the certificate expiry', async () => {
+    const denied = review.replace('"spec":{}', '"spec":{"size":1}');
+    const answer = JSON.parse((await post(endpoints[0]!.path, denied)).body) as { response: { allowed: boolean } };
+    expect(answer.response.allowed).toBe(false);
+    expect(logs.some((line) => line.includes('Widgets.check denied CREATE') && line.includes('"level":"debug"'))).toBe(
+      true,
+    );
+    expect((await post(endpoints[0]!.path, '{}')).status).toBe(400);
+    const text = await registry.metrics();
+    const path = endpoints[0]!.path;
+    expect(text).toMatch(
+      new RegExp(`controller_runtime_webhook_requests_total\\{webhook="${path}",code="200"\\} [1-9]`),
+    );
+    expect(text).toMatch(
+      new RegExp(`controller_runtime_webhook_requests_total\\{webhook="${path}",code="400"\\} [1-9]`),
+    );
+    expect(text).toContain(`controller_runtime_webhook_requests_in_flight{webhook="${path}"} 0`);
+    expect(text).toMatch(new RegExp(`controller_runtime_webhook_latency_seconds_count\\{webhook="${path}"\\} [1-9]`));
+    expect(text).toMatch(/kubeop_webhook_certificate_expiry_timestamp_seconds \d{10}/);
+  });
+
+  it('refuses a body over the limit with 413', async () => {
+    expect((await post(endpoints[0]!.path, ' '.repeat(8 * 1024 * 1024))).status).toBe(413);
+  });
+
+  it('names --webhook-bind-address when the port is taken', async () => {
+    const certificates = certificatesFromDirectory({ dir, logger });
+    await certificates.start();
+    await expect(
+      startWebhookServer({
+        address: `127.0.0.1:${server.port}`,
+        endpoints,
+        certificates,
+        deps: { client: {} as ObjectClient, logger, args: {} as OperatorArgs },
+        metrics: NOOP_WEBHOOK_METRICS,
+        logger,
+      }),
+    ).rejects.toThrow('--webhook-bind-address "127.0.0.1:');
+    await certificates.stop();
+  });
+
+  it('names the file a certificate folder lacks', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'kubeop-webhook-empty-'));
+    await copyFile(join(dir, 'tls.crt'), join(empty, 'tls.crt'));
+    await expect(certificatesFromDirectory({ dir: empty, logger }).start()).rejects.toThrow(
+      `--webhook-cert-dir ${empty}: cannot read tls.key`,
+    );
+  });
+});
