@@ -1,6 +1,5 @@
 // A small HTTP client for the API server: one connection pool, credentials cached for their lifetime, timeouts,
-// named errors. Requests go through undici's Dispatcher.request (no fetch: no web streams or AbortController per call).
-import type { Dispatcher } from 'undici';
+// named errors. Requests go through Node's own keep-alive agents (no fetch: no web streams or AbortController per call).
 import { ApiServerAuth, type Credential } from './auth.js';
 import {
   isCertificateErrorCode,
@@ -10,7 +9,7 @@ import {
   type StatusDetails,
 } from './errors.js';
 import type { KubeConfigLike } from './kubeconfig.js';
-import type { Transport } from './transport.js';
+import type { Answer, Connections, Transport } from './transport.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -18,7 +17,10 @@ export interface RequestOptions {
   query?: Query;
   body?: unknown;
   contentType?: string;
-  /** Defaults to the client's `requestTimeoutMs`: how long to wait for the answer's headers, and then between chunks of its body. */
+  /**
+   * Defaults to the client's `requestTimeoutMs`: how long the server may stay silent, before the answer's headers
+   * and then between chunks of its body.
+   */
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -31,14 +33,12 @@ export interface StreamResponse {
 
 export const MERGE_PATCH = 'application/merge-patch+json';
 
-type Body = Dispatcher.ResponseData['body'];
-
 export class KubeClient {
   // One pool of connections for every request (client-node 2.0.1 builds a new undici Agent, TLS context
   // included, per request); authentication computed once per credential lifetime.
   private auth: ApiServerAuth | undefined;
-  private pool: { dispatcher: Dispatcher; transport: Transport } | undefined;
-  private endpoint: { server: string; origin: string; basePath: string } | undefined;
+  private pool: { connections: Connections; transport: Transport } | undefined;
+  private server_: string | undefined;
 
   /** `kubeConfig`: kubeop's `loadKubeConfig()` result, or a client-node `KubeConfig`; its current context is used. */
   constructor(
@@ -47,7 +47,12 @@ export class KubeClient {
   ) {}
 
   get server(): string {
-    return this.resolveEndpoint().server;
+    if (this.server_ === undefined) {
+      const cluster = this.kubeConfig.getCurrentCluster();
+      if (!cluster) throw new Error('The kubeconfig has no current cluster');
+      this.server_ = cluster.server.replace(/\/$/, '');
+    }
+    return this.server_;
   }
 
   /** How many times credentials were obtained so far (exec plugin runs, token file reads, ...). */
@@ -60,21 +65,22 @@ export class KubeClient {
     path: string,
     options: RequestOptions = {},
   ): Promise<T> {
-    // undici's timers take whole milliseconds.
+    // Timers take whole milliseconds.
     const timeoutMs = Math.max(1, Math.ceil(options.timeoutMs ?? this.requestTimeoutMs));
-    let statusCode: number;
+    let answer: Answer;
     let text: string;
     try {
-      const sent = await this.send(method, path, options, 'pooled', timeoutMs);
-      statusCode = sent.statusCode;
-      text = await this.readText(sent.body, method, path, options, timeoutMs);
+      answer = (await this.send(method, path, options, 'pooled', timeoutMs)).answer;
+      text = await answer.text().catch((error: unknown) => {
+        throw this.failure(error, method, path, options);
+      });
     } catch (error) {
-      // A timed-out request's connection is closed by undici; others in the pool may be half-dead too (no answer,
-      // no reset), and every later request would wait on them in turn. Start over with fresh connections.
-      if ((error as Error).name === 'TimeoutError') this.resetPool();
+      // The silent connection is closed; others in the pool may be half-dead too (no answer, no reset), and every
+      // later request would wait on them in turn. Start over with fresh connections.
+      if ((error as Error).name === 'TimeoutError' && !options.signal?.aborted) this.resetPool();
       throw error;
     }
-    if (statusCode >= 300) throw apiError(statusCode, method, path, text);
+    if (answer.statusCode >= 300) throw apiError(answer.statusCode, method, path, text);
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
@@ -87,55 +93,35 @@ export class KubeClient {
     query: Query,
     signal: AbortSignal,
   ): Promise<{ response: StreamResponse; close: () => void }> {
-    const { statusCode, body, dispatcher } = await this.send('GET', path, { query, signal }, 'own');
-    const close = () => void dispatcher.destroy().catch(() => undefined);
-    if (statusCode >= 300) {
-      const text = await body.text().catch(() => '');
+    const { answer, connections } = await this.send('GET', path, { query, signal }, 'own');
+    const close = () => connections.destroy();
+    if (answer.statusCode >= 300) {
+      const text = await answer.text().catch(() => '');
       close();
-      throw apiError(statusCode, 'WATCH', path, text);
+      throw apiError(answer.statusCode, 'WATCH', path, text);
     }
-    return { response: { status: statusCode, body }, close };
-  }
-
-  private async readText(body: Body, method: string, path: string, options: RequestOptions, timeoutMs: number) {
-    try {
-      return await body.text();
-    } catch (error) {
-      throw this.failure(error, method, path, options, timeoutMs);
-    }
+    return { response: { status: answer.statusCode, body: answer.body }, close };
   }
 
   private resetPool(): void {
-    void this.pool?.dispatcher.destroy().catch(() => undefined);
+    this.pool?.connections.destroy();
     this.pool = undefined;
   }
 
   /** The shared pool for this transport; a new transport (an exec plugin's new client certificate) replaces it. */
-  private pooled(transport: Transport): Dispatcher {
+  private pooled(transport: Transport): Connections {
     if (this.pool?.transport !== transport) {
       // Requests in flight on the old pool finish on it.
-      void this.pool?.dispatcher.close().catch(() => undefined);
-      this.pool = { dispatcher: transport.dispatcher(), transport };
+      void this.pool?.connections.close().catch(() => undefined);
+      this.pool = { connections: transport.pool(), transport };
     }
-    return this.pool.dispatcher;
-  }
-
-  private resolveEndpoint(): { server: string; origin: string; basePath: string } {
-    if (!this.endpoint) {
-      const cluster = this.kubeConfig.getCurrentCluster();
-      if (!cluster) throw new Error('The kubeconfig has no current cluster');
-      const server = cluster.server.replace(/\/$/, '');
-      // A server URL may carry a path prefix (a proxy in front of several clusters).
-      const url = new URL(server);
-      this.endpoint = { server, origin: url.origin, basePath: url.pathname.replace(/\/$/, '') };
-    }
-    return this.endpoint;
+    return this.pool.connections;
   }
 
   /**
-   * `connection`: 'pooled' shares the client's pool; 'own' opens a dispatcher for this request alone, returned
+   * `connection`: 'pooled' shares the client's pool; 'own' opens connections for this request alone, returned
    * for the caller to destroy. A 401 drops the credential and, when a fresh one may differ, retries once.
-   * `timeoutMs` bounds the wait for headers and each pause in the body; a watch has none (its watchdog aborts it).
+   * `timeoutMs` bounds the server's silence; a watch has none (its watchdog aborts it).
    */
   private async send(
     method: string,
@@ -143,52 +129,46 @@ export class KubeClient {
     options: RequestOptions,
     connection: 'pooled' | 'own',
     timeoutMs?: number,
-  ): Promise<{ statusCode: number; body: Body; dispatcher: Dispatcher }> {
-    const { origin, basePath } = this.resolveEndpoint();
-    const fullPath = basePath + path + queryString(options.query);
+  ): Promise<{ answer: Answer; connections: Connections }> {
+    const fullPath = path + queryString(options.query);
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     // The kubeconfig's current context at the first request: files read, TLS context built, once.
     this.auth ??= new ApiServerAuth(this.kubeConfig);
     for (let attempt = 1; ; attempt++) {
       const credential = await this.auth.credential();
-      const dispatcher =
-        connection === 'pooled' ? this.pooled(credential.transport) : credential.transport.dispatcher();
-      let answer: Dispatcher.ResponseData;
+      const connections = connection === 'pooled' ? this.pooled(credential.transport) : credential.transport.own();
+      let answer: Answer;
       try {
-        answer = await dispatcher.request({
-          origin,
+        answer = await connections.send({
+          method,
           path: fullPath,
-          method: method as Dispatcher.HttpMethod,
           headers: headersFor(credential, body === undefined ? undefined : (options.contentType ?? 'application/json')),
           body,
+          timeoutMs,
           signal: options.signal,
-          ...(timeoutMs === undefined ? {} : { headersTimeout: timeoutMs, bodyTimeout: timeoutMs }),
         });
       } catch (error) {
-        if (connection === 'own') void dispatcher.destroy().catch(() => undefined);
-        throw this.failure(error, method, path, options, timeoutMs);
+        if (connection === 'own') connections.destroy();
+        throw this.failure(error, method, path, options);
       }
       if (answer.statusCode === 401 && attempt === 1 && this.auth.invalidate(credential)) {
         // Revoked or expired before its time: drop it and try once more with a fresh one.
-        await answer.body.dump().catch(() => undefined);
-        if (connection === 'own') void dispatcher.destroy().catch(() => undefined);
+        answer.discard();
+        if (connection === 'own') connections.destroy();
         continue;
       }
-      return { statusCode: answer.statusCode, body: answer.body, dispatcher };
+      return { answer, connections };
     }
   }
 
-  /** What a failed request throws: the caller's abort reason, a timeout, or a named connection or TLS error. */
-  private failure(error: unknown, method: string, path: string, options: RequestOptions, timeoutMs?: number): unknown {
+  /** What a failed request throws: the caller's abort reason, a timeout as it is, or a named connection or TLS error. */
+  private failure(error: unknown, method: string, path: string, options: RequestOptions): unknown {
     if (options.signal?.aborted) return options.signal.reason ?? error;
-    const code = errorCode(error);
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-      // The name fetch's AbortSignal.timeout gave, which callers and isTransient know.
-      return new DOMException(
-        `${method} ${path}: no answer from the API server within ${timeoutMs} ms`,
-        'TimeoutError',
-      );
+    if ((error as Error | undefined)?.name === 'TimeoutError') {
+      (error as Error).message = `${method} ${path}: ${(error as Error).message}`;
+      return error;
     }
+    const code = errorCode(error);
     const url = this.server + path + queryString(options.query);
     if (isCertificateErrorCode(code)) return new KubeTlsError(method, url, code, { cause: error });
     return new KubeConnectionError(method, url, code, { cause: error });
@@ -199,10 +179,10 @@ export class KubeClient {
    * half-dead connection (or from a handler abandoned at shutdown) must not hold the process up.
    */
   async close(graceMs = 2_000): Promise<void> {
-    const dispatcher = this.pool?.dispatcher;
-    if (!dispatcher) return;
+    const connections = this.pool?.connections;
+    if (!connections) return;
     let timer: NodeJS.Timeout | undefined;
-    const graceful = dispatcher.close().then(
+    const graceful = connections.close().then(
       () => true,
       () => true,
     );
@@ -211,7 +191,7 @@ export class KubeClient {
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
     ]);
     clearTimeout(timer);
-    if (!done) await dispatcher.destroy().catch(() => undefined);
+    if (!done) connections.destroy();
   }
 }
 
