@@ -1,4 +1,4 @@
-// Credential lifetimes: cached until expiry or a 401, exec plugins run by client-node, and a 401 retried once with a fresh credential.
+// Credential lifetimes: cached until expiry or a 401, exec plugins run by client-node's ExecAuth, and a 401 retried once with a fresh credential.
 import { appendFileSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';

@@ -1,7 +1,8 @@
 // kubeop's own kubeconfig loader: files and KUBECONFIG merged as kubectl merges them, contexts, relative paths,
 // in-cluster service accounts, token files and exec plugins, and errors that name the file and the entry.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, request as httpRequest, type Server } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -171,7 +172,7 @@ describe('loadKubeConfig', () => {
     expect(loadKubeConfig({ env: { HOME: home } }).getCurrentCluster()?.server).toBe('https://home:1');
   });
 
-  it("builds the pod's service-account configuration in a cluster, with the token file read again as it rotates", async () => {
+  it("builds the pod's service-account configuration in a cluster: server, CA file, namespace and token file", async () => {
     const account = join(dir, 'serviceaccount');
     await mkdir(account, { recursive: true });
     await writeFile(join(account, 'token'), 'pod-token');
@@ -259,6 +260,61 @@ describe('a loaded kubeconfig in use', () => {
       expect(seen).toEqual(['Bearer from-file']);
     } finally {
       await client.close();
+    }
+  });
+
+  it("goes through the cluster's proxy-url", async () => {
+    const proxied: string[] = [];
+    // A forwarding proxy: CONNECT tunnels, and absolute-form requests forwarded as they are.
+    const proxy = createServer((request, response) => {
+      proxied.push(`${request.method} ${request.url}`);
+      const target = new URL(request.url!);
+      const upstream = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname + target.search,
+          method: request.method,
+          headers: request.headers,
+        },
+        (answer) => {
+          response.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      request.pipe(upstream);
+    });
+    proxy.on('connect', (request: IncomingMessage, socket: Socket) => {
+      proxied.push(`CONNECT ${request.url}`);
+      const [host, port] = request.url!.split(':');
+      const upstream = connect(Number(port), host, () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.pipe(socket).pipe(upstream);
+      });
+      upstream.on('error', () => socket.destroy());
+      socket.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const file = await kubeconfigFile('proxied', {
+      current: 'proxied',
+      server: url,
+      cluster: {
+        'insecure-skip-tls-verify': true,
+        'proxy-url': `http://127.0.0.1:${(proxy.address() as { port: number }).port}`,
+      },
+      user: { token: 'through-proxy' },
+    });
+    const client = new KubeClient(loadKubeConfig({ kubeconfig: file }));
+    try {
+      seen.length = 0;
+      expect(await client.request('GET', '/api/v1/pods')).toEqual({ path: '/api/v1/pods' });
+      expect(seen).toEqual(['Bearer through-proxy']);
+      expect(proxied).toHaveLength(1);
+      expect(proxied[0]).toMatch(new RegExp(`^(CONNECT 127.0.0.1:\\d+|GET ${url}/api/v1/pods)$`));
+    } finally {
+      await client.close();
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
     }
   });
 
