@@ -318,6 +318,16 @@ describe('a loaded kubeconfig in use', () => {
     }
   });
 
+  it('names a server that is no URL', () => {
+    const config = parseKubeConfig(
+      'clusters: [{name: c, cluster: {server: "k8s.example:6443"}}]\ncontexts: [{name: x, context: {cluster: c}}]\ncurrent-context: x',
+    );
+    expect(() => new ApiServerAuth(config)).toThrow(KubeConfigError);
+    expect(() => new ApiServerAuth(config)).toThrow(
+      'The server of cluster "c" is not an https:// URL: k8s.example:6443',
+    );
+  });
+
   it('runs an exec plugin of a loaded kubeconfig once per credential lifetime', async () => {
     const plugin = await execPlugin(dir, 'loaded', {
       token: 'exec-token',

@@ -3,6 +3,7 @@
 import { Agent as HttpAgent, type ClientRequest, type IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createSecureContext, type SecureContext } from 'node:tls';
+import { KubeConfigError } from './config.js';
 import { KubeCredentialError } from './errors.js';
 import type { Dispatcher } from 'undici';
 import type { Cluster } from './kubeconfig.js';
@@ -74,7 +75,11 @@ export class Transport {
       ...(cluster.skipTLSVerify ? { rejectUnauthorized: false } : {}),
       ...(cluster.tlsServerName ? { servername: cluster.tlsServerName } : {}),
     };
-    this.server = new URL(cluster.server);
+    const server = URL.canParse(cluster.server) ? new URL(cluster.server) : undefined;
+    if (server?.protocol !== 'https:' && server?.protocol !== 'http:') {
+      throw new KubeConfigError(`The server of cluster "${cluster.name}" is not an https:// URL: ${cluster.server}`);
+    }
+    this.server = server;
   }
 
   /** The shared pool: connections kept alive and reused. */
