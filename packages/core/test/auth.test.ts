@@ -1,4 +1,4 @@
-// Credential lifetimes: cached until expiry or a 401, exec plugins run by client-node, and a 401 retried once with a fresh credential.
+// Credential lifetimes: cached until expiry or a 401, exec plugins run by client-node's ExecAuth, and a 401 retried once with a fresh credential.
 import { appendFileSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
@@ -325,7 +325,9 @@ describe('KubeClient and a 401', () => {
       appendFileSync(file, '-watch');
       valid.add('new-watch');
       const { response, close } = await client.stream('/w', {}, AbortSignal.timeout(10_000));
-      expect(await response.json()).toEqual({ path: '/w' });
+      let text = '';
+      for await (const chunk of response.body ?? []) text += Buffer.from(chunk).toString('utf8');
+      expect(JSON.parse(text)).toEqual({ path: '/w' });
       close();
       expect(seen.slice(-2)).toEqual(['new', 'new-watch']);
     } finally {

@@ -1,12 +1,14 @@
-// Authentication to the API server computed once per credential lifetime: TLS material and connections built once, bearer tokens cached until they expire or a 401.
+// The credential sources of a kubeconfig user (tokens, token files, exec plugins, OIDC, client certificates), each
+// credential cached for its lifetime or until a 401, and the transport that carries it.
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { RequestOptions } from 'node:https';
-import { createSecureContext, type SecureContext } from 'node:tls';
-import type { Cluster, KubeConfig, User } from '@kubernetes/client-node';
-import { Agent, buildConnector, type Dispatcher, ProxyAgent } from 'undici';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { loadClientNode, toClientNodeKubeConfig } from './client-node.js';
 import { KubeConfigError } from './config.js';
 import { KubeCredentialError } from './errors.js';
+import type { Cluster, KubeConfigLike, User } from './kubeconfig.js';
+import { Transport } from './transport.js';
 
 /** What a credential source yields. */
 export interface FetchedCredential {
@@ -77,46 +79,6 @@ export class CredentialCache<T extends { expiresAt?: number; renewable: boolean 
   }
 }
 
-/**
- * Connections to the API server with one TLS configuration. The secure context (CA parsed, key loaded) is built
- * once and one connector, with its TLS session cache, is shared by every dispatcher made here: the pool and each
- * watch's own connection.
- */
-export class Transport {
-  private readonly connect: buildConnector.connector;
-  private readonly requestTls: Record<string, unknown>;
-
-  constructor(
-    private readonly cluster: Cluster,
-    tls: { ca?: Buffer; cert?: Buffer | string; key?: Buffer | string },
-  ) {
-    let secureContext: SecureContext;
-    try {
-      secureContext = createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key });
-    } catch (error) {
-      throw new KubeCredentialError(
-        `the TLS material of cluster "${cluster.name}" (certificate authority, client certificate or key) cannot be used: ${(error as Error).message}`,
-        { cause: error },
-      );
-    }
-    this.requestTls = {
-      secureContext,
-      ...(cluster.skipTLSVerify ? { rejectUnauthorized: false } : {}),
-      ...(cluster.tlsServerName ? { servername: cluster.tlsServerName } : {}),
-    };
-    // Keep-alive probes after 30 s, as client-node and client-go: undici's 60 s can race load balancers' idle timeouts.
-    this.connect = buildConnector({ ...this.requestTls, keepAlive: true, keepAliveInitialDelay: 30_000 });
-  }
-
-  /** A new dispatcher: the shared pool, or a watch's connection that can be torn down alone. */
-  dispatcher(): Dispatcher {
-    const proxy = this.cluster.proxyUrl;
-    if (!proxy) return new Agent({ connect: this.connect });
-    // undici proxies http, https and socks5, as kubectl does (client-node also has socks4).
-    return new ProxyAgent({ uri: proxy, requestTls: this.requestTls });
-  }
-}
-
 /** How to reach and authenticate to the API server of a kubeconfig's current context. */
 export class ApiServerAuth {
   private readonly credentials: CredentialCache<Credential>;
@@ -124,7 +86,7 @@ export class ApiServerAuth {
   /** The transport of an exec plugin's client certificate, kept while the plugin hands out the same one. */
   private execTransport: { cert: string; key: string; transport: Transport } | undefined;
 
-  constructor(kubeConfig: KubeConfig, now: () => number = Date.now) {
+  constructor(kubeConfig: KubeConfigLike, now: () => number = Date.now) {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new KubeConfigError('The kubeconfig has no current cluster');
     const user = kubeConfig.getCurrentUser();
@@ -187,14 +149,15 @@ export class ApiServerAuth {
 type Source = () => Promise<FetchedCredential>;
 
 /** Where the user's credential comes from, in client-node's order: a static token wins over any authenticator. */
-function credentialSource(kubeConfig: KubeConfig, user: User | null, now: () => number): Source {
+function credentialSource(kubeConfig: KubeConfigLike, user: User | null, now: () => number): Source {
   const fixed =
     (renewable: boolean, authorization?: string): Source =>
     async () => ({ authorization, renewable });
   if (!user) return fixed(false);
   if (user.token) return fixed(false, `Bearer ${user.token}`);
   const provider = user.authProvider as { name?: string; config?: Record<string, string> } | undefined;
-  const customAuthenticators = (kubeConfig['custom_authenticators'] as unknown[] | undefined)?.length ?? 0;
+  const customAuthenticators =
+    ((kubeConfig as { custom_authenticators?: unknown[] }).custom_authenticators as unknown[] | undefined)?.length ?? 0;
   if (customAuthenticators > 0) return viaKubeConfig(kubeConfig, user, now);
   if (user.exec || provider?.name === 'exec' || provider?.config?.exec) return () => execCredential(user, now);
   if (provider?.name === 'oidc') return () => oidcCredential(user);
@@ -295,10 +258,12 @@ async function tokenFileCredential(user: User, file: string, now: () => number):
  * Other auth providers (azure, gcp) and authenticators added to the KubeConfig: ask client-node, which runs them
  * with their own caches; kept for a minute, or until the token's `exp` if sooner, or a 401.
  */
-function viaKubeConfig(kubeConfig: KubeConfig, user: User, now: () => number): Source {
+function viaKubeConfig(config: KubeConfigLike, user: User, now: () => number): Source {
+  let kubeConfig: KubeConfig | undefined;
   return async () => {
     const options: RequestOptions = {};
     try {
+      kubeConfig ??= toClientNodeKubeConfig(await loadClientNode(), config);
       await kubeConfig.applyToHTTPSOptions(options);
     } catch (error) {
       throw new KubeCredentialError(`the credentials of user "${user.name}" cannot be obtained: ${firstLine(error)}`, {

@@ -1,7 +1,6 @@
-// A small HTTP client over client-node's KubeConfig: one connection pool, credentials cached for their lifetime, timeouts, named errors.
-import type { KubeConfig } from '@kubernetes/client-node';
-import { type Dispatcher, fetch, type Response } from 'undici';
-import { ApiServerAuth, type Transport } from './auth.js';
+// A small HTTP client for the API server: one connection pool, credentials cached for their lifetime, timeouts,
+// named errors. Requests go through Node's own keep-alive agents (no fetch: no web streams or AbortController per call).
+import { ApiServerAuth, type Credential } from './auth.js';
 import {
   isCertificateErrorCode,
   KubeApiError,
@@ -9,6 +8,8 @@ import {
   KubeTlsError,
   type StatusDetails,
 } from './errors.js';
+import type { KubeConfigLike } from './kubeconfig.js';
+import type { Answer, Connections, Transport } from './transport.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -16,9 +17,18 @@ export interface RequestOptions {
   query?: Query;
   body?: unknown;
   contentType?: string;
-  /** Defaults to the client's `requestTimeoutMs`. */
+  /**
+   * Defaults to the client's `requestTimeoutMs`: how long the server may stay silent, before the answer's headers
+   * and then between chunks of its body.
+   */
   timeoutMs?: number;
   signal?: AbortSignal;
+}
+
+/** A watch's answer: the body, read as it streams. */
+export interface StreamResponse {
+  readonly status: number;
+  readonly body: AsyncIterable<Uint8Array> | null;
 }
 
 export const MERGE_PATCH = 'application/merge-patch+json';
@@ -38,19 +48,25 @@ export class KubeClient {
   // One pool of connections for every request (client-node 2.0.1 builds a new undici Agent, TLS context
   // included, per request); authentication computed once per credential lifetime.
   private auth: ApiServerAuth | undefined;
-  private pool: { dispatcher: Dispatcher; transport: Transport } | undefined;
   /** Called once per HTTP request (a 401 retried with a fresh credential is two), for metrics and health checks. */
   requestObserver: ((request: ObservedRequest) => void) | undefined;
+  private pool: { connections: Connections; transport: Transport } | undefined;
+  private server_: string | undefined;
+  private host_: string | undefined;
 
+  /** `kubeConfig`: kubeop's `loadKubeConfig()` result, or a client-node `KubeConfig`; its current context is used. */
   constructor(
-    readonly kubeConfig: KubeConfig,
+    readonly kubeConfig: KubeConfigLike,
     private readonly requestTimeoutMs = 30_000,
   ) {}
 
   get server(): string {
-    const cluster = this.kubeConfig.getCurrentCluster();
-    if (!cluster) throw new Error('The kubeconfig has no current cluster');
-    return cluster.server.replace(/\/$/, '');
+    if (this.server_ === undefined) {
+      const cluster = this.kubeConfig.getCurrentCluster();
+      if (!cluster) throw new Error('The kubeconfig has no current cluster');
+      this.server_ = cluster.server.replace(/\/$/, '');
+    }
+    return this.server_;
   }
 
   /** How many times credentials were obtained so far (exec plugin runs, token file reads, ...). */
@@ -63,99 +79,123 @@ export class KubeClient {
     path: string,
     options: RequestOptions = {},
   ): Promise<T> {
-    // AbortSignal.timeout takes whole milliseconds only.
-    const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(options.timeoutMs ?? this.requestTimeoutMs)));
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    // Timers take whole milliseconds.
+    const timeoutMs = Math.max(1, Math.ceil(options.timeoutMs ?? this.requestTimeoutMs));
+    let answer: Answer;
+    let text: string;
     try {
-      const { response } = await this.send(method, path, options, signal, 'pooled');
-      const text = await response.text();
-      if (!response.ok) throw apiError(response.status, method, path, text);
-      return (text ? JSON.parse(text) : undefined) as T;
+      answer = (await this.send(method, path, options, 'pooled', timeoutMs)).answer;
+      text = await answer.text().catch((error: unknown) => {
+        throw this.failure(error, method, path, options);
+      });
     } catch (error) {
-      // An aborted request leaves its socket in the pool; if the connection is half-dead (no answer, no
-      // reset) every later request would hang on it too. Start over with fresh connections.
-      if (timeout.aborted) this.resetPool();
+      // The silent connection is closed; others in the pool may be half-dead too (no answer, no reset), and every
+      // later request would wait on them in turn. Start over with fresh connections.
+      if ((error as Error).name === 'TimeoutError' && !options.signal?.aborted) this.resetPool();
       throw error;
     }
+    if (answer.statusCode >= 300) throw apiError(answer.statusCode, method, path, text);
+    return (text ? JSON.parse(text) : undefined) as T;
   }
 
   /**
    * Opens a streaming GET (a watch) on a connection of its own; the caller reads `body`, aborts through
    * `signal` and must call `close()`, which tears the connection down even when the peer went silent.
    */
-  async stream(path: string, query: Query, signal: AbortSignal): Promise<{ response: Response; close: () => void }> {
-    const { response, dispatcher } = await this.send('GET', path, { query }, signal, 'own');
-    const close = () => void dispatcher.destroy().catch(() => undefined);
-    if (!response.ok) {
-      const text = await response.text().catch(() => '');
+  async stream(
+    path: string,
+    query: Query,
+    signal: AbortSignal,
+  ): Promise<{ response: StreamResponse; close: () => void }> {
+    const { answer, connections } = await this.send('GET', path, { query, signal }, 'own');
+    const close = () => connections.destroy();
+    if (answer.statusCode >= 300) {
+      const text = await answer.text().catch(() => '');
       close();
-      throw apiError(response.status, 'WATCH', path, text);
+      throw apiError(answer.statusCode, 'WATCH', path, text);
     }
-    return { response, close };
+    return { response: { status: answer.statusCode, body: answer.body }, close };
   }
 
   private resetPool(): void {
-    void this.pool?.dispatcher.destroy().catch(() => undefined);
+    this.pool?.connections.destroy();
     this.pool = undefined;
   }
 
   /** The shared pool for this transport; a new transport (an exec plugin's new client certificate) replaces it. */
-  private pooled(transport: Transport): Dispatcher {
+  private pooled(transport: Transport): Connections {
     if (this.pool?.transport !== transport) {
       // Requests in flight on the old pool finish on it.
-      void this.pool?.dispatcher.close().catch(() => undefined);
-      this.pool = { dispatcher: transport.dispatcher(), transport };
+      void this.pool?.connections.close().catch(() => undefined);
+      this.pool = { connections: transport.pool(), transport };
     }
-    return this.pool.dispatcher;
+    return this.pool.connections;
   }
 
   /**
-   * `connection`: 'pooled' shares the client's pool; 'own' opens a dispatcher for this request alone, returned
+   * `connection`: 'pooled' shares the client's pool; 'own' opens connections for this request alone, returned
    * for the caller to destroy. A 401 drops the credential and, when a fresh one may differ, retries once.
+   * `timeoutMs` bounds the server's silence; a watch has none (its watchdog aborts it).
    */
   private async send(
     method: string,
     path: string,
     options: RequestOptions,
-    signal: AbortSignal,
     connection: 'pooled' | 'own',
-  ): Promise<{ response: Response; dispatcher: Dispatcher }> {
-    const url = new URL(this.server + path);
-    for (const [name, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(name, String(value));
-    }
+    timeoutMs?: number,
+  ): Promise<{ answer: Answer; connections: Connections }> {
+    const fullPath = path + queryString(options.query);
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     // The kubeconfig's current context at the first request: files read, TLS context built, once.
     this.auth ??= new ApiServerAuth(this.kubeConfig);
     for (let attempt = 1; ; attempt++) {
       const credential = await this.auth.credential();
-      const dispatcher =
-        connection === 'pooled' ? this.pooled(credential.transport) : credential.transport.dispatcher();
-      const headers: Record<string, string> = { ...credential.headers, accept: 'application/json' };
-      if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-      let response: Response;
+      const connections = connection === 'pooled' ? this.pooled(credential.transport) : credential.transport.own();
+      let answer: Answer;
       const sentAt = performance.now();
-      const observe = (status: number | undefined) =>
-        this.requestObserver?.({ method, host: url.host, status, seconds: (performance.now() - sentAt) / 1000 });
       try {
-        response = await fetch(url, { method, headers, body, signal, dispatcher });
-        observe(response.status);
+        answer = await connections.send({
+          method,
+          path: fullPath,
+          headers: headersFor(credential, body === undefined ? undefined : (options.contentType ?? 'application/json')),
+          body,
+          timeoutMs,
+          signal: options.signal,
+        });
+        this.observe(method, answer.statusCode, sentAt);
       } catch (error) {
-        observe(undefined);
-        if (connection === 'own') void dispatcher.destroy().catch(() => undefined);
-        if (signal.aborted) throw signal.reason ?? error;
-        const code = (error as { cause?: { code?: string } }).cause?.code;
-        if (isCertificateErrorCode(code)) throw new KubeTlsError(method, url.toString(), code, { cause: error });
-        throw new KubeConnectionError(method, url.toString(), code, { cause: error });
+        this.observe(method, undefined, sentAt);
+        if (connection === 'own') connections.destroy();
+        throw this.failure(error, method, path, options);
       }
-      if (response.status === 401 && attempt === 1 && this.auth.invalidate(credential)) {
+      if (answer.statusCode === 401 && attempt === 1 && this.auth.invalidate(credential)) {
         // Revoked or expired before its time: drop it and try once more with a fresh one.
-        await response.body?.cancel().catch(() => undefined);
-        if (connection === 'own') void dispatcher.destroy().catch(() => undefined);
+        answer.discard();
+        if (connection === 'own') connections.destroy();
         continue;
       }
-      return { response, dispatcher };
+      return { answer, connections };
     }
+  }
+
+  /** What a failed request throws: the caller's abort reason, a timeout as it is, or a named connection or TLS error. */
+  /** Tells requestObserver of one request: its answer's status (none when no answer came) and how long it took. */
+  private observe(method: string, status: number | undefined, sentAt: number): void {
+    if (!this.requestObserver) return;
+    this.host_ ??= new URL(this.server).host;
+    this.requestObserver({ method, host: this.host_, status, seconds: (performance.now() - sentAt) / 1000 });
+  }
+
+  private failure(error: unknown, method: string, path: string, options: RequestOptions): unknown {
+    if (options.signal?.aborted) return options.signal.reason ?? error;
+    if ((error as Error | undefined)?.name === 'TimeoutError') {
+      (error as Error).message = `${method} ${path}: ${(error as Error).message}`;
+      return error;
+    }
+    const code = errorCode(error);
+    const url = this.server + path + queryString(options.query);
+    if (isCertificateErrorCode(code)) return new KubeTlsError(method, url, code, { cause: error });
+    return new KubeConnectionError(method, url, code, { cause: error });
   }
 
   /**
@@ -163,10 +203,10 @@ export class KubeClient {
    * half-dead connection (or from a handler abandoned at shutdown) must not hold the process up.
    */
   async close(graceMs = 2_000): Promise<void> {
-    const dispatcher = this.pool?.dispatcher;
-    if (!dispatcher) return;
+    const connections = this.pool?.connections;
+    if (!connections) return;
     let timer: NodeJS.Timeout | undefined;
-    const graceful = dispatcher.close().then(
+    const graceful = connections.close().then(
       () => true,
       () => true,
     );
@@ -175,8 +215,38 @@ export class KubeClient {
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
     ]);
     clearTimeout(timer);
-    if (!done) await dispatcher.destroy().catch(() => undefined);
+    if (!done) connections.destroy();
   }
+}
+
+/** The headers of one request; the credential's own object is shared when nothing is added but `accept`. */
+const headersCache = new WeakMap<Credential, Record<string, string>>();
+function headersFor(credential: Credential, contentType: string | undefined): Record<string, string> {
+  let plain = headersCache.get(credential);
+  if (!plain) {
+    plain = { ...credential.headers, accept: 'application/json' };
+    headersCache.set(credential, plain);
+  }
+  return contentType === undefined ? plain : { ...plain, 'content-type': contentType };
+}
+
+function queryString(query: Query | undefined): string {
+  if (!query) return '';
+  let text = '';
+  for (const name in query) {
+    const value = query[name];
+    if (value === undefined) continue;
+    text += `${text ? '&' : '?'}${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`;
+  }
+  return text;
+}
+
+/** The code of a network or TLS failure: on the error itself (undici, Node sockets) or on its cause. */
+function errorCode(error: unknown): string | undefined {
+  const own = (error as { code?: unknown } | undefined)?.code;
+  if (typeof own === 'string') return own;
+  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return typeof cause === 'string' ? cause : undefined;
 }
 
 function apiError(status: number, verb: string, path: string, text: string): KubeApiError {

@@ -1,9 +1,11 @@
-// Loads a KubeConfig the way kubectl does, and says what is missing instead of falling back to localhost:8080.
+// Loads a kubeconfig the way kubectl does (files, KUBECONFIG merged, contexts, in-cluster), without client-node,
+// and says what is missing instead of falling back to localhost:8080.
 import { existsSync, readFileSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { KubeopError } from '../errors.js';
+import { KubeConfigFormatError, LoadedKubeConfig, parseKubeConfig } from './kubeconfig.js';
 
 export class KubeConfigError extends KubeopError {
   override readonly name = 'KubeConfigError';
@@ -16,17 +18,20 @@ export interface KubeConfigSource {
   /** `--context`; defaults to the file's current context. */
   context?: string;
   env?: NodeJS.ProcessEnv;
+  /** Where the pod's service account is mounted; for tests. */
+  serviceAccountDir?: string;
 }
 
-const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-export function loadKubeConfig(source: KubeConfigSource = {}): KubeConfig {
+export function loadKubeConfig(source: KubeConfigSource = {}): LoadedKubeConfig {
   const env = source.env ?? process.env;
-  const kubeConfig = new KubeConfig();
   const files = source.kubeconfig ? [source.kubeconfig] : (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
   const defaultFile = join(env.HOME ?? homedir(), '.kube', 'config');
   const origin = source.kubeconfig ? '--kubeconfig' : files.length ? 'KUBECONFIG' : 'the default location';
+  const serviceAccount = source.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
   let loaded: string[] = [];
+  let kubeConfig: LoadedKubeConfig;
   if (files.length > 0) {
     const missing = files.filter((file) => !existsSync(file));
     if (missing.length === files.length) {
@@ -35,15 +40,18 @@ export function loadKubeConfig(source: KubeConfigSource = {}): KubeConfig {
     loaded = files.filter((f) => existsSync(f));
   } else if (existsSync(defaultFile)) {
     loaded = [defaultFile];
-  } else if (env.KUBERNETES_SERVICE_HOST && existsSync(SERVICE_ACCOUNT_TOKEN)) {
-    kubeConfig.loadFromCluster();
+  }
+  if (loaded.length > 0) {
+    kubeConfig = new LoadedKubeConfig();
+    for (const file of loaded) kubeConfig.merge(readFile(file, origin));
+  } else if (env.KUBERNETES_SERVICE_HOST && existsSync(join(serviceAccount, 'token'))) {
+    kubeConfig = inClusterConfig(env, serviceAccount);
   } else {
     throw new KubeConfigError(
       'No Kubernetes configuration found: KUBECONFIG is not set, ~/.kube/config does not exist and this is not a pod ' +
         'with a service account. Pass --kubeconfig PATH, set KUBECONFIG, or run the operator inside the cluster.',
     );
   }
-  for (const file of loaded) mergeFile(kubeConfig, file, origin);
   if (source.context) {
     if (!kubeConfig.getContextObject(source.context)) {
       const known = kubeConfig.getContexts().map((c) => c.name);
@@ -53,31 +61,53 @@ export function loadKubeConfig(source: KubeConfigSource = {}): KubeConfig {
     }
     kubeConfig.setCurrentContext(source.context);
   }
-  const cluster = kubeConfig.getCurrentCluster();
-  if (!kubeConfig.getCurrentContext() || !cluster) {
+  const context = kubeConfig.getContextObject(kubeConfig.getCurrentContext());
+  if (!context || !kubeConfig.getCurrentCluster()) {
     const where = loaded.length ? ` ${loaded.join(', ')} (from ${origin})` : '';
-    throw new KubeConfigError(
-      `The kubeconfig${where} has no current context with a cluster; set current-context in it or pass --context NAME.`,
-    );
+    const problem = context
+      ? `: its context "${context.name}" names the cluster "${context.cluster}", which it does not define`
+      : ' has no current context with a cluster';
+    throw new KubeConfigError(`The kubeconfig${where}${problem}; set current-context in it or pass --context NAME.`);
   }
   return kubeConfig;
 }
 
-function mergeFile(into: KubeConfig, file: string, origin: string): void {
+function readFile(file: string, origin: string): LoadedKubeConfig {
   const unusable = (reason: string, cause?: unknown) =>
     new KubeConfigError(
       `The kubeconfig file ${file} (from ${origin}) cannot be used: ${reason}. Fix it, or pass another with --kubeconfig.`,
       { cause },
     );
-  const other = new KubeConfig();
+  let text: string;
   try {
-    if (readFileSync(file, 'utf8').trim() === '') throw unusable('it is empty');
-    other.loadFromFile(file);
+    text = readFileSync(file, 'utf8');
   } catch (error) {
-    if (error instanceof KubeConfigError) throw error;
-    // client-node's own errors ("expected a document", "clusters[0].cluster is missing") do not say which file.
-    throw unusable((error as Error).message.split('\n')[0]!, error);
+    throw unusable((error as Error).message, error);
   }
-  if (into.clusters.length === 0 && into.contexts.length === 0) into.loadFromOptions(other);
-  else into.mergeConfig(other, true);
+  if (text.trim() === '') throw unusable('it is empty');
+  try {
+    return parseKubeConfig(text, file);
+  } catch (error) {
+    if (error instanceof KubeConfigFormatError) throw unusable(error.message, error);
+    throw error;
+  }
+}
+
+/** The pod's service account, as client-go's InClusterConfig: the token file is read again as the kubelet rotates it. */
+function inClusterConfig(env: NodeJS.ProcessEnv, dir: string): LoadedKubeConfig {
+  const host = env.KUBERNETES_SERVICE_HOST!;
+  const port = env.KUBERNETES_SERVICE_PORT ?? '443';
+  const server = `https://${isIPv6(host) ? `[${host}]` : host}:${port}`;
+  let namespace: string | undefined;
+  try {
+    namespace = readFileSync(join(dir, 'namespace'), 'utf8').trim() || undefined;
+  } catch {
+    namespace = undefined;
+  }
+  return new LoadedKubeConfig(
+    [{ name: 'inCluster', server, caFile: join(dir, 'ca.crt'), skipTLSVerify: false }],
+    [{ name: 'inClusterUser', authProvider: { name: 'tokenFile', config: { tokenFile: join(dir, 'token') } } }],
+    [{ name: 'inClusterContext', cluster: 'inCluster', user: 'inClusterUser', namespace }],
+    'inClusterContext',
+  );
 }

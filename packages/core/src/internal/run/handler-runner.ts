@@ -22,8 +22,8 @@ export interface HandlerDependencies {
   client: KubeClient;
   /** Injected as `this.client`; `this.apply` goes through it. */
   objects: ObjectClient;
-  kubeConfig: KubeConfig;
-  crdApi: CustomObjectsApi;
+  /** `this.kubeConfig` and `this.crdApi`, built (and client-node loaded) on first read. */
+  clientNode: { readonly kubeConfig: KubeConfig; readonly crdApi: CustomObjectsApi };
   /** The parsed command line, injected as `this.args` and into the @Arg properties. */
   args: OperatorArgs;
   config: RuntimeConfig;
@@ -89,12 +89,15 @@ export async function runHandler(
     object: copy,
     args: deps.args,
     logger,
-    crdApi: deps.crdApi,
     client: deps.objects,
-    kubeConfig: deps.kubeConfig,
     signal: AbortSignal.any([timedOut.signal, context.shutdown]),
     reasons: context.reasons,
     [HANDLER_RUN]: run,
+  });
+  const { clientNode } = deps;
+  Object.defineProperties(instance, {
+    crdApi: { get: () => clientNode.crdApi, configurable: true, enumerable: true },
+    kubeConfig: { get: () => clientNode.kubeConfig, configurable: true, enumerable: true },
   });
   if (!(instance instanceof ResourceHandler)) addHelpers(instance);
   for (const arg of description.args) instance[arg.property] = deps.args[arg.property];

@@ -1,0 +1,240 @@
+// Connections to the API server with one TLS configuration: Node's own keep-alive HTTP(S) agents (undici, loaded
+// only for a kubeconfig's proxy-url), the secure context built once, the answers read as streams of bytes.
+import { Agent as HttpAgent, type ClientRequest, type IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import { KubeConfigError } from './config.js';
+import { KubeCredentialError } from './errors.js';
+import type { Dispatcher } from 'undici';
+import type { Cluster } from './kubeconfig.js';
+
+/** The TLS material of one transport: the cluster's CA and the user's client certificate and key (PEM). */
+export interface TlsMaterial {
+  ca?: Buffer;
+  cert?: Buffer | string;
+  key?: Buffer | string;
+}
+
+export interface Exchange {
+  method: string;
+  /** Path and query, below the server's own path prefix. */
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** How long the answer may be silent (before its headers, between chunks of its body); none by default. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface Answer {
+  readonly statusCode: number;
+  /** The body as it arrives; read it whole, or `discard()` it. */
+  readonly body: AsyncIterable<Uint8Array>;
+  text(): Promise<string>;
+  discard(): void;
+}
+
+/** Connections to one server: a pool, or a watch's own connection. */
+export interface Connections {
+  send(exchange: Exchange): Promise<Answer>;
+  /** Closes the connections once the requests in flight are answered. */
+  close(): Promise<void>;
+  /** Cuts every connection now. */
+  destroy(): void;
+}
+
+/** What a request that stayed silent for its `timeoutMs` fails with: the name fetch's AbortSignal.timeout gave. */
+export class SilentServerError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
+/**
+ * Connections to the API server with one TLS configuration. The secure context (CA parsed, key loaded) is built
+ * once and shared by every agent made here: the pool and the watches' connections.
+ */
+export class Transport {
+  private readonly tls: { secureContext: SecureContext; rejectUnauthorized?: boolean; servername?: string };
+  private readonly server: URL;
+  private watchAgent: HttpAgent | undefined;
+
+  constructor(
+    private readonly cluster: Cluster,
+    tls: TlsMaterial,
+  ) {
+    let secureContext: SecureContext;
+    try {
+      secureContext = createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key });
+    } catch (error) {
+      throw new KubeCredentialError(
+        `the TLS material of cluster "${cluster.name}" (certificate authority, client certificate or key) cannot be used: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    this.tls = {
+      secureContext,
+      ...(cluster.skipTLSVerify ? { rejectUnauthorized: false } : {}),
+      ...(cluster.tlsServerName ? { servername: cluster.tlsServerName } : {}),
+    };
+    const server = URL.canParse(cluster.server) ? new URL(cluster.server) : undefined;
+    if (server?.protocol !== 'https:' && server?.protocol !== 'http:') {
+      throw new KubeConfigError(`The server of cluster "${cluster.name}" is not an https:// URL: ${cluster.server}`);
+    }
+    this.server = server;
+  }
+
+  /** The shared pool: connections kept alive and reused. */
+  pool(): Connections {
+    if (this.cluster.proxyUrl) return new ProxiedConnections(this.cluster.proxyUrl, this.server, this.tls);
+    return new NodeConnections(this.server, this.agent(true), true);
+  }
+
+  /** A connection for one watch, torn down alone when it ends; the watches share a TLS session cache. */
+  own(): Connections {
+    if (this.cluster.proxyUrl) return new ProxiedConnections(this.cluster.proxyUrl, this.server, this.tls);
+    this.watchAgent ??= this.agent(false);
+    return new NodeConnections(this.server, this.watchAgent, false);
+  }
+
+  /** Keep-alive probes after 30 s, as client-node and client-go, ahead of load balancers' idle timeouts. */
+  private agent(keepAlive: boolean): HttpAgent {
+    const options = { keepAlive, keepAliveMsecs: 30_000, scheduling: 'lifo' as const };
+    return this.server.protocol === 'https:' ? new HttpsAgent({ ...options, ...this.tls }) : new HttpAgent(options);
+  }
+}
+
+/** Requests through Node's http(s) agent; `ownsAgent`: the pool's own agent, else a watch's share of one. */
+class NodeConnections implements Connections {
+  private readonly request: typeof httpRequest;
+  private readonly inFlight = new Set<ClientRequest>();
+  private drained: (() => void) | undefined;
+
+  constructor(
+    private readonly server: URL,
+    private readonly agent: HttpAgent,
+    private readonly ownsAgent: boolean,
+  ) {
+    this.request = server.protocol === 'https:' ? httpsRequest : httpRequest;
+  }
+
+  send(exchange: Exchange): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      const { server } = this;
+      const request = this.request({
+        agent: this.agent,
+        protocol: server.protocol,
+        hostname: server.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: server.port,
+        path: server.pathname.replace(/\/$/, '') + exchange.path,
+        method: exchange.method,
+        headers:
+          exchange.body === undefined
+            ? exchange.headers
+            : { ...exchange.headers, 'content-length': Buffer.byteLength(exchange.body) },
+        signal: exchange.signal,
+      });
+      this.inFlight.add(request);
+      request.once('close', () => {
+        this.inFlight.delete(request);
+        if (this.inFlight.size === 0) this.drained?.();
+      });
+      if (exchange.timeoutMs !== undefined) {
+        const ms = exchange.timeoutMs;
+        request.setTimeout(ms, () =>
+          request.destroy(new SilentServerError(`no answer from the API server within ${ms} ms`)),
+        );
+      }
+      // Every error: a second one (the socket dying after the first) must find a listener too.
+      request.on('error', reject);
+      request.once('response', (response: IncomingMessage) => resolve(nodeAnswer(response)));
+      request.end(exchange.body);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.inFlight.size > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    if (this.ownsAgent) this.agent.destroy();
+  }
+
+  destroy(): void {
+    for (const request of this.inFlight) request.destroy();
+    if (this.ownsAgent) this.agent.destroy();
+  }
+}
+
+function nodeAnswer(response: IncomingMessage): Answer {
+  return {
+    statusCode: response.statusCode ?? 0,
+    body: response,
+    async text() {
+      const chunks: Buffer[] = [];
+      for await (const chunk of response) chunks.push(chunk as Buffer);
+      return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+    },
+    discard() {
+      response.resume();
+    },
+  };
+}
+
+/** A kubeconfig's proxy-url through undici, which proxies http, https and socks5 as kubectl does; loaded only here. */
+class ProxiedConnections implements Connections {
+  private dispatcher: Promise<Dispatcher> | undefined;
+
+  constructor(
+    private readonly proxy: string,
+    private readonly server: URL,
+    private readonly tls: Record<string, unknown>,
+  ) {}
+
+  private get agent(): Promise<Dispatcher> {
+    this.dispatcher ??= import('undici').then(
+      ({ ProxyAgent }) => new ProxyAgent({ uri: this.proxy, requestTls: this.tls }),
+    );
+    return this.dispatcher;
+  }
+
+  async send(exchange: Exchange): Promise<Answer> {
+    const answer = await (
+      await this.agent
+    )
+      .request({
+        origin: this.server.origin,
+        path: this.server.pathname.replace(/\/$/, '') + exchange.path,
+        method: exchange.method as Dispatcher.HttpMethod,
+        headers: exchange.headers,
+        body: exchange.body,
+        signal: exchange.signal,
+        ...(exchange.timeoutMs === undefined
+          ? {}
+          : { headersTimeout: exchange.timeoutMs, bodyTimeout: exchange.timeoutMs }),
+      })
+      .catch((error: unknown) => {
+        throw silentOr(error, exchange.timeoutMs);
+      });
+    return {
+      statusCode: answer.statusCode,
+      body: answer.body,
+      text: () =>
+        answer.body.text().catch((error: unknown) => {
+          throw silentOr(error, exchange.timeoutMs);
+        }),
+      discard: () => void answer.body.dump().catch(() => undefined),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.dispatcher) await (await this.dispatcher).close();
+  }
+
+  destroy(): void {
+    void this.dispatcher?.then((dispatcher) => dispatcher.destroy()).catch(() => undefined);
+  }
+}
+
+function silentOr(error: unknown, timeoutMs: number | undefined): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return new SilentServerError(`no answer from the API server within ${timeoutMs} ms`, { cause: error });
+  }
+  return error;
+}
