@@ -3,9 +3,18 @@
 import type { ResourceDescription } from '../../explorer.js';
 import { type AnyObject, stateOf } from '../../kube/objects.js';
 import type { RunReason } from '../../reasons.js';
-import type { WatchEvent } from '../watch/watcher.js';
-import { handlerExists, handlerName, type HandlerRef, isTimer, timerIndex, timerMethod } from './handlers.js';
+import type { WatchEvent } from '../types/watch-event.js';
+import {
+  handlerExists,
+  handlerLabel,
+  handlerName,
+  type HandlerRef,
+  isTimer,
+  timerIndex,
+  timerMethod,
+} from './handlers.js';
 import { mergeReasons } from './reasons.js';
+import { composeMergePatches } from '../util/merge-patch.js';
 
 /** What is still to be done for one object; several events collapse into one intent. */
 export interface Intent {
@@ -27,6 +36,8 @@ export interface Intent {
   nudged?: boolean;
   /** Indexes of due `@OnTimer` handlers. */
   timers?: number[];
+  /** A status merge patch a successful run could not write: sent again before anything else runs. */
+  status?: unknown;
   /** Why, since the object's last run. */
   reasons?: RunReason[];
 }
@@ -56,6 +67,41 @@ export const NOTHING: Intent = { added: false, modified: false, sync: false };
 /** Annotation recording the generation whose @OnAdded/@OnModified run last succeeded. */
 export const HANDLED_GENERATION_ANNOTATION = 'kubeop.dev/handled-generation';
 
+/**
+ * Annotation naming a handler whose failed run is owed again (`added`): set when the run failed where the state
+ * rule would skip it after a restart (it may have written status.state), removed once a run of it succeeds.
+ */
+export const OWED_RUN_ANNOTATION = 'kubeop.dev/owed-run';
+
+/** The owed run an object's annotation records, if it names a handler of this class. */
+export function owedRun(object: AnyObject, description: ResourceDescription): HandlerRef | undefined {
+  const value = object.metadata.annotations?.[OWED_RUN_ANNOTATION];
+  if (value === undefined || !/^(added|modified|reconcile|timer:\d+)$/.test(value)) return undefined;
+  const ref = value as HandlerRef;
+  return handlerExists(ref, description) ? ref : undefined;
+}
+
+/** Whether a change is only kubeop's own bookkeeping (its annotations, the resourceVersion): no news to a handler. */
+export function onlyBookkeepingChanged(previous: AnyObject, object: AnyObject): boolean {
+  const strip = (o: AnyObject) => {
+    const {
+      resourceVersion: _v,
+      managedFields: _m,
+      annotations = {},
+      ...metadata
+    } = o.metadata as AnyObject['metadata'] & Record<string, unknown>;
+    const { [HANDLED_GENERATION_ANNOTATION]: _h, [OWED_RUN_ANNOTATION]: _o, ...others } = annotations;
+    return JSON.stringify({ ...o, metadata: { ...metadata, annotations: others } });
+  };
+  return strip(previous) === strip(object);
+}
+
+function bookkeepingMoved(previous: AnyObject, object: AnyObject): boolean {
+  const before = previous.metadata.annotations ?? {};
+  const after = object.metadata.annotations ?? {};
+  return [HANDLED_GENERATION_ANNOTATION, OWED_RUN_ANNOTATION].some((name) => before[name] !== after[name]);
+}
+
 export function handledGeneration(object: AnyObject): number | undefined {
   const value = object.metadata.annotations?.[HANDLED_GENERATION_ANNOTATION];
   return value === undefined ? undefined : Number(value);
@@ -69,14 +115,20 @@ export function intentFor(event: WatchEvent, description: ResourceDescription): 
     const modified = description.handlers.modified;
     const missedChange =
       !!modified && !modified.everyChange && handled !== undefined && handled < (object.metadata.generation ?? 0);
+    // A run that failed before a restart is owed whatever the state rule says.
+    const owed = owedRun(object, description);
+    const first: RunReason = { type: event.initial ? 'startup' : 'added' };
     return {
       ...NOTHING,
       added: true,
       modified: missedChange,
-      reasons: [{ type: event.initial ? 'startup' : 'added' }],
+      ...(owed ? { retry: owed } : {}),
+      reasons: owed ? [first, { type: 'retry', handler: handlerLabel(description, owed), attempt: 2 }] : [first],
     };
   }
   if (event.type === 'DELETED') return { ...NOTHING, deleted: object, reasons: [{ type: 'deleted' }] };
+  // kubeop's own notes on the object (an owed run, the handled generation) are no news to anyone.
+  if (previous && bookkeepingMoved(previous, object) && onlyBookkeepingChanged(previous, object)) return undefined;
   const changeHandler = description.handlers.modified ?? description.handlers.reconcile;
   const oldGeneration = previous?.metadata.generation;
   const newGeneration = object.metadata.generation;
@@ -102,12 +154,26 @@ export function mergeIntents(older: Intent | undefined, newer: Intent): Intent {
     modified: older.modified || newer.modified,
     sync: older.sync || newer.sync,
     deleted: newer.deleted ?? older.deleted,
-    // An owed @OnAdded covers a later spec change too: it sees the latest object.
-    retry: older.retry === 'added' || newer.retry === 'added' ? 'added' : (newer.retry ?? older.retry),
+    retry: owedOf(older.retry, newer.retry),
     ...(older.nudged || newer.nudged ? { nudged: true } : {}),
     ...(timers.length ? { timers } : {}),
+    ...(newer.status !== undefined
+      ? { status: older.status === undefined ? newer.status : composeMergePatches(older.status, newer.status) }
+      : older.status !== undefined
+        ? { status: older.status }
+        : {}),
     ...(reasons.length ? { reasons } : {}),
   };
+}
+
+/**
+ * One owed run stands for both: an owed @OnAdded covers a later spec change too (it sees the latest object), and
+ * the main handler's over a timer's (a timer ticks again anyway); else the newer.
+ */
+function owedOf(older: HandlerRef | undefined, newer: HandlerRef | undefined): HandlerRef | undefined {
+  if (older === 'added' || newer === 'added') return 'added';
+  if (older && newer && isTimer(newer) && !isTimer(older)) return older;
+  return newer ?? older;
 }
 
 /**
