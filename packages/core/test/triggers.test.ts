@@ -18,7 +18,7 @@ class Bundles {
 const description = describeHandlerClass(Bundles);
 
 /** A watcher as Triggers sees it: a cache and listeners the test calls. */
-function fakeWatcher(): ResourceWatcher & { emit(event: WatchEvent): void } {
+function fakeWatcher(): ResourceWatcher & { deliver(event: WatchEvent): void } {
   const listeners = new Set<WatchListener>();
   return {
     cache: new Map<string, AnyObject>(),
@@ -26,8 +26,8 @@ function fakeWatcher(): ResourceWatcher & { emit(event: WatchEvent): void } {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    emit: (event: WatchEvent) => listeners.forEach((listener) => listener(event)),
-  } as unknown as ResourceWatcher & { emit(event: WatchEvent): void };
+    deliver: (event: WatchEvent) => listeners.forEach((listener) => listener(event)),
+  } as unknown as ResourceWatcher & { deliver(event: WatchEvent): void };
 }
 
 const bundle: AnyObject = {
@@ -84,7 +84,7 @@ afterEach(() => {
 describe('Triggers', () => {
   it("nudges the owner of a changed child, with the child's change as the reason", () => {
     start();
-    owned.emit({ type: 'MODIFIED', object: child() });
+    owned.deliver({ type: 'MODIFIED', object: child() });
     expect(queued).toEqual([
       [
         'ns/b',
@@ -110,15 +110,15 @@ describe('Triggers', () => {
 
   it('ignores children listed at start-up, and children of another object of the same name (another uid)', () => {
     start();
-    owned.emit({ type: 'ADDED', object: child(), initial: true });
-    owned.emit({ type: 'ADDED', object: child('u-old') });
+    owned.deliver({ type: 'ADDED', object: child(), initial: true });
+    owned.deliver({ type: 'ADDED', object: child('u-old') });
     expect(queued).toEqual([]);
   });
 
   it('nudges the old owner when a child moved away from it', () => {
     start();
     const moved = { ...child(), metadata: { ...child().metadata, ownerReferences: [] } };
-    owned.emit({ type: 'MODIFIED', object: moved, previous: child() });
+    owned.deliver({ type: 'MODIFIED', object: moved, previous: child() });
     expect(queued.map(([key]) => key)).toEqual(['ns/b']);
   });
 
