@@ -143,7 +143,7 @@ describe('failurePolicy', () => {
   });
 
   it('retries a finalizer update with a FinalizerFailed Warning, no handler outcome', () => {
-    const work: FailedWork = { kind: 'finalizer', what: 'adding the finalizer of ns/a' };
+    const work: FailedWork = { kind: 'step', what: 'adding the finalizer of ns/a' };
     const error = new FinalizerError('add', 'x/f', 'ws.x', 'ns/a', apiError(403));
     const decision = failurePolicy(input(error, { work }));
     expect(decision).toMatchObject({ handlerOutcome: undefined, retry: { delayMs: 1000 } });

@@ -4,19 +4,29 @@ import type { ResourceDescription } from '../../explorer.js';
 import { objectKey } from '../../kube/objects.js';
 import { fullName, type ResourceRef } from '../../kube/resource.js';
 import type { Logger } from '../../logging.js';
-import { type Action, decide, type Intent, intentFor, mergeIntents, NOTHING } from '../dispatch/dispatch.js';
-import { handlerLabel } from '../dispatch/handlers.js';
-import { mergeReasons } from '../dispatch/reasons.js';
+import {
+  type Action,
+  decide,
+  hasWork,
+  type Intent,
+  intentFor,
+  mergeIntents,
+  NOTHING,
+  retryIntent,
+} from '../dispatch/dispatch.js';
+import { handlerLabel, type HandlerRef } from '../dispatch/handlers.js';
 import { type ControllerMetrics, NOOP_CONTROLLER_METRICS, type ReconcileResult } from '../metrics/metrics.js';
-import { execute, owesAcrossRestart, recordOwed, sendOwedStatus } from '../run/execute.js';
+import { describeWork, execute, type OwedStatus, owesAcrossRestart, recordOwed } from '../run/execute.js';
+import { StatusWriteError } from '../run/status-errors.js';
 import type { HandlerDependencies } from '../run/handler-runner.js';
-import { OncePerGeneration, PrunedFieldReports } from '../run/status-reports.js';
+import { PrunedFieldReports } from '../run/status-reports.js';
 import type { WatchEvent } from '../types/watch-event.js';
 import { WorkQueue } from '../queue/work-queue.js';
 import type { Informers } from '../watch/informers.js';
 import type { ResourceWatcher } from '../watch/watcher.js';
 import { EventRecorder } from './events.js';
 import { type FailedWork, failurePolicy } from './failure-policy.js';
+import { FailureReport } from './failure-report.js';
 import { Triggers } from './triggers.js';
 
 export interface ControllerOptions extends HandlerDependencies {
@@ -56,19 +66,18 @@ export class ResourceController {
   /** uids whose @OnDeleted succeeded; forgotten once the object is gone. */
   private readonly handledDeletions = new Set<string>();
   private readonly logger: Logger;
-  private readonly events: EventRecorder;
   private readonly metrics: ControllerMetrics;
   private readonly shutdown = new AbortController();
   /** What each object's current run is doing, to name the runs a shutdown abandons. */
   private readonly runs = new Map<string, RunningWork>();
-  private readonly reported = new OncePerGeneration();
+  private readonly report: FailureReport;
   private readonly pruned: PrunedFieldReports;
   readonly stats: ControllerStats = { handled: 0, failed: 0, retries: 0, timeouts: 0, running: 0, queued: 0 };
 
   constructor(private readonly options: ControllerOptions) {
     const { description, namespace, config, informers } = options;
     this.logger = options.logger.child({ resource: fullName(description.resource) });
-    this.events = new EventRecorder(options.client, config.name, this.logger);
+    this.report = new FailureReport(this.logger, new EventRecorder(options.client, config.name, this.logger));
     this.pruned = new PrunedFieldReports(fullName(description.resource), this.logger);
     const metrics = (this.metrics = options.metrics ?? NOOP_CONTROLLER_METRICS);
     this.queue = new WorkQueue<Intent>((key, intent) => this.reconcile(key, intent), {
@@ -158,27 +167,24 @@ export class ResourceController {
 
   private async reconcile(key: string, intent: Intent): Promise<void> {
     const started = performance.now();
+    const { status, ...rest } = intent;
+    const object = this.watcher.cache.get(key);
     let result: ReconcileResult;
-    if (intent.status !== undefined) {
+    if (status !== undefined && object) {
       // A status a run could not write goes first, without running the handler again.
-      const { status, ...rest } = intent;
-      result = await this.attempt(key, rest, { kind: 'status', patch: status });
-      if (result === 'success' && hasWork(rest)) this.queue.add(key, rest);
+      result = await this.attempt(key, rest, { kind: 'status', patch: status, object });
+      if (result === 'success' && (hasWork(rest) || rest.deleted)) this.queue.add(key, rest);
     } else {
-      const { action, rest } = decide(
-        intent,
-        this.watcher.cache.get(key),
-        this.options.description,
-        this.handledDeletions,
-      );
+      const decision = decide(rest, object, this.options.description, this.handledDeletions);
+      const { action } = decision;
       if (action.kind === 'skip') {
         this.logger.debug(`skipped ${key}: ${action.reason}`);
         if (intent.deleted) this.handledDeletions.delete(intent.deleted.metadata.uid ?? '');
       }
-      result = await this.attempt(key, intent, action);
+      result = await this.attempt(key, rest, action);
       // After a failure the retry holds the whole intent, the rest included.
-      if (rest && (result === 'success' || result === 'requeue_after')) {
-        this.queue.add(key, rest);
+      if (decision.rest && (result === 'success' || result === 'requeue_after')) {
+        this.queue.add(key, decision.rest);
         if (result === 'success') result = 'requeue';
       }
     }
@@ -187,74 +193,52 @@ export class ResourceController {
 
   /** Runs one action and settles its outcome: success bookkeeping, or the failure policy's decision. */
   private async attempt(key: string, intent: Intent, action: Action | OwedStatus): Promise<ReconcileResult> {
+    const { description } = this.options;
+    const what = action.kind === 'skip' ? '' : describeWork(action, key, description);
     this.stats.running++;
-    if (action.kind !== 'skip') this.runs.set(key, { what: this.describe(action, key), startedAt: Date.now() });
+    if (action.kind !== 'skip') this.runs.set(key, { what, startedAt: Date.now() });
     try {
-      const requeueAfter = await this.run(key, action);
+      const requeueAfter =
+        action.kind === 'skip'
+          ? undefined
+          : await execute(action, {
+              description,
+              deps: this.options,
+              handledDeletions: this.handledDeletions,
+              logger: this.logger,
+              attempt: this.queue.failuresOf(key) + 1,
+              shutdown: this.shutdown.signal,
+              onPruned: (fields) => this.pruned.report(fields),
+              onStatusWritten: () => this.metrics.statusWrite(),
+            });
       this.queue.forget(key);
       if (action.kind !== 'call') return 'success';
       this.stats.handled++;
-      this.reported.clear(key);
+      this.report.succeeded(key);
       this.metrics.handlerRun(this.label(action.handler), requeueAfter === undefined ? 'success' : 'requeue');
       if (requeueAfter === undefined || action.handler === 'deleted') return 'success';
       this.metrics.retry();
-      this.queue.addAfter(
-        key,
-        { ...NOTHING, retry: action.handler, reasons: [{ type: 'requeue' }] },
-        requeueAfter * 1000,
-      );
+      const requeue: Intent = { ...NOTHING, retry: action.handler, reasons: [{ type: 'requeue' }] };
+      this.queue.addAfter(key, requeue, requeueAfter * 1000);
       return 'requeue_after';
     } catch (thrown) {
       this.stats.failed++;
-      const work: FailedWork =
-        action.kind === 'skip'
-          ? { kind: 'none' }
-          : action.kind === 'call'
-            ? {
-                kind: 'call',
-                handler: this.label(action.handler),
-                what: this.describe(action, key),
-                removeFinalizer: action.removeFinalizer,
-              }
-            : { kind: 'finalizer', what: this.describe(action, key) };
-      return this.onFailure(key, intent, action, work, thrown);
+      return this.onFailure(key, intent, action, what, thrown);
     } finally {
       this.runs.delete(key);
       this.stats.running--;
     }
   }
 
-  private async run(key: string, action: Action | OwedStatus): Promise<number | undefined> {
-    const { description } = this.options;
-    const onPruned = (fields: string[]) => this.pruned.report(fields);
-    const onStatusWritten = () => this.metrics.statusWrite();
-    if (action.kind === 'skip') return undefined;
-    if (action.kind === 'status') {
-      const object = this.watcher.cache.get(key);
-      if (object) await sendOwedStatus(description, this.options, object, action.patch, onPruned, onStatusWritten);
-      return undefined;
-    }
-    return execute(action, {
-      description,
-      deps: this.options,
-      handledDeletions: this.handledDeletions,
-      logger: this.logger,
-      attempt: this.queue.failuresOf(key) + 1,
-      shutdown: this.shutdown.signal,
-      onPruned,
-      onStatusWritten,
-    });
-  }
-
   /** Asks the failure policy what follows, and does it; returns how the reconcile ended, for metrics. */
-  private onFailure(
-    key: string,
-    intent: Intent,
-    action: Action | OwedStatus,
-    work: FailedWork,
-    thrown: unknown,
-  ): ReconcileResult {
+  private onFailure(key: string, intent: Intent, action: Action | OwedStatus, what: string, thrown: unknown) {
     const attempt = this.queue.failuresOf(key) + 1;
+    const work: FailedWork =
+      action.kind === 'skip'
+        ? { kind: 'none' }
+        : action.kind === 'call'
+          ? { kind: 'call', handler: this.label(action.handler), what, removeFinalizer: action.removeFinalizer }
+          : { kind: 'step', what };
     const decision = failurePolicy({
       thrown,
       work,
@@ -266,15 +250,9 @@ export class ResourceController {
     });
     if (decision.timedOut) this.metrics.timeout();
     if (decision.statusFailure) this.metrics.statusWriteFailure(decision.statusFailure);
-    if (decision.handlerOutcome && action.kind === 'call')
-      this.metrics.handlerRun(work.kind === 'call' ? work.handler : '', decision.handlerOutcome);
-    const object = action.kind === 'skip' || action.kind === 'status' ? this.watcher.cache.get(key) : action.object;
-    const generation = object?.metadata.generation;
-    const fresh = decision.reportOnce === 'per-generation' ? this.reported.first(key, generation) : true;
-    const logged = decision.reportOnce === 'log-per-resource' ? this.reported.once('log') : fresh;
-    if (logged) this.logger.log(decision.log.level, decision.log.message, decision.log.fields);
-    if (decision.event && object && fresh)
-      this.events.record(object, { type: 'Warning', reason: decision.event.reason, message: decision.event.message });
+    if (decision.handlerOutcome && work.kind === 'call') this.metrics.handlerRun(work.handler, decision.handlerOutcome);
+    const object = action.kind === 'skip' ? this.watcher.cache.get(key) : action.object;
+    this.report.tell(decision, key, object);
     if (!decision.retry) {
       this.queue.forget(key);
       if (decision.releaseFinalizer && object) {
@@ -286,12 +264,10 @@ export class ResourceController {
     this.stats.retries++;
     if (decision.timedOut) this.stats.timeouts++;
     this.metrics.retry();
-    this.queue.addRateLimited(key, this.retryIntent(intent, action, thrown, attempt), decision.retry.delayMs);
-    if (
-      action.kind === 'call' &&
-      owesAcrossRestart(this.options.description, action.handler) &&
-      !this.shutdown.signal.aborted
-    ) {
+    const unsent = thrown instanceof StatusWriteError ? thrown.unsent : undefined;
+    const reason = { type: 'retry' as const, handler: work.kind === 'call' ? work.handler : '', attempt: attempt + 1 };
+    this.queue.addRateLimited(key, retryIntent(intent, action, unsent, reason), decision.retry.delayMs);
+    if (action.kind === 'call' && owesAcrossRestart(this.options.description, action.handler)) {
       recordOwed(this.options.description, this.options, action.object, 'added').catch((error: unknown) =>
         this.logger.warn(`could not record the owed run of ${key}: ${(error as Error).message}`, { object: key }),
       );
@@ -299,46 +275,7 @@ export class ResourceController {
     return decision.result;
   }
 
-  /** What a retry runs: the failed handler again (with the news it has not seen), or only the unwritten status. */
-  private retryIntent(intent: Intent, action: Action | OwedStatus, thrown: unknown, attempt: number): Intent {
-    const unsent = (thrown as { unsent?: unknown } | undefined)?.unsent;
-    if (action.kind === 'status') return { ...intent, status: unsent ?? action.patch };
-    // The handler succeeded and only its status write kept failing: send that again, do not run it again.
-    if (action.kind === 'call' && unsent !== undefined) return { ...NOTHING, status: unsent };
-    // The state rule is about first sight: a failed run is owed again whatever status it wrote.
-    if (action.kind !== 'call' || action.handler === 'deleted') return intent;
-    // The failed run saw its reasons; the retry is the news (the rest stays for the other handlers).
-    const seen = new Set(action.reasons);
-    const unseen = (intent.reasons ?? []).filter((reason) => !seen.has(reason));
-    const retry = { type: 'retry' as const, handler: this.label(action.handler), attempt: attempt + 1 };
-    return { ...intent, retry: action.handler, reasons: mergeReasons(unseen, [retry]) };
-  }
-
-  private label(handler: Parameters<typeof handlerLabel>[1]): string {
+  private label(handler: HandlerRef): string {
     return handlerLabel(this.options.description, handler);
   }
-
-  private describe(action: Exclude<Action, { kind: 'skip' }> | OwedStatus, key: string): string {
-    if (action.kind === 'call') return `${this.label(action.handler)} handler for ${key}`;
-    if (action.kind === 'status') return `writing the status of ${key} again`;
-    return `${action.kind === 'addFinalizer' ? 'adding' : 'removing'} the finalizer of ${key}`;
-  }
-}
-
-/** The status a successful run could not write, sent again on its own. */
-interface OwedStatus {
-  kind: 'status';
-  patch: unknown;
-}
-
-function hasWork(intent: Intent): boolean {
-  return (
-    intent.added ||
-    intent.modified ||
-    intent.sync ||
-    !!intent.deleted ||
-    !!intent.retry ||
-    !!intent.nudged ||
-    !!intent.timers?.length
-  );
 }

@@ -21,8 +21,8 @@ export type FailedWork =
   | { kind: 'none' }
   /** A handler run, and the finalizer steps done with it. */
   | { kind: 'call'; handler: string; what: string; removeFinalizer: boolean }
-  /** Adding or removing the finalizer alone. */
-  | { kind: 'finalizer'; what: string };
+  /** A step apart from a handler run: adding or removing the finalizer, sending an owed status again. */
+  | { kind: 'step'; what: string };
 
 export interface FailureInput {
   /** What was thrown, whatever its type. */

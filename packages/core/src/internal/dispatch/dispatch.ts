@@ -288,7 +288,8 @@ function withoutDeletion(intent: Intent): Intent {
   return left.length ? { ...rest, reasons: left } : rest;
 }
 
-function hasWork(intent: Intent): boolean {
+/** Whether an intent asks for a run besides a deletion (and a status owed, which is sent apart, first). */
+export function hasWork(intent: Intent): boolean {
   return intent.added || intent.modified || intent.sync || !!intent.nudged || !!intent.retry || !!intent.timers?.length;
 }
 
@@ -304,4 +305,23 @@ function call(handler: HandlerRef, object: AnyObject, reasons: RunReason[]): Act
 
 function uidOf(object: AnyObject): string {
   return object.metadata.uid ?? '';
+}
+
+/**
+ * What a failed action's retry runs: a status the handler's run could not write (`unsent`) alone, not the handler
+ * again; else the failed handler again, whatever status it wrote (the state rule is about first sight), with the
+ * news its run did not see and the retry itself as reasons; else the same intent.
+ */
+export function retryIntent(
+  intent: Intent,
+  failed: Action | { kind: 'status'; patch: unknown },
+  unsent: unknown,
+  retryReason: RunReason & { type: 'retry' },
+): Intent {
+  if (failed.kind === 'status') return { ...intent, status: unsent ?? failed.patch };
+  if (failed.kind === 'call' && unsent !== undefined) return { ...NOTHING, status: unsent };
+  if (failed.kind !== 'call' || failed.handler === 'deleted') return intent;
+  const seen = new Set(failed.reasons);
+  const unseen = (intent.reasons ?? []).filter((reason) => !seen.has(reason));
+  return { ...intent, retry: failed.handler, reasons: mergeReasons(unseen, [retryReason]) };
 }

@@ -5,11 +5,30 @@ import { type AnyObject, objectKey } from '../../kube/objects.js';
 import { fullName, objectPath } from '../../kube/resource.js';
 import type { Logger } from '../../logging.js';
 import { type Action, OWED_RUN_ANNOTATION as OWED_RUN } from '../dispatch/dispatch.js';
+import { handlerLabel } from '../dispatch/handlers.js';
 import { recordHandledGeneration, recordOwedRun } from './bookkeeping.js';
 import { addFinalizer, removeFinalizer } from './finalizers.js';
 import { type HandlerDependencies, type RunContext, runHandler } from './handler-runner.js';
 import { StatusWriteError } from './status-errors.js';
 import { StatusWriter } from './status-writer.js';
+
+/** The status a successful run could not write, sent again on its own. */
+export interface OwedStatus {
+  kind: 'status';
+  patch: unknown;
+  object: AnyObject;
+}
+
+/** What an action does, for logs: "@OnAdded handler for ns/a", "adding the finalizer of ns/a". */
+export function describeWork(
+  action: Exclude<Action, { kind: 'skip' }> | OwedStatus,
+  key: string,
+  description: ResourceDescription,
+): string {
+  if (action.kind === 'call') return `${handlerLabel(description, action.handler)} handler for ${key}`;
+  if (action.kind === 'status') return `writing the status of ${key} again`;
+  return `${action.kind === 'addFinalizer' ? 'adding' : 'removing'} the finalizer of ${key}`;
+}
 
 export interface ExecuteContext extends Omit<RunContext, 'reasons'> {
   description: ResourceDescription;
@@ -25,10 +44,19 @@ function pathOf(description: ResourceDescription, object: AnyObject): string {
 
 /** Runs `action`; resolves with the handler's requeue-after, in seconds, if it asked for one. */
 export async function execute(
-  action: Exclude<Action, { kind: 'skip' }>,
+  action: Exclude<Action, { kind: 'skip' }> | OwedStatus,
   context: ExecuteContext,
 ): Promise<number | undefined> {
   const { description, deps } = context;
+  if (action.kind === 'status')
+    return void (await sendOwedStatus(
+      description,
+      deps,
+      action.object,
+      action.patch,
+      context.onPruned,
+      context.onStatusWritten,
+    ));
   const { client } = deps;
   const finalizer = description.finalizer!;
   const object = action.object;
