@@ -211,7 +211,8 @@ export class ResourceController {
               onPruned: (fields) => this.pruned.report(fields),
               onStatusWritten: () => this.metrics.statusWrite(),
             });
-      this.queue.forget(key);
+      // A run beside a backoff (a timer's) leaves the failures of the work still owed counted.
+      if (!this.queue.inBackoff(key)) this.queue.forget(key);
       if (action.kind !== 'call') return 'success';
       this.stats.handled++;
       this.report.succeeded(key);
