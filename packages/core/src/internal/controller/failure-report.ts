@@ -15,8 +15,9 @@ export class FailureReport {
 
   /** Logs and records `decision` about `key` (its latest known `object`, if any). */
   tell(decision: FailureDecision, key: string, object: AnyObject | undefined): void {
+    const what = decision.event?.reason ?? decision.log.message;
     const fresh =
-      decision.reportOnce === 'per-generation' ? this.reported.first(key, object?.metadata.generation) : true;
+      decision.reportOnce === 'per-generation' ? this.reported.first(key, object?.metadata.generation, what) : true;
     const logged = decision.reportOnce === 'log-per-resource' ? this.reported.once('log') : fresh;
     const { level, message, fields } = decision.log;
     if (logged) this.logger.log(level, message, fields);

@@ -29,13 +29,16 @@ export class PrunedFieldReports {
 
 /** Failures a re-run cannot fix (an invalid or too large status, an invalid child): said once per generation. */
 export class OncePerGeneration {
-  private readonly reported = new Map<string, number | undefined>();
+  /** Per object, the generation last reported and what was reported for it. */
+  private readonly reported = new Map<string, { generation: number | undefined; what: Set<string> }>();
   private readonly reportedOnce = new Set<string>();
 
-  /** True the first time for this key and generation (and again after {@link clear}). */
-  first(key: string, generation: number | undefined): boolean {
-    if (this.reported.has(key) && this.reported.get(key) === generation) return false;
-    this.reported.set(key, generation);
+  /** True the first time `what` is reported for this key and generation (and again after {@link clear}). */
+  first(key: string, generation: number | undefined, what: string): boolean {
+    let entry = this.reported.get(key);
+    if (!entry || entry.generation !== generation) this.reported.set(key, (entry = { generation, what: new Set() }));
+    if (entry.what.has(what)) return false;
+    entry.what.add(what);
     return true;
   }
 
