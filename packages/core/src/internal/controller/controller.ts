@@ -16,7 +16,14 @@ import {
 } from '../dispatch/dispatch.js';
 import { handlerLabel, type HandlerRef } from '../dispatch/handlers.js';
 import { type ControllerMetrics, NOOP_CONTROLLER_METRICS, type ReconcileResult } from '../metrics/metrics.js';
-import { describeWork, execute, type OwedStatus, owesAcrossRestart, recordOwed } from '../run/execute.js';
+import {
+  describeWork,
+  execute,
+  type ExecuteContext,
+  type OwedStatus,
+  owesAcrossRestart,
+  recordOwed,
+} from '../run/execute.js';
 import { StatusWriteError } from '../run/status-errors.js';
 import type { HandlerDependencies } from '../run/handler-runner.js';
 import { PrunedFieldReports } from '../run/status-reports.js';
@@ -49,11 +56,6 @@ export interface ControllerStats {
   queued: number;
 }
 
-interface RunningWork {
-  what: string;
-  startedAt: number;
-}
-
 export class ResourceController {
   /** The handled objects' watcher (shared with other controllers that need the same objects). */
   readonly watcher: ResourceWatcher;
@@ -69,16 +71,17 @@ export class ResourceController {
   private readonly metrics: ControllerMetrics;
   private readonly shutdown = new AbortController();
   /** What each object's current run is doing, to name the runs a shutdown abandons. */
-  private readonly runs = new Map<string, RunningWork>();
+  private readonly runs = new Map<string, { what: string; startedAt: number }>();
   private readonly report: FailureReport;
-  private readonly pruned: PrunedFieldReports;
+  /** What every run is given, but its attempt. */
+  private readonly runContext: Omit<ExecuteContext, 'attempt'>;
   readonly stats: ControllerStats = { handled: 0, failed: 0, retries: 0, timeouts: 0, running: 0, queued: 0 };
 
   constructor(private readonly options: ControllerOptions) {
     const { description, namespace, config, informers } = options;
     this.logger = options.logger.child({ resource: fullName(description.resource) });
     this.report = new FailureReport(this.logger, new EventRecorder(options.client, config.name, this.logger));
-    this.pruned = new PrunedFieldReports(fullName(description.resource), this.logger);
+    const pruned = new PrunedFieldReports(fullName(description.resource), this.logger);
     const metrics = (this.metrics = options.metrics ?? NOOP_CONTROLLER_METRICS);
     this.queue = new WorkQueue<Intent>((key, intent) => this.reconcile(key, intent), {
       concurrency: config.maxConcurrent,
@@ -90,6 +93,15 @@ export class ResourceController {
         done: (workMs) => metrics.workDone(workMs / 1000),
       },
     });
+    this.runContext = {
+      description,
+      deps: options,
+      handledDeletions: this.handledDeletions,
+      logger: this.logger,
+      shutdown: this.shutdown.signal,
+      onPruned: (fields) => pruned.report(fields),
+      onStatusWritten: () => metrics.statusWrite(),
+    };
     const { labelSelector, fieldSelector } = description.resource;
     this.watcher = informers.get(description.resource, namespace, { labelSelector, fieldSelector });
     this.ownedWatchers = options.owned.map((type) => informers.get(type, namespace));
@@ -173,7 +185,8 @@ export class ResourceController {
     if (status !== undefined && object) {
       // A status a run could not write goes first, without running the handler again.
       result = await this.attempt(key, rest, { kind: 'status', patch: status, object });
-      if (result === 'success' && (hasWork(rest) || rest.deleted)) this.queue.add(key, rest);
+      // A retry of the status holds the rest; a status given up on does not hold it up.
+      if (result !== 'error' && (hasWork(rest) || rest.deleted)) this.queue.add(key, rest);
     } else {
       const decision = decide(rest, object, this.options.description, this.handledDeletions);
       const { action } = decision;
@@ -201,16 +214,7 @@ export class ResourceController {
       const requeueAfter =
         action.kind === 'skip'
           ? undefined
-          : await execute(action, {
-              description,
-              deps: this.options,
-              handledDeletions: this.handledDeletions,
-              logger: this.logger,
-              attempt: this.queue.failuresOf(key) + 1,
-              shutdown: this.shutdown.signal,
-              onPruned: (fields) => this.pruned.report(fields),
-              onStatusWritten: () => this.metrics.statusWrite(),
-            });
+          : await execute(action, { ...this.runContext, attempt: this.queue.failuresOf(key) + 1 });
       // A run beside a backoff (a timer's) leaves the failures of the work still owed counted.
       if (!this.queue.inBackoff(key)) this.queue.forget(key);
       if (action.kind !== 'call') return 'success';
