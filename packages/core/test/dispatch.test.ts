@@ -1,7 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded, OnDeleted, OnModified, OnReconcile, OnTimer } from '@kubeop/decorators';
 import { describeHandlerClass } from '@kubeop/core/tooling';
-import { decide, type Intent, intentFor, mergeIntents } from '../src/internal/dispatch/dispatch.js';
+import {
+  type Action,
+  decide,
+  HANDLED_GENERATION_ANNOTATION,
+  type Intent,
+  intentFor,
+  mergeIntents,
+  OWED_RUN_ANNOTATION,
+  retryIntent,
+} from '../src/internal/dispatch/dispatch.js';
 import type { KubeObject } from '../src/kube/objects.js';
 import { MAX_REASONS, type RunReason } from '../src/reasons.js';
 
@@ -308,5 +317,101 @@ describe('mergeIntents and reasons', () => {
     }
     expect(merged.reasons).toHaveLength(MAX_REASONS);
     expect(merged.reasons!.at(-1)).toMatchObject({ name: 'c99' });
+  });
+});
+
+describe('a run owed across a restart', () => {
+  it('is read from the object on first sight, and runs @OnAdded whatever status.state says', () => {
+    const owed = obj({ annotations: { [OWED_RUN_ANNOTATION]: 'added' }, finalizers: [F] }, { state: 'provisioning' });
+    const first = intentFor({ type: 'ADDED', object: owed, initial: true }, full)!;
+    expect(first).toMatchObject({ added: true, retry: 'added' });
+    expect(first.reasons).toEqual([{ type: 'startup' }, { type: 'retry', handler: '@OnAdded', attempt: 2 }]);
+    expect(decide(first, owed, full, new Set()).action).toMatchObject({ kind: 'call', handler: 'added' });
+  });
+
+  it('is ignored when the annotation names no handler of the class', () => {
+    for (const value of ['deleted', 'reconcile', 'timer:3', 'nonsense']) {
+      const object = obj({ annotations: { [OWED_RUN_ANNOTATION]: value } });
+      expect(intentFor({ type: 'ADDED', object, initial: true }, full)?.retry).toBeUndefined();
+    }
+  });
+});
+
+describe("kubeop's own bookkeeping on an object", () => {
+  @CustomResource({ group: 'example.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing' })
+  class EveryChange {
+    @OnModified({ everyChange: true }) m(): void {}
+  }
+  const everyChange = describeHandlerClass(EveryChange);
+
+  it('is no news, even to an everyChange handler', () => {
+    const before = obj();
+    for (const annotation of [OWED_RUN_ANNOTATION, HANDLED_GENERATION_ANNOTATION]) {
+      const after = obj({ resourceVersion: '9', annotations: { [annotation]: '1' } });
+      expect(intentFor({ type: 'MODIFIED', object: after, previous: before }, everyChange)).toBeUndefined();
+    }
+  });
+
+  it('does not hide another change made with it', () => {
+    const before = obj();
+    const after = obj({ labels: { x: 'y' }, annotations: { [OWED_RUN_ANNOTATION]: 'added' } });
+    expect(intentFor({ type: 'MODIFIED', object: after, previous: before }, everyChange)).toMatchObject({
+      modified: true,
+    });
+  });
+});
+
+describe('retryIntent', () => {
+  const live = obj();
+  const failed = (handler: 'added' | 'deleted', reasons: RunReason[]): Action => ({
+    kind: 'call',
+    handler,
+    object: live,
+    addFinalizer: false,
+    removeFinalizer: false,
+    reasons,
+  });
+  const retry = { type: 'retry' as const, handler: '@OnAdded', attempt: 2 };
+
+  it('owes the failed handler again, with the news it did not see and the retry as reasons', () => {
+    const seen: RunReason = { type: 'added' };
+    const news: RunReason = { type: 'resync' };
+    const pending = intent({ added: true, nudged: true, reasons: [seen, news] });
+    expect(retryIntent(pending, failed('added', [seen]), undefined, retry)).toEqual(
+      intent({ added: true, nudged: true, retry: 'added', reasons: [news, retry] }),
+    );
+  });
+
+  it('owes only the status when the handler succeeded and its status could not be written', () => {
+    const pending = intent({ added: true, reasons: [{ type: 'added' }] });
+    expect(retryIntent(pending, failed('added', []), { state: 'done' }, retry)).toEqual(
+      intent({ status: { state: 'done' } }),
+    );
+    const resend = { kind: 'status' as const, patch: { state: 'done', phase: 'A' } };
+    expect(retryIntent(intent({}), resend, { phase: 'A' }, retry)).toEqual(intent({ status: { phase: 'A' } }));
+    expect(retryIntent(intent({}), resend, undefined, retry)).toEqual(intent({ status: resend.patch }));
+  });
+
+  it('keeps a failed deletion or finalizer step as it was', () => {
+    const gone = intent({ deleted: live, reasons: [{ type: 'deleted' }] });
+    expect(retryIntent(gone, failed('deleted', []), undefined, retry)).toBe(gone);
+    expect(retryIntent(gone, { kind: 'addFinalizer', object: live }, undefined, retry)).toBe(gone);
+  });
+});
+
+describe('mergeIntents of owed work', () => {
+  it('composes owed status patches, the later winning and its nulls kept', () => {
+    const merged = mergeIntents(
+      intent({ status: { a: 1, b: { c: 1 } } }),
+      intent({ status: { b: { c: null }, d: 2 } }),
+    );
+    expect(merged.status).toEqual({ a: 1, b: { c: null }, d: 2 });
+    expect(mergeIntents(intent({ status: { a: 1 } }), intent({ added: true })).status).toEqual({ a: 1 });
+  });
+
+  it("keeps the main handler's retry over a timer's", () => {
+    expect(mergeIntents(intent({ retry: 'modified' }), intent({ retry: 'timer:0' })).retry).toBe('modified');
+    expect(mergeIntents(intent({ retry: 'timer:0' }), intent({ retry: 'modified' })).retry).toBe('modified');
+    expect(mergeIntents(intent({ retry: 'modified' }), intent({ retry: 'added' })).retry).toBe('added');
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import * as core from '@kubeop/core';
 import * as tooling from '@kubeop/core/tooling';
-import { FinalizerError } from '../src/internal/controller/finalizers.js';
+import { FinalizerError } from '../src/internal/run/finalizers.js';
 import { LeadershipLostError } from '../src/internal/leader/lease-elector.js';
 import { ObjectGoneError } from '../src/internal/run/status-errors.js';
 import { BindError } from '../src/internal/serve/http-server.js';

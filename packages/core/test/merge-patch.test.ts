@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { applyMergePatch, prunedPaths } from '../src/internal/util/merge-patch.js';
+import { applyMergePatch, composeMergePatches, prunedPaths } from '../src/internal/util/merge-patch.js';
 import { backoffDelay } from '../src/internal/util/backoff.js';
 
 describe('applyMergePatch (RFC 7386)', () => {
@@ -41,5 +41,16 @@ describe('backoffDelay', () => {
     const policy = { baseMs: 1000, capMs: 10_000 };
     expect(backoffDelay(policy, 1, 0.2, () => 1)).toBe(800);
     expect(backoffDelay(policy, 1, 0.2, () => 0)).toBe(1000);
+  });
+});
+
+describe('composeMergePatches', () => {
+  it('does what applying both in turn does', () => {
+    const target = { a: 1, b: { c: 1, d: 1 }, e: [1] };
+    const first = { a: 2, b: { c: null }, f: 'x' };
+    const second = { b: { d: null, g: 1 }, e: null, f: { h: 1 } };
+    const composed = composeMergePatches(first, second);
+    expect(applyMergePatch(target, composed)).toEqual(applyMergePatch(applyMergePatch(target, first), second));
+    expect(composed).toEqual({ a: 2, b: { c: null, d: null, g: 1 }, e: null, f: { h: 1 } });
   });
 });

@@ -2,22 +2,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { eventually } from '@kubeop/testing';
 import { createServer } from 'node:net';
-import { KubeApiError } from '../src/kube/errors.js';
-import {
-  NOOP_CONTROLLER_METRICS,
-  NOOP_METRICS,
-  OperatorMetrics,
-  statusFailureClass,
-} from '../src/internal/metrics/metrics.js';
+import { NOOP_CONTROLLER_METRICS, NOOP_METRICS, OperatorMetrics } from '../src/internal/metrics/metrics.js';
 import { BindError, parseBindAddress, type StartedServer } from '../src/internal/serve/http-server.js';
 import { startMetricsServer } from '../src/internal/serve/metrics-server.js';
 import { type Check, eventLoopCheck, startProbeServer } from '../src/internal/serve/probes.js';
-import {
-  InvalidStatusError,
-  ObjectGoneError,
-  StatusSubresourceMissingError,
-  StatusWriteError,
-} from '../src/internal/run/status-errors.js';
 
 const W = 'widgets.it.kubeop.dev';
 
@@ -170,16 +158,6 @@ describe('OperatorMetrics', () => {
     c.handlerRun('@OnAdded', 'error');
     c.observe({ depth: () => 1 });
     NOOP_METRICS.leaderStatus('x', true);
-  });
-
-  it('classifies status write failures', () => {
-    const apiError = (code: number) =>
-      new KubeApiError(code, 'PATCH', '/apis/it.kubeop.dev/v1/widgets/a/status', undefined, undefined, { name: 'a' });
-    expect(statusFailureClass(new InvalidStatusError('ns/a', apiError(422)))).toBe('invalid');
-    expect(statusFailureClass(new StatusSubresourceMissingError(W))).toBe('subresource_missing');
-    expect(statusFailureClass(new ObjectGoneError('ns/a'))).toBe('gone');
-    expect(statusFailureClass(new StatusWriteError('x', { cause: apiError(503) }))).toBe('transient');
-    expect(statusFailureClass(new Error('?'))).toBe('other');
   });
 });
 

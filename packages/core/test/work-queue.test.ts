@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { WorkQueue } from '../src/internal/queue/work-queue.js';
+import { WorkQueue, type WorkQueueOptions } from '../src/internal/queue/work-queue.js';
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
@@ -15,17 +15,24 @@ async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> 
   }
 }
 
+/** Payloads are lists of what was added, merged by concatenation. */
+const options = (concurrency: number, more: Partial<WorkQueueOptions<string[]>> = {}): WorkQueueOptions<string[]> => ({
+  concurrency,
+  merge: (older, newer) => [...(older ?? []), ...newer],
+  ...more,
+});
+
 describe('WorkQueue', () => {
   it('never runs one key twice at once and runs it again once after, if added meanwhile', async () => {
     const gate = deferred();
     const runs: string[] = [];
-    const queue = new WorkQueue(async (key) => {
+    const queue = new WorkQueue<string[]>(async (key) => {
       runs.push(key);
       if (runs.length === 1) await gate.promise;
-    }, 4);
-    queue.add('a');
-    queue.add('a');
-    queue.add('a');
+    }, options(4));
+    queue.add('a', ['1']);
+    queue.add('a', ['2']);
+    queue.add('a', ['3']);
     expect(runs).toEqual(['a']);
     gate.resolve();
     await until(() => runs.length === 2 && queue.active === 0);
@@ -43,8 +50,8 @@ describe('WorkQueue', () => {
       gates.set(key, gate);
       await gate.promise;
       running--;
-    }, 3);
-    for (const key of ['a', 'b', 'c', 'd', 'e']) queue.add(key);
+    }, options(3));
+    for (const key of ['a', 'b', 'c', 'd', 'e']) queue.add(key, [key]);
     expect(queue.active).toBe(3);
     expect(queue.depth).toBe(2);
     for (const key of ['a', 'b', 'c']) gates.get(key)!.resolve();
@@ -57,9 +64,9 @@ describe('WorkQueue', () => {
 
   it('cancels a delayed add when the key is added now', async () => {
     const runs: number[] = [];
-    const queue = new WorkQueue(async () => void runs.push(Date.now()), 1);
-    queue.addAfter('a', 60_000);
-    queue.add('a');
+    const queue = new WorkQueue<string[]>(async () => void runs.push(Date.now()), options(1));
+    queue.addAfter('a', ['later'], 60_000);
+    queue.add('a', ['now']);
     await until(() => runs.length === 1);
     await queue.shutdown(1000);
     expect(runs).toHaveLength(1);
@@ -68,22 +75,95 @@ describe('WorkQueue', () => {
   it('waits for running work on shutdown and starts nothing new', async () => {
     const gate = deferred();
     const runs: string[] = [];
-    const queue = new WorkQueue(async (key) => {
+    const queue = new WorkQueue<string[]>(async (key) => {
       runs.push(key);
       await gate.promise;
-    }, 1);
-    queue.add('a');
-    queue.add('b');
+    }, options(1));
+    queue.add('a', ['a']);
+    queue.add('b', ['b']);
     const stopped = queue.shutdown(5000);
-    queue.add('c');
+    queue.add('c', ['c']);
     gate.resolve();
     await expect(stopped).resolves.toBe(true);
     expect(runs).toEqual(['a']);
   });
 
   it('reports a shutdown that timed out', async () => {
-    const queue = new WorkQueue(() => new Promise<void>(() => undefined), 1);
-    queue.add('a');
+    const queue = new WorkQueue<string[]>(() => new Promise<void>(() => undefined), options(1));
+    queue.add('a', ['a']);
     await expect(queue.shutdown(10)).resolves.toBe(false);
+  });
+
+  it('runs a key with the payloads added while it waited, merged, and with those added during its run after', async () => {
+    const gate = deferred();
+    const seen: string[][] = [];
+    const queue = new WorkQueue<string[]>(async (_key, payload) => {
+      seen.push(payload);
+      if (seen.length === 1) await gate.promise;
+    }, options(1));
+    queue.add('b', ['b']);
+    queue.add('a', ['1']);
+    queue.add('a', ['2']);
+    await until(() => seen.length === 1);
+    gate.resolve();
+    await until(() => seen.length === 2);
+    queue.add('a', ['3']);
+    await until(() => seen.length === 3 && queue.active === 0);
+    expect(seen).toEqual([['b'], ['1', '2'], ['3']]);
+  });
+
+  it('counts failures per key until forgotten, and backs off exponentially from the base', () => {
+    const queue = new WorkQueue<string[]>(
+      async () => undefined,
+      options(1, { backoff: { baseMs: 1000, capMs: 4000 }, jitter: 0 }),
+    );
+    expect(queue.failuresOf('a')).toBe(0);
+    expect(queue.addRateLimited('a', ['retry'], queue.backoffFor(1))).toEqual({ attempt: 1, delayMs: 1000 });
+    expect(queue.addRateLimited('a', ['retry'], queue.backoffFor(2))).toEqual({ attempt: 2, delayMs: 1000 });
+    expect(queue.failuresOf('a')).toBe(2);
+    expect([queue.backoffFor(2), queue.backoffFor(3), queue.backoffFor(9)]).toEqual([2000, 4000, 4000]);
+    queue.forget('a');
+    expect(queue.failuresOf('a')).toBe(0);
+    void queue.shutdown(0);
+  });
+
+  it("keeps a backoff whatever arrives: a tick runs beside it, a nudge joins it, the object's own change pulls it", async () => {
+    const seen: string[][] = [];
+    const queue = new WorkQueue<string[]>(async (_key, payload) => void seen.push(payload), options(1));
+    queue.addRateLimited('a', ['retry'], 60_000);
+    expect(queue.inBackoff('a')).toBe(true);
+    queue.add('a', ['tick'], 'beside');
+    await until(() => seen.length === 1 && queue.active === 0);
+    queue.add('a', ['nudge'], 'after-backoff');
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual([['tick']]);
+    expect(queue.inBackoff('a')).toBe(true);
+    expect(queue.heldFor('a')).toBeGreaterThan(50_000);
+    queue.add('a', ['changed']);
+    await until(() => seen.length === 2);
+    expect(seen[1]).toEqual(['retry', 'nudge', 'changed']);
+    expect(queue.inBackoff('a')).toBe(false);
+    await queue.shutdown(1000);
+  });
+
+  it('runs a held payload when its delay ends, and keeps the earlier of two delays', async () => {
+    const seen: string[][] = [];
+    const queue = new WorkQueue<string[]>(async (_key, payload) => void seen.push(payload), options(1));
+    expect(queue.addAfter('a', ['soon'], 20)).toBe(20);
+    expect(queue.addAfter('a', ['late'], 60_000)).toBeLessThanOrEqual(20);
+    await until(() => seen.length === 1);
+    expect(seen).toEqual([['soon', 'late']]);
+    expect(queue.heldFor('a')).toBeUndefined();
+    await queue.shutdown(1000);
+  });
+
+  it('outside a backoff, a tick and a nudge pull a requeue-after forward as before', async () => {
+    const seen: string[][] = [];
+    const queue = new WorkQueue<string[]>(async (_key, payload) => void seen.push(payload), options(1));
+    queue.addAfter('a', ['requeue'], 60_000);
+    queue.add('a', ['nudge'], 'after-backoff');
+    await until(() => seen.length === 1);
+    expect(seen).toEqual([['requeue', 'nudge']]);
+    await queue.shutdown(1000);
   });
 });

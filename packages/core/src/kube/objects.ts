@@ -37,9 +37,6 @@ export interface OwnerReference {
 /** An object of any kind, spec and status unknown. */
 export type KubeObject = CustomObject<unknown, unknown>;
 
-/** @deprecated The old internal name of KubeObject, left for controller.ts until the runloop branch is merged. */
-export type AnyObject = KubeObject;
-
 /** `namespace/name`, or `name` for a cluster-scoped object. */
 export function objectKey(object: { metadata: { name: string; namespace?: string } }): string {
   const { name, namespace } = object.metadata;

@@ -22,6 +22,8 @@ const REMEMBERED = 4096;
 
 export class EventRecorder {
   private readonly written = new Map<string, Written>();
+  /** The write in progress per correlation: a repeat waits for it, so it counts on that Event, not a second one. */
+  private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(
     private readonly client: KubeClient,
@@ -31,16 +33,22 @@ export class EventRecorder {
 
   /** Never throws and never fails the run that reports: a failure to record is logged at debug level. */
   record(object: KubeObject, event: EventRecord): void {
-    this.write(object, event).catch((error: unknown) =>
-      this.logger.debug(
-        `could not record the ${event.reason} Event on ${objectKey(object)}: ${(error as Error).message}`,
-      ),
-    );
-  }
-
-  private async write(object: KubeObject, event: EventRecord): Promise<void> {
     const message = event.message.slice(0, 1024);
     const correlation = [object.metadata.uid ?? objectKey(object), event.type, event.reason, message].join('\u0000');
+    const next = (this.inFlight.get(correlation) ?? Promise.resolve())
+      .then(() => this.write(object, event, message, correlation))
+      .catch((error: unknown) => {
+        this.logger.debug(
+          `could not record the ${event.reason} Event on ${objectKey(object)}: ${(error as Error).message}`,
+        );
+      })
+      .finally(() => {
+        if (this.inFlight.get(correlation) === next) this.inFlight.delete(correlation);
+      });
+    this.inFlight.set(correlation, next);
+  }
+
+  private async write(object: KubeObject, event: EventRecord, message: string, correlation: string): Promise<void> {
     const now = new Date().toISOString();
     const previous = this.written.get(correlation);
     if (previous) {

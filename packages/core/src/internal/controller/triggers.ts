@@ -4,7 +4,8 @@ import type { Logger } from '../../logging.js';
 import { type Intent, NOTHING } from '../dispatch/dispatch.js';
 import { controllerOwner, type OwnerType, ownedChanged } from '../dispatch/owners.js';
 import { TimerScheduler } from '../timer/timer-scheduler.js';
-import type { ResourceWatcher, WatchEvent } from '../watch/watcher.js';
+import type { WatchEvent } from '../types/watch-event.js';
+import type { ResourceWatcher } from '../watch/watcher.js';
 
 export interface TriggerOptions {
   description: ResourceDescription;

@@ -4,9 +4,10 @@ import { handlerName } from '@kubeop/decorators';
 import type { ResourceDescription } from '../../explorer.js';
 import { type KubeObject, stateOf } from '../../kube/objects.js';
 import type { RunReason } from '../../reasons.js';
-import type { WatchEvent } from '../watch/watcher.js';
-import { handlerExists, type HandlerRef, isTimer, timerIndex, timerMethod } from './handlers.js';
+import type { WatchEvent } from '../types/watch-event.js';
+import { handlerExists, handlerNameOf, type HandlerRef, isTimer, timerIndex, timerMethod } from './handlers.js';
 import { mergeReasons } from './reasons.js';
+import { composeMergePatches } from '../util/merge-patch.js';
 
 /** What is still to be done for one object; several events collapse into one intent. */
 export interface Intent {
@@ -28,6 +29,8 @@ export interface Intent {
   nudged?: boolean;
   /** Indexes of due `@OnTimer` handlers. */
   timers?: number[];
+  /** A status merge patch a successful run could not write: sent again before anything else runs. */
+  status?: unknown;
   /** Why, since the object's last run. */
   reasons?: RunReason[];
 }
@@ -57,6 +60,41 @@ export const NOTHING: Intent = { added: false, modified: false, sync: false };
 /** Annotation recording the generation whose @OnAdded/@OnModified run last succeeded. */
 export const HANDLED_GENERATION_ANNOTATION = 'kubeop.dev/handled-generation';
 
+/**
+ * Annotation naming a handler whose failed run is owed again (`added`): set when the run failed where the state
+ * rule would skip it after a restart (it may have written status.state), removed once a run of it succeeds.
+ */
+export const OWED_RUN_ANNOTATION = 'kubeop.dev/owed-run';
+
+/** The owed run an object's annotation records, if it names a handler of this class. */
+export function owedRun(object: KubeObject, description: ResourceDescription): HandlerRef | undefined {
+  const value = object.metadata.annotations?.[OWED_RUN_ANNOTATION];
+  if (value === undefined || !/^(added|modified|reconcile|timer:\d+)$/.test(value)) return undefined;
+  const ref = value as HandlerRef;
+  return handlerExists(description, ref) ? ref : undefined;
+}
+
+/** Whether a change is only kubeop's own bookkeeping (its annotations, the resourceVersion): no news to a handler. */
+export function onlyBookkeepingChanged(previous: KubeObject, object: KubeObject): boolean {
+  const strip = (o: KubeObject) => {
+    const {
+      resourceVersion: _v,
+      managedFields: _m,
+      annotations = {},
+      ...metadata
+    } = o.metadata as KubeObject['metadata'] & Record<string, unknown>;
+    const { [HANDLED_GENERATION_ANNOTATION]: _h, [OWED_RUN_ANNOTATION]: _o, ...others } = annotations;
+    return JSON.stringify({ ...o, metadata: { ...metadata, annotations: others } });
+  };
+  return strip(previous) === strip(object);
+}
+
+function bookkeepingMoved(previous: KubeObject, object: KubeObject): boolean {
+  const before = previous.metadata.annotations ?? {};
+  const after = object.metadata.annotations ?? {};
+  return [HANDLED_GENERATION_ANNOTATION, OWED_RUN_ANNOTATION].some((name) => before[name] !== after[name]);
+}
+
 export function handledGeneration(object: KubeObject): number | undefined {
   const value = object.metadata.annotations?.[HANDLED_GENERATION_ANNOTATION];
   return value === undefined ? undefined : Number(value);
@@ -70,14 +108,20 @@ export function intentFor(event: WatchEvent, description: ResourceDescription): 
     const modified = description.handlers.modified;
     const missedChange =
       !!modified && !modified.everyChange && handled !== undefined && handled < (object.metadata.generation ?? 0);
+    // A run that failed before a restart is owed whatever the state rule says.
+    const owed = owedRun(object, description);
+    const first: RunReason = { type: event.initial ? 'startup' : 'added' };
     return {
       ...NOTHING,
       added: true,
       modified: missedChange,
-      reasons: [{ type: event.initial ? 'startup' : 'added' }],
+      ...(owed ? { retry: owed } : {}),
+      reasons: owed ? [first, { type: 'retry', handler: handlerNameOf(description, owed), attempt: 2 }] : [first],
     };
   }
   if (event.type === 'DELETED') return { ...NOTHING, deleted: object, reasons: [{ type: 'deleted' }] };
+  // kubeop's own notes on the object (an owed run, the handled generation) are no news to anyone.
+  if (previous && bookkeepingMoved(previous, object) && onlyBookkeepingChanged(previous, object)) return undefined;
   const changeHandler = description.handlers.modified ?? description.handlers.reconcile;
   const oldGeneration = previous?.metadata.generation;
   const newGeneration = object.metadata.generation;
@@ -103,12 +147,26 @@ export function mergeIntents(older: Intent | undefined, newer: Intent): Intent {
     modified: older.modified || newer.modified,
     sync: older.sync || newer.sync,
     deleted: newer.deleted ?? older.deleted,
-    // An owed @OnAdded covers a later spec change too: it sees the latest object.
-    retry: older.retry === 'added' || newer.retry === 'added' ? 'added' : (newer.retry ?? older.retry),
+    retry: owedOf(older.retry, newer.retry),
     ...(older.nudged || newer.nudged ? { nudged: true } : {}),
     ...(timers.length ? { timers } : {}),
+    ...(newer.status !== undefined
+      ? { status: older.status === undefined ? newer.status : composeMergePatches(older.status, newer.status) }
+      : older.status !== undefined
+        ? { status: older.status }
+        : {}),
     ...(reasons.length ? { reasons } : {}),
   };
+}
+
+/**
+ * One owed run stands for both: an owed @OnAdded covers a later spec change too (it sees the latest object), and
+ * the main handler's over a timer's (a timer ticks again anyway); else the newer.
+ */
+function owedOf(older: HandlerRef | undefined, newer: HandlerRef | undefined): HandlerRef | undefined {
+  if (older === 'added' || newer === 'added') return 'added';
+  if (older && newer && isTimer(newer) && !isTimer(older)) return older;
+  return newer ?? older;
 }
 
 /**
@@ -223,7 +281,8 @@ function withoutDeletion(intent: Intent): Intent {
   return left.length ? { ...rest, reasons: left } : rest;
 }
 
-function hasWork(intent: Intent): boolean {
+/** Whether an intent asks for a run besides a deletion (and a status owed, which is sent apart, first). */
+export function hasWork(intent: Intent): boolean {
   return intent.added || intent.modified || intent.sync || !!intent.nudged || !!intent.retry || !!intent.timers?.length;
 }
 
@@ -239,4 +298,23 @@ function call(handler: HandlerRef, object: KubeObject, reasons: RunReason[]): Ac
 
 function uidOf(object: KubeObject): string {
   return object.metadata.uid ?? '';
+}
+
+/**
+ * What a failed action's retry runs: a status the handler's run could not write (`unsent`) alone, not the handler
+ * again; else the failed handler again, whatever status it wrote (the state rule is about first sight), with the
+ * news its run did not see and the retry itself as reasons; else the same intent.
+ */
+export function retryIntent(
+  intent: Intent,
+  failed: Action | { kind: 'status'; patch: unknown },
+  unsent: unknown,
+  retryReason: RunReason & { type: 'retry' },
+): Intent {
+  if (failed.kind === 'status') return { ...intent, status: unsent ?? failed.patch };
+  if (failed.kind === 'call' && unsent !== undefined) return { ...NOTHING, status: unsent };
+  if (failed.kind !== 'call' || failed.handler === 'deleted') return intent;
+  const seen = new Set(failed.reasons);
+  const unseen = (intent.reasons ?? []).filter((reason) => !seen.has(reason));
+  return { ...intent, retry: failed.handler, reasons: mergeReasons(unseen, [retryReason]) };
 }

@@ -31,6 +31,3 @@ export function handlerRecord(description: ResourceDescription, ref: HandlerRef)
 export function handlerExists(description: ResourceDescription, ref: HandlerRef): boolean {
   return isTimer(ref) ? description.timers[timerIndex(ref)] !== undefined : description.handlers[ref] !== undefined;
 }
-
-/** @deprecated handlerNameOf under its old name, left for controller.ts until the runloop branch is merged. */
-export const handlerLabel = handlerNameOf;

@@ -2,7 +2,7 @@
 import type { KubeObject, OwnerReference } from '../../kube/objects.js';
 import { groupVersionOf } from '../../kube/resource.js';
 import type { RunReason } from '../../reasons.js';
-import type { WatchEvent } from '../watch/watcher.js';
+import type { WatchEvent } from '../types/watch-event.js';
 
 export interface OwnerType {
   group: string;

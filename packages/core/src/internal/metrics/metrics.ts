@@ -1,24 +1,17 @@
 // Prometheus metrics of one operator: controller-runtime's names, labels and buckets (so existing dashboards and
 // alerts work unchanged), Node's process metrics, and kubeop's own `kubeop_*`.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { isTransient } from '../../kube/errors.js';
-import {
-  InvalidStatusError,
-  ObjectGoneError,
-  StatusSubresourceMissingError,
-  StatusWriteError,
-} from '../run/status-errors.js';
+import type { WatchEventType } from '../types/watch-event.js';
 
 /** controller-runtime's `result` label; `terminal_error` (a PermanentError) counts as `error` and as terminal. */
 export type ReconcileResult = 'success' | 'error' | 'terminal_error' | 'requeue' | 'requeue_after';
 export type WatchRestartReason = 'error' | 'watchdog' | 'gone';
-export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 /**
- * Why a status write failed for good: `invalid` (422), `subresource_missing` (the CRD has no status subresource),
+ * Why a status write failed for good: `invalid` (422), `too_large` (over the server's or etcd's size limit), `subresource_missing` (the CRD has no status subresource),
  * `gone` (the object was deleted meanwhile), `transient` (still failing when the retries ran out), `other`.
  * Fields pruned by the schema are no failure: that write succeeded.
  */
-export type StatusWriteFailureClass = 'invalid' | 'subresource_missing' | 'gone' | 'transient' | 'other';
+export type StatusWriteFailureClass = 'invalid' | 'too_large' | 'subresource_missing' | 'gone' | 'transient' | 'other';
 export type HandlerRunOutcome = 'success' | 'error' | 'timeout' | 'permanent' | 'requeue';
 
 /** What one controller (one resource) reports. Every method is cheap: a counter, gauge or histogram update. */
@@ -43,7 +36,7 @@ export interface ControllerMetrics {
   bookmark(): void;
   /** A status patch the API server accepted. */
   statusWrite(): void;
-  /** A status write that failed for good (see {@link statusFailureClass}). */
+  /** A status write that failed for good (classified by the run stage). */
   statusWriteFailure(failureClass: StatusWriteFailureClass): void;
   /** A handler run ended; `handler` is e.g. `@OnAdded`. */
   handlerRun(handler: string, outcome: HandlerRunOutcome): void;
@@ -111,16 +104,6 @@ export const NOOP_METRICS: Metrics = {
   apiRequest: noop,
 };
 
-/** The class of a status write failure, from what the status writer (or the handler runner) threw. */
-export function statusFailureClass(error: unknown): StatusWriteFailureClass {
-  if (error instanceof InvalidStatusError) return 'invalid';
-  if (error instanceof StatusSubresourceMissingError) return 'subresource_missing';
-  if (error instanceof ObjectGoneError) return 'gone';
-  // The runner wraps other failures in a plain StatusWriteError; the cause tells whether they were transient.
-  const cause = error instanceof StatusWriteError && error.cause !== undefined ? error.cause : error;
-  return isTransient(cause) ? 'transient' : 'other';
-}
-
 const RECONCILE_BUCKETS = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5, 1.75,
   2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60,
@@ -132,7 +115,14 @@ const REST_BUCKETS = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
 const RESULTS = ['success', 'error', 'requeue', 'requeue_after'] as const;
 const RESTART_REASONS: WatchRestartReason[] = ['error', 'watchdog', 'gone'];
 const EVENT_TYPES: WatchEventType[] = ['ADDED', 'MODIFIED', 'DELETED'];
-const FAILURE_CLASSES: StatusWriteFailureClass[] = ['invalid', 'subresource_missing', 'gone', 'transient', 'other'];
+const FAILURE_CLASSES: StatusWriteFailureClass[] = [
+  'invalid',
+  'too_large',
+  'subresource_missing',
+  'gone',
+  'transient',
+  'other',
+];
 const OUTCOMES: HandlerRunOutcome[] = ['success', 'error', 'timeout', 'permanent', 'requeue'];
 
 /** The metric families on `registry`; the gauges read at scrape time call `scrape` from their collect(). */

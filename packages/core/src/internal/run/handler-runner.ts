@@ -17,6 +17,7 @@ import { applyChild } from './apply-child.js';
 import { StatusWriteError } from './status-errors.js';
 import { StatusWriter } from './status-writer.js';
 import { supervise } from './supervise.js';
+import { asError } from './thrown.js';
 
 export interface HandlerDependencies {
   client: KubeClient;
@@ -70,6 +71,9 @@ export async function runHandler(
     initial: object.status,
     onPruned: context.onPruned,
     onWritten: context.onStatusWritten,
+    // Within a run, transient failures are retried no longer than the longest retry backoff; after that the
+    // queue sends the unwritten status again (without running the handler again).
+    retryForMs: Math.min(60_000, deps.config.retry.maxSeconds * 1000),
   });
   const run: HandlerRun = {
     status,
@@ -104,7 +108,8 @@ export async function runHandler(
 
   const what = `${name} handler for ${key}`;
   if (logger.isDebugEnabled()) logger.debug(`running ${what}`, { reasons: context.reasons });
-  let failure: unknown;
+  // Boxed: a handler may throw anything, `undefined` included, and that is a failure all the same.
+  let failure: { thrown: unknown } | undefined;
   try {
     await supervise(
       Promise.resolve().then(() => (instance[record.method] as (o: KubeObject) => unknown).call(instance, copy)),
@@ -127,18 +132,24 @@ export async function runHandler(
       },
     );
   } catch (error) {
-    failure = error;
+    failure = { thrown: error };
   }
-  if (timedOut.signal.aborted) throw failure;
+  if (timedOut.signal.aborted) throw asError(failure?.thrown);
   try {
     await status.flush();
   } catch (error) {
-    failure ??=
-      error instanceof StatusWriteError
-        ? error
-        : new StatusWriteError(`writing the status of ${key} failed: ${(error as Error).message}`, { cause: error });
+    failure ??= {
+      thrown:
+        error instanceof StatusWriteError
+          ? error
+          : new StatusWriteError(
+              `writing the status of ${key} failed: ${(error as Error).message}`,
+              { cause: error },
+              status.unsent,
+            ),
+    };
   }
-  if (failure !== undefined) throw failure;
+  if (failure) throw asError(failure.thrown);
   return { requeueAfterSeconds: run.requeueAfterSeconds };
 }
 

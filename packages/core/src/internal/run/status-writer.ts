@@ -2,8 +2,16 @@
 import { type KubeClient, MERGE_PATCH } from '../../kube/client.js';
 import { isTransient, KubeApiError } from '../../kube/errors.js';
 import { backoffDelay, sleep } from '../util/backoff.js';
-import { applyMergePatch, prunedPaths } from '../util/merge-patch.js';
-import { InvalidStatusError, ObjectGoneError, StatusSubresourceMissingError } from './status-errors.js';
+import { applyMergePatch, composeMergePatches, prunedPaths } from '../util/merge-patch.js';
+import {
+  ETCD_REQUEST_LIMIT_BYTES,
+  InvalidStatusError,
+  isTooLarge,
+  limitNamed,
+  ObjectGoneError,
+  StatusSubresourceMissingError,
+  StatusTooLargeError,
+} from './status-errors.js';
 
 export interface StatusWriterOptions {
   /** Path of the object; `/status` is appended. */
@@ -22,7 +30,8 @@ export interface StatusWriterOptions {
 
 export class StatusWriter {
   private chain: Promise<void> = Promise.resolve();
-  private failure: unknown;
+  private failure: { error: unknown } | undefined;
+  private unsentPatch: unknown;
   private current: unknown;
   private closed = false;
 
@@ -38,6 +47,11 @@ export class StatusWriter {
     return this.current;
   }
 
+  /** The status patch not written since a write failed (it and every later one), or undefined. */
+  get unsent(): unknown {
+    return this.unsentPatch;
+  }
+
   /** Queues a merge patch of `status`; the returned promise settles when it is written. */
   write(patch: unknown): Promise<void> {
     // A run abandoned at its timeout must not overwrite what the next run writes.
@@ -46,17 +60,19 @@ export class StatusWriter {
     const body = { status: patch };
     this.chain = this.chain.then(async () => {
       // After one failure the later writes are dropped: applying them out of order would be wrong.
-      if (this.failure === undefined && !this.closed) {
-        try {
-          await this.send(body);
-        } catch (error) {
-          this.failure = error;
-        }
+      if (this.closed) return;
+      if (this.failure) {
+        this.unsentPatch = composeMergePatches(this.unsentPatch, patch);
+        return;
+      }
+      try {
+        await this.send(body);
+      } catch (error) {
+        this.failure = { error };
+        this.unsentPatch = patch;
       }
     });
-    const settled = this.chain.then(() => {
-      if (this.failure !== undefined) throw this.failure;
-    });
+    const settled = this.chain.then(() => this.throwFailure());
     // Marked handled here, so a write the author does not await is never an unhandled rejection;
     // `flush()` reports the failure as the handler run's error.
     settled.catch(() => undefined);
@@ -66,7 +82,16 @@ export class StatusWriter {
   /** Waits for every queued write; throws the first failure. */
   async flush(): Promise<void> {
     await this.chain;
-    if (this.failure !== undefined) throw this.failure;
+    this.throwFailure();
+  }
+
+  private throwFailure(): void {
+    if (!this.failure) return;
+    const { error } = this.failure;
+    // The writer throws only Errors; anything else from the client is kept as the cause.
+    throw error instanceof Error
+      ? error
+      : new Error(`writing the status of ${this.options.objectKey} failed`, { cause: error });
   }
 
   /** Drops every later write (the run is over). */
@@ -88,6 +113,15 @@ export class StatusWriter {
         if (pruned.length) this.options.onPruned?.(pruned);
         return;
       } catch (error) {
+        if (error instanceof KubeApiError && isTooLarge(error)) {
+          const bytes = Buffer.byteLength(JSON.stringify(body.status));
+          throw new StatusTooLargeError(
+            this.options.objectKey,
+            bytes,
+            limitNamed(error) ?? ETCD_REQUEST_LIMIT_BYTES,
+            error,
+          );
+        }
         if (error instanceof KubeApiError && error.isInvalid)
           throw new InvalidStatusError(this.options.objectKey, error);
         if (error instanceof KubeApiError && error.isNotFound) {

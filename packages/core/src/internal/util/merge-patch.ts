@@ -28,3 +28,11 @@ export function prunedPaths(patch: unknown, written: unknown, prefix = 'status')
     return isPlainObject(value) ? prunedPaths(value, kept[name], path) : [];
   });
 }
+
+/** One merge patch doing what `first` then `second` do: `second` wins field by field, and its nulls are kept. */
+export function composeMergePatches(first: unknown, second: unknown): unknown {
+  if (!isPlainObject(first) || !isPlainObject(second)) return second;
+  const result: Record<string, unknown> = { ...first };
+  for (const [name, value] of Object.entries(second)) result[name] = composeMergePatches(result[name], value);
+  return result;
+}

@@ -10,19 +10,10 @@ import type { ControllerMetrics } from '../metrics/metrics.js';
 import { type BackoffPolicy, sleep } from '../util/backoff.js';
 import { describeError } from '../util/describe-error.js';
 import { FailureStreak } from '../util/failure-streak.js';
+import type { WatchEvent, WatchEventType, WatchListener } from '../types/watch-event.js';
+import { relistDiff } from './relist-diff.js';
 
-export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
-
-export interface WatchEvent {
-  type: WatchEventType;
-  object: KubeObject;
-  /** The state kubeop knew before this event, for MODIFIED and DELETED. */
-  previous?: KubeObject;
-  /** Delivered by the first list of this watcher: the object existed when watching began. */
-  initial?: boolean;
-}
-
-export type WatchListener = (event: WatchEvent) => void;
+export type { WatchEvent, WatchEventType, WatchListener } from '../types/watch-event.js';
 
 /** Server-side filters of a list-watch. */
 export interface Selectors {
@@ -242,19 +233,7 @@ export class ResourceWatcher {
     } while (continueToken);
     this.stats.lists++;
 
-    const events: WatchEvent[] = [];
-    for (const [key, previous] of this.cache) {
-      if (!fresh.has(key)) events.push({ type: 'DELETED', object: previous, previous });
-    }
-    for (const [key, object] of fresh) {
-      const previous = this.cache.get(key);
-      if (!previous) events.push({ type: 'ADDED', object });
-      else if (previous.metadata.uid !== object.metadata.uid) {
-        events.push({ type: 'DELETED', object: previous, previous }, { type: 'ADDED', object });
-      } else if (previous.metadata.resourceVersion !== object.metadata.resourceVersion) {
-        events.push({ type: 'MODIFIED', object, previous });
-      }
-    }
+    const events = relistDiff(this.cache, fresh);
     this.cache.clear();
     for (const [key, object] of fresh) this.cache.set(key, object);
     this.resourceVersion = list.metadata.resourceVersion;
