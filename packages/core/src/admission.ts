@@ -1,4 +1,5 @@
 // What an admission method (@OnValidate, @OnMutate) receives besides the object, and the error that refuses a request.
+import { KubeopError } from './errors.js';
 import type { AdmissionOperation } from '@kubeop/decorators';
 
 /** Who asks: the API server's view of the user behind the request. */
@@ -32,18 +33,20 @@ export interface DeniedOptions {
   /** The field at fault, as a path such as `spec.size`; clients see it in the error's `details.causes`. */
   field?: string;
   /** HTTP status the client gets. Defaults to 403 (Forbidden). */
-  code?: number;
+  status?: number;
 }
 
 /** Thrown by an admission method to refuse the request; the client sees `message` (and `field`). */
-export class Denied extends Error {
+export class Denied extends KubeopError {
   override readonly name = 'Denied';
+  readonly code = 'DENIED';
   readonly field: string | undefined;
-  readonly code: number;
+  /** The HTTP status the client gets. */
+  readonly status: number;
 
   constructor(message: string, options: DeniedOptions = {}) {
     super(message);
     this.field = options.field;
-    this.code = options.code ?? 403;
+    this.status = options.status ?? 403;
   }
 }

@@ -36,6 +36,7 @@ const instances: core.KubeopError[] = [
   new core.UnknownKindError('example.com/v1', 'Thing'),
   new core.ResourceNotServedError('things.example.com', 'not served'),
   new core.NamespaceNotFoundError('--namespace', 'missing'),
+  new core.Denied('spec.size must be even', { field: 'spec.size' }),
   new LeadershipLostError('taken', 'lease taken'),
   new FinalizerError('add', 'example.com/cleanup', 'things.example.com', 'ns/a', apiError),
   new BindError('--metrics-bind-address', ':x', 'not a port'),

@@ -147,8 +147,10 @@ describe('the webhook server', () => {
   it('names the file a certificate folder lacks', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'kubeop-webhook-empty-'));
     await copyFile(join(dir, 'tls.crt'), join(empty, 'tls.crt'));
-    await expect(certificatesFromDirectory({ dir: empty, logger }).start()).rejects.toThrow(
-      `--webhook-cert-dir ${empty}: cannot read tls.key`,
-    );
+    await expect(certificatesFromDirectory({ dir: empty, logger }).start()).rejects.toMatchObject({
+      code: 'CERTIFICATE_FILE',
+      path: join(empty, 'tls.key'),
+      problem: 'is missing',
+    });
   });
 });

@@ -61,7 +61,7 @@ export async function invokeWebhook(
     return { allowed: true, patch: jsonPatch(original, asJson(changed)), warnings };
   } catch (error) {
     if (error instanceof Denied)
-      return { allowed: false, code: error.code, message: error.message, field: error.field, warnings };
+      return { allowed: false, code: error.status, message: error.message, field: error.field, warnings };
     deadline.abort(error);
     const message =
       error instanceof WebhookTimeoutError
