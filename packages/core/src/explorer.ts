@@ -10,6 +10,7 @@ import {
   type EventHandlerRecord,
   type HandlerClass,
   type HandlerKind,
+  type OwnedTypeRecord,
   OWNS_KEY,
   type ResourceTypeRecord,
   TIMERS_KEY,
@@ -38,7 +39,7 @@ export interface ResourceDescription {
   handlers: Partial<Record<EventKind, EventHandlerRecord>>;
   timers: TimerRecord[];
   /** Types whose objects the handled objects own (`@Owns`). */
-  owns: ResourceTypeRecord[];
+  owns: OwnedTypeRecord[];
   args: ArgDescription[];
   /** The finalizer kubeop manages on objects, or undefined when deletion is best-effort. */
   finalizer: string | undefined;
@@ -108,6 +109,7 @@ function validateResource(className: string, resource: CustomResourceRecord): vo
       'a selector string such as app=web,tier!=db',
     );
   }
+  need('keepManagedFields', [undefined, true, false].includes(resource.keepManagedFields), 'true or false');
   if (resource.custom) problems.push(...columnProblems(resource.columns));
   if (problems.length) throw new InvalidHandlerError(`${decorator} on ${className}: ${problems.join('; ')}`);
   if (resource.custom && resource.schema !== undefined) {
@@ -162,11 +164,13 @@ function problem(field: string, value: unknown, rule: string): string {
   return `${field} ${value === undefined || value === '' ? 'is missing' : `"${String(value)}" is invalid`} (${rule})`;
 }
 
-function collectOwns(className: string, handlerClass: HandlerClass): ResourceTypeRecord[] {
-  const owns: ResourceTypeRecord[] = Reflect.getMetadata(OWNS_KEY, handlerClass) ?? [];
+function collectOwns(className: string, handlerClass: HandlerClass): OwnedTypeRecord[] {
+  const owns: OwnedTypeRecord[] = Reflect.getMetadata(OWNS_KEY, handlerClass) ?? [];
   const seen = new Set<string>();
   for (const owned of owns) {
     const problems = typeProblems(owned, false);
+    if (![undefined, true, false].includes(owned.metadataOnly))
+      problems.push(problem('metadataOnly', owned.metadataOnly, 'true or false'));
     if (problems.length) throw new InvalidHandlerError(`@Owns on ${className}: ${problems.join('; ')}`);
     const id = fullName(owned);
     if (seen.has(id)) throw new InvalidHandlerError(`@Owns on ${className} names ${id} twice`);

@@ -16,6 +16,8 @@ export interface RequestOptions {
   query?: Query;
   body?: unknown;
   contentType?: string;
+  /** The media type asked for. Defaults to `application/json`. */
+  accept?: string;
   /** Defaults to the client's `requestTimeoutMs`. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -70,8 +72,13 @@ export class KubeClient {
    * Opens a streaming GET (a watch) on a connection of its own; the caller reads `body`, aborts through
    * `signal` and must call `close()`, which tears the connection down even when the peer went silent.
    */
-  async stream(path: string, query: Query, signal: AbortSignal): Promise<{ response: Response; close: () => void }> {
-    const { response, dispatcher } = await this.send('GET', path, { query }, signal, 'own');
+  async stream(
+    path: string,
+    query: Query,
+    signal: AbortSignal,
+    accept?: string,
+  ): Promise<{ response: Response; close: () => void }> {
+    const { response, dispatcher } = await this.send('GET', path, { query, accept }, signal, 'own');
     const close = () => void dispatcher.destroy().catch(() => undefined);
     if (!response.ok) {
       const text = await response.text().catch(() => '');
@@ -118,7 +125,7 @@ export class KubeClient {
       const credential = await this.auth.credential();
       const dispatcher =
         connection === 'pooled' ? this.pooled(credential.transport) : credential.transport.dispatcher();
-      const headers: Record<string, string> = { ...credential.headers, accept: 'application/json' };
+      const headers: Record<string, string> = { ...credential.headers, accept: options.accept ?? 'application/json' };
       if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
       let response: Response;
       try {

@@ -35,7 +35,7 @@ import {
   StatusWriteError,
 } from '../run/status-errors.js';
 import { HandlerTimeoutError } from '../run/supervise.js';
-import type { Informers } from '../watch/informers.js';
+import type { CacheOptions, Informers } from '../watch/informers.js';
 import type { ResourceWatcher, WatchEvent } from '../watch/watcher.js';
 import { WorkQueue } from '../queue/work-queue.js';
 import { Triggers } from './triggers.js';
@@ -46,7 +46,7 @@ export interface ControllerOptions extends HandlerDependencies {
   /** Where the controller gets its (shared) watchers. */
   informers: Informers;
   /** The `@Owns` types, with their scope from discovery. */
-  owned: ResourceRef[];
+  owned: Array<ResourceRef & CacheOptions>;
   /** Defaults to none. */
   metrics?: ControllerMetrics;
 }
@@ -100,9 +100,16 @@ export class ResourceController {
       started: (queuedMs) => metrics.workStarted(queuedMs / 1000),
       done: (workMs) => metrics.workDone(workMs / 1000),
     });
-    const { labelSelector, fieldSelector } = description.resource;
-    this.watcher = informers.get(description.resource, namespace, { labelSelector, fieldSelector });
-    this.ownedWatchers = options.owned.map((type) => informers.get(type, namespace));
+    const { labelSelector, fieldSelector, keepManagedFields } = description.resource;
+    this.watcher = informers.get(
+      description.resource,
+      namespace,
+      { labelSelector, fieldSelector },
+      { keepManagedFields },
+    );
+    this.ownedWatchers = options.owned.map(({ metadataOnly, ...type }) =>
+      informers.get(type, namespace, {}, { metadataOnly }),
+    );
     this.triggers = new Triggers({
       description,
       primary: this.watcher,
