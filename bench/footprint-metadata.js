@@ -66,7 +66,7 @@ export async function measureMetadataOnly(plane, client) {
   // A warm-up round first: the first list leaves buffers and compiled code behind that would count against one side.
   await heldBy(options);
   const whole = await heldBy(options);
-  const metadata = await heldBy({ ...options, metadataOnly: true });
+  const metadata = await heldBy({ ...options, metadataOnly: true, type: { apiVersion: 'v1', kind: 'ConfigMap' } });
   if (metadata.sample.data !== undefined) return 'metadata-only cache: not supported by this runtime';
   const perChild = (held) => Math.round(held / CHILDREN);
   return (

@@ -16,7 +16,8 @@ import { measureMetadataOnly } from './footprint-metadata.js';
 
 const STORM = Number(process.env.BENCH_OBJECTS ?? 2000);
 const WRITERS = 16;
-const CACHED = [1000, Number(process.env.BENCH_CACHED ?? 10_000)];
+/** BENCH_CACHED=0 skips the cache and restart figures (to try Node.js flags on the storm alone). */
+const CACHED = process.env.BENCH_CACHED === '0' ? [] : [1000, Number(process.env.BENCH_CACHED ?? 10_000)];
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const CRD = JSON.parse(
   readFileSync(here('../samples/test-object/dist/crds/testobjects.example.kubeop.dev.json'), 'utf8'),
@@ -165,12 +166,20 @@ onControlPlane(async (plane) => {
       rows.push([label, a.toFixed(digits), b.toFixed(digits), ratio ? `${(a / b).toFixed(2)}×` : '']);
       console.log(rows.at(-1).join('  '));
     };
-    const impls = implementations(plane, loopBinary);
+    // BENCH_ONLY=kubeop runs one side alone (figures of the other print as 0).
+    const impls = implementations(plane, loopBinary).map((impl) =>
+      process.env.BENCH_ONLY && process.env.BENCH_ONLY !== impl.name ? { ...impl, skip: true } : impl,
+    );
 
     // Idle, then a storm of objects created by 16 writers while the operator runs.
     const idle = [];
     const storm = [];
     for (const impl of impls) {
+      if (impl.skip) {
+        idle.push(0);
+        storm.push({ peak: 0, cpuMs: 0 });
+        continue;
+      }
       const namespace = await createTestNamespace(plane.kubeConfig, `footprint-${impl.name}`);
       const operator = impl.start(namespace);
       await operator.waitFor(/^synced /m, `${impl.name} synced`);
@@ -196,58 +205,64 @@ onControlPlane(async (plane) => {
     row(`storm: CPU ms per object`, [storm[0].cpuMs, storm[1].cpuMs], 2, true);
 
     // Objects already handled (status.state set), listed at start-up: the cache, and a restart that must do nothing.
-    const namespace = await createTestNamespace(plane.kubeConfig, 'footprint-cached');
-    let created = 0;
-    const cached = [];
-    for (const count of CACHED) {
-      await create(namespace, created, count, true);
-      created = count;
-      const known = await versions(namespace);
-      const figures = [];
-      for (const impl of impls) {
-        const operator = impl.start(namespace);
-        await operator.waitFor(/^synced /m, `${impl.name} synced`);
-        await until(async () => (await operator.probe()).running === 0, 'handlers idle', 120_000);
-        await new Promise((resolve) => setTimeout(resolve, 5_000));
-        const { rss } = footprint(operator.pid);
-        const probe = await operator.probe();
-        const now = await versions(namespace);
-        const changed = [...now].filter(([name, version]) => known.get(name) !== version).length;
-        figures.push({ rss, heap: probe.heap / 2 ** 20, handled: probe.handled, changed });
-        await operator.stop();
+    if (CACHED.length) {
+      const namespace = await createTestNamespace(plane.kubeConfig, 'footprint-cached');
+      let created = 0;
+      const cached = [];
+      for (const count of CACHED) {
+        await create(namespace, created, count, true);
+        created = count;
+        const known = await versions(namespace);
+        const figures = [];
+        for (const impl of impls) {
+          if (impl.skip) {
+            figures.push({ rss: 0, heap: 0, handled: 0, changed: 0 });
+            continue;
+          }
+          const operator = impl.start(namespace);
+          await operator.waitFor(/^synced /m, `${impl.name} synced`);
+          await until(async () => (await operator.probe()).running === 0, 'handlers idle', 120_000);
+          await new Promise((resolve) => setTimeout(resolve, 5_000));
+          const { rss } = footprint(operator.pid);
+          const probe = await operator.probe();
+          const now = await versions(namespace);
+          const changed = [...now].filter(([name, version]) => known.get(name) !== version).length;
+          figures.push({ rss, heap: probe.heap / 2 ** 20, handled: probe.handled, changed });
+          await operator.stop();
+        }
+        cached.push(figures);
+        row(
+          `${count} objects cached: RSS MiB`,
+          figures.map((f) => f.rss),
+          0,
+          true,
+        );
+        row(
+          `${count} objects cached: heap MiB (after GC)`,
+          figures.map((f) => f.heap),
+          1,
+          true,
+        );
       }
-      cached.push(figures);
+      const [low, high] = cached;
+      const span = CACHED[1] - CACHED[0];
       row(
-        `${count} objects cached: RSS MiB`,
-        figures.map((f) => f.rss),
-        0,
-        true,
+        'bytes per cached object: RSS',
+        [0, 1].map((i) => ((high[i].rss - low[i].rss) * 2 ** 20) / span),
       );
       row(
-        `${count} objects cached: heap MiB (after GC)`,
-        figures.map((f) => f.heap),
-        1,
-        true,
+        'bytes per cached object: heap',
+        [0, 1].map((i) => ((high[i].heap - low[i].heap) * 2 ** 20) / span),
+      );
+      row(
+        `restart over ${CACHED[1]} handled: handler calls`,
+        high.map((f) => f.handled),
+      );
+      row(
+        `restart over ${CACHED[1]} handled: objects written`,
+        high.map((f) => f.changed),
       );
     }
-    const [low, high] = cached;
-    const span = CACHED[1] - CACHED[0];
-    row(
-      'bytes per cached object: RSS',
-      [0, 1].map((i) => ((high[i].rss - low[i].rss) * 2 ** 20) / span),
-    );
-    row(
-      'bytes per cached object: heap',
-      [0, 1].map((i) => ((high[i].heap - low[i].heap) * 2 ** 20) / span),
-    );
-    row(
-      `restart over ${CACHED[1]} handled: handler calls`,
-      high.map((f) => f.handled),
-    );
-    row(
-      `restart over ${CACHED[1]} handled: objects written`,
-      high.map((f) => f.changed),
-    );
 
     console.log(
       `\nNode ${process.version} (operator flags: ${NODE_OPTIONS || 'none'}), kube-apiserver v1.37.2 on loopback`,
