@@ -156,6 +156,7 @@ describe('operatorManifests', () => {
         runAsNonRoot: true,
         capabilities: { drop: ['ALL'] },
       },
+      env: [{ name: 'NODE_OPTIONS', value: expect.stringMatching(/^--max-semi-space-size=\d+$/) }],
       resources: { requests: expect.any(Object), limits: expect.any(Object) },
     });
   });

@@ -14,6 +14,7 @@ import {
   isDnsSubdomain,
   isKind,
   isResourceName,
+  type OwnedTypeRecord,
   OWNS_KEY,
   type ResourceRecord,
   type ResourceTypeRecord,
@@ -47,7 +48,7 @@ export interface ResourceDescription {
   handlers: Partial<Record<EventKind, EventHandlerRecord>>;
   timers: TimerRecord[];
   /** Types whose objects the handled objects own (`@Owns`). */
-  owns: ResourceTypeRecord[];
+  owns: OwnedTypeRecord[];
   args: ArgDescription[];
   /** The finalizer kubeop manages on objects, or undefined when deletion is best-effort. */
   finalizer: string | undefined;
@@ -123,6 +124,7 @@ function validateResource(className: string, resource: ResourceRecord): void {
       'a selector string such as app=web,tier!=db',
     );
   }
+  need('keepManagedFields', [undefined, true, false].includes(resource.keepManagedFields), 'true or false');
   if (resource.custom) problems.push(...columnProblems(resource.columns));
   if (problems.length) throw new InvalidHandlerError(`${decorator} on ${className}: ${problems.join('; ')}`);
   if (resource.custom && resource.schema !== undefined) {
@@ -177,11 +179,13 @@ function problem(field: string, value: unknown, rule: string): string {
   return `${field} ${value === undefined || value === '' ? 'is missing' : `"${String(value)}" is invalid`} (${rule})`;
 }
 
-function collectOwns(className: string, handlerClass: HandlerClass): ResourceTypeRecord[] {
-  const owns: ResourceTypeRecord[] = Reflect.getMetadata(OWNS_KEY, handlerClass) ?? [];
+function collectOwns(className: string, handlerClass: HandlerClass): OwnedTypeRecord[] {
+  const owns: OwnedTypeRecord[] = Reflect.getMetadata(OWNS_KEY, handlerClass) ?? [];
   const seen = new Set<string>();
   for (const owned of owns) {
     const problems = typeProblems(owned, false);
+    if (![undefined, true, false].includes(owned.metadataOnly))
+      problems.push(problem('metadataOnly', owned.metadataOnly, 'true or false'));
     if (problems.length) throw new InvalidHandlerError(`@Owns on ${className}: ${problems.join('; ')}`);
     const id = fullName(owned);
     if (seen.has(id)) throw new InvalidHandlerError(`@Owns on ${className} names ${id} twice`);

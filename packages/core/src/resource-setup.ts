@@ -132,13 +132,13 @@ export class ResourceSetup {
 export function resolveOwnedTypes(
   descriptions: ResourceDescription[],
   objects: ObjectClient,
-): Promise<ResourceRef[][]> {
+): Promise<Array<Array<ResourceRef & { metadataOnly: boolean }>>> {
   return Promise.all(
     descriptions.map(({ owns }) =>
       Promise.all(
-        owns.map(async (type): Promise<ResourceRef> => {
+        owns.map(async (type) => {
           const { namespaced } = await objects.resourceFor(apiVersionOf(type), type.kind);
-          return { ...type, scope: namespaced ? 'Namespaced' : 'Cluster' };
+          return { ...type, scope: namespaced ? ('Namespaced' as const) : ('Cluster' as const) };
         }),
       ),
     ),

@@ -44,7 +44,7 @@ describe('describeHandlerClass with @Resource, @Owns, @OnReconcile and @OnTimer'
       @OnTimer({ interval: 10, initialDelay: 1 }) check(): void {}
     }
     const description = describeHandlerClass(Owner);
-    expect(description.owns).toEqual([configMaps]);
+    expect(description.owns).toEqual([{ ...configMaps, metadataOnly: false }]);
     expect(description.handlers.reconcile?.method).toBe('reconcile');
     expect(description.timers).toMatchObject([{ method: 'check', interval: 10, initialDelay: 1 }]);
   });

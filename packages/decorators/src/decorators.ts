@@ -7,6 +7,7 @@ import type {
   OnModifiedOptions,
   OnReconcileOptions,
   OnTimerOptions,
+  OwnsOptions,
   ResourceOptions,
   ResourceTypeOptions,
   WebhookOptions,
@@ -36,9 +37,10 @@ export function Resource(options: ResourceOptions): ClassDecorator {
 /**
  * Declares that the handled objects own objects of this type (repeatable). Every change to an object whose
  * controller owner reference points at a handled object runs that owner's `@OnReconcile` (or `@OnModified`).
+ * `{ metadataOnly: true }` caches only the owned objects' metadata.
  */
-export function Owns(options: ResourceTypeOptions): ClassDecorator {
-  return (target) => recordOwns(target as unknown as HandlerClass, options);
+export function Owns(type: ResourceTypeOptions, options?: OwnsOptions): ClassDecorator {
+  return (target) => recordOwns(target as unknown as HandlerClass, type, options);
 }
 
 /** Called for a new object, and for every object listed at start-up, while it has no `status.state`. */

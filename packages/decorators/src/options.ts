@@ -21,6 +21,12 @@ export interface ResourceOptions extends ResourceTypeOptions {
   /** Handle only objects matching this field selector (applied by the API server). Defaults to all. */
   fieldSelector?: string;
   /**
+   * Keep `metadata.managedFields` (server-side apply's record of who set which field) in the objects kubeop caches
+   * and hands to the handlers. Defaults to `false`: they are dropped on receipt, since they are often the largest part
+   * of a small object and few handlers read them.
+   */
+  keepManagedFields?: boolean;
+  /**
    * Finalizer put on objects when the class has an `@OnDeleted` handler.
    * Defaults to `<group>/finalizer` (`kubeop.dev/finalizer` for the core group).
    */
@@ -63,6 +69,17 @@ export interface PrinterColumn {
   priority?: number;
   /** `int32`, `int64`, `float`, `double`, `byte`, `date`, `date-time`, `password`. Defaults to none. */
   format?: string;
+}
+
+/** How `@Owns` watches the owned type (its second argument). */
+export interface OwnsOptions {
+  /**
+   * Cache only the owned objects' metadata (list and watch `PartialObjectMetadata`): what mapping a change to its
+   * owner needs, without the spec, data or status, so a cache of ConfigMaps or Secrets holds a fraction of their
+   * size. The reasons in `this.reasons` are the same. Defaults to `false`: the objects are cached whole (and shared
+   * with any other relation or handler that watches the same type whole).
+   */
+  metadataOnly?: boolean;
 }
 
 /** Options every handler decorator takes. */

@@ -11,6 +11,11 @@ export interface ResourceTypeRecord {
   kind: string;
 }
 
+/** What `@Owns` stores: the owned type and how it is cached. */
+export interface OwnedTypeRecord extends ResourceTypeRecord {
+  metadataOnly: boolean;
+}
+
 /** What `@CustomResource` and `@Resource` store; `custom` tells them apart (only a custom resource has a CRD to create). */
 export interface ResourceRecord extends ResourceTypeRecord {
   custom: boolean;
@@ -24,6 +29,7 @@ export interface ResourceRecord extends ResourceTypeRecord {
   /** The CRD's printer columns (a custom resource's; empty for `@Resource`). */
   columns: PrinterColumn[];
   finalizer: string | undefined;
+  keepManagedFields: boolean;
 }
 
 /** What happened to an object, as the edge-triggered handlers see it. */

@@ -16,6 +16,7 @@ import type {
   OnModifiedOptions,
   OnReconcileOptions,
   OnTimerOptions,
+  OwnsOptions,
   PrinterColumn,
   ResourceOptions,
   ResourceTypeOptions,
@@ -26,7 +27,7 @@ import type {
   ResourceRecord,
   EventHandlerRecord,
   HandlerKind,
-  ResourceTypeRecord,
+  OwnedTypeRecord,
   TimerRecord,
   WebhookRecord,
   WebhookType,
@@ -65,17 +66,19 @@ export function recordCustomResource(
     categories: [...(crd.categories ?? [])],
     columns: custom ? (crd.columns ?? DEFAULT_COLUMNS).map((column) => ({ ...column })) : [],
     finalizer: options.finalizer,
+    keepManagedFields: options.keepManagedFields ?? false,
   };
   Reflect.defineMetadata(CUSTOM_RESOURCE_KEY, record, target);
 }
 
 /** `@Owns` is repeatable: each call adds one owned type to the class. */
-export function recordOwns(target: HandlerClass, options: ResourceTypeOptions): void {
-  const record: ResourceTypeRecord = {
-    group: options.group,
-    version: options.version,
-    plural: options.plural,
-    kind: options.kind,
+export function recordOwns(target: HandlerClass, type: ResourceTypeOptions, options: OwnsOptions = {}): void {
+  const record: OwnedTypeRecord = {
+    group: type.group,
+    version: type.version,
+    plural: type.plural,
+    kind: type.kind,
+    metadataOnly: options.metadataOnly ?? false,
   };
   appendOwn(OWNS_KEY, target, record);
 }
@@ -158,7 +161,8 @@ export interface ResourceDefinition {
   resource: CustomResourceOptions | ResourceOptions;
   /** Defaults to `true`: the resource is defined by a CRD (`@CustomResource`). */
   custom?: boolean;
-  owns?: ResourceTypeOptions[];
+  /** What `@Owns` takes: the owned type, with its `OwnsOptions` beside its fields. */
+  owns?: Array<ResourceTypeOptions & OwnsOptions>;
   onAdded?: HandlerDefinition<OnAddedOptions>;
   onModified?: HandlerDefinition<OnModifiedOptions>;
   onDeleted?: HandlerDefinition<OnDeletedOptions>;
@@ -174,7 +178,7 @@ export interface ResourceDefinition {
 
 export function defineResource(target: HandlerClass, definition: ResourceDefinition): void {
   recordCustomResource(target, definition.resource, definition.custom ?? true);
-  for (const owned of definition.owns ?? []) recordOwns(target, owned);
+  for (const owned of definition.owns ?? []) recordOwns(target, owned, owned);
   const events: Array<[Exclude<HandlerKind, 'timer'>, HandlerDefinition<EventOptions> | undefined]> = [
     ['added', definition.onAdded],
     ['modified', definition.onModified],

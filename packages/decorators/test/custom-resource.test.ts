@@ -25,6 +25,7 @@ describe('@CustomResource', () => {
         { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
       ],
       finalizer: undefined,
+      keepManagedFields: false,
     });
   });
 
@@ -42,6 +43,7 @@ describe('@CustomResource', () => {
       categories: ['all'],
       columns: [{ name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas', priority: 1 }],
       finalizer: 'example.kubeop.dev/cleanup',
+      keepManagedFields: true,
     })
     class Handler {}
 
@@ -53,6 +55,7 @@ describe('@CustomResource', () => {
       categories: ['all'],
       columns: [{ name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas', priority: 1 }],
       finalizer: 'example.kubeop.dev/cleanup',
+      keepManagedFields: true,
     });
   });
 

@@ -32,6 +32,7 @@ describe('@Resource', () => {
       categories: [],
       columns: [],
       finalizer: undefined,
+      keepManagedFields: false,
     });
   });
 });
@@ -43,7 +44,23 @@ describe('@Owns', () => {
     class Handler {}
 
     // Decorators apply bottom-up.
-    expect(Reflect.getMetadata(OWNS_KEY, Handler)).toEqual([deployments, configMaps]);
+    expect(Reflect.getMetadata(OWNS_KEY, Handler)).toEqual([
+      { ...deployments, metadataOnly: false },
+      { ...configMaps, metadataOnly: false },
+    ]);
+  });
+
+  it('records a metadata-only cache when asked, the same through defineResource()', () => {
+    @Owns(configMaps, { metadataOnly: true })
+    class Decorated {}
+    class Defined {}
+    defineResource(Defined, {
+      resource: { ...deployments, kind: 'Thing', plural: 'things', group: 'example.kubeop.dev' },
+      owns: [{ ...configMaps, metadataOnly: true }],
+    });
+
+    expect(Reflect.getMetadata(OWNS_KEY, Decorated)).toEqual([{ ...configMaps, metadataOnly: true }]);
+    expect(Reflect.getMetadata(OWNS_KEY, Defined)).toEqual(Reflect.getMetadata(OWNS_KEY, Decorated));
   });
 });
 

@@ -21,6 +21,8 @@ export interface RequestOptions {
    * Defaults to the client's `requestTimeoutMs`: how long the server may stay silent, before the answer's headers
    * and then between chunks of its body.
    */
+  /** The media type asked for. Defaults to `application/json`. */
+  accept?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -106,8 +108,9 @@ export class KubeClient {
     path: string,
     query: Query,
     signal: AbortSignal,
+    accept?: string,
   ): Promise<{ response: StreamResponse; close: () => void }> {
-    const { answer, connections } = await this.send('GET', path, { query, signal }, 'own');
+    const { answer, connections } = await this.send('GET', path, { query, signal, accept }, 'own');
     const close = () => connections.destroy();
     if (answer.statusCode >= 300) {
       const text = await answer.text().catch(() => '');
@@ -157,7 +160,11 @@ export class KubeClient {
         answer = await connections.send({
           method,
           path: fullPath,
-          headers: headersFor(credential, body === undefined ? undefined : (options.contentType ?? 'application/json')),
+          headers: headersFor(
+            credential,
+            body === undefined ? undefined : (options.contentType ?? 'application/json'),
+            options.accept,
+          ),
           body,
           timeoutMs,
           signal: options.signal,
@@ -221,13 +228,21 @@ export class KubeClient {
 
 /** The headers of one request; the credential's own object is shared when nothing is added but `accept`. */
 const headersCache = new WeakMap<Credential, Record<string, string>>();
-function headersFor(credential: Credential, contentType: string | undefined): Record<string, string> {
+function headersFor(
+  credential: Credential,
+  contentType: string | undefined,
+  accept: string | undefined,
+): Record<string, string> {
   let plain = headersCache.get(credential);
   if (!plain) {
     plain = { ...credential.headers, accept: 'application/json' };
     headersCache.set(credential, plain);
   }
-  return contentType === undefined ? plain : { ...plain, 'content-type': contentType };
+  if (contentType === undefined && accept === undefined) return plain;
+  const headers = { ...plain };
+  if (contentType !== undefined) headers['content-type'] = contentType;
+  if (accept !== undefined) headers.accept = accept;
+  return headers;
 }
 
 function queryString(query: Query | undefined): string {

@@ -1,4 +1,4 @@
-// The shape of custom objects as kubeop sees them, and the helpers that key and slim them.
+// The shape of custom objects as kubeop sees them, and the helpers that key them and read their state.
 
 export interface ObjectMeta {
   name: string;
@@ -41,19 +41,6 @@ export type KubeObject = CustomObject<unknown, unknown>;
 export function objectKey(object: { metadata: { name: string; namespace?: string } }): string {
   const { name, namespace } = object.metadata;
   return namespace ? `${namespace}/${name}` : name;
-}
-
-const BULKY_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration'];
-
-/** Drops what kubeop never reads (managedFields, kubectl's last-applied copy) so the cache stays small. */
-export function slim<T extends KubeObject>(object: T): T {
-  const { managedFields: _dropped, ...metadata } = object.metadata;
-  if (metadata.annotations) {
-    const annotations = { ...metadata.annotations };
-    for (const name of BULKY_ANNOTATIONS) delete annotations[name];
-    metadata.annotations = annotations;
-  }
-  return { ...object, metadata };
 }
 
 export function stateOf(object: KubeObject): unknown {

@@ -29,7 +29,7 @@ import type { HandlerDependencies } from '../run/handler-runner.js';
 import { PrunedFieldReports } from '../run/status-reports.js';
 import type { WatchEvent } from '../types/watch-event.js';
 import { WorkQueue } from '../queue/work-queue.js';
-import type { Informers } from '../watch/informers.js';
+import type { CacheOptions, Informers } from '../watch/informers.js';
 import type { ResourceWatcher } from '../watch/watcher.js';
 import { EventRecorder } from './events.js';
 import { type FailedWork, failurePolicy } from './failure-policy.js';
@@ -42,7 +42,7 @@ export interface ControllerOptions extends HandlerDependencies {
   /** Where the controller gets its (shared) watchers. */
   informers: Informers;
   /** The `@Owns` types, with their scope from discovery. */
-  owned: ResourceRef[];
+  owned: Array<ResourceRef & CacheOptions>;
   /** Defaults to none. */
   metrics?: ControllerMetrics;
 }
@@ -102,9 +102,16 @@ export class ResourceController {
       onPruned: (fields) => pruned.report(fields),
       onStatusWritten: () => metrics.statusWrite(),
     };
-    const { labelSelector, fieldSelector } = description.resource;
-    this.watcher = informers.get(description.resource, namespace, { labelSelector, fieldSelector });
-    this.ownedWatchers = options.owned.map((type) => informers.get(type, namespace));
+    const { labelSelector, fieldSelector, keepManagedFields } = description.resource;
+    this.watcher = informers.get(
+      description.resource,
+      namespace,
+      { labelSelector, fieldSelector },
+      { keepManagedFields },
+    );
+    this.ownedWatchers = options.owned.map(({ metadataOnly, ...type }) =>
+      informers.get(type, namespace, {}, { metadataOnly }),
+    );
     this.triggers = new Triggers({
       description,
       primary: this.watcher,

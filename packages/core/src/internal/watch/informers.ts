@@ -1,7 +1,7 @@
 // One list-watch and cache per resource type, scope and selectors, shared by every controller and owner
 // relation that needs it: a second watch of the same objects would double the cache and the server's work.
 import type { KubeClient } from '../../kube/client.js';
-import { collectionPath, fullName, type ResourceRef } from '../../kube/resource.js';
+import { apiVersionOf, collectionPath, fullName, type ResourceRef } from '../../kube/resource.js';
 import type { Logger } from '../../logging.js';
 import type { ControllerMetrics } from '../metrics/metrics.js';
 import { ResourceWatcher, type Selectors } from './watcher.js';
@@ -15,15 +15,30 @@ export interface InformerOptions {
   metricsFor: (resource: string) => Pick<ControllerMetrics, 'watchRestart' | 'watchEvent' | 'bookmark'>;
 }
 
+/** How a watcher caches its objects; watchers that differ in these are not shared. */
+export interface CacheOptions {
+  /** Cache `PartialObjectMetadata` only (see WatcherOptions). Defaults to `false`. */
+  metadataOnly?: boolean;
+  /** Keep `metadata.managedFields`. Defaults to `false`. */
+  keepManagedFields?: boolean;
+}
+
 export class Informers {
   private readonly watchers = new Map<string, ResourceWatcher>();
 
   constructor(private readonly options: InformerOptions) {}
 
   /** The shared watcher of `type` in `namespace` (all when undefined); not started until someone calls start(). */
-  get(type: ResourceRef, namespace: string | undefined, selectors: Selectors = {}): ResourceWatcher {
+  get(
+    type: ResourceRef,
+    namespace: string | undefined,
+    selectors: Selectors = {},
+    cache: CacheOptions = {},
+  ): ResourceWatcher {
     const path = collectionPath(type, namespace);
-    const key = `${path}?${selectors.labelSelector ?? ''}&${selectors.fieldSelector ?? ''}`;
+    const metadataOnly = cache.metadataOnly ?? false;
+    const keepManagedFields = cache.keepManagedFields ?? false;
+    const key = `${path}?${selectors.labelSelector ?? ''}&${selectors.fieldSelector ?? ''}&${metadataOnly}&${keepManagedFields}`;
     let watcher = this.watchers.get(key);
     if (!watcher) {
       const name = fullName(type);
@@ -33,6 +48,7 @@ export class Informers {
         selectors.labelSelector && `labels ${selectors.labelSelector}`,
         selectors.fieldSelector && `fields ${selectors.fieldSelector}`,
       ];
+      if (metadataOnly) filters.push('metadata only');
       const filtered = filters.filter(Boolean).join(', ');
       watcher = new ResourceWatcher({
         client: this.options.client,
@@ -44,6 +60,9 @@ export class Informers {
         timeoutSeconds: this.options.timeoutSeconds,
         watchdogMs: this.options.watchdogMs,
         metrics: this.options.metricsFor(name),
+        metadataOnly,
+        keepManagedFields,
+        type: { apiVersion: apiVersionOf(type), kind: type.kind },
       });
       this.watchers.set(key, watcher);
     }

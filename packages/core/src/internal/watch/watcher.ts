@@ -4,7 +4,7 @@
 import { KubeopError } from '../../errors.js';
 import type { KubeClient } from '../../kube/client.js';
 import { KubeApiError, KubeConnectionError } from '../../kube/errors.js';
-import { type KubeObject, objectKey, slim } from '../../kube/objects.js';
+import { type KubeObject, objectKey } from '../../kube/objects.js';
 import type { Logger } from '../../logging.js';
 import type { ControllerMetrics } from '../metrics/metrics.js';
 import { type BackoffPolicy, sleep } from '../util/backoff.js';
@@ -12,6 +12,7 @@ import { describeError } from '../util/describe-error.js';
 import { FailureStreak } from '../util/failure-streak.js';
 import type { WatchEvent, WatchEventType, WatchListener } from '../types/watch-event.js';
 import { relistDiff } from './relist-diff.js';
+import { type CacheShape, METADATA_ONLY, METADATA_ONLY_LIST, trimForCache } from './cache-object.js';
 
 export type { WatchEvent, WatchEventType, WatchListener } from '../types/watch-event.js';
 
@@ -50,6 +51,15 @@ export interface WatcherOptions {
   forbiddenDelayMs?: number;
   /** Objects per page of the initial list. Defaults to 500. */
   pageSize?: number;
+  /**
+   * List and watch `PartialObjectMetadata` only: the cache holds each object's metadata, without spec, data or status
+   * (what an owner relation needs). Defaults to `false`.
+   */
+  metadataOnly?: boolean;
+  /** Keep `metadata.managedFields` in the cache. Defaults to `false`: they are dropped on receipt. */
+  keepManagedFields?: boolean;
+  /** The watched type's `apiVersion` and `kind`, given to every cached object (required with `metadataOnly`). */
+  type?: { apiVersion: string; kind: string };
 }
 
 export interface WatcherStats {
@@ -60,6 +70,8 @@ export interface WatcherStats {
   /** Watches started again: after a failed list or watch (each one counted), a silent watch, a 410 Gone. */
   restarts: { error: number; watchdog: number; gone: number };
 }
+
+const STREAMING = { stream: true };
 
 class WatchdogTimeout extends KubeopError {
   override readonly name = 'WatchdogTimeout';
@@ -79,7 +91,7 @@ interface RawEvent {
 }
 
 export class ResourceWatcher {
-  /** The last known state of every object, slimmed; keyed by namespace/name. */
+  /** The last known state of every object, trimmed (see cache-object.ts); keyed by namespace/name. */
   readonly cache = new Map<string, KubeObject>();
   readonly stats: WatcherStats = {
     lists: 0,
@@ -103,8 +115,12 @@ export class ResourceWatcher {
   private watchOpen = false;
 
   private readonly listeners = new Set<WatchListener>();
+  private readonly shape: CacheShape;
 
-  constructor(private readonly options: WatcherOptions) {}
+  constructor(private readonly options: WatcherOptions) {
+    if (options.metadataOnly && !options.type) throw new Error('a metadata-only watcher needs the type it watches');
+    this.shape = { keepManagedFields: options.keepManagedFields ?? false, type: options.type };
+  }
 
   /** Every event goes to every listener, in order; returns the unsubscribe. */
   subscribe(listener: WatchListener): () => void {
@@ -218,15 +234,14 @@ export class ResourceWatcher {
       list = await this.options.client.request<ObjectList>('GET', this.options.path, {
         query: { ...this.options.selectors, limit: this.options.pageSize ?? 500, continue: continueToken },
         signal: this.stopping.signal,
+        accept: this.options.metadataOnly ? METADATA_ONLY_LIST : undefined,
       });
-      const apiVersion = list.apiVersion;
-      const kind = list.kind?.replace(/List$/, '');
+      // Items of a built-in kind's list leave out apiVersion and kind; the list names them.
+      const listed = this.shape.type ?? { apiVersion: list.apiVersion, kind: list.kind?.replace(/List$/, '') };
       for (const item of list.items) {
-        const object = slim({
-          ...item,
-          apiVersion: item.apiVersion ?? apiVersion,
-          kind: item.kind ?? kind,
-        } as KubeObject);
+        item.apiVersion ??= listed.apiVersion!;
+        item.kind ??= listed.kind!;
+        const object = trimForCache(item, this.shape);
         fresh.set(objectKey(object), object);
       }
       continueToken = list.metadata.continue || undefined;
@@ -250,11 +265,11 @@ export class ResourceWatcher {
     const request = new AbortController();
     const onStop = () => request.abort(this.stopping.signal.reason);
     this.stopping.signal.addEventListener('abort', onStop, { once: true });
-    let watchdog: NodeJS.Timeout | undefined;
+    // One timer re-armed per chunk (refresh), not a new one each time.
+    const watchdog = setTimeout(() => request.abort(new WatchdogTimeout()), this.watchdogMs);
     const feedWatchdog = () => {
       this.lastProgressAt = Date.now();
-      clearTimeout(watchdog);
-      watchdog = setTimeout(() => request.abort(new WatchdogTimeout()), this.watchdogMs);
+      watchdog.refresh();
     };
     let delivered = 0;
     const timeoutSeconds = this.options.timeoutSeconds ?? 300;
@@ -272,6 +287,7 @@ export class ResourceWatcher {
           timeoutSeconds,
         },
         request.signal,
+        this.options.metadataOnly ? METADATA_ONLY : undefined,
       );
       closeConnection = close;
       this.watchOpen = true;
@@ -282,15 +298,18 @@ export class ResourceWatcher {
       let buffered = '';
       for await (const chunk of response.body) {
         feedWatchdog();
-        buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+        buffered += decoder.decode(chunk as Uint8Array, STREAMING);
+        // Lines are cut from where the last one ended; the rest is copied once per chunk, not once per line.
+        let start = 0;
         let newline: number;
-        while ((newline = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, newline).trim();
-          buffered = buffered.slice(newline + 1);
-          if (!line) continue;
+        while ((newline = buffered.indexOf('\n', start)) >= 0) {
+          const line = buffered.slice(start, newline);
+          start = newline + 1;
+          if (!line.trim()) continue;
           delivered++;
           if (this.handleLine(line) === 'gone') return 'gone';
         }
+        if (start > 0) buffered = buffered.slice(start);
       }
       // Nothing delivered: a failure if it ended early, but a quiet watch that ran to its timeout is healthy.
       if (delivered === 0 && Date.now() - openedAt < (timeoutSeconds * 1000) / 2) return 'empty';
@@ -317,13 +336,13 @@ export class ResourceWatcher {
       throw new KubeApiError(status.code ?? 500, 'WATCH', this.options.path, status.reason, status.message);
     }
     this.markHealthy(); // not on ERROR lines: a watch that only ever answers errors must keep backing off
-    const object = slim(event.object);
-    this.resourceVersion = object.metadata.resourceVersion ?? this.resourceVersion;
+    this.resourceVersion = event.object.metadata.resourceVersion ?? this.resourceVersion;
     if (event.type === 'BOOKMARK') {
       this.stats.bookmarks++;
       this.options.metrics?.bookmark();
       return undefined;
     }
+    const object = trimForCache(event.object, this.shape);
     this.options.metrics?.watchEvent(event.type);
     const key = objectKey(object);
     const previous = this.cache.get(key);
