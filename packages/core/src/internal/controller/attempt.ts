@@ -1,0 +1,66 @@
+// One attempt at an object's action: counted as running and in flight, carried out, then settled.
+import { fullName } from '../../kube/resource.js';
+import type { Logger } from '../../logging.js';
+import type { Action, Intent } from '../dispatch/dispatch.js';
+import type { ReconcileResult } from '../metrics/metrics.js';
+import { describeWork, execute, type ExecuteContext, type OwedStatus } from '../run/execute.js';
+import { PrunedFieldReports } from '../run/status-reports.js';
+import { Settle, type SettleContext } from './settle.js';
+
+export type AttemptContext = SettleContext;
+
+export class Attempts {
+  /** What each object's current run is doing, to name the runs a shutdown abandons. */
+  private readonly runs = new Map<string, { what: string; startedAt: number }>();
+
+  private readonly settle: Settle;
+  /** What every run is given, but its attempt. */
+  private readonly runContext: Omit<ExecuteContext, 'attempt'>;
+
+  constructor(private readonly context: AttemptContext) {
+    this.settle = new Settle(context);
+    const { description, logger, metrics } = context;
+    const pruned = new PrunedFieldReports(fullName(description.resource), logger);
+    this.runContext = {
+      ...context,
+      onPruned: (fields) => pruned.report(fields),
+      onStatusWritten: () => metrics.statusWrite(),
+    };
+  }
+
+  /** Runs `action` for `key` (queued with `intent`) and settles its end; returns the reconcile's result. */
+  async run(key: string, intent: Intent, action: Action | OwedStatus): Promise<ReconcileResult> {
+    const { queue, stats } = this.context;
+    const { settle } = this;
+    const what = action.kind === 'skip' ? '' : describeWork(action, key, this.context.description);
+    stats.running++;
+    if (action.kind !== 'skip') this.runs.set(key, { what, startedAt: Date.now() });
+    try {
+      const requeueAfter =
+        action.kind === 'skip'
+          ? undefined
+          : await execute(action, { ...this.runContext, attempt: queue.failuresOf(key) + 1 });
+      // A run beside a backoff (a timer's) leaves the failures of the work still owed counted.
+      if (!queue.inBackoff(key)) queue.forget(key);
+      return settle.succeeded(key, action, requeueAfter);
+    } catch (thrown) {
+      return settle.failed(key, intent, action, what, thrown);
+    } finally {
+      this.runs.delete(key);
+      stats.running--;
+    }
+  }
+
+  /** When each run under way started (ms since the epoch). */
+  startTimes(): number[] {
+    return [...this.runs.values()].map((run) => run.startedAt);
+  }
+
+  /** Names, with their age, the runs still under way: a shutdown leaves them behind. */
+  reportAbandoned(logger: Logger, now = Date.now()): void {
+    for (const [key, run] of this.runs) {
+      const seconds = Math.round((now - run.startedAt) / 1000);
+      logger.warn(`abandoned at shutdown after ${seconds} s: ${run.what}`, { object: key });
+    }
+  }
+}

@@ -1,0 +1,14 @@
+// The counts a controller keeps of its runs, shown in the operator's stats.
+
+export interface ControllerStats {
+  handled: number;
+  failed: number;
+  retries: number;
+  timeouts: number;
+  running: number;
+  queued: number;
+}
+
+export function emptyStats(): ControllerStats {
+  return { handled: 0, failed: 0, retries: 0, timeouts: 0, running: 0, queued: 0 };
+}
