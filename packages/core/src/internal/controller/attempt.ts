@@ -7,8 +7,6 @@ import { describeWork, execute, type ExecuteContext, type OwedStatus } from '../
 import { PrunedFieldReports } from '../run/status-reports.js';
 import { Settle, type SettleContext } from './settle.js';
 
-export type AttemptContext = SettleContext;
-
 export class Attempts {
   /** What each object's current run is doing, to name the runs a shutdown abandons. */
   private readonly runs = new Map<string, { what: string; startedAt: number }>();
@@ -17,12 +15,16 @@ export class Attempts {
   /** What every run is given, but its attempt. */
   private readonly runContext: Omit<ExecuteContext, 'attempt'>;
 
-  constructor(private readonly context: AttemptContext) {
+  constructor(private readonly context: SettleContext) {
     this.settle = new Settle(context);
-    const { description, logger, metrics } = context;
+    const { description, deps, handledDeletions, logger, metrics, shutdown } = context;
     const pruned = new PrunedFieldReports(fullName(description.resource), logger);
     this.runContext = {
-      ...context,
+      description,
+      deps,
+      handledDeletions,
+      logger,
+      shutdown,
       onPruned: (fields) => pruned.report(fields),
       onStatusWritten: () => metrics.statusWrite(),
     };
