@@ -15,7 +15,7 @@ import { generateCertificates } from '@kubeop/testing';
 import { Registry } from 'prom-client';
 import { Denied } from '../src/admission.js';
 import { createRootLogger } from '../src/logging.js';
-import { certificatesFromDirectory } from '../src/internal/webhook/certificates/index.js';
+import { type CertificateSource, certificatesFromDirectory } from '../src/internal/webhook/certificates/index.js';
 import { startWebhookServer, type WebhookServer } from '../src/internal/webhook/server.js';
 import { webhookEndpoints } from '../src/internal/webhook/webhooks.js';
 import { NOOP_WEBHOOK_METRICS, PrometheusWebhookMetrics } from '../src/internal/metrics/webhook-metrics.js';
@@ -37,6 +37,7 @@ const endpoints = webhookEndpoints([describeHandlerClass(Widgets)]);
 let dir: string;
 let ca: string;
 let server: WebhookServer;
+let certificates: CertificateSource;
 const registry = new Registry();
 
 beforeAll(async () => {
@@ -45,7 +46,7 @@ beforeAll(async () => {
   ca = certs.servingCaPem;
   await copyFile(certs.files.servingCert, join(dir, 'tls.crt'));
   await copyFile(certs.files.servingKey, join(dir, 'tls.key'));
-  const certificates = certificatesFromDirectory({ dir, logger });
+  certificates = certificatesFromDirectory({ dir, logger });
   await certificates.start();
   server = await startWebhookServer({
     address: '127.0.0.1:0',
@@ -59,7 +60,10 @@ beforeAll(async () => {
     logger,
   });
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  await certificates.stop();
+});
 
 function post(path: string, body: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

@@ -70,6 +70,8 @@ class DirectoryCertificates implements CertificateSource {
     try {
       // kubelet swaps a mounted Secret's `..data` symlink; the folder's own events catch that and plain rewrites alike.
       this.watcher = watch(this.options.dir, () => this.schedule());
+      // Like the poller: the servers keep an operator alive, not the watch of a folder.
+      this.watcher.unref();
       this.watcher.on('error', (error) => {
         this.options.logger.warn('Stopped watching the webhook certificate folder; polling only', {
           dir: this.options.dir,
