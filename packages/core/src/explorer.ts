@@ -15,6 +15,7 @@ import {
   TIMERS_KEY,
   type TimerRecord,
 } from '@kubeop/decorators';
+import { collectVersions, type VersionDescription } from './explorer-versions.js';
 import { fullName } from './kube/resource.js';
 import { StructuralSchemaError, structuralProblems } from './kube/structural.js';
 
@@ -42,6 +43,8 @@ export interface ResourceDescription {
   args: ArgDescription[];
   /** The finalizer kubeop manages on objects, or undefined when deletion is best-effort. */
   finalizer: string | undefined;
+  /** The other served versions (`@ConvertFrom` / `@ConvertTo`); `resource.version` is the storage version. */
+  versions: VersionDescription[];
 }
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -86,7 +89,8 @@ export function describeHandlerClass(handlerClass: HandlerClass): ResourceDescri
   const finalizer = deleted?.finalizer
     ? (resource.finalizer ?? `${resource.group || CORE_GROUP_FINALIZER_DOMAIN}/finalizer`)
     : undefined;
-  return { handlerClass, resource, handlers, timers, owns, args, finalizer };
+  const versions = collectVersions(className, handlerClass, resource, (message) => new InvalidHandlerError(message));
+  return { handlerClass, resource, handlers, timers, owns, args, finalizer, versions };
 }
 
 function validateResource(className: string, resource: CustomResourceRecord): void {

@@ -9,6 +9,7 @@ export {
   type ArgDescription,
   type ResourceDescription,
 } from './explorer.js';
+export type { VersionDescription } from './explorer-versions.js';
 export { type Applied, type ChildObject, ResourceHandler } from './handler.js';
 export { ChildObjectError } from './internal/run/apply-child.js';
 export type { RunReason } from './reasons.js';

@@ -1,6 +1,8 @@
 // Public API of @kubeop/decorators.
 export {
   Arg,
+  ConvertFrom,
+  ConvertTo,
   CustomResource,
   OnAdded,
   OnDeleted,
@@ -10,7 +12,14 @@ export {
   Owns,
   Resource,
 } from './decorators.js';
-export { defineResource, type HandlerClass, type ResourceDefinition } from './registry.js';
-export { ARGS_KEY, CUSTOM_RESOURCE_KEY, EVENT_HANDLERS_KEY, OWNS_KEY, TIMERS_KEY } from './metadata-keys.js';
+export { defineResource, type HandlerClass, type ResourceDefinition, type VersionDefinition } from './registry.js';
+export {
+  ARGS_KEY,
+  CONVERSIONS_KEY,
+  CUSTOM_RESOURCE_KEY,
+  EVENT_HANDLERS_KEY,
+  OWNS_KEY,
+  TIMERS_KEY,
+} from './metadata-keys.js';
 export type * from './options.js';
 export type * from './records.js';

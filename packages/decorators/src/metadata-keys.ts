@@ -4,3 +4,4 @@ export const EVENT_HANDLERS_KEY = Symbol.for('kubeop:event-handlers');
 export const ARGS_KEY = Symbol.for('kubeop:args');
 export const OWNS_KEY = Symbol.for('kubeop:owns');
 export const TIMERS_KEY = Symbol.for('kubeop:timers');
+export const CONVERSIONS_KEY = Symbol.for('kubeop:conversions');

@@ -1,8 +1,16 @@
 // The one writer of kubeop metadata; decorators and the decorator-free API both go through it.
 import 'reflect-metadata';
-import { ARGS_KEY, CUSTOM_RESOURCE_KEY, EVENT_HANDLERS_KEY, OWNS_KEY, TIMERS_KEY } from './metadata-keys.js';
+import {
+  ARGS_KEY,
+  CONVERSIONS_KEY,
+  CUSTOM_RESOURCE_KEY,
+  EVENT_HANDLERS_KEY,
+  OWNS_KEY,
+  TIMERS_KEY,
+} from './metadata-keys.js';
 import type {
   ArgOptions,
+  ConvertOptions,
   CustomResourceOptions,
   OnAddedOptions,
   OnDeletedOptions,
@@ -15,6 +23,8 @@ import type {
 } from './options.js';
 import type {
   ArgRecord,
+  ConversionDirection,
+  ConversionRecord,
   CustomResourceRecord,
   EventHandlerRecord,
   HandlerKind,
@@ -101,6 +111,18 @@ export function recordEventHandler(
   appendOwn(EVENT_HANDLERS_KEY, prototype, record);
 }
 
+/** `@ConvertFrom(version)` or `@ConvertTo(version)`: one converter between the storage version and `version`. */
+export function recordConversion(
+  prototype: object,
+  method: string | symbol,
+  direction: ConversionDirection,
+  version: string,
+  options: ConvertOptions = {},
+): void {
+  const record: ConversionRecord = { direction, version, method, deprecated: options.deprecated };
+  appendOwn(CONVERSIONS_KEY, prototype, record);
+}
+
 export function recordArg(prototype: object, property: string, options: ArgOptions = {}): void {
   const alias = options.alias === undefined ? [] : [options.alias].flat();
   const record: ArgRecord = {
@@ -135,6 +157,16 @@ export interface ResourceDefinition {
   /** Method name → timer options. */
   timers?: Record<string, OnTimerOptions>;
   args?: Record<string, ArgOptions>;
+  /** Other served version → its two converters (method names), as `@ConvertFrom` and `@ConvertTo` declare them. */
+  versions?: Record<string, VersionDefinition>;
+}
+
+/** The converters of one other served version, without decorators. */
+export interface VersionDefinition extends ConvertOptions {
+  /** The method converting an object of this version to the storage version (`@ConvertFrom`). */
+  from: string;
+  /** The method converting an object of the storage version to this version (`@ConvertTo`). */
+  to: string;
 }
 
 export function defineResource(target: HandlerClass, definition: ResourceDefinition): void {
@@ -153,6 +185,10 @@ export function defineResource(target: HandlerClass, definition: ResourceDefinit
   }
   for (const [method, options] of Object.entries(definition.timers ?? {}))
     recordTimer(target.prototype, method, options);
+  for (const [version, { from, to, ...options }] of Object.entries(definition.versions ?? {})) {
+    recordConversion(target.prototype, from, 'from', version, options);
+    recordConversion(target.prototype, to, 'to', version, options);
+  }
   for (const [property, options] of Object.entries(definition.args ?? {})) {
     recordArg(target.prototype, property, options);
   }
