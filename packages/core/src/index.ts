@@ -12,6 +12,9 @@ export {
 export type { VersionDescription } from './explorer-versions.js';
 export { type Applied, type ChildObject, ResourceHandler } from './handler.js';
 export { ChildObjectError } from './internal/run/apply-child.js';
+export { type ConversionReview, ConversionReviewError, convertReview } from './internal/convert/convert-review.js';
+export { ConversionError, Converter } from './internal/convert/converter.js';
+export { CONVERSION_DATA_ANNOTATION } from './internal/convert/stash.js';
 export type { RunReason } from './reasons.js';
 export { InvalidStatusError, StatusSubresourceMissingError, StatusWriteError } from './internal/run/status-errors.js';
 export { HandlerTimeoutError } from './internal/run/supervise.js';
