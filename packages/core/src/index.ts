@@ -20,6 +20,7 @@ export { InvalidStatusError, StatusSubresourceMissingError, StatusWriteError } f
 export { HandlerTimeoutError } from './internal/run/supervise.js';
 export { KubeConfigError, loadKubeConfig } from './kube/config.js';
 export {
+  CONVERSION_WEBHOOK_PLACEHOLDER,
   CrdNotEstablishedError,
   CrdNotInstalledError,
   crdManifest,
@@ -27,6 +28,7 @@ export {
   type EnsureCrdOptions,
   type EnsureCrdResult,
   PERMISSIVE_SCHEMA,
+  type ServedVersion,
 } from './kube/crd.js';
 export { firstDifference } from './kube/crd-diff.js';
 export {
