@@ -25,12 +25,14 @@ export class WidgetHandler extends ResourceHandler<WidgetSpecV2, WidgetStatus> {
 
   @ConvertFrom('v1', { deprecated: 'samples.kubeop.dev/v1 Widget is deprecated; use samples.kubeop.dev/v2' })
   fromV1(old: WidgetV1): WidgetV2 {
-    const { owner, size, ...rest } = old.spec!;
+    if (!old.spec) return { ...old, spec: undefined };
+    const { owner, size, ...rest } = old.spec;
     return { ...old, spec: { ...rest, owner: splitName(owner), replicas: size } };
   }
 
   @ConvertTo('v1') toV1(widget: WidgetV2): WidgetV1 {
-    const { owner, replicas, color: _onlyInV2, ...rest } = widget.spec!;
+    if (!widget.spec) return { ...widget, spec: undefined };
+    const { owner, replicas, color: _onlyInV2, ...rest } = widget.spec;
     return { ...widget, spec: { ...rest, owner: joinName(owner), size: replicas } };
   }
 }
