@@ -132,11 +132,12 @@ async function rewrite(options: StorageMigrationOptions, at: ResourceRef, item: 
       if (error instanceof KubeApiError && error.isNotFound) return; // deleted meanwhile: nothing stored to rewrite
       if (!(error instanceof KubeApiError && error.isConflict) || attempt >= attempts) throw error;
     }
-    const fresh = await client
-      .request<ListedObject>('GET', path, { signal: options.signal })
-      .catch((error: unknown) =>
-        error instanceof KubeApiError && error.isNotFound ? undefined : Promise.reject(error),
-      );
+    let fresh: ListedObject | undefined;
+    try {
+      fresh = await client.request<ListedObject>('GET', path, { signal: options.signal });
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.isNotFound)) throw error;
+    }
     if (!fresh || fresh.metadata.uid !== uid) return; // deleted, or deleted and created again (at the storage version)
     resourceVersion = fresh.metadata.resourceVersion;
     uid = fresh.metadata.uid;
