@@ -210,7 +210,8 @@ function versionDifference(
       prefixed(`additionalPrinterColumns${at}`, firstDifference(columns(actual), columns(desired)));
     if (difference) return difference;
   }
-  return undefined;
+  const dropped = (versions(existing) ?? []).find((v) => !names.includes(v.name));
+  return dropped && `version ${dropped.name} is no longer declared`;
 }
 
 const prefixed = (prefix: string, difference: string | undefined) => difference && `${prefix} ${difference}`;
