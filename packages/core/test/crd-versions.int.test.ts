@@ -2,9 +2,15 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConvertFrom, ConvertTo, CustomResource, OnReconcile } from '@kubeop/decorators';
-import { crdManifest, describeHandlerClass, ensureCrd, PERMISSIVE_SCHEMA, ResourceHandler } from '@kubeop/core';
+import {
+  crdManifest,
+  describeHandlerClass,
+  ensureCrd,
+  KubeClient,
+  PERMISSIVE_SCHEMA,
+  ResourceHandler,
+} from '@kubeop/core';
 import { testEnvironment, type TestEnvironment } from '@kubeop/testing';
-import { KubeClient } from '../src/kube/client.js';
 
 const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 const group = `v${randomBytes(3).toString('hex')}.kubeop.dev`;
