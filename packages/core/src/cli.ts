@@ -18,6 +18,7 @@ export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export interface OperatorArgs {
   createCrd: boolean;
   updateCrd: boolean;
+  migrateStorage: boolean;
   /** Folder of the CRDs `kubeop crd --out` generated; undefined: `crds` beside the entry script. */
   crdDir: string | undefined;
   namespace: string | undefined;
@@ -108,6 +109,12 @@ const BUILT_IN: FlagSpec[] = [
     default: false,
     describe:
       'As --create-crd, and server-side apply an existing CustomResourceDefinition whose schema or columns differ',
+  }),
+  flag('migrate-storage', {
+    type: 'boolean',
+    default: true,
+    describe:
+      "The leader rewrites every object at the CRD's storage version when status.storedVersions lists older ones, then prunes them (--no-migrate-storage: off)",
   }),
   flag('crd-dir', {
     type: 'string',

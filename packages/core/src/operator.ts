@@ -10,6 +10,7 @@ import { ResourceController } from './internal/controller/controller.js';
 import { LeaseElector } from './internal/leader/lease-elector.js';
 import { validateLeaderElectionTimings } from './internal/leader/lease-record.js';
 import { Manager } from './internal/manager/manager.js';
+import { storageMigrationTasks } from './internal/migrate/migration-tasks.js';
 import { UnauthorizedStreak } from './internal/manager/unauthorized-streak.js';
 import { checkNamespaceExists } from './namespace-check.js';
 import { Informers } from './internal/watch/informers.js';
@@ -219,6 +220,7 @@ export class Operator {
       elector,
       metrics,
       unauthorized,
+      leaderTasks: storageMigrationTasks(this.resources, { client, config, logger: this.logger, metrics }),
     });
     this.manager = manager;
     // Servers first: a port clash ends the start before any object is handled.
