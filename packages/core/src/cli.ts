@@ -102,7 +102,8 @@ const BUILT_IN: FlagSpec[] = [
   flag('create-crd', {
     type: 'boolean',
     default: false,
-    describe: 'Create the CustomResourceDefinition at startup if it does not exist',
+    describe:
+      'Create the CustomResourceDefinition at startup if it does not exist; with other served versions, point its conversion webhook at this operator',
   }),
   flag('update-crd', {
     type: 'boolean',
@@ -250,7 +251,8 @@ const BUILT_IN: FlagSpec[] = [
   ),
   flag('webhook-bind-address', {
     type: 'string',
-    describe: 'Address of the HTTPS admission webhook server, on when a class has @OnValidate or @OnMutate (0 = off)',
+    describe:
+      'Address of the HTTPS webhook server, on when a class has @OnValidate, @OnMutate or @ConvertFrom/@ConvertTo (0 = off)',
   }),
   flag('webhook-cert-dir', {
     type: 'string',
@@ -260,7 +262,8 @@ const BUILT_IN: FlagSpec[] = [
   flag('install-webhooks', {
     type: 'boolean',
     default: false,
-    describe: 'Create or update the ValidatingWebhookConfiguration and MutatingWebhookConfiguration at start',
+    describe:
+      "Create or update the ValidatingWebhookConfiguration and MutatingWebhookConfiguration at start, and point the CRDs' conversion webhooks at this operator",
   }),
   flag('webhook-service', {
     type: 'string',

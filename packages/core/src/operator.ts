@@ -165,7 +165,7 @@ export class Operator {
     };
     if (config.namespace) await checkNamespaceExists(client, config.namespace, '--namespace', this.logger);
     const setup = new ResourceSetup(client, config, this.logger);
-    for (const { resource } of this.resources) await setup.check(resource);
+    for (const { resource, versions } of this.resources) await setup.check(resource, versions);
     // client-node (about 90 MB of RSS) only for handlers that use this.crdApi or this.kubeConfig.
     const clientNode = new ClientNodeAccess(kubeConfig);
     if (this.resources.some((r) => mentionsClientNode(r.handlerClass, ResourceHandler))) await clientNode.preload();
@@ -237,9 +237,10 @@ export class Operator {
       throw error;
     });
     if (probeServer) manager.addServer(probeServer);
-    // Every replica serves admission, leader or not; /readyz fails until it does (registered before the server starts).
+    // Every replica serves admission and conversion, leader or not; /readyz fails until it does (registered before
+    // the server starts).
     let webhookReady: () => true | string = () => 'the webhook server is starting';
-    if (this.resources.some((r) => r.webhooks.length))
+    if (this.resources.some((r) => r.webhooks.length || r.versions.length))
       manager.addReadyCheck({ name: 'webhook', check: () => webhookReady() });
     const webhooks = await startWebhooks({
       name: config.name,

@@ -36,4 +36,5 @@ export {
   webhookConfigurations,
   type WebhookTarget,
 } from './internal/webhook/configurations.js';
+export { type ConversionEndpoint, conversionClientConfig, conversionEndpoints } from './internal/webhook/conversion.js';
 export { Operator, prepareOperator } from './operator.js';
