@@ -1,9 +1,12 @@
 // The conversion webhook on the real control plane: its kube-apiserver converts through the operator on 127.0.0.1.
 import { randomBytes } from 'node:crypto';
+import { copyFile, mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConvertFrom, ConvertTo, CustomResource, OnReconcile } from '@kubeop/decorators';
 import { type CustomObject, ResourceHandler } from '@kubeop/core';
-import { eventually } from '@kubeop/testing';
+import { eventually, generateCertificates } from '@kubeop/testing';
 import { KubeClient } from '../src/kube/client.js';
 import { operatorSuite, runOperator } from './support/operator.js';
 import { rawRequest } from './support/raw-request.js';
@@ -167,6 +170,73 @@ describe('the conversion webhook', () => {
     } finally {
       await running.stop();
       await client.request('DELETE', `${CRD_PATH}/${crdName}`).catch(() => undefined);
+      await client.close();
+    }
+  });
+
+  it('follows a certificate change: the CRD gets the new CA bundle and conversions go on', async () => {
+    const other = `d${randomBytes(3).toString('hex')}.kubeop.dev`;
+    @CustomResource({ group: other, version: 'v2', plural: 'gauges', kind: 'Gauge' })
+    class GaugeHandler extends ResourceHandler {
+      @OnReconcile() reconcile(): void {}
+      @ConvertFrom('v1') fromV1(old: CustomObject): CustomObject {
+        return old;
+      }
+      @ConvertTo('v1') toV1(gauge: CustomObject): CustomObject {
+        return gauge;
+      }
+    }
+    const certDir = await mkdtemp(join(tmpdir(), 'kubeop-conversion-certs-'));
+    const install = async () => {
+      const certs = await generateCertificates(await mkdtemp(join(tmpdir(), 'kubeop-conversion-ca-')));
+      await copyFile(certs.files.servingCa, join(certDir, 'ca.crt'));
+      await copyFile(certs.files.servingKey, join(certDir, 'tls.key'));
+      await copyFile(certs.files.servingCert, join(certDir, 'tls.crt'));
+      return (await readFile(join(certDir, 'ca.crt'))).toString('base64');
+    };
+    const first = await install();
+    const running = await runOperator(GaugeHandler, {
+      kubeconfigPath: env.kubeconfigPath,
+      namespace: env.namespace,
+      name: `gauge-${env.namespace}`,
+      argv: ['--create-crd', '--webhook-cert-dir', certDir],
+    });
+    const client = new KubeClient(env.kubeConfig);
+    const gauges = (version: string, name = '') =>
+      `/apis/${other}/${version}/namespaces/${env.namespace}/gauges${name ? `/${name}` : ''}`;
+    const caBundle = async () =>
+      (
+        await client.request<{ spec: { conversion: { webhook: { clientConfig: { caBundle?: string } } } } }>(
+          'GET',
+          `${CRD_PATH}/gauges.${other}`,
+        )
+      ).spec.conversion.webhook.clientConfig.caBundle;
+    try {
+      expect(await caBundle()).toBe(first);
+      const created = await rawRequest(env.kubeConfig, 'POST', gauges('v2'), {
+        apiVersion: `${other}/v2`,
+        kind: 'Gauge',
+        metadata: { name: 'g' },
+        spec: { level: 1 },
+      });
+      expect(created.status).toBe(201);
+      expect((await rawRequest(env.kubeConfig, 'GET', gauges('v1', 'g'))).status).toBe(200);
+
+      const second = await install();
+      expect(second).not.toBe(first);
+      await eventually(async () => (await caBundle()) === second, 'the CRD trusting the new CA', 60_000);
+      // The API server now trusts the new CA alone: an answer proves the new certificate is served.
+      const read = await eventually(async () => {
+        const answer = await rawRequest(env.kubeConfig, 'GET', gauges('v1', 'g'));
+        return answer.status === 200 && answer;
+      }, 'a conversion through the new certificate');
+      expect(read.body.apiVersion).toBe(`${other}/v1`);
+      expect(running.logText()).toContain(
+        `CustomResourceDefinition gauges.${other} converts through https://127.0.0.1:`,
+      );
+    } finally {
+      await running.stop();
+      await client.request('DELETE', `${CRD_PATH}/gauges.${other}`).catch(() => undefined);
       await client.close();
     }
   });
