@@ -1,10 +1,13 @@
 // ensureCrd with versions on the real control plane: a version added (webhook conversion, deprecation) and removed again.
 import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConvertFrom, ConvertTo, CustomResource, OnReconcile } from '@kubeop/decorators';
 import { ResourceHandler } from '@kubeop/core';
 import { crdManifest, describeHandlerClass, ensureCrd, KubeClient, PERMISSIVE_SCHEMA } from '@kubeop/core/tooling';
-import { testEnvironment, type TestEnvironment } from '@kubeop/testing';
+import { generateCertificates, testEnvironment, type TestEnvironment } from '@kubeop/testing';
 
 const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 const group = `v${randomBytes(3).toString('hex')}.kubeop.dev`;
@@ -64,5 +67,41 @@ describe('ensureCrd with several versions', () => {
     const removed = await client.request<Crd>('GET', `${CRD_PATH}/widgets.${group}`);
     expect(removed.spec.versions.map((v) => v.name)).toEqual(['v2']);
     expect(removed.status.storedVersions).toEqual(['v2']);
+  });
+
+  it('keeps the client config the operator set when --update-crd applies a CRD with the placeholder', async () => {
+    const other = `w${randomBytes(3).toString('hex')}.kubeop.dev`;
+    const resource = { ...description.resource, group: other };
+    const name = `widgets.${other}`;
+    const versions = description.versions.map((v) => ({ ...v, schema: PERMISSIVE_SCHEMA }));
+    try {
+      expect(
+        await ensureCrd(client, resource, { manifest: crdManifest(resource, PERMISSIVE_SCHEMA, versions) }),
+      ).toEqual({ outcome: 'created' });
+      const { servingCaPem } = await generateCertificates(await mkdtemp(join(tmpdir(), 'kubeop-crd-ca-')));
+      const caBundle = Buffer.from(servingCaPem).toString('base64');
+      const service = { namespace: 'default', name: 'op-webhook', port: 443, path: `/convert/${name}` };
+      await client.request('PATCH', `${CRD_PATH}/${name}`, {
+        contentType: 'application/merge-patch+json',
+        body: { spec: { conversion: { webhook: { clientConfig: { url: null, service, caBundle } } } } },
+      });
+      const stricter = {
+        type: 'object',
+        properties: { spec: { type: 'object', properties: { n: { type: 'integer' } } } },
+      };
+      expect(
+        await ensureCrd(client, resource, { manifest: crdManifest(resource, stricter, versions), update: true }),
+      ).toMatchObject({ outcome: 'updated' });
+      const updated = await client.request<{
+        spec: {
+          versions: Array<{ name: string; schema: { openAPIV3Schema: unknown } }>;
+          conversion: { webhook: { clientConfig: unknown } };
+        };
+      }>('GET', `${CRD_PATH}/${name}`);
+      expect(updated.spec.versions.find((v) => v.name === 'v2')?.schema.openAPIV3Schema).toEqual(stricter);
+      expect(updated.spec.conversion.webhook.clientConfig).toEqual({ service, caBundle });
+    } finally {
+      await client.request('DELETE', `${CRD_PATH}/${name}`).catch(() => undefined);
+    }
   });
 });

@@ -171,7 +171,7 @@ export async function ensureCrd(
       await client.request('PATCH', `${CRD_PATH}/${name}`, {
         query: { fieldManager: options.fieldManager ?? 'kubeop', force: true },
         contentType: APPLY_PATCH,
-        body: manifest,
+        body: keepingClientConfig(existing, manifest),
       });
       result = { outcome: 'updated', difference };
     } else if (difference) {
@@ -227,6 +227,27 @@ function versionDifference(
 }
 
 const prefixed = (prefix: string, difference: string | undefined) => difference && `${prefix} ${difference}`;
+
+type ConversionClientConfig = { spec?: { conversion?: { webhook?: { clientConfig?: { url?: string } } } } };
+
+/**
+ * The manifest to apply over `existing`, without the placeholder conversion client config when the CRD has a real
+ * one (set by the running operator, or by `kubeop manifests`): applying the placeholder would break conversion until
+ * the operator patched it again, and next to a Service-based config the API server refuses it (url and service).
+ */
+function keepingClientConfig(
+  existing: Record<string, unknown>,
+  manifest: Record<string, unknown>,
+): Record<string, unknown> {
+  const clientConfig = (crd: Record<string, unknown>) =>
+    (crd as ConversionClientConfig).spec?.conversion?.webhook?.clientConfig;
+  const current = clientConfig(existing);
+  if (!current || current.url === CONVERSION_WEBHOOK_PLACEHOLDER.url) return manifest;
+  if (clientConfig(manifest)?.url !== CONVERSION_WEBHOOK_PLACEHOLDER.url) return manifest;
+  const applied = structuredClone(manifest) as ConversionClientConfig;
+  delete applied.spec!.conversion!.webhook!.clientConfig;
+  return applied as Record<string, unknown>;
+}
 
 /**
  * Any web server answers 404 to an unknown path, and kube-apiserver too, as plain text, for a group it does not
