@@ -63,6 +63,35 @@ const get = async (version: string, name: string) => {
   return answer.body as unknown as CustomObject<Record<string, unknown>> & { metadata: Record<string, unknown> };
 };
 
+/** Watches `collection` from resourceVersion 0 until `names` were all sent; the apiVersion each came at. */
+async function watchedApiVersions(
+  client: KubeClient,
+  collection: string,
+  names: string[],
+): Promise<Record<string, string>> {
+  const abort = new AbortController();
+  const { response, close } = await client.stream(collection, { watch: 'true', resourceVersion: '0' }, abort.signal);
+  const seenAt: Record<string, string> = {};
+  let buffered = '';
+  try {
+    for await (const chunk of response.body!) {
+      buffered += Buffer.from(chunk).toString('utf8');
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const line of lines.filter(Boolean)) {
+        const event = JSON.parse(line) as { type: string; object: CustomObject };
+        if (event.type !== 'ADDED') throw new Error(`watch ${collection}: ${line}`);
+        seenAt[event.object.metadata.name!] = event.object.apiVersion!;
+      }
+      if (names.every((name) => name in seenAt)) break;
+    }
+  } finally {
+    abort.abort();
+    close();
+  }
+  return seenAt;
+}
+
 describe('the conversion webhook', () => {
   it('converts between the served versions through the operator, which handles the storage version only', async () => {
     const running = await runOperator(WidgetHandler, {
@@ -128,6 +157,13 @@ describe('the conversion webhook', () => {
         expect(items.map((item) => item.apiVersion)).toEqual([`${group}/${version}`, `${group}/${version}`]);
         expect(items.map((item) => item.spec)).toEqual(specs);
       }
+
+      // Watches at both versions: the objects listed at start come converted too.
+      for (const version of ['v1', 'v2'])
+        expect(await watchedApiVersions(client, path(version), ['ada', 'grace'])).toEqual({
+          ada: `${group}/${version}`,
+          grace: `${group}/${version}`,
+        });
 
       // The storage-only field survives a write at the old version.
       const updated = await rawRequest(env.kubeConfig, 'PUT', path('v1', 'grace'), {
