@@ -9,7 +9,7 @@ import { checkCrds, crdJson, generateCrds } from '@kubeop/cli';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 describe('kubeop crd --check', () => {
-  it.each(['test-object', 'config-bundle', 'static-site'])(
+  it.each(['test-object', 'config-bundle', 'static-site', 'versioned-widget'])(
     'the %s sample: dist/crds is what its types give (npm run build writes it)',
     async (sample) => {
       const dir = join(ROOT, 'samples', sample);

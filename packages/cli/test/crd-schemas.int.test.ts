@@ -29,11 +29,16 @@ function renamed(crd: GeneratedCrd): Manifest {
 }
 
 const corpusCrd = renamed(generateCrds(join(ROOT, 'packages/cli/test/fixtures/corpus/tsconfig.json'))[0]!);
-const sampleCrds = ['test-object', 'config-bundle', 'static-site'].flatMap((s) =>
+const sampleCrds = ['test-object', 'config-bundle', 'static-site', 'versioned-widget'].flatMap((s) =>
   generateCrds(join(ROOT, 'samples', s, 'tsconfig.json')).map(renamed),
 );
 const group = corpusCrd.spec.group;
-const VERSION_OF: Record<string, string> = { testobjects: 'v1alpha1', configbundles: 'v1', staticsites: 'v1' };
+const VERSION_OF: Record<string, string> = {
+  testobjects: 'v1alpha1',
+  configbundles: 'v1',
+  staticsites: 'v1',
+  widgets: 'v2',
+};
 
 let env: TestEnvironment;
 let client: KubeClient;

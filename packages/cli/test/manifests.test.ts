@@ -1,6 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import { CustomResource, OnAdded, OnDeleted, OnReconcile, Owns, Resource } from '@kubeop/decorators';
 import { describeHandlerClass } from '@kubeop/core/tooling';
+import {
+  ConvertFrom,
+  ConvertTo,
+  CustomResource,
+  OnAdded,
+  OnDeleted,
+  OnReconcile,
+  Owns,
+  Resource,
+} from '@kubeop/decorators';
 import { operatorManifests, operatorRules } from '../src/index.js';
 
 @CustomResource({ group: 'example.kubeop.dev', version: 'v1', plural: 'sites', kind: 'Site' })
@@ -73,6 +82,19 @@ describe('operatorRules', () => {
     expect(operatorRules(descriptions, { createCrd: false, updateCrd: true }).cluster[0]?.verbs).toEqual([
       'get',
       'patch',
+    ]);
+  });
+
+  it("adds the storage migration's CRD access when a class serves several versions", () => {
+    @CustomResource({ group: 'example.kubeop.dev', version: 'v2', plural: 'widgets', kind: 'Widget' })
+    class Widgets {
+      @OnReconcile() reconcile(): void {}
+      @ConvertFrom('v1') fromV1(): void {}
+      @ConvertTo('v1') toV1(): void {}
+    }
+    expect(operatorRules([describeHandlerClass(Widgets)], { createCrd: false, updateCrd: false }).cluster).toEqual([
+      { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get'] },
+      { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions/status'], verbs: ['patch'] },
     ]);
   });
 });

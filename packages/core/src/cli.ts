@@ -18,6 +18,7 @@ export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export interface OperatorArgs {
   createCrd: boolean;
   updateCrd: boolean;
+  migrateStorage: boolean;
   /** Folder of the CRDs `kubeop crd --out` generated; undefined: `crds` beside the entry script. */
   crdDir: string | undefined;
   namespace: string | undefined;
@@ -101,13 +102,20 @@ const BUILT_IN: FlagSpec[] = [
   flag('create-crd', {
     type: 'boolean',
     default: false,
-    describe: 'Create the CustomResourceDefinition at startup if it does not exist',
+    describe:
+      'Create the CustomResourceDefinition at startup if it does not exist; with other served versions, point its conversion webhook at this operator',
   }),
   flag('update-crd', {
     type: 'boolean',
     default: false,
     describe:
       'As --create-crd, and server-side apply an existing CustomResourceDefinition whose schema or columns differ',
+  }),
+  flag('migrate-storage', {
+    type: 'boolean',
+    default: true,
+    describe:
+      "The leader rewrites every object at the CRD's storage version when status.storedVersions lists older ones, then prunes them (--no-migrate-storage: off)",
   }),
   flag('crd-dir', {
     type: 'string',
@@ -243,7 +251,8 @@ const BUILT_IN: FlagSpec[] = [
   ),
   flag('webhook-bind-address', {
     type: 'string',
-    describe: 'Address of the HTTPS admission webhook server, on when a class has @OnValidate or @OnMutate (0 = off)',
+    describe:
+      'Address of the HTTPS webhook server, on when a class has @OnValidate, @OnMutate or @ConvertFrom/@ConvertTo (0 = off)',
   }),
   flag('webhook-cert-dir', {
     type: 'string',
@@ -253,7 +262,8 @@ const BUILT_IN: FlagSpec[] = [
   flag('install-webhooks', {
     type: 'boolean',
     default: false,
-    describe: 'Create or update the ValidatingWebhookConfiguration and MutatingWebhookConfiguration at start',
+    describe:
+      "Create or update the ValidatingWebhookConfiguration and MutatingWebhookConfiguration at start, and point the CRDs' conversion webhooks at this operator",
   }),
   flag('webhook-service', {
     type: 'string',

@@ -10,6 +10,8 @@ export interface RuntimeConfig {
   createCrd: boolean;
   /** Server-side apply an existing CRD that differs from the one --create-crd would install. */
   updateCrd: boolean;
+  /** The leader rewrites the objects stored at older versions and prunes the CRD's storedVersions. */
+  migrateStorage: boolean;
   /** Folder of generated CRDs; undefined: `crds` beside the entry script. */
   crdDir: string | undefined;
   /** Objects handled at once, per resource. */
@@ -58,6 +60,7 @@ export function runtimeConfigFromArgs(args: OperatorArgs, context: ConfigContext
     namespace: args.namespace,
     createCrd: args.createCrd,
     updateCrd: args.updateCrd,
+    migrateStorage: args.migrateStorage ?? true,
     crdDir: args.crdDir,
     maxConcurrent: args.maxConcurrent,
     retry: { baseSeconds: args.retryDelay, maxSeconds: args.retryMaxDelay },

@@ -24,6 +24,7 @@ import {
   type WebhookRecord,
 } from '@kubeop/decorators';
 import { KubeopError } from './errors.js';
+import { collectVersions, type VersionDescription } from './explorer-versions.js';
 import { fullName } from './kube/resource.js';
 import { StructuralSchemaError, structuralProblems } from './crd/structural.js';
 
@@ -54,6 +55,8 @@ export interface ResourceDescription {
   finalizer: string | undefined;
   /** `@OnValidate` and `@OnMutate` methods, in declaration order (a subclass's first). */
   webhooks: WebhookRecord[];
+  /** The other served versions (`@ConvertFrom` / `@ConvertTo`); `resource.version` is the storage version. */
+  versions: VersionDescription[];
 }
 
 /** The core group's objects get a kubeop finalizer; a bare `finalizer` name is not domain-qualified. */
@@ -102,7 +105,8 @@ export function describeHandlerClass(handlerClass: HandlerClass): ResourceDescri
   const finalizer = deleted?.finalizer
     ? (resource.finalizer ?? `${resource.group || CORE_GROUP_FINALIZER_DOMAIN}/finalizer`)
     : undefined;
-  return { handlerClass, resource, handlers, timers, owns, args, finalizer, webhooks };
+  const versions = collectVersions(className, handlerClass, resource, (message) => new InvalidHandlerError(message));
+  return { handlerClass, resource, handlers, timers, owns, args, finalizer, webhooks, versions };
 }
 
 function validateResource(className: string, resource: ResourceRecord): void {

@@ -10,6 +10,7 @@ import { ResourceController } from './internal/controller/controller.js';
 import { LeaseElector } from './internal/leader/lease-elector.js';
 import { validateLeaderElectionTimings } from './internal/leader/lease-record.js';
 import { Manager } from './internal/manager/manager.js';
+import { storageMigrationTasks } from './internal/migrate/migration-tasks.js';
 import { UnauthorizedStreak } from './internal/manager/unauthorized-streak.js';
 import { checkNamespaceExists } from './namespace-check.js';
 import { Informers } from './internal/watch/informers.js';
@@ -164,7 +165,7 @@ export class Operator {
     };
     if (config.namespace) await checkNamespaceExists(client, config.namespace, '--namespace', this.logger);
     const setup = new ResourceSetup(client, config, this.logger);
-    for (const { resource } of this.resources) await setup.check(resource);
+    for (const { resource, versions } of this.resources) await setup.check(resource, versions);
     // client-node (about 90 MB of RSS) only for handlers that use this.crdApi or this.kubeConfig.
     const clientNode = new ClientNodeAccess(kubeConfig);
     if (this.resources.some((r) => mentionsClientNode(r.handlerClass, ResourceHandler))) await clientNode.preload();
@@ -219,6 +220,7 @@ export class Operator {
       elector,
       metrics,
       unauthorized,
+      leaderTasks: storageMigrationTasks(this.resources, { client, config, logger: this.logger, metrics }),
     });
     this.manager = manager;
     // Servers first: a port clash ends the start before any object is handled.
@@ -235,9 +237,10 @@ export class Operator {
       throw error;
     });
     if (probeServer) manager.addServer(probeServer);
-    // Every replica serves admission, leader or not; /readyz fails until it does (registered before the server starts).
+    // Every replica serves admission and conversion, leader or not; /readyz fails until it does (registered before
+    // the server starts).
     let webhookReady: () => true | string = () => 'the webhook server is starting';
-    if (this.resources.some((r) => r.webhooks.length))
+    if (this.resources.some((r) => r.webhooks.length || r.versions.length))
       manager.addReadyCheck({ name: 'webhook', check: () => webhookReady() });
     const webhooks = await startWebhooks({
       name: config.name,

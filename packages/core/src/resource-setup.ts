@@ -4,9 +4,17 @@ import { join } from 'node:path';
 import type { RuntimeConfig } from './config.js';
 import { KubeopError } from './errors.js';
 import type { ResourceDescription } from './explorer.js';
+import type { VersionDescription } from './explorer-versions.js';
 import { StatusSubresourceMissingError } from './internal/run/status-errors.js';
 import type { KubeClient } from './kube/client.js';
-import { assertResourceServed, CrdNotInstalledError, crdManifest, ensureCrd, hasStatusSubresource } from './crd/crd.js';
+import {
+  assertResourceServed,
+  CrdNotInstalledError,
+  crdManifest,
+  ensureCrd,
+  hasStatusSubresource,
+  PERMISSIVE_SCHEMA,
+} from './crd/crd.js';
 import {
   crdFileName,
   defaultCrdDir,
@@ -40,12 +48,13 @@ export class ResourceSetup {
     private readonly logger: Logger,
   ) {}
 
-  async check(resource: Resource): Promise<void> {
+  /** `versions`: the other served versions, in the CRD --create-crd installs when there is no generated one. */
+  async check(resource: Resource, versions: VersionDescription[] = []): Promise<void> {
     if (!resource.custom) return this.checkExisting(resource);
     const { client, config, logger } = this;
     if (config.createCrd || config.updateCrd) {
       const name = fullName(resource);
-      const manifest = this.crdToInstall(resource);
+      const manifest = this.crdToInstall(resource, versions);
       const { outcome, difference } = await ensureCrd(client, resource, {
         manifest,
         update: config.updateCrd,
@@ -95,8 +104,8 @@ export class ResourceSetup {
    * `kubeop crd --out` generated beside the entry script, else a permissive schema with one warning saying so.
    * With --update-crd there is no such fallback: a missing generated CRD stops the start (GeneratedCrdError).
    */
-  private crdToInstall(resource: Resource): Record<string, unknown> {
-    if (resource.schema) return crdManifest(resource);
+  private crdToInstall(resource: Resource, versions: VersionDescription[]): Record<string, unknown> {
+    if (resource.schema) return crdManifest(resource, resource.schema, versions);
     const dir = this.config.crdDir ?? defaultCrdDir();
     const generated = dir ? loadGeneratedCrd(dir, resource) : undefined;
     if (generated) {
@@ -124,7 +133,7 @@ export class ResourceSetup {
     this.logger.warn(
       `no generated CRD for ${fullName(resource)} (looked for ${lookedFor}): installing one whose spec and status accept anything. ${generate}`,
     );
-    return crdManifest(resource);
+    return crdManifest(resource, PERMISSIVE_SCHEMA, versions);
   }
 }
 

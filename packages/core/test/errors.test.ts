@@ -40,6 +40,8 @@ const instances: core.KubeopError[] = [
   new LeadershipLostError('taken', 'lease taken'),
   new FinalizerError('add', 'example.com/cleanup', 'things.example.com', 'ns/a', apiError),
   new BindError('--metrics-bind-address', ':x', 'not a port'),
+  new tooling.ConversionError('@ConvertFrom(v1) fromV1 threw on ns/a'),
+  new tooling.ConversionReviewError('not a ConversionReview'),
 ];
 
 describe('KubeopError', () => {

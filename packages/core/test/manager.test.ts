@@ -141,3 +141,56 @@ describe('Manager probes', () => {
     expect(failing(manager.healthChecks())).toEqual([]);
   });
 });
+
+describe('Manager leader tasks', () => {
+  function elector(): Elector & { lead(): void } {
+    let lead = (): void => undefined;
+    const leading = new Promise<boolean>((resolve) => (lead = () => resolve(true)));
+    const state = { isLeader: false };
+    return {
+      acquire: async () => {
+        const result = await leading;
+        state.isLeader = true;
+        return result;
+      },
+      lost: new AbortController().signal,
+      release: async () => undefined,
+      stop: () => undefined,
+      get isLeader() {
+        return state.isLeader;
+      },
+      isReady: true,
+      lead: () => lead(),
+    };
+  }
+
+  it('start only once leading, and are aborted when the manager stops', async () => {
+    const signals: AbortSignal[] = [];
+    const leader = elector();
+    const manager = new Manager({
+      config,
+      logger,
+      controllers: [controller('things.example.com', { isSynced: true, lastProgressAt: Date.now() })],
+      elector: leader,
+      leaderTasks: [
+        {
+          name: 'migration',
+          run: (signal) => {
+            signals.push(signal);
+            return new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
+          },
+        },
+      ],
+    });
+    manager.start();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(signals).toHaveLength(0); // a standby runs none
+    leader.lead();
+    const deadline = Date.now() + 10_000;
+    while (signals.length === 0 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+    expect(signals).toHaveLength(1);
+    expect(signals[0]!.aborted).toBe(false);
+    await manager.stop();
+    expect(signals[0]!.aborted).toBe(true);
+  });
+});

@@ -1,6 +1,7 @@
 // The decorators an operator author uses; each only normalises its options and writes one record.
 import type {
   ArgOptions,
+  ConvertOptions,
   CustomResourceOptions,
   OnAddedOptions,
   OnDeletedOptions,
@@ -17,6 +18,7 @@ import {
   type EventOptions,
   type HandlerClass,
   recordArg,
+  recordConversion,
   recordCustomResource,
   recordEventHandler,
   recordOwns,
@@ -90,6 +92,23 @@ export function OnValidate(options?: WebhookOptions): MethodDecorator {
  */
 export function OnMutate(options?: WebhookOptions): MethodDecorator {
   return (prototype, method) => recordWebhook(prototype, method, 'mutate', options);
+}
+
+/**
+ * Declares another served version of the resource, with `@ConvertTo` on a second method: this method converts an
+ * object of `version` to the class's own `version` (the storage version, the one every handler sees). It must be pure
+ * and synchronous: `(old: CustomObject<OldSpec, OldStatus>) => CustomObject<Spec, Status>`.
+ */
+export function ConvertFrom(version: string, options?: ConvertOptions): MethodDecorator {
+  return (prototype, method) => recordConversion(prototype, method, 'from', version, options);
+}
+
+/**
+ * The other half of `@ConvertFrom(version)`: converts an object of the storage version to `version`. Fields `version`
+ * cannot hold need no care: kubeop keeps them aside on the object (an annotation) and restores them on the way back.
+ */
+export function ConvertTo(version: string, options?: ConvertOptions): MethodDecorator {
+  return (prototype, method) => recordConversion(prototype, method, 'to', version, options);
 }
 
 /** Turns a property into a command-line flag (and environment variable) whose value is injected. */

@@ -1,6 +1,8 @@
 // Public API of @kubeop/decorators.
 export {
   Arg,
+  ConvertFrom,
+  ConvertTo,
   CustomResource,
   OnAdded,
   OnDeleted,
@@ -13,10 +15,11 @@ export {
   Resource,
 } from './decorators.js';
 export { decoratorName, handlerName, isApiVersion, isDnsSubdomain, isKind, isResourceName } from './names.js';
-export { defineResource, type HandlerClass, type ResourceDefinition } from './registry.js';
+export { defineResource, type HandlerClass, type ResourceDefinition, type VersionDefinition } from './registry.js';
 export {
   ARGS_KEY,
   BOOTSTRAP_CAPTURE_KEY,
+  CONVERSIONS_KEY,
   CUSTOM_RESOURCE_KEY,
   EVENT_HANDLERS_KEY,
   OWNS_KEY,

@@ -10,3 +10,4 @@ export const TIMERS_KEY = Symbol.for('kubeop:timers');
  */
 export const BOOTSTRAP_CAPTURE_KEY = Symbol.for('kubeop:bootstrap-capture');
 export const WEBHOOKS_KEY = Symbol.for('kubeop:webhooks');
+export const CONVERSIONS_KEY = Symbol.for('kubeop:conversions');

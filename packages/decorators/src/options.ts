@@ -182,3 +182,13 @@ export interface ArgOptions {
    */
   env?: string | false;
 }
+
+/** Options of `@ConvertFrom` and `@ConvertTo`. */
+export interface ConvertOptions {
+  /**
+   * Marks the version deprecated: the API server then answers every request at it with this warning (kubectl prints
+   * it), e.g. `'example.kubeop.dev/v1 Widget is deprecated; use v2'`; `true` gives the API server's own warning. Give it
+   * on one of the pair, or the same on both. Defaults to not deprecated.
+   */
+  deprecated?: string | boolean;
+}

@@ -81,3 +81,16 @@ export interface WebhookRecord {
   timeout: number;
   failurePolicy: 'Fail' | 'Ignore';
 }
+
+/** Which way a converter goes: `from` an older version to the storage version, or from it `to` the older one. */
+export type ConversionDirection = 'from' | 'to';
+
+/** What `@ConvertFrom` and `@ConvertTo` store, one per decorated method. */
+export interface ConversionRecord {
+  direction: ConversionDirection;
+  /** The other served version, e.g. `v1`. */
+  version: string;
+  method: string | symbol;
+  /** The deprecation warning; `true` for the API server's own; undefined when not deprecated. */
+  deprecated: string | boolean | undefined;
+}

@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import {
   ARGS_KEY,
+  CONVERSIONS_KEY,
   CUSTOM_RESOURCE_KEY,
   EVENT_HANDLERS_KEY,
   OWNS_KEY,
@@ -10,6 +11,7 @@ import {
 } from './metadata-keys.js';
 import type {
   ArgOptions,
+  ConvertOptions,
   CustomResourceOptions,
   OnAddedOptions,
   OnDeletedOptions,
@@ -24,6 +26,8 @@ import type {
 } from './options.js';
 import type {
   ArgRecord,
+  ConversionDirection,
+  ConversionRecord,
   ResourceRecord,
   EventHandlerRecord,
   HandlerKind,
@@ -135,6 +139,18 @@ export function recordWebhook(
   appendOwn(WEBHOOKS_KEY, prototype, record);
 }
 
+/** `@ConvertFrom(version)` or `@ConvertTo(version)`: one converter between the storage version and `version`. */
+export function recordConversion(
+  prototype: object,
+  method: string | symbol,
+  direction: ConversionDirection,
+  version: string,
+  options: ConvertOptions = {},
+): void {
+  const record: ConversionRecord = { direction, version, method, deprecated: options.deprecated };
+  appendOwn(CONVERSIONS_KEY, prototype, record);
+}
+
 export function recordArg(prototype: object, property: string, options: ArgOptions = {}): void {
   const alias = options.alias === undefined ? [] : [options.alias].flat();
   const record: ArgRecord = {
@@ -174,6 +190,16 @@ export interface ResourceDefinition {
   validate?: Record<string, WebhookOptions>;
   /** Method name → `@OnMutate` options. */
   mutate?: Record<string, WebhookOptions>;
+  /** Other served version → its two converters (method names), as `@ConvertFrom` and `@ConvertTo` declare them. */
+  versions?: Record<string, VersionDefinition>;
+}
+
+/** The converters of one other served version, without decorators. */
+export interface VersionDefinition extends ConvertOptions {
+  /** The method converting an object of this version to the storage version (`@ConvertFrom`). */
+  from: string;
+  /** The method converting an object of the storage version to this version (`@ConvertTo`). */
+  to: string;
 }
 
 export function defineResource(target: HandlerClass, definition: ResourceDefinition): void {
@@ -196,6 +222,10 @@ export function defineResource(target: HandlerClass, definition: ResourceDefinit
     recordWebhook(target.prototype, method, 'validate', options);
   for (const [method, options] of Object.entries(definition.mutate ?? {}))
     recordWebhook(target.prototype, method, 'mutate', options);
+  for (const [version, { from, to, ...options }] of Object.entries(definition.versions ?? {})) {
+    recordConversion(target.prototype, from, 'from', version, options);
+    recordConversion(target.prototype, to, 'to', version, options);
+  }
   for (const [property, options] of Object.entries(definition.args ?? {})) {
     recordArg(target.prototype, property, options);
   }

@@ -3,6 +3,7 @@ import type { CustomResourceOptions } from '@kubeop/decorators';
 import ts from 'typescript';
 import { CliError } from '../errors.js';
 import { assignProperty, evaluate, NotStaticError } from './evaluate.js';
+import { findConverters, type FoundConverter } from './find-converters.js';
 import { location } from './locate.js';
 import { symbolDescription } from './tsdoc.js';
 
@@ -17,6 +18,8 @@ export interface FoundHandler {
   description: string | undefined;
   spec: ts.TypeNode | undefined;
   status: ts.TypeNode | undefined;
+  /** `@ConvertFrom` / `@ConvertTo` methods: the other served versions and their types. */
+  converters: FoundConverter[];
 }
 
 /** Every class of the program's own files (not declarations) decorated with @CustomResource; @Resource classes have no CRD. */
@@ -61,7 +64,8 @@ function describeClass(node: ts.ClassLikeDeclaration, checker: ts.TypeChecker): 
   const [spec, status] = typeArguments(node, checker);
   const symbol = node.name ? checker.getSymbolAtLocation(node.name) : undefined;
   const description = symbol ? symbolDescription(symbol, checker) : undefined;
-  return { className, where, options, handWritten, description, spec, status };
+  const converters = findConverters(node, checker, (expression) => calleeName(expression, checker));
+  return { className, where, options, handWritten, description, spec, status, converters };
 }
 
 /** `CustomResource`, also when imported under another name. */

@@ -4,10 +4,13 @@ import {
   crdFileName,
   crdManifest,
   describeHandlerClass,
+  firstDifference,
+  type ServedVersion,
   StructuralSchemaError,
   structuralProblems,
+  type VersionDescription,
 } from '@kubeop/core/tooling';
-import { type ResourceRecord, defineResource } from '@kubeop/decorators';
+import { ConvertFrom, ConvertTo, defineResource, type ResourceRecord } from '@kubeop/decorators';
 import type ts from 'typescript';
 import { CliError } from '../errors.js';
 import { findHandlers, type FoundHandler } from './find-handlers.js';
@@ -50,7 +53,7 @@ function generateCrd(
   checker: ts.TypeChecker,
   makeSchema: (node: ts.TypeNode) => Record<string, unknown>,
 ): GeneratedCrd {
-  const resource = normalise(handler);
+  const { resource, versions } = normalise(handler);
   let schema: Record<string, unknown>;
   if (handler.handWritten) {
     if (!resource.schema)
@@ -76,19 +79,75 @@ function generateCrd(
     name: `${resource.plural}.${resource.group}`,
     file: crdFileName(resource),
     className: handler.className,
-    manifest: crdManifest(resource, schema),
+    manifest: crdManifest(
+      resource,
+      schema,
+      versions.map((version) => servedVersion(handler, version, checker, makeSchema)),
+    ),
   };
 }
 
-/** The record the decorator would write, validated as the runtime validates it: one normalisation for both. */
-function normalise(handler: FoundHandler): ResourceRecord {
+/**
+ * Another served version: its schema from the converters' types, which must agree (the parameter of @ConvertFrom
+ * and the return type of @ConvertTo are the same object at that version).
+ */
+function servedVersion(
+  handler: FoundHandler,
+  version: VersionDescription,
+  checker: ts.TypeChecker,
+  makeSchema: (node: ts.TypeNode) => Record<string, unknown>,
+): ServedVersion {
+  const schemaOf = (direction: 'from' | 'to') => {
+    const converter = handler.converters.find((c) => c.direction === direction && c.version === version.name)!;
+    const parts = { className: `${converter.where}:`, where: handler.where };
+    return {
+      converter,
+      schema: {
+        type: 'object',
+        properties: {
+          spec: partSchema({ ...handler, ...parts }, 'spec', converter.spec, checker, makeSchema),
+          status: partSchema({ ...handler, ...parts }, 'status', converter.status, checker, makeSchema),
+        },
+      },
+    };
+  };
+  const from = schemaOf('from');
+  const to = schemaOf('to');
+  const difference = firstDifference(to.schema, from.schema);
+  if (difference)
+    throw new CliError(
+      `${handler.className} (${handler.where}): the two converters of version ${version.name} disagree on its type: ` +
+        `${from.converter.where} takes ${from.converter.objectType}, ${to.converter.where} returns ` +
+        `${to.converter.objectType}, and their schemas differ at ${difference.replace(/ wanted$/, ' in the first')}; ` +
+        'give both the same CustomObject<Spec, Status>',
+    );
+  const problems = structuralProblems(from.schema);
+  if (problems.length)
+    throw new CliError(
+      new StructuralSchemaError(`${handler.className} version ${version.name} (${handler.where})`, problems).message,
+    );
+  return { ...version, schema: from.schema };
+}
+
+/**
+ * The records the decorators would write, validated as the runtime validates them: one normalisation for both. The
+ * converters are stand-ins of the same names, so the explorer's rules on versions apply at build time too.
+ */
+function normalise(handler: FoundHandler): { resource: ResourceRecord; versions: VersionDescription[] } {
   class Handler extends ResourceHandler {
     async handle(): Promise<void> {}
   }
   Object.defineProperty(Handler, 'name', { value: handler.className });
   defineResource(Handler, { resource: handler.options, onReconcile: 'handle' });
+  for (const converter of handler.converters) {
+    const prototype = Handler.prototype as unknown as Record<string, unknown>;
+    prototype[converter.method] = () => undefined;
+    const decorate = converter.direction === 'from' ? ConvertFrom : ConvertTo;
+    decorate(converter.version, converter.options)(prototype, converter.method, {});
+  }
   try {
-    return describeHandlerClass(Handler).resource;
+    const { resource, versions } = describeHandlerClass(Handler);
+    return { resource, versions };
   } catch (error) {
     throw new CliError(`${(error as Error).message} (${handler.where})`);
   }

@@ -5,6 +5,7 @@ import {
   crdManifest,
   generatedCrdDifference,
   loadGeneratedCrd,
+  PERMISSIVE_SCHEMA,
   type ResourceDescription,
 } from '@kubeop/core/tooling';
 import { CliError } from '../errors.js';
@@ -20,10 +21,10 @@ export function generatedCrds(
   modules: string[],
   dir?: string,
   updateCrd = false,
-): (resource: Resource) => Record<string, unknown> {
+): (resource: Resource, versions?: ResourceDescription['versions']) => Record<string, unknown> {
   const folder = dir ?? join(dirname(resolve(modules[0] ?? '.')), 'crds');
-  return (resource) => {
-    if (resource.schema) return crdManifest(resource);
+  return (resource, versions = []) => {
+    if (resource.schema) return crdManifest(resource, resource.schema, versions);
     const generated = loadGeneratedCrd(folder, resource);
     const stale = generated && generatedCrdDifference(generated, resource);
     if (stale)
@@ -40,6 +41,6 @@ export function generatedCrds(
       `warning: no generated CRD at ${join(folder, crdFileName(resource))}: emitting one whose spec and status accept anything; ` +
         `run kubeop crd --out ${folder} first (or give --crd-dir)\n`,
     );
-    return crdManifest(resource);
+    return crdManifest(resource, PERMISSIVE_SCHEMA, versions);
   };
 }

@@ -1,5 +1,5 @@
 // Everything that installs an operator: its namespace, CRDs, a ServiceAccount, least-privilege RBAC and a Deployment.
-import { crdManifest, type ResourceDescription } from '@kubeop/core/tooling';
+import { crdManifest, PERMISSIVE_SCHEMA, type ResourceDescription } from '@kubeop/core/tooling';
 import { type DeploymentOptions, operatorDeployment } from './deployment.js';
 import { leaseRules, operatorRules, type PolicyRule } from './rbac.js';
 import { hasWebhooks, webhookManifests } from './webhook-manifests.js';
@@ -12,8 +12,14 @@ export interface ManifestOptions extends Omit<DeploymentOptions, 'namespace'> {
   operatorNamespace: string;
   /** Emit the Namespace `operatorNamespace` first, so the manifests apply to a fresh cluster. Defaults to `true`. */
   createNamespace?: boolean;
-  /** The CRD of a custom resource, e.g. the one `kubeop crd` generated. Defaults to crdManifest(resource): its permissive schema. */
-  crdFor?: (resource: ResourceDescription['resource']) => Record<string, unknown>;
+  /**
+   * The CRD of a custom resource, e.g. the one `kubeop crd` generated. Defaults to crdManifest(resource): its
+   * permissive schema, at every served version.
+   */
+  crdFor?: (
+    resource: ResourceDescription['resource'],
+    versions: ResourceDescription['versions'],
+  ) => Record<string, unknown>;
   /** Webhook certificates from cert-manager instead of self-managed ones. Defaults to false. */
   certManager?: boolean;
 }
@@ -29,11 +35,16 @@ export function operatorManifests(descriptions: ResourceDescription[], options: 
   const computed = operatorRules(descriptions, options);
   const rules = { ...computed, objects: [...computed.objects, ...(options.extraRules ?? [])] };
   const manifests: Manifest[] = options.createNamespace === false ? [] : [namespace(name, operatorNamespace)];
-  manifests.push(
-    ...descriptions
-      .filter((d) => d.resource.custom)
-      .map((d) => (options.crdFor ?? crdManifest)(d.resource) as Manifest),
-  );
+  const crds = descriptions
+    .filter((d) => d.resource.custom)
+    .map((d) =>
+      structuredClone(
+        options.crdFor
+          ? options.crdFor(d.resource, d.versions)
+          : crdManifest(d.resource, d.resource.schema ?? PERMISSIVE_SCHEMA, d.versions),
+      ),
+    ) as Manifest[];
+  manifests.push(...crds);
   manifests.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: operatorNamespace } });
   const clusterRules = [...rules.cluster, ...(options.watchNamespace ? [] : rules.objects)];
   if (clusterRules.length) manifests.push(...binding('Cluster', name, undefined, clusterRules, account));
@@ -47,9 +58,11 @@ export function operatorManifests(descriptions: ResourceDescription[], options: 
       operatorNamespace,
       watchNamespace: options.watchNamespace,
       certManager: options.certManager ?? false,
+      ownsCrds: options.createCrd || options.updateCrd,
       podLabels: (deployment.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels,
     });
     webhooks.patchDeployment(deployment);
+    for (const crd of crds) webhooks.patchCrd(crd);
     manifests.push(...webhooks.manifests);
   }
   manifests.push(deployment);

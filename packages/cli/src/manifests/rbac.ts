@@ -50,14 +50,18 @@ export function operatorRules(descriptions: ResourceDescription[], options: Rbac
     const [group, resource] = key.split('|') as [string, string];
     return { apiGroups: [group], resources: [resource], verbs: [...set] };
   });
+  // A class serving several versions: the leader's storage migration reads the CRD and prunes its storedVersions.
+  const migrates = descriptions.some((d) => d.resource.custom && d.versions.length > 0);
   const crdVerbs = [
-    ...(options.createCrd || options.updateCrd ? ['get'] : []),
+    ...(options.createCrd || options.updateCrd || migrates ? ['get'] : []),
     ...(options.createCrd ? ['create'] : []),
     ...(options.updateCrd ? ['patch'] : []),
   ];
-  const cluster = crdVerbs.length
-    ? [{ apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: crdVerbs }]
-    : [];
+  const crds = (resources: string[], verbs: string[]) => ({ apiGroups: ['apiextensions.k8s.io'], resources, verbs });
+  const cluster = [
+    ...(crdVerbs.length ? [crds(['customresourcedefinitions'], crdVerbs)] : []),
+    ...(migrates ? [crds(['customresourcedefinitions/status'], ['patch'])] : []),
+  ];
   return { objects, cluster };
 }
 

@@ -45,6 +45,21 @@ export const PERMISSIVE_SCHEMA: Record<string, unknown> = {
   },
 };
 
+/** Another served version in a CRD: what `kubeop crd` read from its converters' types. */
+export interface ServedVersion {
+  name: string;
+  /** The schema of the whole object at this version. Defaults to the permissive one. */
+  schema?: Record<string, unknown>;
+  deprecated: boolean;
+  deprecationWarning: string | undefined;
+}
+
+/**
+ * The conversion webhook's client config in a generated CRD: a placeholder, since only the running operator knows
+ * where it serves and with which CA; it replaces this (and adds the caBundle) at start.
+ */
+export const CONVERSION_WEBHOOK_PLACEHOLDER = { url: 'https://kubeop-conversion-webhook.invalid/convert' } as const;
+
 /**
  * The CRD of a resource: names and scope from the decorator, the status subresource on, its printer columns, and
  * `schema` (by default the decorator's hand-written one, else the permissive one). `kubeop crd` passes the schema it
@@ -53,8 +68,17 @@ export const PERMISSIVE_SCHEMA: Record<string, unknown> = {
 export function crdManifest(
   resource: ResourceRecord,
   schema = resource.schema ?? PERMISSIVE_SCHEMA,
+  versions: ServedVersion[] = [],
 ): Record<string, unknown> {
   const columns = resource.columns ?? [];
+  const version = (name: string, storage: boolean, versionSchema: Record<string, unknown>) => ({
+    name,
+    served: true,
+    storage,
+    schema: { openAPIV3Schema: versionSchema },
+    subresources: { status: {} },
+    ...(columns.length ? { additionalPrinterColumns: columns } : {}),
+  });
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -70,15 +94,21 @@ export function crdManifest(
         ...(resource.categories.length ? { categories: resource.categories } : {}),
       },
       versions: [
-        {
-          name: resource.version,
-          served: true,
-          storage: true,
-          schema: { openAPIV3Schema: schema },
-          subresources: { status: {} },
-          ...(columns.length ? { additionalPrinterColumns: columns } : {}),
-        },
+        version(resource.version, true, schema),
+        ...versions.map((other) => ({
+          ...version(other.name, false, other.schema ?? PERMISSIVE_SCHEMA),
+          ...(other.deprecated ? { deprecated: true } : {}),
+          ...(other.deprecationWarning ? { deprecationWarning: other.deprecationWarning } : {}),
+        })),
       ],
+      ...(versions.length
+        ? {
+            conversion: {
+              strategy: 'Webhook',
+              webhook: { conversionReviewVersions: ['v1'], clientConfig: { ...CONVERSION_WEBHOOK_PLACEHOLDER } },
+            },
+          }
+        : {}),
     },
   };
 }
@@ -141,7 +171,7 @@ export async function ensureCrd(
       await client.request('PATCH', `${CRD_PATH}/${name}`, {
         query: { fieldManager: options.fieldManager ?? 'kubeop', force: true },
         contentType: APPLY_PATCH,
-        body: manifest,
+        body: keepingClientConfig(existing, manifest),
       });
       result = { outcome: 'updated', difference };
     } else if (difference) {
@@ -177,20 +207,47 @@ function versionDifference(
   wanted: Record<string, unknown>,
   version: string,
 ): string | undefined {
-  const served = (crd: Record<string, unknown>) =>
-    (crd.spec as { versions?: CrdVersion[] } | undefined)?.versions?.find((v) => v.name === version);
-  const actual = served(existing);
-  const desired = served(wanted);
-  if (!actual) return `version ${version} is not served`;
+  const versions = (crd: Record<string, unknown>) => (crd.spec as { versions?: CrdVersion[] } | undefined)?.versions;
   const columns = (v: CrdVersion | undefined) =>
     (v?.additionalPrinterColumns ?? []).map(({ priority, ...rest }) => (priority ? { ...rest, priority } : rest));
-  return (
-    prefixed('schema', firstDifference(actual.schema?.openAPIV3Schema, desired?.schema?.openAPIV3Schema)) ??
-    prefixed('additionalPrinterColumns', firstDifference(columns(actual), columns(desired)))
-  );
+  // The storage version first, then every other version the wanted CRD serves.
+  const names = [version, ...(versions(wanted) ?? []).map((v) => v.name).filter((name) => name !== version)];
+  for (const name of names) {
+    const actual = versions(existing)?.find((v) => v.name === name);
+    const desired = versions(wanted)?.find((v) => v.name === name);
+    if (!actual) return `version ${name} is not served`;
+    const at = name === version ? '' : ` of version ${name}`;
+    const difference =
+      prefixed(`schema${at}`, firstDifference(actual.schema?.openAPIV3Schema, desired?.schema?.openAPIV3Schema)) ??
+      prefixed(`additionalPrinterColumns${at}`, firstDifference(columns(actual), columns(desired)));
+    if (difference) return difference;
+  }
+  const dropped = (versions(existing) ?? []).find((v) => !names.includes(v.name));
+  return dropped && `version ${dropped.name} is no longer declared`;
 }
 
 const prefixed = (prefix: string, difference: string | undefined) => difference && `${prefix} ${difference}`;
+
+type ConversionClientConfig = { spec?: { conversion?: { webhook?: { clientConfig?: { url?: string } } } } };
+
+/**
+ * The manifest to apply over `existing`, without the placeholder conversion client config when the CRD has a real
+ * one (set by the running operator, or by `kubeop manifests`): applying the placeholder would break conversion until
+ * the operator patched it again, and next to a Service-based config the API server refuses it (url and service).
+ */
+function keepingClientConfig(
+  existing: Record<string, unknown>,
+  manifest: Record<string, unknown>,
+): Record<string, unknown> {
+  const clientConfig = (crd: Record<string, unknown>) =>
+    (crd as ConversionClientConfig).spec?.conversion?.webhook?.clientConfig;
+  const current = clientConfig(existing);
+  if (!current || current.url === CONVERSION_WEBHOOK_PLACEHOLDER.url) return manifest;
+  if (clientConfig(manifest)?.url !== CONVERSION_WEBHOOK_PLACEHOLDER.url) return manifest;
+  const applied = structuredClone(manifest) as ConversionClientConfig;
+  delete applied.spec!.conversion!.webhook!.clientConfig;
+  return applied as Record<string, unknown>;
+}
 
 /**
  * Any web server answers 404 to an unknown path, and kube-apiserver too, as plain text, for a group it does not

@@ -17,6 +17,7 @@ export {
   type RunOperatorOptions,
   stopAllOperators,
 } from './run-operator.js';
+export { assertRoundTrips, checkRoundTrips, type RoundTripFailure, type RoundTripOptions } from './round-trip.js';
 export { serviceAccountKubeconfig } from './service-account.js';
 export { operatorSuite, type OperatorSuiteOptions, type SuiteHooks } from './suite.js';
 export type { HandlerClass, ResourceType, SpecOf, StatusOf, StoredObject } from './types.js';

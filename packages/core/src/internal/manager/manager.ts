@@ -1,4 +1,4 @@
-// What starts and stops together: the controllers, the leader elector, the metrics and probe servers.
+// What starts and stops together: the controllers, the leader elector, leader-only tasks, the metrics and probe servers.
 import type { RuntimeConfig } from '../../config.js';
 import type { Logger } from '../../logging.js';
 import type { ResourceController } from '../controller/controller.js';
@@ -38,10 +38,16 @@ export interface ManagerParts {
   metrics?: Pick<Metrics, 'leaderStatus'>;
   /** Fed by the client's every answer; /healthz fails when the credentials stay refused. */
   unauthorized?: Pick<UnauthorizedStreak, 'refusedForMs'>;
+  /**
+   * Work only the leader does, started with the controllers (storage migration); `signal` aborts on stop and when
+   * leadership is lost. A task reports its own failures; a rejection is logged.
+   */
+  leaderTasks?: Array<{ name: string; run: (signal: AbortSignal) => Promise<unknown> }>;
 }
 
 export class Manager {
   private readonly stopping = new AbortController();
+  private readonly leaderWork = new AbortController();
   private controllersStarted = false;
   private readonly servers: Server[] = [];
   private readonly extraReadyChecks: Check[] = [];
@@ -91,6 +97,7 @@ export class Manager {
    */
   async stop(): Promise<boolean> {
     this.stopping.abort();
+    this.leaderWork.abort();
     const { controllers, elector, config, informers } = this.parts;
     const [results] = await Promise.all([
       Promise.all(controllers.map((c) => c.stop(config.shutdownTimeoutSeconds * 1000))),
@@ -189,6 +196,11 @@ export class Manager {
     if (this.controllersStarted) return;
     this.controllersStarted = true;
     for (const controller of this.parts.controllers) controller.start();
+    for (const task of this.parts.leaderTasks ?? [])
+      task.run(this.leaderWork.signal).catch((error: unknown) => {
+        if (this.leaderWork.signal.aborted) return;
+        this.parts.logger.error(`${task.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
   }
 
   /** Starts no handler from now on and aborts the running ones; the process then exits (see `fatal`). */
@@ -196,6 +208,7 @@ export class Manager {
     const message = `leadership lost (${reason instanceof Error ? reason.message : String(reason)}): stopping handlers and exiting, to restart clean`;
     this.parts.logger.error(message);
     this.reportLeading(false);
+    this.leaderWork.abort();
     for (const controller of this.parts.controllers) controller.abandon();
     void this.parts.informers?.stop();
     // The process must exit and start clean (as controller-runtime does).

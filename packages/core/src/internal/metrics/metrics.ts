@@ -78,6 +78,14 @@ export interface Metrics {
    * client-go counts them): `status` undefined when no answer came (code `<error>`); `seconds` until the answer's head.
    */
   apiRequest(method: string, host: string, status: number | undefined, seconds: number): void;
+  /** kubeop_storage_migration_* of one custom resource (`plural.group`). */
+  forMigration(name: string): StorageMigrationMetrics;
+}
+
+/** Progress of a storage migration: objects rewritten, and old versions still listed in the CRD's storedVersions. */
+export interface StorageMigrationMetrics {
+  rewritten(count: number): void;
+  pendingVersions(count: number): void;
 }
 
 const noop = (): void => {};
@@ -102,6 +110,7 @@ export const NOOP_METRICS: Metrics = {
   forWatch: () => NOOP_CONTROLLER_METRICS,
   leaderStatus: noop,
   apiRequest: noop,
+  forMigration: () => ({ rewritten: noop, pendingVersions: noop }),
 };
 
 const RECONCILE_BUCKETS = [
@@ -276,6 +285,29 @@ export class OperatorMetrics implements Metrics {
     let handle = this.watches.get(name);
     if (!handle) this.watches.set(name, (handle = new WatchHandle(this.families, name)));
     return handle;
+  }
+
+  private migration?: { rewritten: Counter<'resource'>; pending: Gauge<'resource'> };
+
+  forMigration(name: string): StorageMigrationMetrics {
+    const registers = [this.registry];
+    this.migration ??= {
+      rewritten: new Counter({
+        name: 'kubeop_storage_migration_objects_rewritten_total',
+        help: 'Objects rewritten at the storage version by the storage migration, by resource',
+        labelNames: ['resource'],
+        registers,
+      }),
+      pending: new Gauge({
+        name: 'kubeop_storage_migration_pending_versions',
+        help: "Old versions still listed in the CRD's status.storedVersions (0 once migrated), by resource",
+        labelNames: ['resource'],
+        registers,
+      }),
+    };
+    const rewritten = this.migration.rewritten.labels({ resource: name });
+    const pending = this.migration.pending.labels({ resource: name });
+    return { rewritten: (count) => rewritten.inc(count), pendingVersions: (count) => pending.set(count) };
   }
 
   leaderStatus(lease: string, leading: boolean): void {

@@ -1,8 +1,9 @@
-// --install-webhooks: server-side applies the operator's two webhook configurations at start, and again whenever
-// the CA bundle changes, so the API server always trusts the certificate being served.
-import type { KubeClient } from '../../kube/client.js';
+// Registration at start and again whenever the CA bundle changes, so the API server always trusts the certificate
+// being served: the two admission webhook configurations (--install-webhooks) and the CRDs' conversion webhooks.
+import { type KubeClient, MERGE_PATCH } from '../../kube/client.js';
 import type { Logger } from '../../logging.js';
-import { ADMISSION_API_VERSION, type WebhookConfigurations } from './configurations.js';
+import { ADMISSION_API_VERSION, type WebhookConfigurations, type WebhookTarget } from './configurations.js';
+import { type ConversionEndpoint, conversionPatch } from './conversion.js';
 
 const APPLY_PATCH = 'application/apply-patch+yaml';
 
@@ -26,4 +27,30 @@ export async function applyWebhookConfigurations(
     });
     logger.info(`applied ${configuration.kind as string} ${name}`);
   }
+}
+
+const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+
+/**
+ * Points the CRD's conversion webhook at this operator, with the CA bundle the API server must trust: at start and
+ * whenever the CA bundle changes. A merge patch of `spec.conversion` only, sent as given (JSON).
+ */
+export async function patchConversionWebhook(
+  client: KubeClient,
+  endpoint: ConversionEndpoint,
+  target: WebhookTarget,
+  caBundle: string,
+  logger: Logger,
+): Promise<void> {
+  await client.request('PATCH', `${CRD_PATH}/${endpoint.crd}`, {
+    contentType: MERGE_PATCH,
+    body: conversionPatch(endpoint.path, target, caBundle),
+  });
+  logger.info(`CustomResourceDefinition ${endpoint.crd} converts through ${describeTarget(endpoint.path, target)}`);
+}
+
+function describeTarget(path: string, target: WebhookTarget): string {
+  if ('url' in target) return `${target.url.replace(/\/$/, '')}${path}`;
+  const { namespace, name, port = 443 } = target.service;
+  return `Service ${namespace}/${name}:${port}${path}`;
 }

@@ -1,12 +1,15 @@
-// The HTTPS admission server: routes each webhook path to its method, limits bodies, answers AdmissionReview v1,
-// counts requests, and swaps its certificate in place (setSecureContext) when the certificate source changes.
+// The HTTPS webhook server: routes each admission webhook path to its method and each conversion path to its
+// resource's converters, limits bodies, answers AdmissionReview v1 and ConversionReview v1, counts requests, and swaps
+// its certificate in place (setSecureContext) when the certificate source changes.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../logging.js';
 import type { WebhookMetrics } from '../metrics/webhook-metrics.js';
 import { closeServer, listenOn, plain } from '../serve/http-server.js';
+import { ConversionReviewError, convertReview } from '../convert/convert-review.js';
 import type { CertificateSource } from './certificates/index.js';
+import type { ConversionEndpoint } from './conversion.js';
 import { invokeWebhook, type WebhookDependencies } from './invoke.js';
 import { BadReviewError, parseReview, reviewResponse } from './review.js';
 import type { WebhookEndpoint } from './webhooks.js';
@@ -18,6 +21,8 @@ export const WEBHOOK_FLAG = '--webhook-bind-address';
 export interface WebhookServerOptions {
   address: string;
   endpoints: WebhookEndpoint[];
+  /** Conversion endpoints, one per resource serving other versions. Defaults to none. */
+  conversions?: ConversionEndpoint[];
   certificates: CertificateSource;
   deps: WebhookDependencies;
   metrics: WebhookMetrics;
@@ -36,6 +41,7 @@ export interface WebhookServer {
 export async function startWebhookServer(options: WebhookServerOptions): Promise<WebhookServer> {
   const { certificates, logger, metrics } = options;
   const byPath = new Map(options.endpoints.map((endpoint) => [endpoint.path, endpoint]));
+  const conversionByPath = new Map((options.conversions ?? []).map((endpoint) => [endpoint.path, endpoint]));
   const limit = options.bodyLimitBytes ?? BODY_LIMIT_BYTES;
   const logged = new Set<string>();
   const logOnce = (key: string, message: string) => {
@@ -44,28 +50,35 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     logger.warn(`${message} (logged once)`);
   };
   const server: Server = createServer({ ...certificates.current(), minVersion: 'TLSv1.2' }, (request, response) => {
-    const endpoint = byPath.get((request.url ?? '/').split('?')[0]!);
-    if (!endpoint) return plain(response, 404, `no webhook at ${request.url}\n`);
+    const path = (request.url ?? '/').split('?')[0]!;
+    const endpoint = byPath.get(path);
+    const conversion = endpoint ? undefined : conversionByPath.get(path);
+    if (!endpoint && !conversion) return plain(response, 404, `no webhook at ${request.url}\n`);
     if (request.method !== 'POST') return plain(response, 405, 'method not allowed\n', { allow: 'POST' });
     const started = performance.now();
-    metrics.started(endpoint.path);
-    void serve(endpoint, request, response).then((code) =>
-      metrics.finished(endpoint.path, code, (performance.now() - started) / 1000),
+    metrics.started(path);
+    void (endpoint ? serve(endpoint, request, response) : serveConversion(conversion!, request, response)).then(
+      (code) => metrics.finished(path, code, (performance.now() - started) / 1000),
     );
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 35_000; // above the longest configuration timeout (30 s)
 
-  async function serve(endpoint: WebhookEndpoint, request: IncomingMessage, response: ServerResponse): Promise<number> {
-    let body: string;
+  /** The body, or undefined once a 413 or 400 has been answered. */
+  async function bodyOf(path: string, request: IncomingMessage, response: ServerResponse) {
     try {
-      body = await readBody(request, limit);
+      return await readBody(request, limit);
     } catch (error) {
       const code = error instanceof BodyTooLargeError ? 413 : 400;
-      logOnce(`${endpoint.path}:${code}`, `${endpoint.path}: refused a request: ${(error as Error).message}`);
+      logOnce(`${path}:${code}`, `${path}: refused a request: ${(error as Error).message}`);
       plain(response, code, `${(error as Error).message}\n`, { connection: 'close' });
       return code;
     }
+  }
+
+  async function serve(endpoint: WebhookEndpoint, request: IncomingMessage, response: ServerResponse): Promise<number> {
+    const body = await bodyOf(endpoint.path, request, response);
+    if (typeof body === 'number') return body;
     let review;
     try {
       review = parseReview(body, endpoint);
@@ -82,10 +95,33 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
         code: decision.code,
         dryRun: review.dryRun === true,
       });
-    const json = JSON.stringify(reviewResponse(review.uid, decision));
-    response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
-    response.end(json);
-    return 200;
+    return json(response, reviewResponse(review.uid, decision));
+  }
+
+  /** A ConversionReview: every object converted, or the request failed naming the converter (still HTTP 200). */
+  async function serveConversion(
+    endpoint: ConversionEndpoint,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<number> {
+    const body = await bodyOf(endpoint.path, request, response);
+    if (typeof body === 'number') return body;
+    let answer;
+    try {
+      answer = convertReview(parseJson(body), endpoint.description);
+    } catch (error) {
+      // Not a converter's failure (those are answered above, in the review): a fault of kubeop's, never left hanging.
+      const code = error instanceof ConversionReviewError ? 400 : 500;
+      logOnce(
+        `${endpoint.path}:${(error as Error).message}`,
+        `${endpoint.path}: HTTP ${code}, ${(error as Error).message}`,
+      );
+      plain(response, code, `${(error as Error).message}\n`);
+      return code;
+    }
+    const result = answer.response?.result;
+    if (result?.status === 'Failure') logger.warn(`${endpoint.path}: ${result.message}`);
+    return json(response, answer);
   }
 
   const bound = await listenOn(server, options.address, WEBHOOK_FLAG);
@@ -114,6 +150,21 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       await closeServer(server);
     },
   };
+}
+
+function json(response: ServerResponse, value: unknown): number {
+  const text = JSON.stringify(value);
+  response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+  return 200;
+}
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    throw new ConversionReviewError(`the body is not JSON: ${(error as Error).message}`);
+  }
 }
 
 class BodyTooLargeError extends Error {

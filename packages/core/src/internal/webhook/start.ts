@@ -1,5 +1,6 @@
-// Brings the admission webhooks up beside the manager's other servers: certificates (a mounted folder or
-// self-managed), the HTTPS server, and with --install-webhooks the configurations, kept current on CA change.
+// Brings the webhooks up beside the manager's other servers: certificates (a mounted folder or self-managed), the
+// HTTPS server (admission and conversion), and the registrations kept current on CA change: with --install-webhooks
+// the admission configurations, and the CRDs' conversion webhooks when the operator owns its CRDs.
 import type { Registry } from 'prom-client';
 import type { OperatorArgs } from '../../cli.js';
 import type { ResourceDescription } from '../../explorer.js';
@@ -10,7 +11,8 @@ import { NOOP_WEBHOOK_METRICS, PrometheusWebhookMetrics } from '../metrics/webho
 import { parseBindAddress } from '../serve/http-server.js';
 import { type CertificateSource, certificatesFromDirectory, selfManagedCertificates } from './certificates/index.js';
 import { configurationName, type WebhookTarget, webhookConfigurations } from './configurations.js';
-import { applyWebhookConfigurations } from './registration.js';
+import { conversionEndpoints } from './conversion.js';
+import { applyWebhookConfigurations, patchConversionWebhook } from './registration.js';
 import { startWebhookServer, WEBHOOK_FLAG } from './server.js';
 import { webhookEndpoints } from './webhooks.js';
 
@@ -48,13 +50,27 @@ export function operatorNamespaceOf(args: OperatorArgs, inCluster: string | unde
   return parseWebhookService(args.webhookService)?.namespace ?? args.operatorNamespace ?? inCluster ?? 'default';
 }
 
-/** Undefined when no class declares a webhook or `--webhook-bind-address 0`. */
+/**
+ * The CRDs' conversion webhooks are the operator's to point at itself when it owns its CRDs: it installs them
+ * (--create-crd, --update-crd) or its webhook registrations (--install-webhooks). Otherwise whoever installs the CRD
+ * sets its clientConfig (`kubeop manifests` writes a Service-based one).
+ */
+export function managesConversionConfig(args: OperatorArgs): boolean {
+  return args.installWebhooks || args.createCrd || args.updateCrd;
+}
+
+/** Undefined when no class declares a webhook or serves other versions, or with `--webhook-bind-address 0`. */
 export async function startWebhooks(o: WebhookStartOptions): Promise<RunningWebhooks | undefined> {
   const { args, logger } = o;
   const endpoints = webhookEndpoints(o.resources);
-  if (endpoints.length === 0) return undefined;
+  const conversions = conversionEndpoints(o.resources);
+  if (endpoints.length === 0 && conversions.length === 0) return undefined;
+  const what = [
+    ...(endpoints.length ? [`${endpoints.length} admission webhook(s)`] : []),
+    ...(conversions.length ? [`the conversion of ${conversions.map((c) => c.crd).join(', ')}`] : []),
+  ].join(' and ');
   if (!parseBindAddress(args.webhookBindAddress, WEBHOOK_FLAG)) {
-    logger.warn(`${WEBHOOK_FLAG} is 0: the ${endpoints.length} admission webhook(s) are not served`);
+    logger.warn(`${WEBHOOK_FLAG} is 0: ${what} not served`);
     return undefined;
   }
   const service = parseWebhookService(args.webhookService);
@@ -81,12 +97,13 @@ export async function startWebhooks(o: WebhookStartOptions): Promise<RunningWebh
   const metrics = o.registry
     ? new PrometheusWebhookMetrics(
         o.registry,
-        endpoints.map((e) => e.path),
+        [...endpoints, ...conversions].map((e) => e.path),
       )
     : NOOP_WEBHOOK_METRICS;
   const server = await startWebhookServer({
     address: args.webhookBindAddress,
     endpoints,
+    conversions,
     certificates,
     deps: { client: o.objects, logger, args },
     metrics,
@@ -95,37 +112,61 @@ export async function startWebhooks(o: WebhookStartOptions): Promise<RunningWebh
     await certificates.stop();
     throw error;
   });
-  logger.info(`serving ${endpoints.length} admission webhook(s) on https://${server.address}`);
-  let unsubscribe = () => {};
-  if (args.installWebhooks) {
-    const target: WebhookTarget = service ? { service } : { url: `https://127.0.0.1:${server.port}` };
-    const install = () =>
-      applyWebhookConfigurations(
-        o.client,
-        webhookConfigurations({
-          name: o.name,
-          resources: o.resources,
-          operatorNamespace: namespace,
-          watchNamespace: args.namespace,
-          target,
-          caBundle: certificates.caBundle(),
-        }),
-        o.name,
-        logger,
-      );
+  logger.info(`serving ${what} on https://${server.address}`);
+  const target: WebhookTarget = service ? { service } : { url: `https://127.0.0.1:${server.port}` };
+  const registrations: Array<{ flag: string; what: string; run: () => Promise<void> }> = [];
+  if (args.installWebhooks && endpoints.length)
+    registrations.push({
+      flag: '--install-webhooks',
+      what: "the webhook configurations' CA bundle",
+      run: () =>
+        applyWebhookConfigurations(
+          o.client,
+          webhookConfigurations({
+            name: o.name,
+            resources: o.resources,
+            operatorNamespace: namespace,
+            watchNamespace: args.namespace,
+            target,
+            caBundle: certificates.caBundle(),
+          }),
+          o.name,
+          logger,
+        ),
+    });
+  if (managesConversionConfig(args))
+    for (const conversion of conversions)
+      registrations.push({
+        flag: args.installWebhooks ? '--install-webhooks' : args.updateCrd ? '--update-crd' : '--create-crd',
+        what: `the conversion webhook of CustomResourceDefinition ${conversion.crd}`,
+        run: () => patchConversionWebhook(o.client, conversion, target, certificates.caBundle(), logger),
+      });
+  else if (conversions.length)
+    logger.info(
+      `not pointing the conversion webhook of ${conversions.map((c) => c.crd).join(', ')} at this operator: ` +
+        'it does not own its CRDs (no --create-crd, --update-crd or --install-webhooks); the CRD must name the ' +
+        `webhook Service with path /convert/<plural>.<group> (kubeop manifests writes it)`,
+    );
+  for (const registration of registrations) {
     try {
-      await install();
+      await registration.run();
     } catch (error) {
       await server.close();
       await certificates.stop();
-      throw new Error(`--install-webhooks: ${(error as Error).message}`, { cause: error });
+      throw new Error(`${registration.flag}: ${(error as Error).message}`, { cause: error });
     }
-    unsubscribe = certificates.onChange(() => {
-      install().catch((error: unknown) =>
-        logger.error(`could not update the webhook configurations' CA bundle: ${(error as Error).message}`),
-      );
-    });
   }
+  // On every certificate change (a renewal, a CA rotation), so the API server keeps trusting what is served.
+  const unsubscribe = registrations.length
+    ? certificates.onChange(() => {
+        for (const registration of registrations)
+          registration
+            .run()
+            .catch((error: unknown) =>
+              logger.error(`could not update ${registration.what}: ${(error as Error).message}`),
+            );
+      })
+    : () => {};
   return {
     address: server.address,
     ready: () => server.ready(),
