@@ -4,19 +4,21 @@ import { startControlPlane } from '@kubeop/testing';
 
 /** `bench(plane)` prints its figures; its failure is printed and exits 1. */
 export function onControlPlane(bench, options = {}) {
-  const run = async () => {
-    const plane = await startControlPlane(options);
-    try {
-      await bench(plane);
-    } finally {
-      await plane.stop();
-    }
-  };
-  run().then(
+  withControlPlane(bench, options).then(
     () => process.exit(0),
     (error) => {
       console.error(error);
       process.exit(1);
     },
   );
+}
+
+/** Runs `bench(plane)` on a plane started for it and stopped after, for a bench that needs planes one after another. */
+export async function withControlPlane(bench, options = {}) {
+  const plane = await startControlPlane(options);
+  try {
+    await bench(plane);
+  } finally {
+    await plane.stop();
+  }
 }

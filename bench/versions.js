@@ -1,6 +1,7 @@
 // Versions: conversions per second through the conversion kubeop serves (the versioned-widget sample's converters,
-// the stash included), and the time and API requests of a storage migration. Prints figures; asserts nothing.
-// Run: npm run bench:versions  (BENCH_MIGRATE_OBJECTS, default 10000)
+// the stash included), listing at the old version against the storage version through a running operator's
+// webhook, and the time and API requests of a storage migration. Prints figures; asserts nothing.
+// Run: npm run bench:versions  (BENCH_LIST_OBJECTS 1000, BENCH_LISTS 30, BENCH_MIGRATE_OBJECTS 10000)
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
@@ -9,7 +10,8 @@ import { WidgetHandler } from '../samples/versioned-widget/dist/widget.handler.j
 import { migrateStorage } from '../packages/core/dist/internal/migrate/storage-migrator.js';
 import { createRootLogger } from '../packages/core/dist/logging.js';
 import { inParallel } from './in-parallel.js';
-import { onControlPlane } from './on-control-plane.js';
+import { onControlPlane, withControlPlane } from './on-control-plane.js';
+import { listingAtBothVersions } from './versions-listing.js';
 
 const MIGRATE = Number(process.env.BENCH_MIGRATE_OBJECTS ?? 10_000);
 const PER_REVIEW = 100;
@@ -108,4 +110,12 @@ async function migration(plane) {
 }
 
 conversionsPerSecond();
-onControlPlane(migration);
+// Lists twice: with the API server's watch cache (its default), which converts each object once per write into a
+// cache per served version, and without it, where every list at v1 converts every object through the webhook.
+onControlPlane(async (plane) => {
+  await withControlPlane((uncached) => listingAtBothVersions(uncached, 'watch cache off'), {
+    extraApiServerFlags: ['--watch-cache=false'],
+  });
+  await listingAtBothVersions(plane, 'watch cache on, the default');
+  await migration(plane);
+});
