@@ -108,6 +108,7 @@ function writer(stopped: () => boolean) {
 describe('self-managed webhook certificates renewed under traffic', () => {
   it('fails no admission and no conversion while the serving certificate and the CA are renewed', async () => {
     const name = `renew-${env.namespace}`;
+    const began = Date.now();
     const running = await runOperator(RenewedWidgets, {
       kubeconfigPath: env.kubeconfigPath,
       namespace: env.namespace,
@@ -128,6 +129,7 @@ describe('self-managed webhook certificates renewed under traffic', () => {
         'info',
       ],
     });
+    const started = Date.now();
     const client = new KubeClient(env.kubeConfig);
     const secretPath = `/api/v1/namespaces/${env.namespace}/secrets/${name}-webhook-tls`;
     const configurationPath = `/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${name}`;
@@ -173,10 +175,13 @@ describe('self-managed webhook certificates renewed under traffic', () => {
         'a CA rotation completed and registered',
         240_000,
       );
+      const rotated = Date.now();
       stop = true;
       await traffic.done;
 
-      expect(traffic.failures).toEqual([]);
+      // The count and the first few, which name the webhook and the TLS error when a renewal fails requests.
+      const { failures } = traffic;
+      expect({ failed: failures.length, first: failures.slice(0, 5) }).toEqual({ failed: 0, first: [] });
       expect(casSeen.size).toBeGreaterThanOrEqual(2);
       expect(settled).not.toBe(firstCa);
       const { creates, reads } = traffic.counts();
@@ -193,7 +198,7 @@ describe('self-managed webhook certificates renewed under traffic', () => {
       ])
         expect(steps).toContain(step);
       process.stderr.write(
-        `renewal under traffic: ${creates} creates, ${reads} reads, ${servingSeen.size} serving certificates, ${casSeen.size} CAs\n`,
+        `renewal under traffic: ${creates} creates, ${reads} reads, ${servingSeen.size} serving certificates, ${casSeen.size} CAs; operator up in ${(started - began) / 1000} s, rotation seen through in ${(rotated - started) / 1000} s\n`,
       );
     } finally {
       stop = true;
