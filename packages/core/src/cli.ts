@@ -57,6 +57,8 @@ export interface OperatorArgs {
   /** Seconds; 0 = the certificate module's default. */
   webhookCaLifetime: number;
   webhookCertLifetime: number;
+  /** Seconds a new self-managed CA is trusted before it signs; 0 = the certificate module's default. */
+  webhookCaPropagation: number;
   [property: string]: unknown;
 }
 
@@ -286,6 +288,15 @@ const BUILT_IN: FlagSpec[] = [
       type: 'number',
       default: 0,
       describe: 'Lifetime of a self-managed webhook serving certificate in seconds (tests); 0 = default',
+    },
+    seconds({ min: 0 }),
+  ),
+  flag(
+    'webhook-ca-propagation',
+    {
+      type: 'number',
+      default: 0,
+      describe: 'Seconds a new self-managed webhook CA is in the CA bundle before it signs (tests); 0 = default (300)',
     },
     seconds({ min: 0 }),
   ),

@@ -59,6 +59,48 @@ export function managesConversionConfig(args: OperatorArgs): boolean {
   return args.installWebhooks || args.createCrd || args.updateCrd;
 }
 
+/** The Secret is read every 10 s unless shortened lifetimes need it read more often (the module's checks). */
+const POLL_SECONDS = 10;
+const DEFAULT_SERVING_SECONDS = 90 * 86_400;
+const DEFAULT_PROPAGATION_SECONDS = 300;
+const TIMING_FLAGS: Array<[string, string]> = [
+  ['caLifetimeSeconds', '--webhook-ca-lifetime'],
+  ['servingLifetimeSeconds', '--webhook-cert-lifetime'],
+  ['caPropagationSeconds', '--webhook-ca-propagation'],
+  ['pollIntervalSeconds', 'the Secret poll interval'],
+];
+
+/**
+ * The test flags' lifetimes; the poll interval follows them (a tenth of a serving lifetime, a quarter of the CA
+ * propagation, at most 10 s), so shortened lifetimes need no flag of their own for it.
+ */
+function selfManagedTimings(args: OperatorArgs) {
+  const serving = args.webhookCertLifetime || DEFAULT_SERVING_SECONDS;
+  const propagation = args.webhookCaPropagation || DEFAULT_PROPAGATION_SECONDS;
+  return {
+    caLifetimeSeconds: args.webhookCaLifetime || undefined,
+    servingLifetimeSeconds: args.webhookCertLifetime || undefined,
+    caPropagationSeconds: args.webhookCaPropagation || undefined,
+    pollIntervalSeconds: Math.min(POLL_SECONDS, serving / 10, propagation / 4),
+  };
+}
+
+/** The certificate module's option checks, worded with the flags that set the options. */
+function withFlagNames(error: unknown): Error {
+  let message = error instanceof Error ? error.message : String(error);
+  for (const [option, flag] of TIMING_FLAGS) message = message.replaceAll(option, flag);
+  return new Error(message, { cause: error });
+}
+
+/** Self-managed certificates; a refused option is named by its flag. */
+function selfManagedSource(options: Parameters<typeof selfManagedCertificates>[0]): CertificateSource {
+  try {
+    return selfManagedCertificates(options);
+  } catch (error) {
+    throw withFlagNames(error);
+  }
+}
+
 /** Undefined when no class declares a webhook or serves other versions, or with `--webhook-bind-address 0`. */
 export async function startWebhooks(o: WebhookStartOptions): Promise<RunningWebhooks | undefined> {
   const { args, logger } = o;
@@ -78,7 +120,7 @@ export async function startWebhooks(o: WebhookStartOptions): Promise<RunningWebh
   const name = configurationName(o.name);
   const certificates: CertificateSource = args.webhookCertDir
     ? certificatesFromDirectory({ dir: args.webhookCertDir, logger })
-    : selfManagedCertificates({
+    : selfManagedSource({
         client: o.client,
         namespace,
         secretName: `${name}-webhook-tls`,
@@ -89,8 +131,7 @@ export async function startWebhooks(o: WebhookStartOptions): Promise<RunningWebh
           'localhost',
         ],
         ipAddresses: ['127.0.0.1'],
-        caLifetimeSeconds: args.webhookCaLifetime || undefined,
-        servingLifetimeSeconds: args.webhookCertLifetime || undefined,
+        ...selfManagedTimings(args),
         logger,
       });
   await certificates.start();
