@@ -102,6 +102,9 @@ export class StatusWriter {
   private async send(body: { status: unknown }): Promise<void> {
     const deadline = Date.now() + (this.options.retryForMs ?? 60_000);
     const path = `${this.options.objectPath}/status`;
+    // A 404 of /status while the object reads fine, seen once: the resource may have come back into service between
+    // the two requests, so the PATCH is tried once more before the subresource is called missing.
+    let subresourceSuspect = false;
     for (let attempt = 1; ; attempt++) {
       try {
         const written = await this.client.request<{ status?: unknown } | undefined>('PATCH', path, {
@@ -127,7 +130,11 @@ export class StatusWriter {
         if (error instanceof KubeApiError && error.isNotFound) {
           // `/status` answers 404 alike for a gone object and for a CRD without the status subresource.
           const exists = await this.objectExists();
-          if (exists === true) throw new StatusSubresourceMissingError(this.options.resource);
+          if (exists === true) {
+            if (subresourceSuspect) throw new StatusSubresourceMissingError(this.options.resource);
+            subresourceSuspect = true;
+            continue;
+          }
           if (exists === false) throw new ObjectGoneError(this.options.objectKey);
         }
         const delay = backoffDelay({ baseMs: 200, capMs: 5_000 }, attempt);
