@@ -1,7 +1,8 @@
 // The kubeop side of bench/footprint.js: an operator whose one handler sets status.state on every object without
 // one, the same work as the client-go loop (bench/go), run with the flags `kubeop manifests` gives the Deployment.
 // SIGUSR2 prints the heap after a collection (with --expose-gc) and the counters the bench reads.
-import { prepareOperator, ResourceHandler } from '@kubeop/core';
+import { ResourceHandler } from '@kubeop/core';
+import { prepareOperator } from '@kubeop/core/tooling';
 import { defineResource } from '@kubeop/decorators';
 
 class BenchObjectHandler extends ResourceHandler {
