@@ -28,6 +28,7 @@ import { resolveOwnedTypes, ResourceSetup } from './resource-setup.js';
 import { fullName } from './kube/resource.js';
 import { createRootLogger, type Logger } from './logging.js';
 import { ResourceHandler } from './handler.js';
+import { describeError } from './internal/util/describe-error.js';
 
 export interface OperatorOptions {
   /** The handler classes, one per custom resource. */
@@ -77,13 +78,13 @@ export function prepareOperator(options: OperatorOptions): Prepared {
     try {
       parseBindAddress(address, flag);
     } catch (error) {
-      throw new UsageError(`${(error as Error).message}\n${SEE_HELP}`);
+      throw new UsageError(`${describeError(error)}\n${SEE_HELP}`);
     }
   }
   try {
     parseWebhookService(args.webhookService);
   } catch (error) {
-    throw new UsageError(`${(error as Error).message}\nRun with --help to see the flags.`);
+    throw new UsageError(`${describeError(error)}\nRun with --help to see the flags.`);
   }
   return { kind: 'operator', operator: new Operator(descriptions, args, options) };
 }
@@ -101,7 +102,7 @@ function assertWebhookSelectors(descriptions: ResourceDescription[]): void {
       parseLabelSelector(resource.labelSelector);
     } catch (error) {
       throw new InvalidHandlerError(
-        `labelSelector of ${handlerClass.name}, the objectSelector of its webhooks: ${(error as Error).message}`,
+        `labelSelector of ${handlerClass.name}, the objectSelector of its webhooks: ${describeError(error)}`,
       );
     }
   }

@@ -10,6 +10,15 @@ describe('describeError', () => {
     expect(describeError(undefined)).toBe('undefined');
   });
 
+  it('shows a thrown object as bounded JSON, never [object Object]', () => {
+    expect(describeError({ code: 42, reason: 'nope' })).toBe('{"code":42,"reason":"nope"}');
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    // A cycle cannot be JSON: it is named by its type rather than thrown on while reporting a failure.
+    expect(describeError(cyclic)).toBe('[object Object]');
+    expect(describeError({ long: 'x'.repeat(1000) })).toMatch(/… \(1011 characters\)$/);
+  });
+
   it('reads errors of another realm, which are no instanceof Error here', () => {
     const foreign: unknown = runInNewContext('new Error("from a vm")');
     expect(foreign instanceof Error).toBe(false);

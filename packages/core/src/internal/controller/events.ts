@@ -4,6 +4,7 @@ import { type KubeClient, MERGE_PATCH } from '../../kube/client.js';
 import { KubeApiError } from '../../kube/errors.js';
 import { type KubeObject, objectKey } from '../../kube/objects.js';
 import type { Logger } from '../../logging.js';
+import { describeError } from '../util/describe-error.js';
 
 export interface EventRecord {
   type: 'Normal' | 'Warning';
@@ -39,7 +40,7 @@ export class EventRecorder {
       .then(() => this.write(object, event, message, correlation))
       .catch((error: unknown) => {
         this.logger.debug(
-          `could not record the ${event.reason} Event on ${objectKey(object)}: ${(error as Error).message}`,
+          `could not record the ${event.reason} Event on ${objectKey(object)}: ${describeError(error)}`,
         );
       })
       .finally(() => {

@@ -11,6 +11,7 @@ import { addFinalizer, removeFinalizer } from './finalizers.js';
 import { type HandlerDependencies, type RunContext, runHandler } from './handler-runner.js';
 import { StatusWriteError } from './status-errors.js';
 import { StatusWriter } from './status-writer.js';
+import { describeError } from '../util/describe-error.js';
 
 /** The status a successful run could not write, sent again on its own. */
 export interface OwedStatus {
@@ -72,7 +73,7 @@ export async function execute(
   const outcome = await runHandler(description, action.handler, object, deps, { ...context, reasons: action.reasons });
   // Bookkeeping only: failing the run here would call a handler that succeeded again.
   const note = (what: string, error: unknown) =>
-    context.logger.warn(`could not record ${what} of ${target.objectKey}: ${(error as Error).message}`);
+    context.logger.warn(`could not record ${what} of ${target.objectKey}: ${describeError(error)}`);
   const modifiedHandler = description.handlers.modified;
   const editHandler = action.handler === 'added' || action.handler === 'modified';
   if (editHandler && modifiedHandler && !modifiedHandler.everyChange)
@@ -126,7 +127,7 @@ export async function sendOwedStatus(
   } catch (error) {
     if (error instanceof StatusWriteError) throw error;
     throw new StatusWriteError(
-      `writing the status of ${key} failed: ${(error as Error).message}`,
+      `writing the status of ${key} failed: ${describeError(error)}`,
       { cause: error },
       writer.unsent,
     );

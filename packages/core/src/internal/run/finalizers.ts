@@ -3,6 +3,7 @@ import { KubeopError } from '../../errors.js';
 import { type KubeClient, MERGE_PATCH } from '../../kube/client.js';
 import { KubeApiError } from '../../kube/errors.js';
 import type { KubeObject } from '../../kube/objects.js';
+import { describeError } from '../util/describe-error.js';
 
 const MAX_CONFLICTS = 5;
 
@@ -22,7 +23,7 @@ export class FinalizerError extends KubeopError {
       `could not ${operation} the finalizer ${finalizer} ${operation === 'add' ? 'to' : 'from'} ${resource} ${objectKey}: ` +
         (denied
           ? `permission denied (${cause.serverMessage ?? cause.message}); grant the operator's account "patch" on ${resource}`
-          : (cause as Error)?.message),
+          : describeError(cause)),
       { cause },
     );
   }

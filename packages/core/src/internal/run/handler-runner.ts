@@ -18,6 +18,7 @@ import { StatusWriteError } from './status-errors.js';
 import { StatusWriter } from './status-writer.js';
 import { supervise } from './supervise.js';
 import { asError } from './thrown.js';
+import { describeError } from '../util/describe-error.js';
 
 export interface HandlerDependencies {
   client: KubeClient;
@@ -143,7 +144,7 @@ export async function runHandler(
         error instanceof StatusWriteError
           ? error
           : new StatusWriteError(
-              `writing the status of ${key} failed: ${(error as Error).message}`,
+              `writing the status of ${key} failed: ${describeError(error)}`,
               { cause: error },
               status.unsent,
             ),

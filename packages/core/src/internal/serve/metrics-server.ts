@@ -1,6 +1,7 @@
 // GET /metrics: the operator's registry in Prometheus' text format.
 import type { Registry } from 'prom-client';
 import { plain, startHttpServer, type StartedServer } from './http-server.js';
+import { describeError } from '../util/describe-error.js';
 
 /** Serves `registry` at /metrics on `address` (`0`: not started, undefined); rejects with a BindError. */
 export function startMetricsServer(
@@ -18,7 +19,7 @@ export function startMetricsServer(
         response.writeHead(200, { 'content-type': registry.contentType });
         response.end(text); // Node sends no body to a HEAD request
       },
-      (error: unknown) => plain(response, 500, `collecting metrics failed: ${(error as Error).message}\n`),
+      (error: unknown) => plain(response, 500, `collecting metrics failed: ${describeError(error)}\n`),
     );
   });
 }

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { plain, startHttpServer, type StartedServer } from './http-server.js';
+import { describeError } from '../util/describe-error.js';
 
 /** A named probe check: true when healthy, else the reason it is not. A check that throws fails with its message. */
 export interface Check {
@@ -66,7 +67,7 @@ function run(check: Check): true | string {
     const result = check.check();
     return result === true ? true : String(result).replace(/\s+/g, ' ');
   } catch (error) {
-    return `threw: ${(error as Error)?.message ?? String(error)}`.replace(/\s+/g, ' ');
+    return `threw: ${describeError(error)}`.replace(/\s+/g, ' ');
   }
 }
 

@@ -13,6 +13,7 @@ import type { ConversionEndpoint } from './conversion.js';
 import { invokeWebhook, type WebhookDependencies } from './invoke.js';
 import { BadReviewError, parseReview, reviewResponse } from './review.js';
 import type { WebhookEndpoint } from './webhooks.js';
+import { describeError } from '../util/describe-error.js';
 
 /** An AdmissionReview carries the object and the old one, each up to etcd's 1.5 MiB (more as JSON); as controller-runtime, 7 MiB. */
 export const BODY_LIMIT_BYTES = 7 * 1024 * 1024;
@@ -70,8 +71,8 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       return await readBody(request, limit);
     } catch (error) {
       const code = error instanceof BodyTooLargeError ? 413 : 400;
-      logOnce(`${path}:${code}`, `${path}: refused a request: ${(error as Error).message}`);
-      plain(response, code, `${(error as Error).message}\n`, { connection: 'close' });
+      logOnce(`${path}:${code}`, `${path}: refused a request: ${describeError(error)}`);
+      plain(response, code, `${describeError(error)}\n`, { connection: 'close' });
       return code;
     }
   }
@@ -112,11 +113,8 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     } catch (error) {
       // Not a converter's failure (those are answered above, in the review): a fault of kubeop's, never left hanging.
       const code = error instanceof ConversionReviewError ? 400 : 500;
-      logOnce(
-        `${endpoint.path}:${(error as Error).message}`,
-        `${endpoint.path}: HTTP ${code}, ${(error as Error).message}`,
-      );
-      plain(response, code, `${(error as Error).message}\n`);
+      logOnce(`${endpoint.path}:${describeError(error)}`, `${endpoint.path}: HTTP ${code}, ${describeError(error)}`);
+      plain(response, code, `${describeError(error)}\n`);
       return code;
     }
     const result = answer.response?.result;
@@ -132,7 +130,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       metrics.certificateExpiry(certificates.notAfter());
       logger.info(`the webhook server now serves the certificate valid until ${certificates.notAfter().toISOString()}`);
     } catch (error) {
-      logger.error(`keeping the webhook server's certificate: the new one cannot be used: ${(error as Error).message}`);
+      logger.error(`keeping the webhook server's certificate: the new one cannot be used: ${describeError(error)}`);
     }
   };
   metrics.certificateExpiry(certificates.notAfter());
@@ -163,7 +161,7 @@ function parseJson(body: string): unknown {
   try {
     return JSON.parse(body);
   } catch (error) {
-    throw new ConversionReviewError(`the body is not JSON: ${(error as Error).message}`);
+    throw new ConversionReviewError(`the body is not JSON: ${describeError(error)}`);
   }
 }
 

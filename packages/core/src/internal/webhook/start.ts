@@ -15,6 +15,7 @@ import { conversionEndpoints } from './conversion.js';
 import { applyWebhookConfigurations, patchConversionWebhook } from './registration.js';
 import { startWebhookServer, WEBHOOK_FLAG } from './server.js';
 import { webhookEndpoints } from './webhooks.js';
+import { describeError } from '../util/describe-error.js';
 
 export interface WebhookStartOptions {
   name: string;
@@ -194,7 +195,7 @@ export async function startWebhooks(o: WebhookStartOptions): Promise<RunningWebh
     } catch (error) {
       await server.close();
       await certificates.stop();
-      throw new Error(`${registration.flag}: ${(error as Error).message}`, { cause: error });
+      throw new Error(`${registration.flag}: ${describeError(error)}`, { cause: error });
     }
   }
   // On every certificate change (a renewal, a CA rotation), so the API server keeps trusting what is served.
@@ -203,9 +204,7 @@ export async function startWebhooks(o: WebhookStartOptions): Promise<RunningWebh
         for (const registration of registrations)
           registration
             .run()
-            .catch((error: unknown) =>
-              logger.error(`could not update ${registration.what}: ${(error as Error).message}`),
-            );
+            .catch((error: unknown) => logger.error(`could not update ${registration.what}: ${describeError(error)}`));
       })
     : () => {};
   return {
