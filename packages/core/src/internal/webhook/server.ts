@@ -124,11 +124,18 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
 
   const bound = await listenOn(server, options.address, WEBHOOK_FLAG);
   let listening = true;
+  let servedCert = certificates.current().cert;
   const refresh = () => {
     try {
-      server.setSecureContext({ ...certificates.current(), minVersion: 'TLSv1.2' });
+      const next = certificates.current();
+      server.setSecureContext({ ...next, minVersion: 'TLSv1.2' });
       metrics.certificateExpiry(certificates.notAfter());
-      logger.info(`the webhook server now serves the certificate valid until ${certificates.notAfter().toISOString()}`);
+      // A change of the CA bundle alone leaves the served certificate as it was: nothing to say.
+      if (next.cert !== servedCert)
+        logger.info(
+          `the webhook server now serves the certificate valid until ${certificates.notAfter().toISOString()}`,
+        );
+      servedCert = next.cert;
     } catch (error) {
       logger.error(`keeping the webhook server's certificate: the new one cannot be used: ${describeError(error)}`);
     }

@@ -16,6 +16,7 @@ import { applyWebhookConfigurations, patchConversionWebhook } from './registrati
 import { startWebhookServer, WEBHOOK_FLAG } from './server.js';
 import { webhookEndpoints } from './webhooks.js';
 import { describeError } from '../util/describe-error.js';
+import { keepTrying } from './keep-trying.js';
 
 export interface WebhookStartOptions {
   name: string;
@@ -199,19 +200,24 @@ export async function startWebhooks(o: WebhookStartOptions): Promise<RunningWebh
     }
   }
   // On every certificate change (a renewal, a CA rotation), so the API server keeps trusting what is served.
+  // A failed update is retried with backoff: waiting for the next certificate change could leave the API server
+  // trusting a CA that no longer signs what is served.
+  const updates = registrations.map((registration) =>
+    keepTrying(registration.run, (error, retryInMs) =>
+      logger.error(
+        `could not update ${registration.what}: ${describeError(error)}; trying again in ${Math.ceil(retryInMs / 1000)} s`,
+      ),
+    ),
+  );
   const unsubscribe = registrations.length
-    ? certificates.onChange(() => {
-        for (const registration of registrations)
-          registration
-            .run()
-            .catch((error: unknown) => logger.error(`could not update ${registration.what}: ${describeError(error)}`));
-      })
+    ? certificates.onChange(() => updates.forEach((update) => update.trigger()))
     : () => {};
   return {
     address: server.address,
     ready: () => server.ready(),
     async close() {
       unsubscribe();
+      updates.forEach((update) => update.stop());
       await server.close();
       await certificates.stop();
     },
