@@ -65,6 +65,8 @@ describe('the work queue', () => {
     await eventually(() => running === 3, 'three handlers running');
     await eventually(() => operator.operator.controllerStats[0]!.watcher.events >= all.length, 'all events received');
     expect(running).toBe(3);
+    // The operator's stats read the queue: seven keys wait behind the three that run.
+    expect(operator.operator.controllerStats[0]!.handlers).toMatchObject({ running: 3, queued: 7 });
     openGate();
     await eventually(() => all.every((n) => runs.some((r) => r.name === n)), 'every object handled');
     expect(peak).toBe(3);

@@ -41,7 +41,7 @@ export class ResourceController {
   private readonly metrics: ControllerMetrics;
   private readonly shutdown = new AbortController();
   private readonly attempts: Attempts;
-  readonly stats = emptyStats();
+  readonly stats = emptyStats(() => this.queue.depth);
 
   constructor(private readonly options: ControllerOptions) {
     const { description, namespace, config, informers } = options;

@@ -6,9 +6,19 @@ export interface ControllerStats {
   retries: number;
   timeouts: number;
   running: number;
-  queued: number;
+  /** Keys waiting in the queue now (read from the queue, never counted by hand). */
+  readonly queued: number;
 }
 
-export function emptyStats(): ControllerStats {
-  return { handled: 0, failed: 0, retries: 0, timeouts: 0, running: 0, queued: 0 };
+export function emptyStats(queueDepth: () => number): ControllerStats {
+  return {
+    handled: 0,
+    failed: 0,
+    retries: 0,
+    timeouts: 0,
+    running: 0,
+    get queued() {
+      return queueDepth();
+    },
+  };
 }
