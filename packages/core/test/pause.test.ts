@@ -172,7 +172,7 @@ function fakeClient(answer: (body: { status: { conditions: Condition[] } }) => u
 function fakeLogger() {
   const lines: Array<{ level: string; message: string }> = [];
   const at = (level: string) => (message: string) => lines.push({ level, message });
-  return { logger: { info: at('info'), warn: at('warn') } as unknown as Logger, lines };
+  return { logger: { debug: at('debug'), info: at('info'), warn: at('warn') } as unknown as Logger, lines };
 }
 
 describe('showPausedCondition', () => {
@@ -249,7 +249,7 @@ describe('PauseGate', () => {
     const tick = intent({ timers: [0], reasons: [{ type: 'timer', method: 'refresh' }] });
     expect(await g.admit('ns/x', tick, paused({ conditions: [shown] }))).toBeUndefined();
     expect(requests).toHaveLength(1);
-    expect(lines.filter((l) => l.message.includes('is paused'))).toHaveLength(1);
+    expect(lines.filter((l) => l.level === 'info' && l.message.includes('is paused'))).toHaveLength(1);
 
     const unpause = intent({ reasons: [{ type: 'unpaused' }] });
     const object = obj(undefined, { conditions: [shown] });

@@ -96,6 +96,7 @@ export class PauseGate {
         });
       const owed = work ? mergeIntents(parked?.intent, work) : (parked?.intent ?? NOTHING);
       this.parked.set(key, { uid: object.metadata.uid, intent: owed, deleting });
+      logger.debug(`${key} is paused: its work waits`, { object: key, reasons: owed.reasons ?? [] });
       await this.show(key, object, true);
       return undefined;
     }
