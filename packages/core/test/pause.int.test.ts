@@ -1,7 +1,8 @@
 // The kubeop.dev/paused annotation on the real control plane: a paused object runs no handler (spec changes, timers,
 // deletion) and shows a Paused condition; once unpaused the work owed runs once and the condition turns "False".
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { CustomResource, OnAdded, OnDeleted, OnModified, OnTimer } from '@kubeop/decorators';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { CustomResource, OnAdded, OnDeleted, OnModified, OnReconcile, OnTimer, Owns } from '@kubeop/decorators';
 import { type CustomObject, PAUSED_ANNOTATION, ResourceHandler, type RunReason } from '@kubeop/core';
 import { eventually } from '@kubeop/testing';
 import {
@@ -16,7 +17,7 @@ import {
 import { testResource } from './support/test-resource.js';
 
 interface Call {
-  handler: 'added' | 'modified' | 'deleted' | 'tick';
+  handler: 'added' | 'modified' | 'deleted' | 'tick' | 'reconcile';
   name: string;
   reasons: RunReason[];
 }
@@ -47,8 +48,22 @@ class Clocks extends ResourceHandler {
   }
 }
 
+const parents = { ...testResource, group: 'pause.kubeop.dev', plural: 'parents', singular: 'parent', kind: 'Parent' };
+
+@CustomResource(parents)
+@Owns({ group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' })
+class Parents extends ResourceHandler {
+  @OnReconcile() async reconcile(o: CustomObject) {
+    calls.push({ handler: 'reconcile', name: o.metadata.name, reasons: this.reasons });
+    await this.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${o.metadata.name}-child` } });
+  }
+}
+
 const env = operatorSuite({ beforeAll, afterEach, afterAll }, { crds: [Widgets] });
-beforeAll(() => installCrd(env.kubeConfig, clocks));
+beforeAll(async () => {
+  await installCrd(env.kubeConfig, clocks);
+  await installCrd(env.kubeConfig, parents);
+});
 
 const FINALIZER = `${testResource.group}/finalizer`;
 const pausedCondition = (o: TestObject) =>
@@ -64,7 +79,7 @@ function waiting(running: RunningOperator, name: string) {
   );
 }
 
-async function start(handlers: Array<typeof Widgets | typeof Clocks>): Promise<RunningOperator> {
+async function start(handlers: Array<typeof Widgets | typeof Clocks | typeof Parents>): Promise<RunningOperator> {
   return runOperator(handlers, { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace });
 }
 
@@ -148,6 +163,41 @@ describe('a paused object', () => {
     expect(callsOf('moved', 'deleted')).toEqual([]);
   });
 
+  it('stays paused across an operator restart, and runs the change missed meanwhile once unpaused', async () => {
+    const first = await start([Widgets]);
+    const items = objects(env.kubeConfig, testResource, env.namespace);
+    await items.create('restarted', { size: 1 });
+    await items.waitFor('restarted', (o) => o.status?.state === 'ready', 'the object handled');
+    await items.patchMetadata('restarted', pause);
+    await items.waitFor('restarted', (o) => pausedCondition(o)?.status === 'True', 'the Paused condition');
+    await first.stop();
+
+    await items.patchSpec('restarted', { size: 2 });
+    const second = await start([Widgets]);
+    await eventually(() => waiting(second, 'restarted').length > 0, 'the object kept at start-up');
+    expect(callsOf('restarted', 'modified')).toEqual([]);
+    await items.patchMetadata('restarted', unpause);
+    await eventually(() => callsOf('restarted', 'modified').length > 0, 'the missed change run');
+    expect(callsOf('restarted', 'modified').map((c) => c.reasons)).toEqual([
+      [{ type: 'startup' }, { type: 'unpaused' }],
+    ]);
+    await items.waitFor('restarted', (o) => pausedCondition(o)?.status === 'False', 'the Paused condition "False"');
+  });
+
+  it('unpaused while the operator was down shows Paused "False" once the operator starts', async () => {
+    const first = await start([Widgets]);
+    const items = objects(env.kubeConfig, testResource, env.namespace);
+    await items.create('thawed');
+    await items.waitFor('thawed', (o) => o.status?.state === 'ready', 'the object handled');
+    await items.patchMetadata('thawed', pause);
+    await items.waitFor('thawed', (o) => pausedCondition(o)?.status === 'True', 'the Paused condition');
+    await first.stop();
+
+    await items.patchMetadata('thawed', unpause);
+    await start([Widgets]);
+    await items.waitFor('thawed', (o) => pausedCondition(o)?.status === 'False', 'the Paused condition "False"');
+  });
+
   it('gets no timer tick until it is unpaused', async () => {
     const running = await start([Clocks]);
     const items = objects(env.kubeConfig, clocks, env.namespace);
@@ -166,5 +216,42 @@ describe('a paused object', () => {
     await items.patchMetadata('clock', unpause);
     await eventually(() => callsOf('clock', 'tick').length > ticks, 'the ticks again');
     await items.waitFor('clock', (o) => pausedCondition(o)?.status === 'False', 'the Paused condition turned "False"');
+  });
+
+  it('gets no repair of a child deleted by hand until it is unpaused', async () => {
+    const running = await start([Parents]);
+    const core = env.kubeConfig.makeApiClient(CoreV1Api);
+    const child = async () => {
+      const list = await core.listNamespacedConfigMap({ namespace: env.namespace });
+      return list.items.find((c) => c.metadata?.name === 'kept-child');
+    };
+    const items = objects(env.kubeConfig, parents, env.namespace);
+    await items.create('kept');
+    await eventually(child, 'the child');
+    await items.patchMetadata('kept', pause);
+    await items.waitFor('kept', (o) => pausedCondition(o)?.status === 'True', 'the Paused condition');
+    const before = callsOf('kept').length;
+
+    await core.deleteNamespacedConfigMap({ name: 'kept-child', namespace: env.namespace });
+    await eventually(
+      () => waiting(running, 'kept').some((l) => JSON.stringify(l.reasons).includes('"deleted"')),
+      "the child's deletion kept while paused",
+    );
+    expect(await child()).toBeUndefined();
+    expect(callsOf('kept')).toHaveLength(before);
+
+    await items.patchMetadata('kept', unpause);
+    await eventually(child, 'the child repaired');
+    expect(callsOf('kept')[before]?.reasons).toEqual([
+      {
+        type: 'owned-changed',
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        name: 'kept-child',
+        namespace: env.namespace,
+        event: 'deleted',
+      },
+      { type: 'unpaused' },
+    ]);
   });
 });
