@@ -17,7 +17,7 @@ import {
 import { testResource } from './support/test-resource.js';
 
 interface Call {
-  handler: 'added' | 'modified' | 'deleted' | 'tick' | 'reconcile';
+  handler: 'added' | 'modified' | 'deleted' | 'tick' | 'reconcile' | 'changed';
   name: string;
   reasons: RunReason[];
 }
@@ -59,10 +59,26 @@ class Parents extends ResourceHandler {
   }
 }
 
+const watchers = {
+  ...testResource,
+  group: 'pause.kubeop.dev',
+  plural: 'watchers',
+  singular: 'watcher',
+  kind: 'Watcher',
+};
+
+@CustomResource(watchers)
+class Watchers extends ResourceHandler {
+  @OnModified({ everyChange: true }) changed(o: CustomObject) {
+    calls.push({ handler: 'changed', name: o.metadata.name, reasons: this.reasons });
+  }
+}
+
 const env = operatorSuite({ beforeAll, afterEach, afterAll }, { crds: [Widgets] });
 beforeAll(async () => {
   await installCrd(env.kubeConfig, clocks);
   await installCrd(env.kubeConfig, parents);
+  await installCrd(env.kubeConfig, watchers);
 });
 
 const FINALIZER = `${testResource.group}/finalizer`;
@@ -79,7 +95,9 @@ function waiting(running: RunningOperator, name: string) {
   );
 }
 
-async function start(handlers: Array<typeof Widgets | typeof Clocks | typeof Parents>): Promise<RunningOperator> {
+async function start(
+  handlers: Array<typeof Widgets | typeof Clocks | typeof Parents | typeof Watchers>,
+): Promise<RunningOperator> {
   return runOperator(handlers, { kubeconfigPath: env.kubeconfigPath, namespace: env.namespace });
 }
 
@@ -253,5 +271,20 @@ describe('a paused object', () => {
       },
       { type: 'unpaused' },
     ]);
+  });
+
+  it('pausing and unpausing are no change to an everyChange handler', async () => {
+    const running = await start([Watchers]);
+    const items = objects(env.kubeConfig, watchers, env.namespace);
+    await items.create('watched');
+    await items.patchMetadata('watched', pause);
+    await items.waitFor('watched', (o) => pausedCondition(o)?.status === 'True', 'the Paused condition');
+    await eventually(() => waiting(running, 'watched').length > 0, 'the pause taken');
+    await items.patchMetadata('watched', unpause);
+    await items.waitFor('watched', (o) => pausedCondition(o)?.status === 'False', 'the Paused condition "False"');
+    // Had the annotation or the condition been news, a run with the reason unpaused (or two) would come first.
+    await items.patchMetadata('watched', { labels: { touched: 'yes' } });
+    await eventually(() => callsOf('watched').length > 0, 'the run for the label');
+    expect(callsOf('watched').map((c) => c.reasons)).toEqual([[{ type: 'changed' }]]);
   });
 });
