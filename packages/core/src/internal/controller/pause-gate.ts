@@ -49,7 +49,7 @@ export class PauseGate {
           `"${PAUSED_VALUE}" pauses (set it to "${PAUSED_VALUE}", or remove it)`,
         { object: key },
       );
-    if (news.change === 'paused') return NOTHING;
+    if (news.change === 'paused') return { ...NOTHING };
     if (news.change === 'unpaused') return { ...NOTHING, reasons: [{ type: 'unpaused' }] };
     return undefined;
   }
@@ -94,7 +94,7 @@ export class PauseGate {
         logger.info(`${key} is being deleted while paused: kubeop's finalizer holds it until it is unpaused`, {
           object: key,
         });
-      const owed = work ? mergeIntents(parked?.intent, work) : (parked?.intent ?? NOTHING);
+      const owed = work ? mergeIntents(parked?.intent, work) : (parked?.intent ?? { ...NOTHING });
       this.parked.set(key, { uid: object.metadata.uid, intent: owed, deleting });
       logger.debug(`${key} is paused: its work waits`, { object: key, reasons: owed.reasons ?? [] });
       await this.show(key, object, true);

@@ -72,8 +72,6 @@ export function showsPaused(object: KubeObject): boolean {
 export function pausedConditions(object: KubeObject, paused: boolean, now: Date): Condition[] | undefined {
   const conditions = conditionsOf(object);
   if (conditions === null) return undefined;
-  if (object.status !== undefined && (typeof object.status !== 'object' || Array.isArray(object.status)))
-    return undefined;
   if (paused === showsPaused(object)) return undefined;
   const list = conditions ?? [];
   const condition: Condition = {
