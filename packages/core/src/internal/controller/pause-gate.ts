@@ -6,7 +6,7 @@ import type { KubeObject } from '../../kube/objects.js';
 import { fullName, objectPath } from '../../kube/resource.js';
 import type { Logger } from '../../logging.js';
 import { PAUSED_ANNOTATION, PAUSED_VALUE } from '../../pause.js';
-import { type Intent, mergeIntents, NOTHING, withoutDeletion } from '../dispatch/dispatch.js';
+import { hasWork, type Intent, mergeIntents, NOTHING, withoutDeletion } from '../dispatch/dispatch.js';
 import { isPaused, pauseNews, showsPaused } from '../dispatch/pause.js';
 import { showPausedCondition } from '../run/pause-condition.js';
 import type { WatchEvent } from '../types/watch-event.js';
@@ -103,7 +103,11 @@ export class PauseGate {
     if (parked) {
       this.parked.delete(key);
       work = work ? mergeIntents(parked.intent, work) : parked.intent;
-      logger.info(`${key} is unpaused: the work owed runs now`, { object: key, reasons: work.reasons ?? [] });
+      const owed = hasWork(work) || !!work.deleted || work.status !== undefined;
+      logger.info(`${key} is unpaused: ${owed ? 'the work owed runs now' : 'nothing came due while it was paused'}`, {
+        object: key,
+        reasons: work.reasons ?? [],
+      });
     }
     await this.show(key, object, false);
     return work;
