@@ -39,7 +39,8 @@ export abstract class ResourceHandler<Spec = Record<string, unknown>, Status ext
   declare logger: Logger;
   /**
    * Why this run happens: every cause since the object's last run, oldest first (`startup`, `added`,
-   * `spec-changed`, `owned-changed` with the child, `timer`, `retry` with the attempt, `requeue`, `resync`).
+   * `spec-changed`, `owned-changed` with the child, `timer`, `retry` with the attempt, `requeue`, `resync`,
+   * `unpaused` after what came due while the object was paused).
    */
   declare reasons: RunReason[];
   /** kubeop's pooled client for any resource (get, list, create, apply, patch, delete); prefer it to client-node's API classes. */

@@ -28,6 +28,7 @@ export {
 export type { CustomObject, KubeObject, ObjectMeta } from './kube/objects.js';
 export type { Logger } from './logging.js';
 export type { OperatorOptions } from './operator.js';
+export { NOT_PAUSED_REASON, PAUSED_ANNOTATION, PAUSED_CONDITION, PAUSED_REASON, PAUSED_VALUE } from './pause.js';
 export type { RunReason } from './reasons.js';
 export { NamespaceNotFoundError } from './namespace-check.js';
 export { ResourceNotServedError } from './resource-setup.js';

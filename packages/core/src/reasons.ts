@@ -28,7 +28,9 @@ export type RunReason =
   /** `--resync-period` passed. */
   | { type: 'resync' }
   /** The object is being deleted (or is gone). */
-  | { type: 'deleted' };
+  | { type: 'deleted' }
+  /** The `kubeop.dev/paused` annotation was removed: the run carries what came due while the object was paused. */
+  | { type: 'unpaused' };
 
 /** Collected causes are bounded per object: past this the oldest go, so a storm of child changes costs no memory. */
 export const MAX_REASONS = 16;

@@ -31,7 +31,7 @@ describe('OperatorMetrics', () => {
     c.retry();
     c.retry();
     const now = Date.now();
-    c.observe({ depth: () => 2, cacheSize: () => 9, inFlight: () => [now - 3000, now - 1000] });
+    c.observe({ depth: () => 2, cacheSize: () => 9, inFlight: () => [now - 3000, now - 1000], paused: () => 1 });
     metrics.leaderStatus('my-lease', true);
     const text = await metrics.text();
 
@@ -65,6 +65,7 @@ describe('OperatorMetrics', () => {
     expect(text).toContain('# TYPE workqueue_unfinished_work_seconds gauge');
     expect(sample(text, 'leader_election_master_status{name="my-lease"}')).toBe(1);
     expect(sample(text, `kubeop_cache_objects${ctl}`)).toBe(9);
+    expect(sample(text, `kubeop_paused_objects${ctl}`)).toBe(1);
     // Handlers named in the options exist at 0 before their first run; Node's process metrics are there.
     expect(sample(text, `kubeop_handler_runs_total{controller="${W}",handler="@OnDeleted",outcome="success"}`)).toBe(0);
     expect(text).toContain('# TYPE process_cpu_seconds_total counter');

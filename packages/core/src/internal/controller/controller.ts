@@ -4,7 +4,7 @@ import type { ResourceDescription } from '../../explorer.js';
 import { objectKey } from '../../kube/objects.js';
 import { fullName, type ResourceRef } from '../../kube/resource.js';
 import type { Logger } from '../../logging.js';
-import { decide, hasWork, type Intent, intentFor } from '../dispatch/dispatch.js';
+import { decide, hasWork, type Intent, intentFor, mergeIntents } from '../dispatch/dispatch.js';
 import { type ControllerMetrics, NOOP_CONTROLLER_METRICS, type ReconcileResult } from '../metrics/metrics.js';
 import type { HandlerDependencies } from '../run/handler-runner.js';
 import type { WatchEvent } from '../types/watch-event.js';
@@ -13,6 +13,7 @@ import type { CacheOptions, Informers } from '../watch/informers.js';
 import type { ResourceWatcher } from '../watch/watcher.js';
 import { Attempts } from './attempt.js';
 import { intentQueue } from './intent-queue.js';
+import { PauseGate } from './pause-gate.js';
 import { emptyStats } from './stats.js';
 import { Triggers } from './triggers.js';
 
@@ -41,6 +42,7 @@ export class ResourceController {
   private readonly metrics: ControllerMetrics;
   private readonly shutdown = new AbortController();
   private readonly attempts: Attempts;
+  private readonly pause: PauseGate;
   readonly stats = emptyStats(() => this.queue.depth);
 
   constructor(private readonly options: ControllerOptions) {
@@ -55,6 +57,7 @@ export class ResourceController {
       informers.get(type, namespace, {}, { metadataOnly }),
     );
     const shared = { description, deps: options, queue, metrics, logger, stats: this.stats };
+    const pause = (this.pause = new PauseGate({ description, client: options.client, logger }));
     this.attempts = new Attempts({
       ...shared,
       handledDeletions: this.handledDeletions,
@@ -77,6 +80,7 @@ export class ResourceController {
       depth: () => queue.depth,
       cacheSize: () => watcher.cache.size,
       inFlight: () => this.attempts.startTimes(),
+      paused: () => pause.size,
     });
   }
 
@@ -121,15 +125,21 @@ export class ResourceController {
     const key = objectKey(event.object);
     this.triggers.onPrimaryEvent(event, key);
     const intent = intentFor(event, this.options.description);
+    // Pausing or unpausing asks for a run of its own (to show the condition, or to run the work owed).
+    const paused = this.pause.onEvent(event, key);
+    const work = paused ? mergeIntents(intent, paused) : intent;
     // The object's own change is news for every pending run, a retry's included: it runs now.
-    if (intent) this.queue.add(key, intent);
+    if (work) this.queue.add(key, work);
   }
 
   /** The loop's body: one key with its intent, an owed status first, else `decide` and run the action. */
-  private async reconcile(key: string, intent: Intent): Promise<void> {
+  private async reconcile(key: string, queued: Intent): Promise<void> {
     const started = performance.now();
-    const { status, ...rest } = intent;
     const object = this.watcher.cache.get(key);
+    // A paused object's work is kept until it is unpaused (pause-gate.ts); one annotation lookup lets the rest pass.
+    const intent = this.pause.concerns(key, queued, object) ? await this.pause.admit(key, queued, object) : queued;
+    if (!intent) return;
+    const { status, ...rest } = intent;
     let result: ReconcileResult;
     if (status !== undefined && object) {
       // A status a run could not write goes first, without running the handler again.

@@ -6,6 +6,7 @@ import { type KubeObject, stateOf } from '../../kube/objects.js';
 import type { RunReason } from '../../reasons.js';
 import type { WatchEvent } from '../types/watch-event.js';
 import { handlerExists, handlerNameOf, type HandlerRef, isTimer, timerIndex, timerMethod } from './handlers.js';
+import { pauseBookkeepingMoved, withoutPauseBookkeeping } from './pause.js';
 import { mergeReasons } from './reasons.js';
 import { composeMergePatches } from '../util/merge-patch.js';
 
@@ -74,9 +75,13 @@ export function owedRun(object: KubeObject, description: ResourceDescription): H
   return handlerExists(description, ref) ? ref : undefined;
 }
 
-/** Whether a change is only kubeop's own bookkeeping (its annotations, the resourceVersion): no news to a handler. */
+/**
+ * Whether a change is only kubeop's own bookkeeping (its annotations, the resourceVersion, the pause annotation and
+ * the Paused condition): no news to a handler.
+ */
 export function onlyBookkeepingChanged(previous: KubeObject, object: KubeObject): boolean {
   const strip = (o: KubeObject) => {
+    o = withoutPauseBookkeeping(o);
     const {
       resourceVersion: _v,
       managedFields: _m,
@@ -120,9 +125,13 @@ export function intentFor(event: WatchEvent, description: ResourceDescription): 
     };
   }
   if (event.type === 'DELETED') return { ...NOTHING, deleted: object, reasons: [{ type: 'deleted' }] };
-  // kubeop's own notes on the object (an owed run, the handled generation) are no news to anyone.
-  if (previous && bookkeepingMoved(previous, object) && onlyBookkeepingChanged(previous, object)) return undefined;
   const changeHandler = description.handlers.modified ?? description.handlers.reconcile;
+  // kubeop's own notes on the object (an owed run, the handled generation, the pause) are no news to anyone; pausing
+  // and unpausing queue what they need themselves (controller/pause-gate.ts).
+  const moved =
+    previous &&
+    (bookkeepingMoved(previous, object) || pauseBookkeepingMoved(previous, object, !!changeHandler?.everyChange));
+  if (moved && onlyBookkeepingChanged(previous, object)) return undefined;
   const oldGeneration = previous?.metadata.generation;
   const newGeneration = object.metadata.generation;
   const specChanged = newGeneration !== oldGeneration;
@@ -275,7 +284,7 @@ function restAfterTimer(intent: Intent, done: number, description: ResourceDescr
 }
 
 /** The work left for the new object of the same name once the old one's deletion is handled. */
-function withoutDeletion(intent: Intent): Intent {
+export function withoutDeletion(intent: Intent): Intent {
   const { deleted: _handled, reasons, ...rest } = intent;
   const left = (reasons ?? []).filter((reason) => reason.type !== 'deleted');
   return left.length ? { ...rest, reasons: left } : rest;

@@ -50,6 +50,8 @@ export interface ControllerProbes {
   /** Start times (`Date.now()` ms) of the runs in progress: workqueue_unfinished_work_seconds and
    * workqueue_longest_running_processor_seconds. */
   inFlight?: () => Iterable<number>;
+  /** Objects paused by the `kubeop.dev/paused` annotation (kubeop_paused_objects). */
+  paused?: () => number;
 }
 
 export interface ControllerMetricsOptions {
@@ -242,6 +244,12 @@ function createFamilies(registry: Registry, scrape: () => void) {
     watchEvents: counter('kubeop_watch_events_total', ['controller', 'type'], 'Watch events received, by type'),
     bookmarks: counter('kubeop_watch_bookmarks_total', ctl, 'Watch bookmarks received'),
     cacheObjects: gauge('kubeop_cache_objects', ctl, 'Objects in the watch cache', scrape),
+    pausedObjects: gauge(
+      'kubeop_paused_objects',
+      ctl,
+      'Objects paused by the kubeop.dev/paused annotation: no handler runs for them until it is removed',
+      scrape,
+    ),
     statusWrites: counter('kubeop_status_writes_total', ctl, 'Status patches the API server accepted'),
     statusFailures: counter(
       'kubeop_status_write_failures_total',
@@ -467,6 +475,7 @@ class Handle implements ControllerMetrics {
     const { wq } = this.b;
     f.depth.set({ ...wq, priority: '' }, probes.depth?.() ?? 0);
     f.cacheObjects.set({ controller: name }, probes.cacheSize?.() ?? 0);
+    f.pausedObjects.set({ controller: name }, probes.paused?.() ?? 0);
     const now = Date.now();
     let total = 0;
     let longest = 0;
