@@ -105,7 +105,8 @@ export class WorkQueue<T> {
       held.payload = this.options.merge(held.payload, payload);
       return;
     }
-    const limited = this.rateHeld.get(key);
+    // Checked only while some run is held back: without a rateLimit, an add pays nothing for it.
+    const limited = this.rateHeld.size ? this.rateHeld.get(key) : undefined;
     if (limited) {
       limited.payload = this.options.merge(limited.payload, payload);
       return;
