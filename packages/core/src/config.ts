@@ -98,7 +98,7 @@ export function runtimeConfigFromArgs(args: OperatorArgs, context: ConfigContext
 }
 
 /** Twice the rate, as client-go's defaults (QPS 5, Burst 10), and at least one request. */
-export function defaultBurst(qps: number): number {
+function defaultBurst(qps: number): number {
   return Math.max(1, Math.ceil(2 * qps));
 }
 

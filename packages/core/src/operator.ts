@@ -23,7 +23,7 @@ import { parseWebhookService, startWebhooks } from './internal/webhook/start.js'
 import { KubeClient } from './kube/client.js';
 import { ClientNodeAccess, mentionsClientNode } from './kube/client-node.js';
 import { loadKubeConfig } from './kube/config.js';
-import { TokenBucket } from './kube/rate-limiter.js';
+import type { TokenBucket } from './kube/rate-limiter.js';
 import { ObjectClient } from './kube/object-client.js';
 import { resolveOwnedTypes, ResourceSetup } from './resource-setup.js';
 import { fullName } from './kube/resource.js';
@@ -147,7 +147,9 @@ export class Operator {
   }
 
   /** --kube-api-qps's token bucket, counted in metrics; a wait of over a second is logged, as client-go does. */
-  private rateLimiter(client: KubeClient, metrics: Metrics): TokenBucket {
+  private async rateLimiter(client: KubeClient, metrics: Metrics): Promise<TokenBucket> {
+    // Loaded only when asked for: an operator without the flag carries none of it.
+    const { TokenBucket } = await import('./kube/rate-limiter.js');
     const { qps, burst } = this.config.kubeApi;
     let host: string | undefined;
     return new TokenBucket(qps, burst, (verb, seconds, waited) => {
@@ -176,7 +178,7 @@ export class Operator {
       metrics.apiRequest(method, host, status, seconds);
       unauthorized.observe(status);
     };
-    if (config.kubeApi.qps > 0) client.rateLimiter = this.rateLimiter(client, metrics);
+    if (config.kubeApi.qps > 0) client.rateLimiter = await this.rateLimiter(client, metrics);
     if (config.namespace) await checkNamespaceExists(client, config.namespace, '--namespace', this.logger);
     const setup = new ResourceSetup(client, config, this.logger);
     for (const { resource, versions } of this.resources) await setup.check(resource, versions);
