@@ -59,6 +59,10 @@ export interface OperatorArgs {
   webhookCertLifetime: number;
   /** Seconds a new self-managed CA is trusted before it signs; 0 = the certificate module's default. */
   webhookCaPropagation: number;
+  /** Requests a second to the API server; 0 = unlimited. */
+  kubeApiQps: number;
+  /** Requests at once before --kube-api-qps applies; undefined: twice the rate. */
+  kubeApiBurst: number | undefined;
   [property: string]: unknown;
 }
 
@@ -190,6 +194,24 @@ const BUILT_IN: FlagSpec[] = [
         'Queue every object again this often, in seconds, with reason resync (runs @OnReconcile, else @OnModified); 0 = off',
     },
     seconds({ min: 0 }),
+  ),
+  flag(
+    'kube-api-qps',
+    {
+      type: 'number',
+      default: 0,
+      describe:
+        "Client-side limit of requests a second to the API server, as client-go's QPS (watches count as they open); 0 = unlimited",
+    },
+    { min: 0, max: 1_000_000 },
+  ),
+  flag(
+    'kube-api-burst',
+    {
+      type: 'number',
+      describe: 'Requests sent at once before --kube-api-qps applies (default: twice --kube-api-qps, at least 1)',
+    },
+    { min: 1, integer: true, max: 1_000_000 },
   ),
   flag('leader-elect', {
     type: 'boolean',
@@ -400,7 +422,8 @@ export function parseCommandLine(resources: ResourceDescription[], commandLine: 
     args[spec.property] = value;
   }
   for (const spec of specs) {
-    if (!spec.bounds) continue;
+    // A number flag without a default may be left out.
+    if (!spec.bounds || values[camelCase(spec.flag)] === undefined) continue;
     const value = values[camelCase(spec.flag)] as number;
     // The value came from the environment when it is the one the variable gave (the command line would have replaced it).
     const source =
@@ -475,6 +498,8 @@ function fromEnvironment(raw: string, type: Options['type'], name: string): unkn
 }
 
 function checkValue(spec: FlagSpec, value: unknown): void {
+  // A flag without a default that was not given stays undefined.
+  if (value === undefined) return;
   const values = Array.isArray(value) ? value : [value];
   if (spec.options.type === 'number' && values.some((v) => typeof v !== 'number' || Number.isNaN(v))) {
     throw new UsageError(`--${spec.flag} expects a number\n${SEE_HELP}`);

@@ -28,6 +28,16 @@ export interface RuntimeConfig {
   metricsBindAddress: string;
   healthProbeBindAddress: string;
   probes: ProbeConfig;
+  /** Client-side rate limit of requests to the API server. */
+  kubeApi: KubeApiRateLimit;
+}
+
+/** A token bucket as client-go's QPS and Burst, except that it is off by default. */
+export interface KubeApiRateLimit {
+  /** Requests a second on average; 0 = unlimited (the default). */
+  qps: number;
+  /** Requests at once before the rate applies, >= 1 when `qps` is set. */
+  burst: number;
 }
 
 /** How long the probes tolerate a failure before they report it (see the README's table of what the kubelet does). */
@@ -83,7 +93,13 @@ export function runtimeConfigFromArgs(args: OperatorArgs, context: ConfigContext
       watchFailureToleranceSeconds: args.watchFailureTolerance,
       unauthorizedToleranceSeconds: args.unauthorizedTolerance,
     },
+    kubeApi: { qps: args.kubeApiQps, burst: args.kubeApiBurst ?? defaultBurst(args.kubeApiQps) },
   };
+}
+
+/** Twice the rate, as client-go's defaults (QPS 5, Burst 10), and at least one request. */
+function defaultBurst(qps: number): number {
+  return Math.max(1, Math.ceil(2 * qps));
 }
 
 /**

@@ -129,6 +129,7 @@ function validateResource(className: string, resource: ResourceRecord): void {
     );
   }
   need('keepManagedFields', [undefined, true, false].includes(resource.keepManagedFields), 'true or false');
+  if (resource.rateLimit !== undefined) problems.push(...rateLimitProblems(resource.rateLimit));
   if (resource.custom) problems.push(...columnProblems(resource.columns));
   if (problems.length) throw new InvalidHandlerError(`${decorator} on ${className}: ${problems.join('; ')}`);
   if (resource.custom && resource.schema !== undefined) {
@@ -138,6 +139,21 @@ function validateResource(className: string, resource: ResourceRecord): void {
         new StructuralSchemaError(`${decorator} on ${className}: schema`, schemaProblems).message,
       );
   }
+}
+
+/** The longest window setTimeout can wait out (2^31 - 1 ms); a longer one would fire at once. */
+const MAX_RATE_WINDOW_SECONDS = 2_147_483;
+
+function rateLimitProblems(rateLimit: ResourceRecord['rateLimit']): string[] {
+  const { runs, perSeconds } = (rateLimit ?? {}) as { runs?: unknown; perSeconds?: unknown };
+  const problems: string[] = [];
+  if (!(typeof runs === 'number' && Number.isInteger(runs) && runs >= 1))
+    problems.push(problem('rateLimit.runs', runs, 'a whole number of runs >= 1'));
+  if (!(typeof perSeconds === 'number' && perSeconds > 0 && perSeconds <= MAX_RATE_WINDOW_SECONDS))
+    problems.push(
+      problem('rateLimit.perSeconds', perSeconds, `a number of seconds > 0, at most ${MAX_RATE_WINDOW_SECONDS}`),
+    );
+  return problems;
 }
 
 const COLUMN_TYPES = new Set(['string', 'integer', 'number', 'boolean', 'date']);

@@ -23,6 +23,7 @@ import { parseWebhookService, startWebhooks } from './internal/webhook/start.js'
 import { KubeClient } from './kube/client.js';
 import { ClientNodeAccess, mentionsClientNode } from './kube/client-node.js';
 import { loadKubeConfig } from './kube/config.js';
+import type { TokenBucket } from './kube/rate-limiter.js';
 import { ObjectClient } from './kube/object-client.js';
 import { resolveOwnedTypes, ResourceSetup } from './resource-setup.js';
 import { fullName } from './kube/resource.js';
@@ -146,6 +147,20 @@ export class Operator {
     });
   }
 
+  /** --kube-api-qps's token bucket, counted in metrics; a wait of over a second is logged, as client-go does. */
+  private async rateLimiter(client: KubeClient, metrics: Metrics): Promise<TokenBucket> {
+    // Loaded only when asked for: an operator without the flag carries none of it.
+    const { TokenBucket } = await import('./kube/rate-limiter.js');
+    const { qps, burst } = this.config.kubeApi;
+    let host: string | undefined;
+    return new TokenBucket(qps, burst, (verb, seconds, waited) => {
+      host ??= new URL(client.server).host;
+      metrics.apiThrottle(verb, host, seconds, waited);
+      if (seconds > 1)
+        this.logger.debug(`a ${verb} request waited ${seconds.toFixed(1)}s for --kube-api-qps ${qps} (burst ${burst})`);
+    });
+  }
+
   /** Connects, checks or creates the CRDs and starts the manager; resolves without waiting for leadership. */
   async start(): Promise<void> {
     const { config } = this;
@@ -164,6 +179,7 @@ export class Operator {
       metrics.apiRequest(method, host, status, seconds);
       unauthorized.observe(status);
     };
+    if (config.kubeApi.qps > 0) client.rateLimiter = await this.rateLimiter(client, metrics);
     if (config.namespace) await checkNamespaceExists(client, config.namespace, '--namespace', this.logger);
     const setup = new ResourceSetup(client, config, this.logger);
     for (const { resource, versions } of this.resources) await setup.check(resource, versions);
@@ -198,6 +214,7 @@ export class Operator {
               handlers: [...Object.values(description.handlers), ...description.timers].map((record) =>
                 handlerName(record),
               ),
+              rateLimited: description.resource.rateLimit !== undefined,
             }),
           }),
     );

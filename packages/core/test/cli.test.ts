@@ -3,6 +3,7 @@ import { Arg, CustomResource, OnAdded } from '@kubeop/decorators';
 import { type OperatorArgs, UsageError } from '@kubeop/core';
 import { describeHandlerClass } from '@kubeop/core/tooling';
 import { parseCommandLine } from '../src/cli.js';
+import { runtimeConfigFromArgs } from '../src/config.js';
 
 @CustomResource({ group: 'example.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing' })
 class Handler {
@@ -267,5 +268,43 @@ describe('namespace names', () => {
 describe('repeated flags', () => {
   it('take the last value, as most command lines do', () => {
     expect(run(['--log-level', 'debug', '--log-level', 'warn'])).toMatchObject({ logLevel: 'warn' });
+  });
+});
+
+describe('API rate limit flags', () => {
+  const config = (args: OperatorArgs) =>
+    runtimeConfigFromArgs(args, { name: 'op', resources: [], inClusterNamespace: undefined }).kubeApi;
+
+  it('are off by default, and the burst defaults to twice the rate (at least 1), as client-go has 5 and 10', () => {
+    expect(run([])).toMatchObject({ kubeApiQps: 0, kubeApiBurst: undefined });
+    expect(config(run([]))).toEqual({ qps: 0, burst: 1 });
+    expect(config(run(['--kube-api-qps', '5']))).toEqual({ qps: 5, burst: 10 });
+    expect(config(run(['--kube-api-qps', '0.2']))).toEqual({ qps: 0.2, burst: 1 });
+    expect(config(run(['--kube-api-qps', '0.5', '--kube-api-burst', '3']))).toEqual({ qps: 0.5, burst: 3 });
+    expect(config(run([], { KUBEOP_KUBE_API_QPS: '20', KUBEOP_KUBE_API_BURST: '30' }))).toEqual({
+      qps: 20,
+      burst: 30,
+    });
+  });
+
+  it.each([
+    [['--kube-api-qps', '-1'], '--kube-api-qps -1 is out of range: must be at least 0'],
+    [['--kube-api-qps', 'Infinity'], '--kube-api-qps Infinity is out of range: must be at most 1000000'],
+    [['--kube-api-qps', '5', '--kube-api-burst', '0'], '--kube-api-burst 0 is out of range: must be at least 1'],
+    [['--kube-api-qps', '5', '--kube-api-burst', '-2'], '--kube-api-burst -2 is out of range: must be at least 1'],
+    [
+      ['--kube-api-qps', '5', '--kube-api-burst', '1.5'],
+      '--kube-api-burst 1.5 is out of range: must be a whole number',
+    ],
+  ])('refuses %j, naming the flag', (argv, message) => {
+    expect(() => run(argv)).toThrow(UsageError);
+    expect(() => run(argv)).toThrow(`${message}\nRun with --help to see the flags.`);
+  });
+
+  it('names the environment variable a bad value came from', () => {
+    expect(() => run([], { KUBEOP_KUBE_API_BURST: '0' })).toThrow(
+      'KUBEOP_KUBE_API_BURST=0 (sets --kube-api-burst) is out of range: must be at least 1',
+    );
+    expect(() => run(['--kube-api-qps', 'x'])).toThrow('--kube-api-qps expects a number');
   });
 });

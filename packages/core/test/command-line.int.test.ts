@@ -43,6 +43,8 @@ describe('the operator process', () => {
     [['--max-concurrent', 'lots'], /--max-concurrent expects a number/],
     [['--watchdog', '0'], /--watchdog 0 is out of range: must be greater than 0/],
     [['--retry-delay', '-5'], /--retry-delay -5 is out of range: must be greater than 0/],
+    [['--kube-api-qps', '-1'], /--kube-api-qps -1 is out of range: must be at least 0/],
+    [['--kube-api-qps', '5', '--kube-api-burst', '0'], /--kube-api-burst 0 is out of range: must be at least 1/],
   ])('refuses %j with exit code 2 and a clear message', async (args, message) => {
     const run = spawnOperator(SAMPLE_MAIN, args);
     expect(await run.exited).toEqual({ code: 2, signal: null });

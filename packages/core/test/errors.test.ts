@@ -6,6 +6,7 @@ import { FinalizerError } from '../src/internal/run/finalizers.js';
 import { LeadershipLostError } from '../src/internal/leader/lease-elector.js';
 import { ObjectGoneError } from '../src/internal/run/status-errors.js';
 import { BindError } from '../src/internal/serve/http-server.js';
+import { ClientClosedError } from '../src/kube/rate-limiter.js';
 
 const apiError = new core.KubeApiError(422, 'PATCH', '/apis/x/v1/things/a/status', 'Invalid', 'bad', {
   causes: [{ field: 'status.replicas' }],
@@ -40,6 +41,7 @@ const instances: core.KubeopError[] = [
   new LeadershipLostError('taken', 'lease taken'),
   new FinalizerError('add', 'example.com/cleanup', 'things.example.com', 'ns/a', apiError),
   new BindError('--metrics-bind-address', ':x', 'not a port'),
+  new ClientClosedError('GET: the API client is closed'),
   new tooling.ConversionError('@ConvertFrom(v1) fromV1 threw on ns/a'),
   new tooling.ConversionReviewError('not a ConversionReview'),
 ];

@@ -115,6 +115,35 @@ describe('describeHandlerClass', () => {
     expect(describeHandlerClass(Fine).handlers.added?.timeout).toBe(2.5);
   });
 
+  it('takes a rateLimit of whole runs per positive seconds, and names the class and field of a bad one', () => {
+    @CustomResource({ ...resource, rateLimit: { runs: 2, perSeconds: 0.5 } })
+    class Limited {
+      @OnAdded() added(): void {}
+    }
+    expect(describeHandlerClass(Limited).resource.rateLimit).toEqual({ runs: 2, perSeconds: 0.5 });
+
+    const bad: Array<[unknown, RegExp]> = [
+      [{ runs: 0, perSeconds: 3 }, /^@CustomResource on Bad: rateLimit\.runs "0" is invalid \(a whole number/],
+      [{ runs: 1.5, perSeconds: 3 }, /rateLimit\.runs "1\.5" is invalid/],
+      [
+        { runs: 2, perSeconds: -1 },
+        /^@CustomResource on Bad: rateLimit\.perSeconds "-1" is invalid \(a number of seconds > 0/,
+      ],
+      [{ runs: 2, perSeconds: Infinity }, /rateLimit\.perSeconds "Infinity" is invalid/],
+      [{ runs: 2, perSeconds: NaN }, /rateLimit\.perSeconds "NaN" is invalid/],
+      [{ runs: 2 }, /rateLimit\.perSeconds is missing/],
+      [{ runs: '2', perSeconds: 1 }, /rateLimit\.runs "2" is invalid/],
+    ];
+    for (const [rateLimit, message] of bad) {
+      @CustomResource({ ...resource, rateLimit: rateLimit as { runs: number; perSeconds: number } })
+      class Bad {
+        @OnAdded() added(): void {}
+      }
+      expect(() => describeHandlerClass(Bad)).toThrow(InvalidHandlerError);
+      expect(() => describeHandlerClass(Bad)).toThrow(message);
+    }
+  });
+
   it('rejects a class without handlers', () => {
     @CustomResource(resource)
     class Idle {}

@@ -143,6 +143,8 @@ class FakeLeases {
     this.requests.push(method);
     if (!Number.isInteger(options.timeoutMs))
       throw new RangeError(`timeoutMs must be whole ms (a timer's delay), not ${options.timeoutMs}`);
+    // A renewal held up by --kube-api-qps past the renew deadline would end the leadership.
+    if (options.throttle !== false) throw new Error(`${method} of the Lease would wait for --kube-api-qps`);
     if (this.hang) {
       return new Promise<T>((_, reject) =>
         options.signal?.addEventListener('abort', () => (this.aborted++, reject(options.signal!.reason as Error)), {

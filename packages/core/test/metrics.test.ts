@@ -127,6 +127,35 @@ describe('OperatorMetrics', () => {
     NOOP_METRICS.apiRequest('GET', 'x', 200, 1);
   });
 
+  it("times every request through --kube-api-qps's bucket as client-go does, and counts those that waited", async () => {
+    const metrics = new OperatorMetrics({ processMetrics: false });
+    expect(await metrics.text()).not.toContain('rate_limiter');
+    metrics.apiThrottle('GET', '10.0.0.1:6443', 0, false);
+    metrics.apiThrottle('GET', '10.0.0.1:6443', 0.3, true);
+    metrics.apiThrottle('PATCH', '10.0.0.1:6443', 2, true);
+    const text = await metrics.text();
+    const host = 'host="10.0.0.1:6443"';
+    expect(text).toContain('# TYPE rest_client_rate_limiter_duration_seconds histogram');
+    expect(sample(text, `rest_client_rate_limiter_duration_seconds_count{verb="GET",${host}}`)).toBe(2);
+    expect(sample(text, `rest_client_rate_limiter_duration_seconds_bucket{le="0.005",verb="GET",${host}}`)).toBe(1);
+    expect(sample(text, `kubeop_api_throttled_requests_total{verb="GET",${host}}`)).toBe(1);
+    expect(sample(text, `kubeop_api_throttled_requests_total{verb="PATCH",${host}}`)).toBe(1);
+    NOOP_METRICS.apiThrottle('GET', 'x', 1, true);
+  });
+
+  it("counts runs delayed by a class's rateLimit, shown at 0 from the start only for a class that has one", async () => {
+    const metrics = new OperatorMetrics({ processMetrics: false });
+    const limited = metrics.forController(W, { rateLimited: true });
+    metrics.forController('other.it.kubeop.dev');
+    expect(sample(await metrics.text(), `kubeop_rate_limited_runs_total{controller="${W}"}`)).toBe(0);
+    limited.rateLimited();
+    limited.rateLimited();
+    const text = await metrics.text();
+    expect(sample(text, `kubeop_rate_limited_runs_total{controller="${W}"}`)).toBe(2);
+    expect(text).not.toContain('kubeop_rate_limited_runs_total{controller="other.it.kubeop.dev"}');
+    NOOP_CONTROLLER_METRICS.rateLimited();
+  });
+
   it('gives a watched type that is no controller (an owned type) its watch series only', async () => {
     const metrics = new OperatorMetrics({ processMetrics: false });
     const watch = metrics.forWatch('configmaps');

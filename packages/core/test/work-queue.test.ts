@@ -169,4 +169,54 @@ describe('WorkQueue', () => {
     expect(seen).toEqual([['requeue', 'nudge']]);
     await queue.shutdown(1000);
   });
+  it('holds a run back for a rate limit: adds of every mode join it, and it runs once, merged, when the delay ends', async () => {
+    jest.useFakeTimers();
+    const seen: string[][] = [];
+    let held = false;
+    const queue = new WorkQueue<string[]>(async (key, payload) => {
+      // The first run finds the key over its limit and hands its work back, as the controller does.
+      if (!held) {
+        held = true;
+        queue.add(key, ['during']);
+        queue.holdForRateLimit(key, payload, 5_000);
+        return;
+      }
+      seen.push(payload);
+    }, options(1));
+    queue.add('a', ['first']);
+    await jest.advanceTimersByTimeAsync(0);
+    for (const mode of ['pull', 'beside', 'after-backoff'] as const) queue.add('a', [mode], mode);
+    await jest.advanceTimersByTimeAsync(4_999);
+    expect(seen).toEqual([]);
+    expect(queue.depth).toBe(0);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(seen).toEqual([['first', 'during', 'pull', 'beside', 'after-backoff']]);
+    await queue.shutdown(1000);
+    jest.useRealTimers();
+  });
+
+  it("runs a rate-held tick beside a failure's backoff, leaving the backoff where it is", async () => {
+    jest.useFakeTimers();
+    const seen: string[][] = [];
+    const queue = new WorkQueue<string[]>(async (_key, payload) => void seen.push(payload), options(1));
+    queue.addRateLimited('a', ['retry'], 60_000);
+    queue.holdForRateLimit('a', ['tick'], 1_000);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(seen).toEqual([['tick']]);
+    expect(queue.inBackoff('a')).toBe(true);
+    await jest.advanceTimersByTimeAsync(59_000);
+    expect(seen).toEqual([['tick'], ['retry']]);
+    await queue.shutdown(1000);
+    jest.useRealTimers();
+  });
+
+  it('drops rate holds on shutdown, so no timer outlives the queue', async () => {
+    jest.useFakeTimers();
+    const queue = new WorkQueue<string[]>(async () => {}, options(1));
+    queue.holdForRateLimit('a', ['x'], 60_000);
+    expect(jest.getTimerCount()).toBe(1);
+    await queue.shutdown(1000);
+    expect(jest.getTimerCount()).toBe(0);
+    jest.useRealTimers();
+  });
 });

@@ -31,6 +31,20 @@ export interface ResourceOptions extends ResourceTypeOptions {
    * Defaults to `<group>/finalizer` (`kubeop.dev/finalizer` for the core group).
    */
   finalizer?: string;
+  /**
+   * Limits how often the handlers of one object run: every handler of the class counts, for each object on its own.
+   * A run beyond the limit is delayed until the window allows it, never dropped; the changes that arrive meanwhile
+   * join it, so it runs once on the latest state. Defaults to none (runs are limited only by `--max-concurrent`).
+   */
+  rateLimit?: RateLimitOptions;
+}
+
+/** At most `runs` handler runs of one object start within any `perSeconds` seconds (a sliding window). */
+export interface RateLimitOptions {
+  /** Runs allowed in the window; a whole number >= 1. Required. */
+  runs: number;
+  /** The window in seconds; > 0. Required. */
+  perSeconds: number;
 }
 
 /** Describes the custom resource a handler class serves (`@CustomResource`): a `@Resource` whose CRD kubeop can create. */

@@ -30,6 +30,14 @@ export interface ResourceRecord extends ResourceTypeRecord {
   columns: PrinterColumn[];
   finalizer: string | undefined;
   keepManagedFields: boolean;
+  /** Handler runs per object: at most `runs` within any `perSeconds` seconds; undefined means no limit. */
+  rateLimit: RateLimitRecord | undefined;
+}
+
+export interface RateLimitRecord {
+  runs: number;
+  /** Seconds. */
+  perSeconds: number;
 }
 
 /** What happened to an object, as the edge-triggered handlers see it. */

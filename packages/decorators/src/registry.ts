@@ -71,6 +71,8 @@ export function recordCustomResource(
     columns: custom ? (crd.columns ?? DEFAULT_COLUMNS).map((column) => ({ ...column })) : [],
     finalizer: options.finalizer,
     keepManagedFields: options.keepManagedFields ?? false,
+    // A copy, so a shared options object changed later does not change the class; the explorer checks it.
+    rateLimit: options.rateLimit === undefined ? undefined : { ...options.rateLimit },
   };
   Reflect.defineMetadata(CUSTOM_RESOURCE_KEY, record, target);
 }

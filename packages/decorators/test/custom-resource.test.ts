@@ -26,6 +26,7 @@ describe('@CustomResource', () => {
       ],
       finalizer: undefined,
       keepManagedFields: false,
+      rateLimit: undefined,
     });
   });
 
@@ -44,6 +45,7 @@ describe('@CustomResource', () => {
       columns: [{ name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas', priority: 1 }],
       finalizer: 'example.kubeop.dev/cleanup',
       keepManagedFields: true,
+      rateLimit: { runs: 2, perSeconds: 3 },
     })
     class Handler {}
 
@@ -56,7 +58,17 @@ describe('@CustomResource', () => {
       columns: [{ name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas', priority: 1 }],
       finalizer: 'example.kubeop.dev/cleanup',
       keepManagedFields: true,
+      rateLimit: { runs: 2, perSeconds: 3 },
     });
+  });
+
+  it('copies rateLimit, so changing the options object later does not change the class', () => {
+    const rateLimit = { runs: 1, perSeconds: 5 };
+    @CustomResource({ group: 'example.kubeop.dev', version: 'v1', plural: 'things', kind: 'Thing', rateLimit })
+    class Handler {}
+    rateLimit.runs = 100;
+
+    expect(Reflect.getMetadata(CUSTOM_RESOURCE_KEY, Handler).rateLimit).toEqual({ runs: 1, perSeconds: 5 });
   });
 
   it('writes the same record as the decorator-free defineResource()', () => {

@@ -9,6 +9,7 @@ import {
   type StatusDetails,
 } from './errors.js';
 import type { KubeConfigLike } from './kubeconfig.js';
+import type { TokenBucket } from './rate-limiter.js';
 import type { Answer, Connections, Transport } from './transport.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -25,6 +26,8 @@ export interface RequestOptions {
   accept?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Whether the request waits for the client's rate limit. Defaults to `true`; the Lease's renewals do not. */
+  throttle?: boolean;
 }
 
 /** A watch's answer: the body, read as it streams. */
@@ -52,6 +55,8 @@ export class KubeClient {
   private auth: ApiServerAuth | undefined;
   /** Called once per HTTP request (a 401 retried with a fresh credential is two), for metrics and health checks. */
   requestObserver: ((request: ObservedRequest) => void) | undefined;
+  /** Client-side QPS and burst (`--kube-api-qps`): each request, and each watch as it opens, takes a token first. */
+  rateLimiter: TokenBucket | undefined;
   private pool: { connections: Connections; transport: Transport } | undefined;
   private server_: string | undefined;
   private host_: string | undefined;
@@ -147,6 +152,7 @@ export class KubeClient {
     connection: 'pooled' | 'own',
     timeoutMs?: number,
   ): Promise<{ answer: Answer; connections: Connections }> {
+    if (this.rateLimiter && options.throttle !== false) await this.rateLimiter.take(method, options.signal);
     const fullPath = path + queryString(options.query);
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     // The kubeconfig's current context at the first request: files read, TLS context built, once.
@@ -210,6 +216,7 @@ export class KubeClient {
    * half-dead connection (or from a handler abandoned at shutdown) must not hold the process up.
    */
   async close(graceMs = 2_000): Promise<void> {
+    this.rateLimiter?.close();
     const connections = this.pool?.connections;
     if (!connections) return;
     let timer: NodeJS.Timeout | undefined;

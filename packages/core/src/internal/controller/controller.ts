@@ -5,9 +5,11 @@ import { objectKey } from '../../kube/objects.js';
 import { fullName, type ResourceRef } from '../../kube/resource.js';
 import type { Logger } from '../../logging.js';
 import { decide, hasWork, type Intent, intentFor, mergeIntents } from '../dispatch/dispatch.js';
+import { handlerNameOf, type HandlerRef } from '../dispatch/handlers.js';
 import { type ControllerMetrics, NOOP_CONTROLLER_METRICS, type ReconcileResult } from '../metrics/metrics.js';
 import type { HandlerDependencies } from '../run/handler-runner.js';
 import type { WatchEvent } from '../types/watch-event.js';
+import { RunRateLimiter } from '../queue/run-rate-limiter.js';
 import type { WorkQueue } from '../queue/work-queue.js';
 import type { CacheOptions, Informers } from '../watch/informers.js';
 import type { ResourceWatcher } from '../watch/watcher.js';
@@ -43,12 +45,16 @@ export class ResourceController {
   private readonly shutdown = new AbortController();
   private readonly attempts: Attempts;
   private readonly pause: PauseGate;
+  /** The class's `rateLimit` on handler runs per object, if it has one. */
+  private readonly runLimit: RunRateLimiter | undefined;
   readonly stats = emptyStats(() => this.queue.depth);
 
   constructor(private readonly options: ControllerOptions) {
     const { description, namespace, config, informers } = options;
     const logger = (this.logger = options.logger.child({ resource: fullName(description.resource) }));
     const metrics = (this.metrics = options.metrics ?? NOOP_CONTROLLER_METRICS);
+    const { rateLimit } = description.resource;
+    this.runLimit = rateLimit && new RunRateLimiter(rateLimit);
     const queue = (this.queue = intentQueue(config, metrics, (key, intent) => this.reconcile(key, intent)));
     const { labelSelector, fieldSelector, keepManagedFields } = description.resource;
     const selectors = { labelSelector, fieldSelector };
@@ -132,6 +138,19 @@ export class ResourceController {
     if (work) this.queue.add(key, work);
   }
 
+  /** Holds the intent back when `key` ran as often as the class's `rateLimit` allows, counted and logged. */
+  private overRateLimit(key: string, intent: Intent, handler: HandlerRef): boolean {
+    const waitMs = this.runLimit!.tryStart(key, performance.now());
+    if (waitMs === 0) return false;
+    this.queue.holdForRateLimit(key, intent, waitMs);
+    this.metrics.rateLimited();
+    const { runs, perSeconds } = this.options.description.resource.rateLimit!;
+    this.logger.debug(
+      `delayed ${handlerNameOf(this.options.description, handler)} for ${key} by ${(waitMs / 1000).toFixed(1)}s: rateLimit of ${runs} run(s) per ${perSeconds}s`,
+    );
+    return true;
+  }
+
   /** The loop's body: one key with its intent, an owed status first, else `decide` and run the action. */
   private async reconcile(key: string, queued: Intent): Promise<void> {
     const started = performance.now();
@@ -148,6 +167,8 @@ export class ResourceController {
       if (result !== 'error' && (hasWork(rest) || rest.deleted)) this.queue.add(key, rest);
     } else {
       const { action, rest: left } = decide(rest, object, this.options.description, this.handledDeletions);
+      // Over the class's rate limit, the whole intent waits (finalizer steps and skips run no handler: never held).
+      if (action.kind === 'call' && this.runLimit && this.overRateLimit(key, rest, action.handler)) return;
       if (action.kind === 'skip') {
         this.logger.debug(`skipped ${key}: ${action.reason}`);
         if (intent.deleted) this.handledDeletions.delete(intent.deleted.metadata.uid ?? '');

@@ -331,9 +331,11 @@ export class LeaseElector {
   private async get(timeoutMs: number, signal?: AbortSignal): Promise<Lease | undefined> {
     let lease: Lease | undefined;
     try {
+      // Not held up by --kube-api-qps: a throttled renewal past its deadline would end the leadership.
       lease = await this.options.client.request<Lease>('GET', `${this.path}/${this.options.name}`, {
         timeoutMs,
         signal,
+        throttle: false,
       });
     } catch (error) {
       if (!(error instanceof KubeApiError && error.isNotFound)) throw error;
@@ -344,7 +346,9 @@ export class LeaseElector {
 
   private async write(method: 'POST' | 'PUT', lease: Lease, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const path = method === 'POST' ? this.path : `${this.path}/${this.options.name}`;
-    this.seen(await this.options.client.request<Lease>(method, path, { body: lease, timeoutMs, signal }));
+    this.seen(
+      await this.options.client.request<Lease>(method, path, { body: lease, timeoutMs, signal, throttle: false }),
+    );
   }
 
   private seen(lease: Lease | undefined): void {

@@ -40,6 +40,8 @@ export interface ControllerMetrics {
   statusWriteFailure(failureClass: StatusWriteFailureClass): void;
   /** A handler run ended; `handler` is e.g. `@OnAdded`. */
   handlerRun(handler: string, outcome: HandlerRunOutcome): void;
+  /** A handler run was delayed by the class's `rateLimit` (kubeop_rate_limited_runs_total). */
+  rateLimited(): void;
 }
 
 export interface ControllerProbes {
@@ -59,6 +61,8 @@ export interface ControllerMetricsOptions {
   maxConcurrent?: number;
   /** Handler labels to show at 0 before their first run. */
   handlers?: string[];
+  /** The class has a `rateLimit`: kubeop_rate_limited_runs_total shows at 0 before the first delay. */
+  rateLimited?: boolean;
 }
 
 /** What a watch of one resource reports (a handled resource or an owned type). */
@@ -80,6 +84,12 @@ export interface Metrics {
    * client-go counts them): `status` undefined when no answer came (code `<error>`); `seconds` until the answer's head.
    */
   apiRequest(method: string, host: string, status: number | undefined, seconds: number): void;
+  /**
+   * A request passed the client-side rate limit (`--kube-api-qps`) after `seconds` (0 when a token was free):
+   * rest_client_rate_limiter_duration_seconds, as client-go observes it, and kubeop_api_throttled_requests_total
+   * when it had to wait.
+   */
+  apiThrottle(verb: string, host: string, seconds: number, waited: boolean): void;
   /** kubeop_storage_migration_* of one custom resource (`plural.group`). */
   forMigration(name: string): StorageMigrationMetrics;
 }
@@ -105,6 +115,7 @@ export const NOOP_CONTROLLER_METRICS: ControllerMetrics = {
   statusWrite: noop,
   statusWriteFailure: noop,
   handlerRun: noop,
+  rateLimited: noop,
 };
 /** Metrics turned off (`--metrics-bind-address 0`): every call does nothing. */
 export const NOOP_METRICS: Metrics = {
@@ -112,6 +123,7 @@ export const NOOP_METRICS: Metrics = {
   forWatch: () => NOOP_CONTROLLER_METRICS,
   leaderStatus: noop,
   apiRequest: noop,
+  apiThrottle: noop,
   forMigration: () => ({ rewritten: noop, pendingVersions: noop }),
 };
 
@@ -261,6 +273,11 @@ function createFamilies(registry: Registry, scrape: () => void) {
       ['controller', 'handler', 'outcome'],
       'Handler runs, by handler and outcome: success, error, timeout, permanent, requeue',
     ),
+    rateLimitedRuns: counter(
+      'kubeop_rate_limited_runs_total',
+      ctl,
+      "Handler runs delayed by the class's rateLimit (each delay once; the run follows when the window allows)",
+    ),
   };
 }
 type Families = ReturnType<typeof createFamilies>;
@@ -285,6 +302,7 @@ export class OperatorMetrics implements Metrics {
     if (!handle) this.controllers.set(name, (handle = new Handle(this.families, name)));
     if (options.maxConcurrent !== undefined)
       this.families.maxConcurrent.labels({ controller: name }).set(options.maxConcurrent);
+    if (options.rateLimited) handle.rateLimited(0);
     for (const handler of options.handlers ?? []) handle.handlerRun(handler, undefined);
     return handle;
   }
@@ -337,6 +355,44 @@ export class OperatorMetrics implements Metrics {
     duration.observe(seconds);
   }
 
+  /** Created at the first throttled-or-not request, so an operator without --kube-api-qps carries none of it. */
+  private throttle?: {
+    duration: Histogram<'verb' | 'host'>;
+    throttled: Counter<'verb' | 'host'>;
+    bound: Map<string, { duration: { observe(value: number): void }; throttled: { inc(): void } }>;
+  };
+
+  apiThrottle(verb: string, host: string, seconds: number, waited: boolean): void {
+    const registers = [this.registry];
+    const labelNames = ['verb', 'host'] as const;
+    const throttle = (this.throttle ??= {
+      duration: new Histogram({
+        name: 'rest_client_rate_limiter_duration_seconds',
+        help: 'Client side rate limiter latency in seconds. Broken down by verb, and host.',
+        labelNames,
+        buckets: REST_BUCKETS,
+        registers,
+      }),
+      throttled: new Counter({
+        name: 'kubeop_api_throttled_requests_total',
+        help: 'Requests to the API server that waited for the client-side rate limit (--kube-api-qps), by verb and host',
+        labelNames,
+        registers,
+      }),
+      bound: new Map(),
+    });
+    const key = `${verb} ${host}`;
+    let bound = throttle.bound.get(key);
+    if (!bound) {
+      const labels = { verb, host };
+      bound = { duration: throttle.duration.labels(labels), throttled: throttle.throttled.labels(labels) };
+      bound.throttled.inc(0);
+      throttle.bound.set(key, bound);
+    }
+    bound.duration.observe(seconds);
+    if (waited) bound.throttled.inc();
+  }
+
   /** The exposition text, as served at /metrics. */
   text(): Promise<string> {
     return this.registry.metrics();
@@ -367,6 +423,7 @@ function bindController(f: Families, name: string) {
     bookmarks: f.bookmarks.labels(controller),
     statusWrites: f.statusWrites.labels(controller),
     statusFailures: bindEach(FAILURE_CLASSES, (cls) => f.statusFailures.labels({ controller: name, class: cls })),
+    rateLimited: f.rateLimitedRuns.labels(controller),
   };
 }
 
@@ -457,6 +514,10 @@ class Handle implements ControllerMetrics {
   }
   statusWriteFailure(failureClass: StatusWriteFailureClass): void {
     this.b.statusFailures[failureClass].inc();
+  }
+  /** `by` 0 only creates the series at 0 (a class with a rateLimit, before its first delay). */
+  rateLimited(by = 1): void {
+    this.b.rateLimited.inc(by);
   }
   /** `outcome` undefined only creates the handler's series at 0. */
   handlerRun(handler: string, outcome: HandlerRunOutcome | undefined): void {

@@ -1,5 +1,6 @@
 // A keyed work queue holding each key's merged payload: one run per key at a time, duplicates collapse, bounded
-// concurrency, delayed re-adds, and per-key failure counts with a backoff that other adds cannot cut short.
+// concurrency, delayed re-adds, per-key failure counts with a backoff that other adds cannot cut short, and runs held
+// back for a rate limit.
 import { type BackoffPolicy, backoffDelay } from '../util/backoff.js';
 
 /** What the queue reports, for metrics. */
@@ -48,6 +49,8 @@ export class WorkQueue<T> {
   /** Keys added while being processed: they run again once, after the current run. */
   private readonly dirty = new Set<string>();
   private readonly held = new Map<string, Held<T>>();
+  /** Keys whose next run waits for the class's rate limit: every add joins the payload, whatever its mode. */
+  private readonly rateHeld = new Map<string, { timer: NodeJS.Timeout; payload: T }>();
   private readonly failures = new Map<string, number>();
   private shuttingDown = false;
   private idleWaiters: Array<() => void> = [];
@@ -100,6 +103,12 @@ export class WorkQueue<T> {
     const held = this.held.get(key);
     if (held?.backoff && mode === 'after-backoff') {
       held.payload = this.options.merge(held.payload, payload);
+      return;
+    }
+    // Checked only while some run is held back: without a rateLimit, an add pays nothing for it.
+    const limited = this.rateHeld.size ? this.rateHeld.get(key) : undefined;
+    if (limited) {
+      limited.payload = this.options.merge(limited.payload, payload);
       return;
     }
     if (held && !(held.backoff && mode === 'beside')) {
@@ -160,6 +169,35 @@ export class WorkQueue<T> {
     return { attempt, delayMs: this.addAfter(key, payload, delayMs, true) };
   }
 
+  /**
+   * Holds `key`'s next run back for `delayMs` (a rate limit; called during the run that found it over the limit,
+   * with the work it did not do): what was added meanwhile and every later add join it, and it is queued when the
+   * delay is over, beside a failure's backoff if one holds other work.
+   */
+  holdForRateLimit(key: string, payload: T, delayMs: number): void {
+    if (this.shuttingDown) return;
+    const gathered = this.payloads.get(key);
+    if (gathered !== undefined) {
+      payload = this.options.merge(payload, gathered);
+      this.payloads.delete(key);
+      this.dirty.delete(key);
+      this.waiting.delete(key);
+    }
+    const existing = this.rateHeld.get(key);
+    if (existing) {
+      clearTimeout(existing.timer);
+      payload = this.options.merge(existing.payload, payload);
+    }
+    const entry = {
+      payload,
+      timer: setTimeout(() => {
+        this.rateHeld.delete(key);
+        this.add(key, entry.payload, 'beside');
+      }, delayMs),
+    };
+    this.rateHeld.set(key, entry);
+  }
+
   /** Clears the failures of `key` (it succeeded, or gave up for good). */
   forget(key: string): void {
     this.failures.delete(key);
@@ -169,6 +207,8 @@ export class WorkQueue<T> {
   async shutdown(timeoutMs: number): Promise<boolean> {
     this.shuttingDown = true;
     for (const key of [...this.held.keys()]) this.release(key);
+    for (const { timer } of this.rateHeld.values()) clearTimeout(timer);
+    this.rateHeld.clear();
     this.waiting.clear();
     this.dirty.clear();
     this.payloads.clear();
