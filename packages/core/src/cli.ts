@@ -59,6 +59,8 @@ export interface OperatorArgs {
   webhookCertLifetime: number;
   /** Seconds a new self-managed CA is trusted before it signs; 0 = the certificate module's default. */
   webhookCaPropagation: number;
+  /** Every write as a dry run (`dryRun=All`), logged; the Lease aside. */
+  dryRun: boolean;
   [property: string]: unknown;
 }
 
@@ -122,6 +124,12 @@ const BUILT_IN: FlagSpec[] = [
   flag('crd-dir', {
     type: 'string',
     describe: 'Folder of the CRDs kubeop crd --out generated (default: crds beside the entry script)',
+  }),
+  flag('dry-run', {
+    type: 'boolean',
+    default: false,
+    describe:
+      'Send every write with dryRun=All: the API server validates and admits it but stores nothing; each is logged as the change it would make (the leader election Lease is written for real)',
   }),
   flag('namespace', { type: 'string', alias: 'n', describe: 'Watch one namespace (default: all namespaces)' }),
   flag('log-level', {

@@ -28,6 +28,11 @@ export interface RuntimeConfig {
   metricsBindAddress: string;
   healthProbeBindAddress: string;
   probes: ProbeConfig;
+  /**
+   * Every write goes with `dryRun=All` (validated and admitted, never stored) and is logged as the change it would
+   * have made; the leader election Lease alone is written for real. Defaults to false.
+   */
+  dryRun: boolean;
 }
 
 /** How long the probes tolerate a failure before they report it (see the README's table of what the kubelet does). */
@@ -83,6 +88,7 @@ export function runtimeConfigFromArgs(args: OperatorArgs, context: ConfigContext
       watchFailureToleranceSeconds: args.watchFailureTolerance,
       unauthorizedToleranceSeconds: args.unauthorizedTolerance,
     },
+    dryRun: args.dryRun,
   };
 }
 

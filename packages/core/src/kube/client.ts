@@ -10,6 +10,7 @@ import {
 } from './errors.js';
 import type { KubeConfigLike } from './kubeconfig.js';
 import type { Answer, Connections, Transport } from './transport.js';
+import { DRY_RUN_EXEMPT, type DryRun, isWrite } from './dry-run.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -25,6 +26,8 @@ export interface RequestOptions {
   accept?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Goes as it is whatever {@link KubeClient.dryRun} says (see kube/dry-run.ts). */
+  [DRY_RUN_EXEMPT]?: boolean;
 }
 
 /** A watch's answer: the body, read as it streams. */
@@ -52,6 +55,8 @@ export class KubeClient {
   private auth: ApiServerAuth | undefined;
   /** Called once per HTTP request (a 401 retried with a fresh credential is two), for metrics and health checks. */
   requestObserver: ((request: ObservedRequest) => void) | undefined;
+  /** Set by `--dry-run`: every write (all but GET) goes with `dryRun=All` and is reported; see kube/dry-run.ts. */
+  dryRun: DryRun | undefined;
   private pool: { connections: Connections; transport: Transport } | undefined;
   private server_: string | undefined;
   private host_: string | undefined;
@@ -81,6 +86,8 @@ export class KubeClient {
     path: string,
     options: RequestOptions = {},
   ): Promise<T> {
+    if (this.dryRun && isWrite(method) && !options[DRY_RUN_EXEMPT])
+      return this.dryRun.send(method, path, options, (marked) => this.request<T>(method, path, marked));
     // Timers take whole milliseconds.
     const timeoutMs = Math.max(1, Math.ceil(options.timeoutMs ?? this.requestTimeoutMs));
     let answer: Answer;
