@@ -168,7 +168,7 @@ export class Operator {
       const written = metrics.dryRun();
       client.dryRun = new DryRun((write) => {
         written(write.verb);
-        this.logger.info(describeDryRunWrite(write), { dryRun: { verb: write.verb, path: write.path } });
+        this.logger.info(describeDryRunWrite(write), { dryRun: true });
       });
       this.logger.info(
         'dry run: every write is sent with dryRun=All (validated, never stored) and logged as "dry run: would ..."; ' +
