@@ -186,6 +186,14 @@ describe('an operator with --dry-run', () => {
       'the webhook configuration written as a dry run',
     );
     expect(started.logText()).toContain(`dry run: would POST /api/v1/namespaces/${ns}/secrets {`);
+    // The Secret's keys reach the log, its values (base64 of -----BEGIN ...) do not.
+    const secretLine = parseLogs(started.logs)
+      .map((l) => String(l.message))
+      .find((m) => m.startsWith(`dry run: would POST /api/v1/namespaces/${ns}/secrets {`))!;
+    expect(secretLine).toContain(
+      '"data":{"ca.crt":"<redacted>","ca.key":"<redacted>","tls.crt":"<redacted>","tls.key":"<redacted>"}',
+    );
+    expect(secretLine).not.toContain('LS0tLS1CRUdJTi');
     expect((await rawRequest(env.kubeConfig, 'GET', `${configurations}/${configurationName(name)}`)).status).toBe(404);
     expect(
       (await rawRequest(env.kubeConfig, 'GET', `/api/v1/namespaces/${ns}/secrets/${name}-webhook-tls`)).status,

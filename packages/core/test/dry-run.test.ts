@@ -110,6 +110,17 @@ describe('a client with dry run on', () => {
     expect(reported).toEqual([]);
   });
 
+  it('sends a request that asks for a dry run itself (a permission probe) as one, unreported', async () => {
+    const { client, reported } = dryRunClient();
+    try {
+      await client.request('POST', '/api/v1/namespaces/ns/events', { body: {}, query: { dryRun: 'All' } });
+    } finally {
+      await client.close();
+    }
+    expect(received.map((r) => r.url)).toEqual(['/api/v1/namespaces/ns/events?dryRun=All']);
+    expect(reported).toEqual([]);
+  });
+
   it('sends a request marked exempt (the leader election Lease) as it is, unreported', async () => {
     const { client, reported } = dryRunClient();
     try {
@@ -144,16 +155,35 @@ describe('a client without dry run', () => {
 });
 
 describe('the rule and the summary', () => {
+  it("keeps a Secret's keys and none of its values, whatever the body's form", () => {
+    const secret = {
+      kind: 'Secret',
+      metadata: { name: 's' },
+      data: { 'tls.key': 'LS0tLS1CRUdJTi', 'tls.crt': 'Y2VydA==' },
+      stringData: { token: 'hunter2' },
+    };
+    const collection = '/api/v1/namespaces/ns/secrets';
+    expect(summarizeBody(secret, collection)).toBe(
+      '{"kind":"Secret","metadata":{"name":"s"},"data":{"tls.key":"<redacted>","tls.crt":"<redacted>"},"stringData":{"token":"<redacted>"}}',
+    );
+    expect(summarizeBody(JSON.stringify(secret), `${collection}/s`)).not.toMatch(/LS0t|Y2Vy|hunter2/);
+    expect(summarizeBody([{ op: 'add', path: '/data/k', value: 'c2VjcmV0' }], `${collection}/s`)).toBe('<redacted>');
+    expect(summarizeBody('not json: c2VjcmV0', `${collection}/s`)).toBe('<redacted>');
+    // Not a Secret: the body as it is.
+    expect(summarizeBody({ data: { k: 'v' } }, '/api/v1/namespaces/ns/configmaps/c')).toBe('{"data":{"k":"v"}}');
+  });
+
   it('takes every verb but GET for a write', () => {
     expect(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter(isWrite)).toEqual(['POST', 'PUT', 'PATCH', 'DELETE']);
   });
 
   it('keeps a small body whole and cuts a large one, saying how long it was', () => {
-    expect(summarizeBody({ status: { state: 'ready' } })).toBe('{"status":{"state":"ready"}}');
-    expect(summarizeBody('{"a":1}')).toBe('{"a":1}');
-    expect(summarizeBody(undefined)).toBeUndefined();
+    const path = '/apis/g/v1/namespaces/ns/things/a/status';
+    expect(summarizeBody({ status: { state: 'ready' } }, path)).toBe('{"status":{"state":"ready"}}');
+    expect(summarizeBody('{"a":1}', path)).toBe('{"a":1}');
+    expect(summarizeBody(undefined, path)).toBeUndefined();
     const large = { data: 'x'.repeat(2000) };
-    const summary = summarizeBody(large, 100)!;
+    const summary = summarizeBody(large, path, 100)!;
     expect(summary.startsWith(JSON.stringify(large).slice(0, 100))).toBe(true);
     expect(summary).toMatch(/… \(2011 characters\)$/);
   });

@@ -87,7 +87,8 @@ function dryRunCrdApi(clientNode: ClientNode, kubeConfig: KubeConfig, dryRun: Dr
           const verb = request.getHttpMethod();
           if (isWrite(verb)) {
             request.setQueryParam('dryRun', 'All');
-            dryRun.report({ verb, path: new URL(request.getUrl()).pathname, body: summarizeBody(request.getBody()) });
+            const path = new URL(request.getUrl()).pathname;
+            dryRun.report({ verb, path, body: summarizeBody(request.getBody(), path) });
           }
           return Promise.resolve(request);
         },

@@ -33,12 +33,39 @@ export function dryRunQuery(query: Query | undefined): Query {
   return { ...query, dryRun: 'All' };
 }
 
-/** `body` as compact JSON, at most `limit` characters (the cut says how long the whole was). */
-export function summarizeBody(body: unknown, limit = SUMMARY_LIMIT): string | undefined {
+/**
+ * `body` as compact JSON, at most `limit` characters (the cut says how long the whole was). The body of a write to a
+ * Secret (`path` under `/secrets`) keeps its keys but not its values: a log is no place for keys and tokens.
+ */
+export function summarizeBody(body: unknown, path: string, limit = SUMMARY_LIMIT): string | undefined {
   if (body === undefined) return undefined;
+  if (/\/secrets(\/|$)/.test(path)) body = withoutSecretValues(body);
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   if (text.length <= limit) return text;
   return `${text.slice(0, limit)}… (${text.length} characters)`;
+}
+
+const REDACTED = '<redacted>';
+
+/** A Secret (or a merge or apply patch of one) with the values of `data` and `stringData` redacted; anything else, all redacted. */
+function withoutSecretValues(body: unknown): unknown {
+  let object = body;
+  if (typeof body === 'string') {
+    try {
+      object = JSON.parse(body);
+    } catch {
+      return REDACTED;
+    }
+  }
+  if (typeof object !== 'object' || object === null || Array.isArray(object)) return REDACTED;
+  const copy: Record<string, unknown> = { ...object };
+  for (const field of ['data', 'stringData']) {
+    const values = copy[field];
+    if (typeof values === 'object' && values !== null)
+      copy[field] = Object.fromEntries(Object.keys(values).map((key) => [key, REDACTED]));
+    else if (values !== undefined) copy[field] = REDACTED;
+  }
+  return copy;
 }
 
 /** A client's dry-run setting (`KubeClient.dryRun`): `send` is where every write of that client goes. */
@@ -56,8 +83,10 @@ export class DryRun {
     options: O,
     request: (options: O & { query: Query; [DRY_RUN_EXEMPT]: true }) => Promise<T>,
   ): Promise<T> {
+    // A request that asks for a dry run itself (a permission probe) is no write of the operator's: not reported.
+    const probe = options.query?.dryRun !== undefined;
     const answer = await request({ ...options, query: dryRunQuery(options.query), [DRY_RUN_EXEMPT]: true });
-    this.report({ verb, path, body: summarizeBody(options.body) });
+    if (!probe) this.report({ verb, path, body: summarizeBody(options.body, path) });
     return answer;
   }
 }
