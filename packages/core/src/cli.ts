@@ -63,6 +63,8 @@ export interface OperatorArgs {
   kubeApiQps: number;
   /** Requests at once before --kube-api-qps applies; undefined: twice the rate. */
   kubeApiBurst: number | undefined;
+  /** Every write as a dry run (`dryRun=All`), logged; the Lease aside. */
+  dryRun: boolean;
   [property: string]: unknown;
 }
 
@@ -126,6 +128,12 @@ const BUILT_IN: FlagSpec[] = [
   flag('crd-dir', {
     type: 'string',
     describe: 'Folder of the CRDs kubeop crd --out generated (default: crds beside the entry script)',
+  }),
+  flag('dry-run', {
+    type: 'boolean',
+    default: false,
+    describe:
+      'Send every write with dryRun=All: the API server validates and admits it but stores nothing; each is logged as the change it would make (the leader election Lease is written for real)',
   }),
   flag('namespace', { type: 'string', alias: 'n', describe: 'Watch one namespace (default: all namespaces)' }),
   flag('log-level', {

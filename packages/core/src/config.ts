@@ -28,6 +28,11 @@ export interface RuntimeConfig {
   metricsBindAddress: string;
   healthProbeBindAddress: string;
   probes: ProbeConfig;
+  /**
+   * Every write goes with `dryRun=All` (validated and admitted, never stored) and is logged as the change it would
+   * have made; the leader election Lease alone is written for real. Defaults to false.
+   */
+  dryRun: boolean;
   /** Client-side rate limit of requests to the API server. */
   kubeApi: KubeApiRateLimit;
 }
@@ -94,6 +99,7 @@ export function runtimeConfigFromArgs(args: OperatorArgs, context: ConfigContext
       unauthorizedToleranceSeconds: args.unauthorizedTolerance,
     },
     kubeApi: { qps: args.kubeApiQps, burst: args.kubeApiBurst ?? defaultBurst(args.kubeApiQps) },
+    dryRun: args.dryRun,
   };
 }
 

@@ -13,6 +13,7 @@ export interface HandlerRun {
   status: { readonly value: unknown; write(patch: unknown): Promise<void> };
   requeueAfterSeconds: number | undefined;
   apply<T extends ChildObject>(object: T): Promise<Applied<T>>;
+  dryRun: boolean;
 }
 
 /** An applied object: what was sent, with what the server filled in (uid, resourceVersion, … and the status). */
@@ -82,6 +83,15 @@ export abstract class ResourceHandler<Spec = Record<string, unknown>, Status ext
    */
   apply<T extends ChildObject>(object: T): Promise<Applied<T>> {
     return this[HANDLER_RUN].apply(object);
+  }
+
+  /**
+   * True when the operator runs with `--dry-run`: every write through `this.status`, `this.apply` and `this.client`
+   * is sent with `dryRun=All` (validated, never stored) and logged, so a handler can skip work outside the cluster
+   * (calls to other systems). Writes through `this.crdApi` are covered too; clients built from `this.kubeConfig` are not.
+   */
+  get dryRun(): boolean {
+    return this[HANDLER_RUN].dryRun;
   }
 
   /** Asks kubeop to call this handler again for the object after `seconds`. */

@@ -21,6 +21,7 @@ import { startProbeServer } from './internal/serve/probes.js';
 import { parseLabelSelector } from './internal/webhook/label-selector.js';
 import { parseWebhookService, startWebhooks } from './internal/webhook/start.js';
 import { KubeClient } from './kube/client.js';
+import { describeDryRunWrite, DryRun } from './kube/dry-run.js';
 import { ClientNodeAccess, mentionsClientNode } from './kube/client-node.js';
 import { loadKubeConfig } from './kube/config.js';
 import type { TokenBucket } from './kube/rate-limiter.js';
@@ -180,11 +181,22 @@ export class Operator {
       unauthorized.observe(status);
     };
     if (config.kubeApi.qps > 0) client.rateLimiter = await this.rateLimiter(client, metrics);
+    if (config.dryRun) {
+      const written = metrics.dryRun();
+      client.dryRun = new DryRun((write) => {
+        written(write.verb);
+        this.logger.info(describeDryRunWrite(write), { dryRun: true });
+      });
+      this.logger.info(
+        'dry run: every write is sent with dryRun=All (validated, never stored) and logged as "dry run: would ..."; ' +
+          'the leader election Lease alone is written',
+      );
+    }
     if (config.namespace) await checkNamespaceExists(client, config.namespace, '--namespace', this.logger);
     const setup = new ResourceSetup(client, config, this.logger);
     for (const { resource, versions } of this.resources) await setup.check(resource, versions);
     // client-node (about 90 MB of RSS) only for handlers that use this.crdApi or this.kubeConfig.
-    const clientNode = new ClientNodeAccess(kubeConfig);
+    const clientNode = new ClientNodeAccess(kubeConfig, client.dryRun);
     if (this.resources.some((r) => mentionsClientNode(r.handlerClass, ResourceHandler))) await clientNode.preload();
     const objects = new ObjectClient(client, { fieldManager: config.name });
     const owned = await resolveOwnedTypes(this.resources, objects);

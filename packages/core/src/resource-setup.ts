@@ -60,13 +60,21 @@ export class ResourceSetup {
         update: config.updateCrd,
         fieldManager: config.name,
       });
+      if (outcome === 'created' && config.dryRun)
+        throw new ResourceNotServedError(
+          name,
+          `--dry-run: CustomResourceDefinition ${name} does not exist, and a dry run stores nothing (the API server ` +
+            'accepted the one --create-crd would install, so it is valid). Install it first (kubeop crd | kubectl apply -f -), ' +
+            'or start without --dry-run',
+        );
       if (outcome === 'outdated') {
         logger.warn(
           `CustomResourceDefinition ${name} differs from the one this operator installs (${difference}); left as it is: ` +
             'kubeop crd | kubectl apply -f - updates it, or start the operator with --update-crd',
         );
       } else {
-        const what = { created: 'created', updated: `updated (${difference})`, existing: 'already exists' }[outcome];
+        const updated = config.dryRun ? 'would be updated (dry run, not stored)' : 'updated';
+        const what = { created: 'created', updated: `${updated} (${difference})`, existing: 'already exists' }[outcome];
         logger.info(`CustomResourceDefinition ${name} ${what}`);
       }
     } else {

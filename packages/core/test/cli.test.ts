@@ -9,7 +9,7 @@ import { runtimeConfigFromArgs } from '../src/config.js';
 class Handler {
   @Arg({ description: 'My useful arg' }) myArgument!: string;
   @Arg({ default: 3 }) replicas!: number;
-  @Arg() dryRun!: boolean;
+  @Arg() verbose!: boolean;
   @Arg() tags!: string[];
   @Arg({ choices: ['fast', 'slow'], default: 'fast', alias: 's' }) speed!: string;
   @OnAdded() created(): void {}
@@ -43,6 +43,7 @@ describe('parseCommandLine', () => {
       shutdownTimeout: 30,
       retryDelay: 1,
       retryMaxDelay: 300,
+      dryRun: false,
     });
   });
 
@@ -56,9 +57,11 @@ describe('parseCommandLine', () => {
       'json',
       '--max-concurrent',
       '4',
+      '--dry-run',
     ]);
     expect(args).toMatchObject({
       createCrd: true,
+      dryRun: true,
       namespace: 'team-a',
       logLevel: 'debug',
       logFormat: 'json',
@@ -67,8 +70,8 @@ describe('parseCommandLine', () => {
   });
 
   it('turns each @Arg into a kebab-case flag of its type', () => {
-    const args = run(['--my-argument', 'hello', '--replicas', '5', '--dry-run', '--tags', 'a', 'b', '-s', 'slow']);
-    expect(args).toMatchObject({ myArgument: 'hello', replicas: 5, dryRun: true, tags: ['a', 'b'], speed: 'slow' });
+    const args = run(['--my-argument', 'hello', '--replicas', '5', '--verbose', '--tags', 'a', 'b', '-s', 'slow']);
+    expect(args).toMatchObject({ myArgument: 'hello', replicas: 5, verbose: true, tags: ['a', 'b'], speed: 'slow' });
   });
 
   it('applies defaults', () => {
@@ -79,10 +82,10 @@ describe('parseCommandLine', () => {
     const env = {
       KUBEOP_MY_ARGUMENT: 'from-env',
       KUBEOP_REPLICAS: '7',
-      KUBEOP_DRY_RUN: 'true',
+      KUBEOP_VERBOSE: 'true',
       KUBEOP_NAMESPACE: 'ns1',
     };
-    expect(run([], env)).toMatchObject({ myArgument: 'from-env', replicas: 7, dryRun: true, namespace: 'ns1' });
+    expect(run([], env)).toMatchObject({ myArgument: 'from-env', replicas: 7, verbose: true, namespace: 'ns1' });
     expect(run(['--replicas', '9'], env)).toMatchObject({ replicas: 9 });
   });
 
@@ -190,6 +193,7 @@ describe('parseCommandLine', () => {
       '--kubeconfig',
       '--context',
       '--my-argument',
+      '--verbose',
       '--dry-run',
       '--tags',
     ]) {

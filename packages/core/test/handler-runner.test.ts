@@ -67,6 +67,18 @@ describe('runHandler', () => {
     expect(sent).toEqual([{ status: { state: 'done' } }]);
   });
 
+  it('tells the handler whether the operator runs with --dry-run (this.dryRun)', async () => {
+    const seen: boolean[] = [];
+    behaviour = async (handler) => {
+      seen.push(handler.dryRun);
+      await Promise.resolve();
+    };
+    await run(deps((body) => body).dependencies);
+    await run(deps((body) => body, { dryRun: true }).dependencies);
+    await run(deps((body) => body, { dryRun: false }).dependencies);
+    expect(seen).toEqual([false, true, false]);
+  });
+
   it('throws a failure for `throw undefined` and for a rejection with it, keeping the value', async () => {
     for (const end of [
       () => {

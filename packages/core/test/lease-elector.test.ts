@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { KubeApiError } from '../src/kube/errors.js';
 import type { RequestOptions } from '../src/kube/client.js';
+import { DRY_RUN_EXEMPT } from '../src/kube/dry-run.js';
 import { LeadershipLostError, LeaseElector, defaultIdentity } from '../src/internal/leader/lease-elector.js';
 import {
   type Lease,
@@ -138,9 +139,12 @@ class FakeLeases {
   hang = false;
   aborted = 0;
   requests: string[] = [];
+  /** The writes marked to go as they are under --dry-run. */
+  exemptWrites: string[] = [];
 
   request = async <T>(method: string, path: string, options: RequestOptions = {}): Promise<T> => {
     this.requests.push(method);
+    if (method !== 'GET' && options[DRY_RUN_EXEMPT]) this.exemptWrites.push(method);
     if (!Number.isInteger(options.timeoutMs))
       throw new RangeError(`timeoutMs must be whole ms (a timer's delay), not ${options.timeoutMs}`);
     // A renewal held up by --kube-api-qps past the renew deadline would end the leadership.
@@ -196,6 +200,16 @@ describe('LeaseElector on a fake API', () => {
     expect(api.requests.slice(0, 2)).toEqual(['GET', 'POST']);
     expect(api.lease!.spec).toMatchObject({ holderIdentity: 'me', leaseDurationSeconds: 3, leaseTransitions: 0 });
     elector.stop();
+  });
+
+  it('marks its writes exempt from dry run: two dry-run replicas must not both lead', async () => {
+    const api = new FakeLeases();
+    const elector = new LeaseElector({ ...fast, client: api });
+    await elector.acquire();
+    while (api.requests.filter((r) => r === 'PUT').length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    elector.stop();
+    expect(api.requests.filter((r) => r !== 'GET')).toEqual(api.exemptWrites);
+    expect(api.exemptWrites.slice(0, 3)).toEqual(['POST', 'PUT', 'PUT']);
   });
 
   it('stands by while another holds a fresh lease, and gives up when its signal aborts', async () => {

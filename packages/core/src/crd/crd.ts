@@ -188,6 +188,8 @@ export async function ensureCrd(
       if (!(createError instanceof KubeApiError && createError.status === 409)) throw createError;
     }
   }
+  // A dry run stored nothing: there is no CRD to wait for.
+  if (result.outcome === 'created' && client.dryRun) return result;
   await waitEstablished(client, name, options.timeoutMs ?? 60_000);
   return result;
 }

@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import type * as ClientNodeModule from '@kubernetes/client-node';
 import type { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { type DryRun, isWrite, summarizeBody } from './dry-run.js';
 import type { KubeConfigLike, LoadedKubeConfig } from './kubeconfig.js';
 
 type ClientNode = typeof ClientNodeModule;
@@ -49,7 +50,11 @@ export class ClientNodeAccess {
   private kubeConfig_: KubeConfig | undefined;
   private crdApi_: CustomObjectsApi | undefined;
 
-  constructor(private readonly config: KubeConfigLike) {}
+  /** `dryRun`: the operator's `--dry-run`, which `crdApi` follows as kubeop's own client does. */
+  constructor(
+    private readonly config: KubeConfigLike,
+    private readonly dryRun?: DryRun,
+  ) {}
 
   /** Loads client-node ahead of the first read, so that no handler run waits for it. */
   async preload(): Promise<void> {
@@ -62,9 +67,36 @@ export class ClientNodeAccess {
   }
 
   get crdApi(): CustomObjectsApi {
-    this.crdApi_ ??= this.kubeConfig.makeApiClient(clientNodeNow().CustomObjectsApi);
+    this.crdApi_ ??= this.dryRun
+      ? dryRunCrdApi(clientNodeNow(), this.kubeConfig, this.dryRun)
+      : this.kubeConfig.makeApiClient(clientNodeNow().CustomObjectsApi);
     return this.crdApi_;
   }
+}
+
+/** A CustomObjectsApi whose writes go with `dryRun=All`, reported as they are sent (makeApiClient's, plus a middleware). */
+function dryRunCrdApi(clientNode: ClientNode, kubeConfig: KubeConfig, dryRun: DryRun): CustomObjectsApi {
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new Error('The kubeconfig has no current cluster');
+  const configuration = clientNode.createConfiguration({
+    baseServer: new clientNode.ServerConfiguration(cluster.server, {}),
+    authMethods: { default: kubeConfig },
+    promiseMiddleware: [
+      {
+        pre: (request) => {
+          const verb = request.getHttpMethod();
+          if (isWrite(verb)) {
+            request.setQueryParam('dryRun', 'All');
+            const path = new URL(request.getUrl()).pathname;
+            dryRun.report({ verb, path, body: summarizeBody(request.getBody(), path) });
+          }
+          return Promise.resolve(request);
+        },
+        post: (response) => Promise.resolve(response),
+      },
+    ],
+  });
+  return new clientNode.CustomObjectsApi(configuration);
 }
 
 /**

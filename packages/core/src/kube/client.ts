@@ -11,6 +11,7 @@ import {
 import type { KubeConfigLike } from './kubeconfig.js';
 import type { TokenBucket } from './rate-limiter.js';
 import type { Answer, Connections, Transport } from './transport.js';
+import { DRY_RUN_EXEMPT, type DryRun, isWrite } from './dry-run.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -28,6 +29,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Whether the request waits for the client's rate limit. Defaults to `true`; the Lease's renewals do not. */
   throttle?: boolean;
+  /** Goes as it is whatever {@link KubeClient.dryRun} says (see kube/dry-run.ts). */
+  [DRY_RUN_EXEMPT]?: boolean;
 }
 
 /** A watch's answer: the body, read as it streams. */
@@ -57,6 +60,8 @@ export class KubeClient {
   requestObserver: ((request: ObservedRequest) => void) | undefined;
   /** Client-side QPS and burst (`--kube-api-qps`): each request, and each watch as it opens, takes a token first. */
   rateLimiter: TokenBucket | undefined;
+  /** Set by `--dry-run`: every write (all but GET) goes with `dryRun=All` and is reported; see kube/dry-run.ts. */
+  dryRun: DryRun | undefined;
   private pool: { connections: Connections; transport: Transport } | undefined;
   private server_: string | undefined;
   private host_: string | undefined;
@@ -86,6 +91,8 @@ export class KubeClient {
     path: string,
     options: RequestOptions = {},
   ): Promise<T> {
+    if (this.dryRun && isWrite(method) && !options[DRY_RUN_EXEMPT])
+      return this.dryRun.send(method, path, options, (marked) => this.request<T>(method, path, marked));
     // Timers take whole milliseconds.
     const timeoutMs = Math.max(1, Math.ceil(options.timeoutMs ?? this.requestTimeoutMs));
     let answer: Answer;

@@ -93,6 +93,8 @@ export class EventRecorder {
         },
       },
     );
+    // A dry-run Event is stored nowhere: a repeat creates (and reports) another rather than patch one that is not there.
+    if (this.client.dryRun) return;
     this.written.set(correlation, { namespace, name: created.metadata.name, count: 1 });
     if (this.written.size > REMEMBERED) this.written.delete(this.written.keys().next().value!);
   }

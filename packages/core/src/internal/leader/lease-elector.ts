@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import winston from 'winston';
 import { KubeopError } from '../../errors.js';
 import type { KubeClient } from '../../kube/client.js';
+import { DRY_RUN_EXEMPT } from '../../kube/dry-run.js';
 import { KubeApiError } from '../../kube/errors.js';
 import type { Logger } from '../../logging.js';
 import { sleep } from '../util/backoff.js';
@@ -346,9 +347,10 @@ export class LeaseElector {
 
   private async write(method: 'POST' | 'PUT', lease: Lease, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const path = method === 'POST' ? this.path : `${this.path}/${this.options.name}`;
-    this.seen(
-      await this.options.client.request<Lease>(method, path, { body: lease, timeoutMs, signal, throttle: false }),
-    );
+    // Written for real under --dry-run too: two dry-run replicas would both lead on a Lease never stored. Never
+    // throttled either: a renewal that waits for a token can miss its deadline and end the leadership.
+    const options = { body: lease, timeoutMs, signal, throttle: false, [DRY_RUN_EXEMPT]: true };
+    this.seen(await this.options.client.request<Lease>(method, path, options));
   }
 
   private seen(lease: Lease | undefined): void {

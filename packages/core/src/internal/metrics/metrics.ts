@@ -92,6 +92,8 @@ export interface Metrics {
   apiThrottle(verb: string, host: string, seconds: number, waited: boolean): void;
   /** kubeop_storage_migration_* of one custom resource (`plural.group`). */
   forMigration(name: string): StorageMigrationMetrics;
+  /** Sets kubeop_dry_run to 1 (`--dry-run`); returns the count of dry-run writes, by verb. Call once. */
+  dryRun(): (verb: string) => void;
 }
 
 /** Progress of a storage migration: objects rewritten, and old versions still listed in the CRD's storedVersions. */
@@ -125,6 +127,7 @@ export const NOOP_METRICS: Metrics = {
   apiRequest: noop,
   apiThrottle: noop,
   forMigration: () => ({ rewritten: noop, pendingVersions: noop }),
+  dryRun: () => noop,
 };
 
 const RECONCILE_BUCKETS = [
@@ -334,6 +337,23 @@ export class OperatorMetrics implements Metrics {
     const rewritten = this.migration.rewritten.labels({ resource: name });
     const pending = this.migration.pending.labels({ resource: name });
     return { rewritten: (count) => rewritten.inc(count), pendingVersions: (count) => pending.set(count) };
+  }
+
+  /** Made only under --dry-run: an operator without it exports neither series. */
+  dryRun(): (verb: string) => void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'kubeop_dry_run',
+      help: '1 when the operator runs with --dry-run: its writes are validated by the API server but not stored',
+      registers,
+    }).set(1);
+    const writes = new Counter({
+      name: 'kubeop_dry_run_writes_total',
+      help: 'Writes sent with dryRun=All and accepted by the API server (stored nowhere), by verb',
+      labelNames: ['verb'],
+      registers,
+    });
+    return (verb) => writes.labels({ verb }).inc();
   }
 
   leaderStatus(lease: string, leading: boolean): void {

@@ -80,6 +80,7 @@ export async function runHandler(
     status,
     requeueAfterSeconds: undefined,
     apply: (child) => applyChild(deps.objects, object, deps.config.name, child),
+    dryRun: deps.config.dryRun === true,
   };
   const attempt = context.attempt;
   const logger = deps.logger.child({
@@ -157,7 +158,7 @@ export async function runHandler(
 /** Handler classes need not extend ResourceHandler; they get the same status helpers. */
 function addHelpers(instance: Record<string | symbol, unknown>): void {
   const proto = ResourceHandler.prototype;
-  for (const name of ['status', 'setStatus', 'requeueAfter', 'apply'] as const) {
+  for (const name of ['status', 'setStatus', 'requeueAfter', 'apply', 'dryRun'] as const) {
     if (name in instance) continue;
     Object.defineProperty(instance, name, Object.getOwnPropertyDescriptor(proto, name)!);
   }

@@ -88,6 +88,8 @@ class SelfManagedCertificates implements CertificateSource {
   /** The Secret's resourceVersion last adopted, and its content: a Secret that vanishes is written back from it. */
   private adopted: { resourceVersion: string; set: CertificateSet } | undefined;
   private loop: Promise<void> | undefined;
+  /** Under --dry-run, the Secret last written (accepted, never stored): read back in its place, so a poll does not write it again. */
+  private dryRunWritten: Secret | undefined;
 
   constructor(private readonly options: SelfManagedCertificateOptions) {
     const o = { ...DEFAULTS, ...definedOnly(options) };
@@ -243,6 +245,7 @@ class SelfManagedCertificates implements CertificateSource {
   }
 
   private async read(): Promise<Secret | undefined> {
+    if (this.dryRunWritten) return this.dryRunWritten;
     try {
       return await this.options.client.request<Secret>(
         'GET',
@@ -271,6 +274,7 @@ class SelfManagedCertificates implements CertificateSource {
     };
     try {
       const created = await this.options.client.request<Secret>('POST', this.path, { body, signal: this.signal });
+      if (this.options.client.dryRun) this.dryRunWritten = created;
       this.options.logger.info(this.adopted ? 'Webhook certificates Secret restored' : 'Webhook certificates issued', {
         secret: this.where(),
       });
@@ -304,6 +308,7 @@ class SelfManagedCertificates implements CertificateSource {
         `${this.path}/${encodeURIComponent(this.options.secretName)}`,
         { body, signal: this.signal },
       );
+      if (this.options.client.dryRun) this.dryRunWritten = written;
       this.options.logger.info(`Webhook certificates: ${describe(plan)}`, {
         secret: this.where(),
         reason: plan.reason,
