@@ -27,6 +27,7 @@ import { ObjectClient } from './kube/object-client.js';
 import { resolveOwnedTypes, ResourceSetup } from './resource-setup.js';
 import { fullName } from './kube/resource.js';
 import { createRootLogger, type Logger } from './logging.js';
+import { detectTracing } from './internal/trace/tracer.js';
 import { ResourceHandler } from './handler.js';
 
 export interface OperatorOptions {
@@ -148,6 +149,8 @@ export class Operator {
   /** Connects, checks or creates the CRDs and starts the manager; resolves without waiting for leadership. */
   async start(): Promise<void> {
     const { config } = this;
+    // Traces are on when an OpenTelemetry SDK was registered before the start (README: Traces).
+    detectTracing();
     const kubeConfig = loadKubeConfig({
       kubeconfig: this.args.kubeconfig,
       context: this.args.context,

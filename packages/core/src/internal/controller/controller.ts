@@ -121,6 +121,7 @@ export class ResourceController {
     const key = objectKey(event.object);
     this.triggers.onPrimaryEvent(event, key);
     const intent = intentFor(event, this.options.description);
+    if (intent && event.link) intent.links = [event.link];
     // The object's own change is news for every pending run, a retry's included: it runs now.
     if (intent) this.queue.add(key, intent);
   }

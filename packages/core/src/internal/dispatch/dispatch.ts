@@ -1,6 +1,7 @@
 // Decides, from what happened to an object and its latest state, which handler runs next.
 // Pure functions: the controller applies the decision.
 import { handlerName } from '@kubeop/decorators';
+import type { SpanContext } from '@opentelemetry/api';
 import type { ResourceDescription } from '../../explorer.js';
 import { type KubeObject, stateOf } from '../../kube/objects.js';
 import type { RunReason } from '../../reasons.js';
@@ -8,6 +9,7 @@ import type { WatchEvent } from '../types/watch-event.js';
 import { handlerExists, handlerNameOf, type HandlerRef, isTimer, timerIndex, timerMethod } from './handlers.js';
 import { mergeReasons } from './reasons.js';
 import { composeMergePatches } from '../util/merge-patch.js';
+import { mergeLinks } from '../trace/links.js';
 
 /** What is still to be done for one object; several events collapse into one intent. */
 export interface Intent {
@@ -33,6 +35,8 @@ export interface Intent {
   status?: unknown;
   /** Why, since the object's last run. */
   reasons?: RunReason[];
+  /** The spans of the events behind it (traces on only), newest last, bounded. */
+  links?: SpanContext[];
 }
 
 export type Action =
@@ -156,6 +160,7 @@ export function mergeIntents(older: Intent | undefined, newer: Intent): Intent {
         ? { status: older.status }
         : {}),
     ...(reasons.length ? { reasons } : {}),
+    ...(older.links || newer.links ? { links: mergeLinks(older.links, newer.links) } : {}),
   };
 }
 
