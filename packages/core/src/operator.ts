@@ -27,7 +27,7 @@ import { ObjectClient } from './kube/object-client.js';
 import { resolveOwnedTypes, ResourceSetup } from './resource-setup.js';
 import { fullName } from './kube/resource.js';
 import { createRootLogger, type Logger } from './logging.js';
-import { detectTracing } from './internal/trace/tracer.js';
+import { detectTracing, flushTraces } from './internal/trace/tracer.js';
 import { ResourceHandler } from './handler.js';
 
 export interface OperatorOptions {
@@ -287,6 +287,8 @@ export class Operator {
   private async stopOnce(): Promise<boolean> {
     const drained = (await this.manager?.stop()) ?? true;
     await this.client?.close();
+    // The last runs' spans go out before the process exits (bootstrap exits once stopped).
+    await flushTraces();
     if (!drained)
       this.logger.warn(
         `handlers still running after --shutdown-timeout ${this.config.shutdownTimeoutSeconds} s were abandoned`,

@@ -69,7 +69,14 @@ describe('traces', () => {
     await items.waitFor('held', (o) => o.status?.seen === 2, 'status.seen 2');
 
     expect(events.every((span) => span.kind === SpanKind.CONSUMER)).toBe(true);
-    const runs = tracing.spans('kubeop.run TraceHandler.modified').filter((span) => nameOf(span) === 'held');
+    const modifiedRuns = () =>
+      tracing.spans('kubeop.run TraceHandler.modified').filter((span) => nameOf(span) === 'held');
+    // The run's span ends once it is settled, just after its status write.
+    const runs = await eventually(
+      () => modifiedRuns().length > 0 && modifiedRuns(),
+      'the @OnModified run span',
+      60_000,
+    );
     // Both changes came while @OnAdded ran: one merged run of @OnModified.
     expect(runs).toHaveLength(1);
     const run = runs[0]!;
@@ -90,6 +97,15 @@ describe('traces', () => {
     expect(statusWrite).toBeDefined();
     expect(statusWrite!.spanContext().traceId).toBe(run.spanContext().traceId);
     expect(statusWrite!.attributes).toMatchObject({ 'http.request.method': 'PATCH', 'http.response.status_code': 200 });
+
+    // The status setter's write (not awaited by the handler) is a child of its run too.
+    const added = tracing.spans('kubeop.run TraceHandler.added').find((span) => nameOf(span) === 'held')!;
+    const addedCalls = tracing.exporter
+      .getFinishedSpans()
+      .filter((span) => span.kind === SpanKind.CLIENT && span.parentSpanContext?.spanId === idOf(added));
+    expect(addedCalls.map((span) => span.attributes['url.full'])).toContainEqual(
+      expect.stringContaining('/tracewidgets/held/status'),
+    );
 
     // The run's log line carries its ids.
     const line = parseLogs(operator.logs).find(

@@ -24,5 +24,21 @@ export function detectTracing(): boolean {
   return on;
 }
 
+/** Exports the spans the SDK still holds (its `forceFlush`), waiting at most `timeoutMs`; nothing when traces are off. */
+export async function flushTraces(timeoutMs = 2_000): Promise<void> {
+  if (!current) return;
+  const provider = trace.getTracerProvider();
+  const delegate = (provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider) as {
+    forceFlush?: () => Promise<void>;
+  };
+  if (typeof delegate.forceFlush !== 'function') return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    delegate.forceFlush().catch(() => undefined),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+  ]);
+  clearTimeout(timer);
+}
+
 /** What the API's proxy delegates to when no SDK is registered. */
 const NOOP_DELEGATE = new ProxyTracerProvider().getDelegate();
