@@ -2,13 +2,13 @@
 // its traceparent on the wire, and log lines inside a span carry its ids.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { type SpanContext, SpanKind, TraceFlags, trace } from '@opentelemetry/api';
 import { KubeConfig } from '@kubernetes/client-node';
 import { mergeIntents, NOTHING } from '../src/internal/dispatch/dispatch.js';
 import { MAX_LINKS, mergeLinks } from '../src/internal/trace/links.js';
 import { inSpan, startEventSpan } from '../src/internal/trace/spans.js';
-import { activeTracer, detectTracing } from '../src/internal/trace/tracer.js';
+import { activeTracer, detectTracing, flushTraces } from '../src/internal/trace/tracer.js';
 import type { WatchEvent } from '../src/internal/types/watch-event.js';
 import { KubeClient } from '../src/kube/client.js';
 import { startClientSpan } from '../src/kube/client-span.js';
@@ -118,6 +118,13 @@ describe('with an SDK registered', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('flushes the SDK when asked (the operator does when it stops)', async () => {
+    const flush = jest.spyOn(tracing.provider, 'forceFlush');
+    await flushTraces();
+    expect(flush).toHaveBeenCalledTimes(1);
+    flush.mockRestore();
   });
 
   it('puts the active span ids on log lines, and nothing outside a span', () => {

@@ -13,6 +13,7 @@ import {
 
 export interface TestTracing {
   exporter: InMemorySpanExporter;
+  provider: TracerProvider;
   spans(name?: string | RegExp): ReadableSpan[];
   shutdown(): Promise<void>;
 }
@@ -28,6 +29,7 @@ export function registerTracing(): TestTracing {
   trace.setGlobalTracerProvider(provider);
   return {
     exporter,
+    provider,
     spans: (name) =>
       exporter
         .getFinishedSpans()
