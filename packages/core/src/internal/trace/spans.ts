@@ -1,6 +1,7 @@
 // kubeop's spans: one per watch event (CONSUMER), one per run linked to the events that caused it (INTERNAL),
 // and helpers to run code under a span. Every function returns at once when traces are off.
 import {
+  type Attributes,
   context,
   type Link,
   ROOT_CONTEXT,
@@ -17,17 +18,18 @@ import { activeTracer } from './tracer.js';
 
 export const EVENT_SPAN = 'kubeop.watch.event';
 
-/** The object's attributes, on event and run spans alike. */
-function objectAttributes(object: KubeObject) {
+/** The object's attributes, on event and run spans alike (those it lacks left out). */
+function objectAttributes(object: KubeObject): Attributes {
   const { metadata } = object;
-  return {
+  const attributes: Attributes = {
     'kubeop.object.kind': object.kind,
     'kubeop.object.api_version': object.apiVersion,
     'kubeop.object.name': metadata.name,
-    'kubeop.object.uid': metadata.uid,
-    'kubeop.object.resource_version': metadata.resourceVersion,
-    ...(metadata.namespace === undefined ? {} : { 'k8s.namespace.name': metadata.namespace }),
   };
+  if (metadata.namespace !== undefined) attributes['k8s.namespace.name'] = metadata.namespace;
+  if (metadata.uid !== undefined) attributes['kubeop.object.uid'] = metadata.uid;
+  if (metadata.resourceVersion !== undefined) attributes['kubeop.object.resource_version'] = metadata.resourceVersion;
+  return attributes;
 }
 
 /**
