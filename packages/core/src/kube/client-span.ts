@@ -1,15 +1,31 @@
 // A CLIENT span per API request made under an active span (a handler run, a webhook call), with the W3C trace
 // context sent to the API server. Outside such a span (watches, the Lease) a request costs one context lookup.
-import { context, propagation, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Tracer,
+  type TracerProvider,
+} from '@opentelemetry/api';
 
-const tracer = trace.getTracer('@kubeop/core');
+let cached: { provider: TracerProvider; tracer: Tracer } | undefined;
+
+/** kubeop's tracer from the provider registered now (one registered anew, after `trace.disable()`, included). */
+function tracer(): Tracer {
+  const provider = trace.getTracerProvider();
+  if (cached?.provider !== provider) cached = { provider, tracer: provider.getTracer('@kubeop/core') };
+  return cached.tracer;
+}
 
 /** Starts the span of one HTTP request, a child of the active span; undefined when no span is active. */
 export function startClientSpan(method: string, server: string, path: string): Span | undefined {
   const parent = trace.getActiveSpan();
   if (!parent?.spanContext().traceId || !parent.isRecording()) return undefined;
   const url = new URL(server + path);
-  return tracer.startSpan(method, {
+  return tracer().startSpan(method, {
     kind: SpanKind.CLIENT,
     attributes: {
       'http.request.method': method,
