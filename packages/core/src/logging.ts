@@ -1,8 +1,8 @@
 // One winston root logger per operator; handlers get children that carry the object and the event.
 import type { Writable } from 'node:stream';
-import { trace } from '@opentelemetry/api';
 import winston from 'winston';
 import type { LogLevel } from './cli.js';
+import { otel } from './kube/otel.js';
 
 export type Logger = winston.Logger;
 
@@ -33,10 +33,10 @@ export function createRootLogger(options: LoggingOptions): Logger {
 
 /**
  * Adds `trace_id` and `span_id` of the active span (a handler run, a webhook call) when it records. Winston formats a
- * line as it is logged, in the caller's context; off, this is one context lookup per line.
+ * line as it is logged, in the caller's context; off, this is one function call per line.
  */
 const traceIds = winston.format((info) => {
-  const span = trace.getActiveSpan();
+  const span = otel()?.trace.getActiveSpan();
   if (span?.isRecording()) {
     const { traceId, spanId } = span.spanContext();
     info.trace_id = traceId;

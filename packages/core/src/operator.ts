@@ -150,7 +150,7 @@ export class Operator {
   async start(): Promise<void> {
     const { config } = this;
     // Traces are on when an OpenTelemetry SDK was registered before the start (README: Traces).
-    detectTracing();
+    await detectTracing();
     const kubeConfig = loadKubeConfig({
       kubeconfig: this.args.kubeconfig,
       context: this.args.context,

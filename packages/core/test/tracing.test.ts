@@ -12,6 +12,7 @@ import { activeTracer, detectTracing, flushTraces } from '../src/internal/trace/
 import type { WatchEvent } from '../src/internal/types/watch-event.js';
 import { KubeClient } from '../src/kube/client.js';
 import { startClientSpan } from '../src/kube/client-span.js';
+import { otel } from '../src/kube/otel.js';
 import { createRootLogger } from '../src/logging.js';
 import { registerTracing, type TestTracing } from './support/tracing.js';
 
@@ -23,8 +24,9 @@ const link = (n: number): SpanContext => ({
 });
 
 describe('with no SDK registered', () => {
-  it('is off: no tracer, no event span, no link, no client span', () => {
-    expect(detectTracing()).toBe(false);
+  it('is off: no tracer, no event span, no link, no client span, and the API not even loaded', async () => {
+    expect(await detectTracing()).toBe(false);
+    expect(otel()).toBeUndefined();
     expect(activeTracer()).toBeUndefined();
     const event: WatchEvent = { type: 'ADDED', object };
     expect(startEventSpan(event)).toBeUndefined();
@@ -61,6 +63,7 @@ describe('with an SDK registered', () => {
 
   beforeAll(async () => {
     tracing = registerTracing();
+    await detectTracing();
     server = createServer((request, response) => {
       seen.push(request.headers);
       response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -74,7 +77,8 @@ describe('with an SDK registered', () => {
   });
 
   it('is on, and a recording event span leaves its context on the event', () => {
-    expect(detectTracing()).toBe(true);
+    expect(activeTracer()).toBeDefined();
+    expect(otel()).toBeDefined();
     const event: WatchEvent = { type: 'MODIFIED', object };
     const span = startEventSpan(event)!;
     span.end();

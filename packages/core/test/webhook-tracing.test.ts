@@ -43,7 +43,7 @@ let ca: string;
 
 beforeAll(async () => {
   tracing = registerTracing();
-  detectTracing();
+  await detectTracing();
   const dir = await mkdtemp(join(tmpdir(), 'kubeop-webhook-tracing-'));
   const certs = await generateCertificates(dir);
   ca = certs.servingCaPem;
@@ -64,7 +64,7 @@ afterAll(async () => {
   await server.close();
   await certificates.stop();
   await tracing.shutdown();
-  detectTracing();
+  await detectTracing();
 });
 
 function post(path: string, body: string, headers: Record<string, string>): Promise<number> {

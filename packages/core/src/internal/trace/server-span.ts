@@ -1,6 +1,7 @@
 // The SERVER span of one webhook call, continuing the trace context the caller (the API server) sent.
 import type { IncomingMessage } from 'node:http';
-import { propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
+import { otel } from '../../kube/otel.js';
 import { activeTracer } from './tracer.js';
 
 /** Starts the span of a webhook request (`kind`: admission or conversion); undefined when traces are off. */
@@ -11,7 +12,9 @@ export function startServerSpan(
   port: number | undefined,
 ): Span | undefined {
   const tracer = activeTracer();
-  if (!tracer) return undefined;
+  const api = otel();
+  if (!tracer || !api) return undefined;
+  const { propagation, ROOT_CONTEXT, SpanKind } = api;
   const parent = propagation.extract(ROOT_CONTEXT, request.headers);
   return tracer.startSpan(
     `POST ${path}`,
@@ -34,6 +37,6 @@ export function startServerSpan(
 export function endServerSpan(span: Span | undefined, status: number): void {
   if (!span) return;
   span.setAttribute('http.response.status_code', status);
-  if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  if (status >= 500) span.setStatus({ code: otel()!.SpanStatusCode.ERROR });
   span.end();
 }

@@ -1,22 +1,16 @@
 // kubeop's spans: one per watch event (CONSUMER), one per run linked to the events that caused it (INTERNAL),
 // and helpers to run code under a span. Every function returns at once when traces are off.
-import {
-  type Attributes,
-  context,
-  type Link,
-  ROOT_CONTEXT,
-  type Span,
-  type SpanContext,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-} from '@opentelemetry/api';
+import type { Attributes, Link, Span, SpanContext } from '@opentelemetry/api';
+import { type Otel, otel } from '../../kube/otel.js';
 import type { KubeObject } from '../../kube/objects.js';
 import type { RunReason } from '../../reasons.js';
 import type { WatchEvent } from '../types/watch-event.js';
 import { activeTracer } from './tracer.js';
 
 export const EVENT_SPAN = 'kubeop.watch.event';
+
+/** The API: loaded whenever a span exists (traces are on). */
+const api = (): Otel => otel()!;
 
 /** The object's attributes, on event and run spans alike (those it lacks left out). */
 function objectAttributes(object: KubeObject): Attributes {
@@ -39,6 +33,7 @@ function objectAttributes(object: KubeObject): Attributes {
 export function startEventSpan(event: WatchEvent): Span | undefined {
   const tracer = activeTracer();
   if (!tracer) return undefined;
+  const { ROOT_CONTEXT, SpanKind } = api();
   const span = tracer.startSpan(
     EVENT_SPAN,
     {
@@ -71,6 +66,7 @@ export interface RunSpanInfo {
 export function startRunSpan(info: RunSpanInfo): Span | undefined {
   const tracer = activeTracer();
   if (!tracer) return undefined;
+  const { ROOT_CONTEXT, SpanKind } = api();
   const reasons = info.reasons ?? [];
   const links: Link[] = (info.links ?? []).map((linked) => ({ context: linked }));
   return tracer.startSpan(
@@ -106,10 +102,11 @@ export function endRunSpan(span: Span | undefined, outcome: string, thrown?: unk
 export function failSpan(span: Span, thrown: unknown): void {
   const error = thrown instanceof Error ? thrown : new Error(String(thrown));
   span.recordException(error);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  span.setStatus({ code: api().SpanStatusCode.ERROR, message: error.message });
 }
 
 /** Runs `fn` with `span` as the active span (its API calls become children, its log lines carry its ids). */
 export function inSpan<T>(span: Span, fn: () => T): T {
+  const { context, trace } = api();
   return context.with(trace.setSpan(context.active(), span), fn);
 }

@@ -1,6 +1,7 @@
-// Whether traces are on: decided once when the operator starts (an OpenTelemetry SDK registered by then), so the
-// hooks in the watch, the run and the webhook server cost one variable read per event when they are off.
-import { ProxyTracerProvider, trace, type Tracer } from '@opentelemetry/api';
+// Whether traces are on: decided when the operator starts (an OpenTelemetry SDK registered by then), so the hooks in
+// the watch, the run and the webhook server cost one variable read per event when they are off.
+import type { Tracer } from '@opentelemetry/api';
+import { loadOtel, otel } from '../../kube/otel.js';
 
 /** The instrumentation scope of every kubeop span. */
 export const TRACER_NAME = '@kubeop/core';
@@ -13,22 +14,21 @@ export function activeTracer(): Tracer | undefined {
 }
 
 /**
- * Looks whether a tracer provider is registered with the API (the API's global proxy delegates to it) and turns
- * traces on or off; returns whether they are on. A provider registered later is seen at the next operator start.
+ * Turns traces on when a tracer provider is registered with the API, off otherwise; returns whether they are on.
+ * A provider registered later is seen at the next operator start.
  */
-export function detectTracing(): boolean {
-  const provider = trace.getTracerProvider();
-  const delegate = provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
-  const on = delegate !== NOOP_DELEGATE;
-  current = on ? trace.getTracer(TRACER_NAME) : undefined;
-  return on;
+export async function detectTracing(): Promise<boolean> {
+  const api = await loadOtel();
+  current = api?.trace.getTracer(TRACER_NAME);
+  return current !== undefined;
 }
 
 /** Exports the spans the SDK still holds (its `forceFlush`), waiting at most `timeoutMs`; nothing when traces are off. */
 export async function flushTraces(timeoutMs = 2_000): Promise<void> {
-  if (!current) return;
-  const provider = trace.getTracerProvider();
-  const delegate = (provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider) as {
+  const api = otel();
+  if (!current || !api) return;
+  const provider = api.trace.getTracerProvider();
+  const delegate = (provider instanceof api.ProxyTracerProvider ? provider.getDelegate() : provider) as {
     forceFlush?: () => Promise<void>;
   };
   if (typeof delegate.forceFlush !== 'function') return;
@@ -39,6 +39,3 @@ export async function flushTraces(timeoutMs = 2_000): Promise<void> {
   ]);
   clearTimeout(timer);
 }
-
-/** What the API's proxy delegates to when no SDK is registered. */
-const NOOP_DELEGATE = new ProxyTracerProvider().getDelegate();
