@@ -76,7 +76,7 @@ async function createMany(kubeconfigPath, namespace, prefix, count, parallel = 1
 /** BENCH_TRACING=off,api,sdk: the storm (metrics off) once per tracing mode, and nothing else. */
 async function tracingStorms(plane, modes) {
   for (const mode of modes) {
-    const tracing = setTracing(mode);
+    const tracing = await setTracing(mode);
     const ns = await createTestNamespace(plane.kubeConfig, `bench-tracing-${mode}`);
     const op = await startOperator(plane.kubeconfigPath, ns);
     const cpu0 = process.cpuUsage();

@@ -1,10 +1,6 @@
 // BENCH_TRACING for the storm: `off` (no SDK: kubeop's hooks return at once), `api` (an SDK whose sampler records
 // nothing: every span is made but non-recording), `sdk` (every span recorded and batched to an exporter that drops
-// them, AlwaysOn). An operator started after setTracing sees the mode.
-import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+// them, AlwaysOn). An operator started after setTracing sees the mode. `off` loads no OpenTelemetry package at all.
 
 export const TRACING_MODES = ['off', 'api', 'sdk'];
 
@@ -19,10 +15,15 @@ const dropping = {
 };
 
 /** Registers the mode's SDK (none for `off`); returns what takes it down again and the spans exported by name. */
-export function setTracing(mode) {
+export async function setTracing(mode) {
   if (!TRACING_MODES.includes(mode)) throw new Error(`BENCH_TRACING: ${mode} is none of ${TRACING_MODES.join(', ')}`);
   dropping.exported.clear();
   if (mode === 'off') return { exported: () => 'none', teardown: async () => undefined };
+  const { context, propagation, trace } = await import('@opentelemetry/api');
+  const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
+  const { W3CTraceContextPropagator } = await import('@opentelemetry/core');
+  const { AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, TracerProvider } =
+    await import('@opentelemetry/sdk-trace');
   const provider = new TracerProvider({
     sampler: mode === 'sdk' ? new AlwaysOnSampler() : new AlwaysOffSampler(),
     // A queue large enough that no span of the storm is dropped unexported.
