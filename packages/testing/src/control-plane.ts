@@ -30,9 +30,8 @@ export interface ControlPlaneOptions {
   /** Appended to the kube-apiserver command line (later flags win). */
   extraApiServerFlags?: string[];
   /**
-   * Turns kube-apiserver's own tracing on, exporting by OTLP gRPC to `endpoint`: its spans (and etcd's, and the
-   * webhooks it calls) join the traces of privileged clients (system:masters, as the kit's admin) that send a
-   * `traceparent`. Defaults to off.
+   * Turns kube-apiserver's own tracing on, exporting by OTLP gRPC to `endpoint`: its spans join the traces of the
+   * kit's admin (system:masters) when it sends a `traceparent`, and it sends its own to webhooks. Defaults to off.
    */
   apiServerTracing?: ApiServerTracingOptions;
   /** Appended to the kube-controller-manager command line. */
