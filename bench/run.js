@@ -13,6 +13,7 @@ import { prepareOperator } from '@kubeop/core/tooling';
 import { createTestNamespace, eventually } from '@kubeop/testing';
 import { onControlPlane } from './on-control-plane.js';
 import { resource } from './create.js';
+import { setTracing } from './tracing.js';
 
 const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 1000);
 const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 50);
@@ -72,6 +73,27 @@ async function createMany(kubeconfigPath, namespace, prefix, count, parallel = 1
   ]);
 }
 
+/** BENCH_TRACING=off,api,sdk: the storm (metrics off) once per tracing mode, and nothing else. */
+async function tracingStorms(plane, modes) {
+  for (const mode of modes) {
+    const tracing = await setTracing(mode);
+    const ns = await createTestNamespace(plane.kubeConfig, `bench-tracing-${mode}`);
+    const op = await startOperator(plane.kubeconfigPath, ns);
+    const cpu0 = process.cpuUsage();
+    const w0 = performance.now();
+    await createMany(plane.kubeconfigPath, ns, 'tr', OBJECTS);
+    await eventually(() => op.controllerStats[0].handlers.handled >= OBJECTS, 'all handled', 600_000);
+    await op.stop();
+    // Spans still batched are exported (and paid for) before the CPU is read.
+    await tracing.teardown();
+    console.log(
+      `storm, tracing ${mode}: ${cpuMsPerObject(process.cpuUsage(cpu0))} CPU ms per object (operator), ` +
+        `${(OBJECTS / ((performance.now() - w0) / 1000)).toFixed(0)} objects/s, spans exported: ${tracing.exported()}`,
+    );
+  }
+  console.log(`peak RSS after the storms: ${peakRss()}`);
+}
+
 const percentile = (values, p) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
 
@@ -79,6 +101,7 @@ async function main(plane) {
   const api = plane.kubeConfig.makeApiClient(CustomObjectsApi);
   console.log(`kubeop benchmark: ${OBJECTS} objects, Node ${process.version}, kube-apiserver v1.37.2 on loopback`);
   console.log(`RSS after importing kubeop and client-node: ${mb(rssAtImport)} MB`);
+  if (process.env.BENCH_TRACING) return tracingStorms(plane, process.env.BENCH_TRACING.split(','));
 
   // 0. The cost of metrics: the same storm with /metrics off and on. CPU is this process's: the operator's.
   for (const [label, address] of [

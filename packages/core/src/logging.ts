@@ -2,6 +2,7 @@
 import type { Writable } from 'node:stream';
 import winston from 'winston';
 import type { LogLevel } from './cli.js';
+import { otel } from './kube/otel.js';
 
 export type Logger = winston.Logger;
 
@@ -25,7 +26,21 @@ export function createRootLogger(options: LoggingOptions): Logger {
   const stream = options.stream ?? process.stderr;
   return winston.createLogger({
     level: options.level,
-    format: combine(errors({ stack: true }), timestamp(), options.format === 'json' ? json() : text),
+    format: combine(errors({ stack: true }), traceIds(), timestamp(), options.format === 'json' ? json() : text),
     transports: [new winston.transports.Stream({ stream })],
   });
 }
+
+/**
+ * Adds `trace_id` and `span_id` of the active span (a handler run, a webhook call) when it records. Winston formats a
+ * line as it is logged, in the caller's context; off, this is one function call per line.
+ */
+const traceIds = winston.format((info) => {
+  const span = otel()?.trace.getActiveSpan();
+  if (span?.isRecording()) {
+    const { traceId, spanId } = span.spanContext();
+    info.trace_id = traceId;
+    info.span_id = spanId;
+  }
+  return info;
+});

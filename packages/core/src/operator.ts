@@ -29,6 +29,7 @@ import { ObjectClient } from './kube/object-client.js';
 import { resolveOwnedTypes, ResourceSetup } from './resource-setup.js';
 import { fullName } from './kube/resource.js';
 import { createRootLogger, type Logger } from './logging.js';
+import { detectTracing, flushTraces } from './internal/trace/tracer.js';
 import { ResourceHandler } from './handler.js';
 import { describeError } from './internal/util/describe-error.js';
 
@@ -165,6 +166,8 @@ export class Operator {
   /** Connects, checks or creates the CRDs and starts the manager; resolves without waiting for leadership. */
   async start(): Promise<void> {
     const { config } = this;
+    // Traces are on when an OpenTelemetry SDK was registered before the start (README: Traces).
+    await detectTracing();
     const kubeConfig = loadKubeConfig({
       kubeconfig: this.args.kubeconfig,
       context: this.args.context,
@@ -314,6 +317,8 @@ export class Operator {
   private async stopOnce(): Promise<boolean> {
     const drained = (await this.manager?.stop()) ?? true;
     await this.client?.close();
+    // The last runs' spans go out before the process exits (bootstrap exits once stopped).
+    await flushTraces();
     if (!drained)
       this.logger.warn(
         `handlers still running after --shutdown-timeout ${this.config.shutdownTimeoutSeconds} s were abandoned`,

@@ -115,6 +115,13 @@ describe('Triggers', () => {
     expect(queued).toEqual([]);
   });
 
+  it("links the owner's nudge to the child's event span when traces record it", () => {
+    start();
+    const link = { traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: 1 };
+    owned.deliver({ type: 'MODIFIED', object: child(), link });
+    expect(queued[0]![1].links).toEqual([link]);
+  });
+
   it('nudges the old owner when a child moved away from it', () => {
     start();
     const moved = { ...child(), metadata: { ...child().metadata, ownerReferences: [] } };

@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { apiServerArgs, apiServerReadyz, defaultNamespaceExists, type ClientTls } from './apiserver.js';
+import { apiServerTracingFlags, type ApiServerTracingOptions } from './apiserver-tracing.js';
 import { resolveBinaries, type Binaries } from './binaries.js';
 import { generateCertificates, type Certificates } from './certs.js';
 import { controllerManagerArgs, controllerManagerHealthz } from './controller-manager.js';
@@ -28,6 +29,11 @@ export interface ControlPlaneOptions {
   logDir?: string;
   /** Appended to the kube-apiserver command line (later flags win). */
   extraApiServerFlags?: string[];
+  /**
+   * Turns kube-apiserver's own tracing on, exporting by OTLP gRPC to `endpoint`: its spans join the traces of the
+   * kit's admin (system:masters) when it sends a `traceparent`, and it sends its own to webhooks. Defaults to off.
+   */
+  apiServerTracing?: ApiServerTracingOptions;
   /** Appended to the kube-controller-manager command line. */
   extraControllerManagerFlags?: string[];
   /** Appended to the etcd command line. */
@@ -88,11 +94,13 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const logDir = options.logDir ?? join(dir, 'logs');
   let certs: Certificates;
   let ports: number[];
+  let tracingFlags: string[] = [];
   try {
     await mkdir(logDir, { recursive: true });
     await mkdir(join(dir, 'certs'));
     certs = await generateCertificates(join(dir, 'certs'));
     ports = await freePorts(withControllerManager ? 4 : 3);
+    if (options.apiServerTracing) tracingFlags = await apiServerTracingFlags(dir, options.apiServerTracing);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
@@ -112,7 +120,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       port: apiPort,
       certDir: join(dir, 'certs'),
       certs: certs.files,
-      extraFlags: options.extraApiServerFlags,
+      extraFlags: [...tracingFlags, ...(options.extraApiServerFlags ?? [])],
     }),
     controllerManager: controllerManagerPort
       ? {

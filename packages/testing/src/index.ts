@@ -9,6 +9,7 @@ export {
 } from './binaries.js';
 export { BinaryBuildError, GoToolchainError } from './build.js';
 export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.js';
+export type { ApiServerTracingOptions } from './apiserver-tracing.js';
 export { generateCertificates, type CertificateFiles, type Certificates } from './certs.js';
 export { EtcdRequestError } from './etcd.js';
 export { eventually } from './eventually.js';

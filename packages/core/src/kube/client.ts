@@ -1,6 +1,7 @@
 // A small HTTP client for the API server: one connection pool, credentials cached for their lifetime, timeouts,
 // named errors. Requests go through Node's own keep-alive agents (no fetch: no web streams or AbortController per call).
 import { ApiServerAuth, type Credential } from './auth.js';
+import { endClientSpan, startClientSpan, withTraceContext } from './client-span.js';
 import {
   isCertificateErrorCode,
   KubeApiError,
@@ -169,22 +170,28 @@ export class KubeClient {
       const connections = connection === 'pooled' ? this.pooled(credential.transport) : credential.transport.own();
       let answer: Answer;
       const sentAt = performance.now();
+      const span = startClientSpan(method, this.server, fullPath);
       try {
         answer = await connections.send({
           method,
           path: fullPath,
-          headers: headersFor(
-            credential,
-            body === undefined ? undefined : (options.contentType ?? 'application/json'),
-            options.accept,
+          headers: withTraceContext(
+            span,
+            headersFor(
+              credential,
+              body === undefined ? undefined : (options.contentType ?? 'application/json'),
+              options.accept,
+            ),
           ),
           body,
           timeoutMs,
           signal: options.signal,
         });
         this.observe(method, answer.statusCode, sentAt);
+        endClientSpan(span, answer.statusCode);
       } catch (error) {
         this.observe(method, undefined, sentAt);
+        endClientSpan(span, undefined, error);
         if (connection === 'own') connections.destroy();
         throw this.failure(error, method, path, options);
       }

@@ -5,6 +5,8 @@ import type { Action, Intent } from '../dispatch/dispatch.js';
 import type { ReconcileResult } from '../metrics/metrics.js';
 import { describeWork, execute, type ExecuteContext, type OwedStatus } from '../run/execute.js';
 import { PrunedFieldReports } from '../run/status-reports.js';
+import { endRunSpan, inSpan } from '../trace/spans.js';
+import { runSpan } from './run-span.js';
 import { Settle, type SettleContext } from './settle.js';
 
 export class Attempts {
@@ -37,16 +39,28 @@ export class Attempts {
     const what = action.kind === 'skip' ? '' : describeWork(action, key, this.context.description);
     stats.running++;
     if (action.kind !== 'skip') this.runs.set(key, { what, startedAt: Date.now() });
+    const attempt = queue.failuresOf(key) + 1;
+    // Undefined when traces are off: no closure, no context.
+    const span = action.kind === 'skip' ? undefined : runSpan(this.context.description, action, intent, attempt);
     try {
       const requeueAfter =
         action.kind === 'skip'
           ? undefined
-          : await execute(action, { ...this.runContext, attempt: queue.failuresOf(key) + 1 });
+          : span
+            ? await inSpan(span, () => execute(action, { ...this.runContext, attempt }))
+            : await execute(action, { ...this.runContext, attempt });
       // A run beside a backoff (a timer's) leaves the failures of the work still owed counted.
       if (!queue.inBackoff(key)) queue.forget(key);
-      return settle.succeeded(key, action, requeueAfter);
+      const result = settle.succeeded(key, action, requeueAfter);
+      endRunSpan(span, result);
+      return result;
     } catch (thrown) {
-      return settle.failed(key, intent, action, what, thrown);
+      // The failure's log line is the run's: it carries the run's trace ids.
+      const result = span
+        ? inSpan(span, () => settle.failed(key, intent, action, what, thrown))
+        : settle.failed(key, intent, action, what, thrown);
+      endRunSpan(span, result, thrown);
+      return result;
     } finally {
       this.runs.delete(key);
       stats.running--;

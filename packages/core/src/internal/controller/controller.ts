@@ -131,6 +131,7 @@ export class ResourceController {
     const key = objectKey(event.object);
     this.triggers.onPrimaryEvent(event, key);
     const intent = intentFor(event, this.options.description);
+    if (intent && event.link) intent.links = [event.link];
     // Pausing or unpausing asks for a run of its own (to show the condition, or to run the work owed).
     const paused = this.pause.onEvent(event, key);
     const work = paused ? mergeIntents(intent, paused) : intent;

@@ -68,7 +68,9 @@ export class Triggers {
       const live = this.options.primary.cache.get(owner.key);
       // Not a handled object (another kind, filtered out by a selector, or an old owner of the same name).
       if (live?.metadata.uid !== owner.uid) continue;
-      this.options.enqueue(owner.key, { ...NOTHING, nudged: true, reasons: [ownedChanged(event)] });
+      const intent: Intent = { ...NOTHING, nudged: true, reasons: [ownedChanged(event)] };
+      if (event.link) intent.links = [event.link];
+      this.options.enqueue(owner.key, intent);
     }
   }
 

@@ -1,6 +1,7 @@
 // Decides, from what happened to an object and its latest state, which handler runs next.
 // Pure functions: the controller applies the decision.
 import { handlerName } from '@kubeop/decorators';
+import type { SpanContext } from '@opentelemetry/api';
 import type { ResourceDescription } from '../../explorer.js';
 import { type KubeObject, stateOf } from '../../kube/objects.js';
 import type { RunReason } from '../../reasons.js';
@@ -9,6 +10,7 @@ import { handlerExists, handlerNameOf, type HandlerRef, isTimer, timerIndex, tim
 import { pauseBookkeepingMoved, withoutPauseBookkeeping } from './pause.js';
 import { mergeReasons } from './reasons.js';
 import { composeMergePatches } from '../util/merge-patch.js';
+import { mergeLinks } from '../trace/links.js';
 
 /** What is still to be done for one object; several events collapse into one intent. */
 export interface Intent {
@@ -34,6 +36,8 @@ export interface Intent {
   status?: unknown;
   /** Why, since the object's last run. */
   reasons?: RunReason[];
+  /** The spans of the events behind it (traces on only), newest last, bounded. */
+  links?: SpanContext[];
 }
 
 export type Action =
@@ -165,6 +169,7 @@ export function mergeIntents(older: Intent | undefined, newer: Intent): Intent {
         ? { status: older.status }
         : {}),
     ...(reasons.length ? { reasons } : {}),
+    ...(older.links || newer.links ? { links: mergeLinks(older.links, newer.links) } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import { FailureStreak } from '../util/failure-streak.js';
 import type { WatchEvent, WatchEventType, WatchListener } from '../types/watch-event.js';
 import { relistDiff } from './relist-diff.js';
 import { type CacheShape, METADATA_ONLY, METADATA_ONLY_LIST, trimForCache } from './cache-object.js';
+import { startEventSpan } from '../trace/spans.js';
 
 export type { WatchEvent, WatchEventType, WatchListener } from '../types/watch-event.js';
 
@@ -368,6 +369,7 @@ export class ResourceWatcher {
 
   private emit(event: WatchEvent): void {
     this.stats.events++;
+    const span = startEventSpan(event);
     for (const listener of this.listeners) {
       try {
         listener(event);
@@ -378,6 +380,7 @@ export class ResourceWatcher {
         });
       }
     }
+    span?.end();
   }
 }
 

@@ -7,6 +7,8 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../logging.js';
 import type { WebhookMetrics } from '../metrics/webhook-metrics.js';
 import { closeServer, listenOn, plain } from '../serve/http-server.js';
+import { endServerSpan, startServerSpan } from '../trace/server-span.js';
+import { failSpan, inSpan } from '../trace/spans.js';
 import { ConversionReviewError, convertReview } from '../convert/convert-review.js';
 import type { CertificateSource } from './certificates/index.js';
 import type { ConversionEndpoint } from './conversion.js';
@@ -58,8 +60,19 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     if (request.method !== 'POST') return plain(response, 405, 'method not allowed\n', { allow: 'POST' });
     const started = performance.now();
     metrics.started(path);
-    void (endpoint ? serve(endpoint, request, response) : serveConversion(conversion!, request, response)).then(
-      (code) => metrics.finished(path, code, (performance.now() - started) / 1000),
+    const work = () =>
+      endpoint ? serve(endpoint, request, response) : serveConversion(conversion!, request, response);
+    const span = startServerSpan(request, path, endpoint ? 'admission' : 'conversion', request.socket.localPort);
+    void (span ? inSpan(span, work) : work()).then(
+      (code) => {
+        endServerSpan(span, code);
+        metrics.finished(path, code, (performance.now() - started) / 1000);
+      },
+      (error: unknown) => {
+        if (span) failSpan(span, error);
+        endServerSpan(span, 500);
+        throw error;
+      },
     );
   });
   server.headersTimeout = 10_000;
