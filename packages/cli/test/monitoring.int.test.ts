@@ -10,6 +10,7 @@ import { runOperator, stopAllOperators } from '@kubeop/testing/operator';
 import { operatorAlerts } from '../src/monitoring/alerts.js';
 import { operatorDashboard } from '../src/monitoring/dashboard.js';
 import { SCRAPE_METRIC, TARGET_LABELS } from '../src/monitoring/metric-names.js';
+import { monitoringManifests } from '../src/monitoring/monitoring-manifests.js';
 import { exportedSeries, type Known, unknownInLabelValues, unknownNames } from './support/promql-check.js';
 
 const resource = { group: 'monitoring.it.kubeop.dev', version: 'v1', plural: 'gauges', kind: 'Gauge' } as const;
@@ -94,5 +95,21 @@ describe('the dashboard and alert rules against /metrics', () => {
     // The check saw the panels' series, not an empty scrape.
     expect(known.series.get('controller_runtime_webhook_latency_seconds_bucket')).toEqual(new Set(['webhook', 'le']));
     expect(alerts.rules.length).toBeGreaterThan(9);
+  });
+
+  it('the dashboard ConfigMap is one the API server stores', async () => {
+    const [configMap] = monitoringManifests({
+      name: 'gauges',
+      operatorNamespace: env.namespace,
+      podLabels: { 'app.kubernetes.io/name': 'gauges' },
+      dashboard: true,
+      alerts: false,
+      podMonitor: false,
+      labels: {},
+      alertOptions: { job: 'gauges', leaderElect: true, webhooks: true },
+    });
+    const objects = new ObjectClient(admin, { fieldManager: 'monitoring-test' });
+    const stored = (await objects.apply(configMap as never)) as { data: Record<string, string> };
+    expect(JSON.parse(stored.data['gauges.json']!)).toEqual(operatorDashboard({ name: 'gauges' }));
   });
 });
