@@ -65,6 +65,7 @@ describe('the dashboard', () => {
         'API requests by code',
         'Webhook latency',
         'Webhook requests by code',
+        'Webhook rejections',
         'Webhook certificate expires in',
         'Watch restarts',
         'CPU',
@@ -125,6 +126,7 @@ describe('the alert rules', () => {
         'KubeopNoLeader',
         'KubeopWebhookErrors',
         'KubeopWebhookSlow',
+        'KubeopWebhookMethodFailing',
         'KubeopWebhookCertificateExpiring',
       ]),
     );

@@ -139,6 +139,14 @@ export function operatorAlerts(options: AlertOptions): RuleGroup {
         `More than ${t.webhookErrorRatio * 100}% of the requests to {{ $labels.webhook }} were answered with an error for 10 minutes; with failurePolicy Fail the API server refuses the writes they guard.`,
       ),
       rule(
+        'KubeopWebhookMethodFailing',
+        'warning',
+        '10m',
+        `${sumRate(M.webhookRejections, ['job', 'webhook'], { ...job, reason: 'error' }, '5m')} > 0`,
+        `${options.name}: the method behind webhook {{ $labels.webhook }} fails`,
+        'The @OnValidate or @OnMutate method behind {{ $labels.webhook }} threw (another error than Denied) or timed out for 10 minutes, so the requests it saw were denied; the error log names Class.method.',
+      ),
+      rule(
         'KubeopWebhookSlow',
         'warning',
         '10m',

@@ -216,6 +216,13 @@ function rows(): Array<[string, PanelSpec[]]> {
           queries: [[sumRate(M.webhookRequests, ['webhook', 'code'], JOB, RANGE), '{{webhook}} {{code}}']],
         },
         {
+          title: 'Webhook rejections',
+          description:
+            'Admission requests answered allowed: false per second, by path and reason: denied (the method threw Denied), error (it failed or timed out).',
+          unit: 'ops',
+          queries: [[sumRate(M.webhookRejections, ['webhook', 'reason'], JOB, RANGE), '{{webhook}} {{reason}}']],
+        },
+        {
           title: 'Webhook latency',
           description: 'p50 and p99 of the time a webhook request takes, by path.',
           unit: 's',

@@ -21,6 +21,7 @@ export const METRIC = {
   webhookRequests: 'controller_runtime_webhook_requests_total',
   webhookLatency: 'controller_runtime_webhook_latency_seconds',
   webhookInFlight: 'controller_runtime_webhook_requests_in_flight',
+  webhookRejections: 'kubeop_webhook_rejections_total',
   certificateExpiry: 'kubeop_webhook_certificate_expiry_timestamp_seconds',
   watchEvents: 'kubeop_watch_events_total',
   watchRestarts: 'kubeop_watch_restarts_total',
