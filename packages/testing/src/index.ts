@@ -11,6 +11,7 @@ export { BinaryBuildError, GoToolchainError } from './build.js';
 export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.js';
 export { generateCertificates, type CertificateFiles, type Certificates } from './certs.js';
 export { EtcdRequestError } from './etcd.js';
+export { TestingError } from './errors.js';
 export { eventually } from './eventually.js';
 export { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 export { createTestNamespace, TEST_NAMESPACE_LABEL } from './namespace.js';

@@ -1,6 +1,7 @@
 // Runs a server binary with its output in a log file, and makes sure it dies with this process.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { TestingError } from './errors.js';
 
 /** How a process ended: an exit code, or the signal that killed it. */
 export interface ExitStatus {
@@ -24,8 +25,9 @@ export interface ManagedProcess {
 }
 
 /** A server exited while it was expected to run. */
-export class ProcessExitedError extends Error {
+export class ProcessExitedError extends TestingError {
   override name = 'ProcessExitedError';
+  readonly code = 'PROCESS_EXITED';
   readonly process: string;
   readonly exitStatus: ExitStatus;
   readonly logFile: string;

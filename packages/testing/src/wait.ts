@@ -1,13 +1,15 @@
 // Polls a server's readiness until a deadline, failing fast when its process exits.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logTail, ProcessExitedError, type ManagedProcess } from './process.js';
+import { TestingError } from './errors.js';
 
 /** Resolves to undefined when ready, or to why not yet (an HTTP status and body, a connection error). */
 export type ReadinessProbe = (timeoutMs: number) => Promise<string | undefined>;
 
 /** A server did not become ready in time; `logFiles` tell why. */
-export class StartTimeoutError extends Error {
+export class StartTimeoutError extends TestingError {
   override name = 'StartTimeoutError';
+  readonly code = 'START_TIMEOUT';
   readonly component: string;
   readonly timeoutMs: number;
   /** The last answer of the readiness probe. */
