@@ -5,3 +5,21 @@
 export abstract class TestingError extends Error {
   abstract readonly code: string;
 }
+
+/** A call the control plane's state does not allow now: starting kube-apiserver twice, or without etcd. */
+export class ControlPlaneStateError extends TestingError {
+  override name = 'ControlPlaneStateError';
+  readonly code = 'CONTROL_PLANE_STATE';
+}
+
+/** `eventually()` gave up: the condition did not hold before the deadline. */
+export class EventuallyTimeoutError extends TestingError {
+  override name = 'EventuallyTimeoutError';
+  readonly code = 'EVENTUALLY_TIMEOUT';
+}
+
+/** A bad flag of the kubeop-control-plane or kubeop-local command. */
+export class TestingUsageError extends TestingError {
+  override name = 'TestingUsageError';
+  readonly code = 'TESTING_USAGE';
+}
