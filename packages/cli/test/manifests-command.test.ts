@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const NOT_HANDLERS = fileURLToPath(new URL('../dist/errors.js', import.meta.url));
@@ -141,6 +141,44 @@ describe('kubeop manifests', () => {
       join(dir, 'wild.yaml'),
     ]);
     expect(wild).toMatchObject({ code: 2, stderr: expect.stringContaining("rule 1 has '*' in resources") });
+  });
+
+  it('adds the PodMonitor, dashboard and alerts with --monitoring, and writes them as files with --*-out', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kubeop-monitoring-'));
+    dirs.push(dir);
+    const base = ['manifests', SITE, '--image', 'x', '--name', 'site-operator'];
+    const result = await run([
+      ...base,
+      '--monitoring',
+      '--monitoring-label',
+      'release=kube-prometheus-stack',
+      '--dashboard-out',
+      join(dir, 'dashboard.json'),
+      '--alerts-out',
+      join(dir, 'alerts', 'rules.yaml'),
+    ]);
+    const documents = parseAllDocuments(result.stdout).map(
+      (doc) => doc.toJS() as { kind: string; metadata: { labels?: Record<string, string> } },
+    );
+    const added = documents.slice(-3);
+    expect(added.map((doc) => doc.kind)).toEqual(['PodMonitor', 'ConfigMap', 'PrometheusRule']);
+    for (const doc of added) expect(doc.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
+    const dashboard = JSON.parse(await readFile(join(dir, 'dashboard.json'), 'utf8')) as { uid: string };
+    expect(dashboard.uid).toBe('kubeop-site-operator');
+    const rules = parse(await readFile(join(dir, 'alerts', 'rules.yaml'), 'utf8')) as {
+      groups: Array<{ rules: Array<{ alert: string }> }>;
+    };
+    expect(rules.groups[0]!.rules.map((r) => r.alert)).toContain('KubeopNoLeader');
+    expect(result.stderr).toContain(`wrote the dashboard to ${join(dir, 'dashboard.json')}`);
+
+    const dashboardOnly = await run([...base, '--dashboard']);
+    expect(
+      parseAllDocuments(dashboardOnly.stdout)
+        .map((doc) => (doc.toJS() as { kind: string }).kind)
+        .at(-1),
+    ).toBe('ConfigMap');
+    const badLabel = await run([...base, '--alerts', '--monitoring-label', 'release']);
+    expect(badLabel).toMatchObject({ code: 2, stderr: expect.stringContaining('--monitoring-label "release"') });
   });
 
   it('names the flag when the input is wrong, and the module when it has no handler class', async () => {

@@ -7,6 +7,7 @@ import {
   OnAdded,
   OnDeleted,
   OnReconcile,
+  OnValidate,
   Owns,
   Resource,
 } from '@kubeop/decorators';
@@ -96,6 +97,58 @@ describe('operatorRules', () => {
       { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get'] },
       { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions/status'], verbs: ['patch'] },
     ]);
+  });
+});
+
+describe('operatorRules of classes with webhooks only', () => {
+  const rules = (...classes: Array<new () => object>) =>
+    operatorRules(
+      classes.map((c) => describeHandlerClass(c)),
+      { createCrd: false, updateCrd: false },
+    );
+
+  it('grant only list (the start-up check that the resource is served): the API server sends the objects', () => {
+    @CustomResource({ group: 'example.kubeop.dev', version: 'v1', plural: 'valves', kind: 'Valve' })
+    class Valves {
+      @OnValidate() check(): void {}
+    }
+    @Resource({ group: '', version: 'v1', plural: 'secrets', kind: 'Secret' })
+    class SecretGuard {
+      @OnValidate() check(): void {}
+    }
+    expect(rules(Valves, SecretGuard).objects).toEqual([
+      { apiGroups: ['example.kubeop.dev'], resources: ['valves'], verbs: ['list'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['list'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+    ]);
+  });
+
+  it('grant the storage migration list and patch (not watch) when the class serves several versions', () => {
+    @CustomResource({ group: 'example.kubeop.dev', version: 'v2', plural: 'taps', kind: 'Tap' })
+    class Taps {
+      @OnValidate() check(): void {}
+      @ConvertFrom('v1') fromV1(): void {}
+      @ConvertTo('v1') toV1(): void {}
+    }
+    const { objects, cluster } = rules(Taps);
+    expect(objects[0]).toEqual({
+      apiGroups: ['example.kubeop.dev'],
+      resources: ['taps'],
+      verbs: ['list', 'get', 'patch'],
+    });
+    expect(cluster.map((rule) => rule.resources[0])).toEqual([
+      'customresourcedefinitions',
+      'customresourcedefinitions/status',
+    ]);
+  });
+
+  it('leave the verbs of a class that also handles the objects as they are', () => {
+    @CustomResource({ group: 'example.kubeop.dev', version: 'v1', plural: 'pumps', kind: 'Pump' })
+    class Pumps {
+      @OnAdded() added(): void {}
+      @OnValidate() check(): void {}
+    }
+    expect(rules(Pumps).objects[0]?.verbs).toEqual(['get', 'list', 'watch', 'patch', 'update']);
   });
 });
 

@@ -24,6 +24,7 @@ import { NOOP_WEBHOOK_METRICS, PrometheusWebhookMetrics } from '../src/internal/
 class Widgets {
   @OnValidate() check(widget: { spec: { size?: number } }): void {
     if (widget.spec.size === 1) throw new Denied('spec.size must not be 1', { field: 'spec.size' });
+    if (widget.spec.size === 2) throw new Error('a bug in the check');
   }
 }
 
@@ -107,7 +108,7 @@ describe('the webhook server', () => {
     expect(logs.filter((line) => line.includes('expected kind AdmissionReview'))).toHaveLength(1);
   });
 
-  it('counts requests by code, latency and in-flight, logs a denial at debug, and shows the certificate expiry', async () => {
+  it('counts requests by code, rejections, latency and in-flight, logs a denial at debug, and shows the certificate expiry', async () => {
     const denied = review.replace('"spec":{}', '"spec":{"size":1}');
     const answer = JSON.parse((await post(endpoints[0]!.path, denied)).body) as { response: { allowed: boolean } };
     expect(answer.response.allowed).toBe(false);
@@ -115,6 +116,8 @@ describe('the webhook server', () => {
       true,
     );
     expect((await post(endpoints[0]!.path, '{}')).status).toBe(400);
+    const failed = review.replace('"spec":{}', '"spec":{"size":2}');
+    expect(JSON.parse((await post(endpoints[0]!.path, failed)).body)).toMatchObject({ response: { allowed: false } });
     const text = await registry.metrics();
     const path = endpoints[0]!.path;
     expect(text).toMatch(
@@ -126,6 +129,9 @@ describe('the webhook server', () => {
     expect(text).toContain(`controller_runtime_webhook_requests_in_flight{webhook="${path}"} 0`);
     expect(text).toMatch(new RegExp(`controller_runtime_webhook_latency_seconds_count\\{webhook="${path}"\\} [1-9]`));
     expect(text).toMatch(/kubeop_webhook_certificate_expiry_timestamp_seconds \d{10}/);
+    // The denial is an HTTP 200 like an admission, so only the rejections count it.
+    expect(text).toContain(`kubeop_webhook_rejections_total{webhook="${path}",reason="denied"} 1`);
+    expect(text).toContain(`kubeop_webhook_rejections_total{webhook="${path}",reason="error"} 1`);
   });
 
   it('refuses a body over the limit with 413', async () => {

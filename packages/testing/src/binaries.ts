@@ -13,6 +13,7 @@ import {
 } from './build.js';
 import { acquireLock } from './lock.js';
 import { KUBERNETES_VERSION } from './versions.js';
+import { TestingError } from './errors.js';
 
 /** Absolute paths of the server binaries. */
 export interface Binaries {
@@ -36,8 +37,9 @@ export interface ResolveBinariesOptions {
 }
 
 /** `$KUBEBUILDER_ASSETS` lacks a binary, or holds one that cannot be executed. */
-export class MissingBinaryError extends Error {
+export class MissingBinaryError extends TestingError {
   override name = 'MissingBinaryError';
+  readonly code = 'BINARY_MISSING';
   readonly dir: string;
   readonly missing: string[];
 

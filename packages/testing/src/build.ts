@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ETCD_VERSION, KUBERNETES_VERSION, MIN_GO_VERSION } from './versions.js';
+import { TestingError } from './errors.js';
 
 /** One binary and the Go module that builds it. */
 export interface GoBuildTarget {
@@ -57,8 +58,9 @@ export const etcdTarget: GoBuildTarget = {
 };
 
 /** Go is missing or too old to build the binaries. */
-export class GoToolchainError extends Error {
+export class GoToolchainError extends TestingError {
   override name = 'GoToolchainError';
+  readonly code = 'GO_TOOLCHAIN_MISSING';
   /** The `go env GOVERSION` found, or undefined when `go` is not on PATH. */
   readonly found: string | undefined;
 
@@ -73,8 +75,9 @@ export class GoToolchainError extends Error {
 }
 
 /** A `go` command failed while building a binary; the full output is in `logFile`. */
-export class BinaryBuildError extends Error {
+export class BinaryBuildError extends TestingError {
   override name = 'BinaryBuildError';
+  readonly code = 'BINARY_BUILD_FAILED';
   readonly binary: string;
   readonly exitCode: number | null;
   readonly logFile: string;

@@ -8,6 +8,7 @@ import { resolveBinaries } from './binaries.js';
 import { formatDuration } from './build.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { KUBERNETES_VERSION } from './versions.js';
+import { TestingUsageError } from './errors.js';
 
 const usage = `Usage: kubeop-control-plane [options]
 
@@ -39,7 +40,7 @@ async function main(): Promise<number> {
   }
   const startTimeoutMs = Number(values['start-timeout']);
   if (!Number.isInteger(startTimeoutMs) || startTimeoutMs <= 0)
-    throw new Error(`--start-timeout must be a positive integer, not ${values['start-timeout']}`);
+    throw new TestingUsageError(`--start-timeout must be a positive integer, not ${values['start-timeout']}`);
 
   const controllerManager = values['controller-manager'];
   const binaries = await resolveBinaries({ controllerManager });

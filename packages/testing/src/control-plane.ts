@@ -14,6 +14,7 @@ import { kubeconfigYaml, writeKubeconfig } from './kubeconfig.js';
 import { freePorts } from './ports.js';
 import { startProcess, type ManagedProcess } from './process.js';
 import { waitUntilReady } from './wait.js';
+import { ControlPlaneStateError } from './errors.js';
 
 export interface ControlPlaneOptions {
   /**
@@ -199,7 +200,7 @@ class LocalControlPlane implements ControlPlane {
   }
 
   get kubeConfig(): KubeConfig {
-    if (!this.kubeConfig_) throw new Error('the control plane has not finished starting');
+    if (!this.kubeConfig_) throw new ControlPlaneStateError('the control plane has not finished starting');
     return this.kubeConfig_;
   }
 
@@ -226,8 +227,9 @@ class LocalControlPlane implements ControlPlane {
   }
 
   async startApiServerUntil(deadline: number): Promise<void> {
-    if (this.apiServer && !this.apiServer.exitStatus) throw new Error('kube-apiserver is already running');
-    if (!this.etcd || this.etcd.exitStatus) throw new Error('etcd is not running');
+    if (this.apiServer && !this.apiServer.exitStatus)
+      throw new ControlPlaneStateError('kube-apiserver is already running');
+    if (!this.etcd || this.etcd.exitStatus) throw new ControlPlaneStateError('etcd is not running');
     this.apiServerStarts++;
     // A fresh log per start, so a failure's log tail is about that start.
     const logName = this.apiServerStarts === 1 ? 'kube-apiserver.log' : `kube-apiserver-${this.apiServerStarts}.log`;

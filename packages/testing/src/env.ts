@@ -2,6 +2,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { basename } from 'node:path';
 import { createTestNamespace } from './namespace.js';
+import { TestingError } from './errors.js';
 
 /** The environment variable through which the jest global setup hands the kubeconfig path to test workers. */
 export const TEST_KUBECONFIG_ENV = 'KUBEOP_TEST_KUBECONFIG';
@@ -19,8 +20,9 @@ export interface TestEnvironmentOptions {
 }
 
 /** `KUBEOP_TEST_KUBECONFIG` is not set: the test does not run under the kubeop jest global setup. */
-export class TestEnvironmentNotConfiguredError extends Error {
+export class TestEnvironmentNotConfiguredError extends TestingError {
   override name = 'TestEnvironmentNotConfiguredError';
+  readonly code = 'TEST_ENVIRONMENT_NOT_CONFIGURED';
 
   constructor() {
     super(

@@ -1,10 +1,12 @@
 // etcd's command line, its readiness probe, and compaction through its JSON gateway.
 import { execFile } from 'node:child_process';
 import { request } from './http.js';
+import { TestingError } from './errors.js';
 
 /** etcd answered a gateway request with an error. */
-export class EtcdRequestError extends Error {
+export class EtcdRequestError extends TestingError {
   override name = 'EtcdRequestError';
+  readonly code = 'ETCD_REQUEST_FAILED';
   readonly status: number;
 
   constructor(path: string, status: number, body: string) {

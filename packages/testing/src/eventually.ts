@@ -1,4 +1,5 @@
 // Polls a condition until it holds or a deadline passes, so tests await conditions instead of sleeping.
+import { EventuallyTimeoutError } from './errors.js';
 
 export async function eventually<T>(
   probe: () => T | undefined | false | null | Promise<T | undefined | false | null>,
@@ -15,7 +16,7 @@ export async function eventually<T>(
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(
+      throw new EventuallyTimeoutError(
         `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`,
       );
     }

@@ -12,12 +12,13 @@ export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '
 export type { ApiServerTracingOptions } from './apiserver-tracing.js';
 export { generateCertificates, type CertificateFiles, type Certificates } from './certs.js';
 export { EtcdRequestError } from './etcd.js';
+export { ControlPlaneStateError, EventuallyTimeoutError, TestingError, TestingUsageError } from './errors.js';
 export { eventually } from './eventually.js';
 export { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 export { createTestNamespace, TEST_NAMESPACE_LABEL } from './namespace.js';
 export { CONTEXT_NAME } from './kubeconfig.js';
-export { ProcessExitedError, type ExitStatus } from './process.js';
-export { StartTimeoutError } from './wait.js';
+export type { ExitStatus } from './process.js';
+export { ProcessExitedError, StartTimeoutError } from './wait.js';
 export {
   TEST_KUBECONFIG_ENV,
   testEnvironment,

@@ -24,20 +24,6 @@ export interface ManagedProcess {
 }
 
 /** A server exited while it was expected to run. */
-export class ProcessExitedError extends Error {
-  override name = 'ProcessExitedError';
-  readonly process: string;
-  readonly exitStatus: ExitStatus;
-  readonly logFile: string;
-
-  constructor(name: string, status: ExitStatus, logFile: string) {
-    const how = status.signal ? `was killed by ${status.signal}` : `exited with code ${status.code}`;
-    super(`${name} ${how} before it was ready. Log: ${logFile}\n${indent(logTail(logFile))}`);
-    this.process = name;
-    this.exitStatus = status;
-    this.logFile = logFile;
-  }
-}
 
 export interface StartProcessOptions {
   /** For messages, e.g. `etcd`. */
@@ -132,10 +118,6 @@ export function logTail(file: string, lines = 20): string {
   } catch (error) {
     return `(could not read the log: ${(error as Error).message})`;
   }
-}
-
-function indent(text: string): string {
-  return text.replace(/^/gm, '    ');
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {

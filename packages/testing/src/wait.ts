@@ -1,13 +1,32 @@
 // Polls a server's readiness until a deadline, failing fast when its process exits.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { logTail, ProcessExitedError, type ManagedProcess } from './process.js';
+import { type ExitStatus, logTail, type ManagedProcess } from './process.js';
+import { TestingError } from './errors.js';
 
 /** Resolves to undefined when ready, or to why not yet (an HTTP status and body, a connection error). */
 export type ReadinessProbe = (timeoutMs: number) => Promise<string | undefined>;
 
+/** A server's process ended before it was ready; the message has the tail of its log. */
+export class ProcessExitedError extends TestingError {
+  override name = 'ProcessExitedError';
+  readonly code = 'PROCESS_EXITED';
+  readonly process: string;
+  readonly exitStatus: ExitStatus;
+  readonly logFile: string;
+
+  constructor(name: string, status: ExitStatus, logFile: string) {
+    const how = status.signal ? `was killed by ${status.signal}` : `exited with code ${status.code}`;
+    super(`${name} ${how} before it was ready. Log: ${logFile}\n${indent(logTail(logFile))}`);
+    this.process = name;
+    this.exitStatus = status;
+    this.logFile = logFile;
+  }
+}
+
 /** A server did not become ready in time; `logFiles` tell why. */
-export class StartTimeoutError extends Error {
+export class StartTimeoutError extends TestingError {
   override name = 'StartTimeoutError';
+  readonly code = 'START_TIMEOUT';
   readonly component: string;
   readonly timeoutMs: number;
   /** The last answer of the readiness probe. */
@@ -18,7 +37,7 @@ export class StartTimeoutError extends Error {
     super(
       `${component} was not ready within ${timeoutMs} ms (raise startTimeoutMs on slow machines). ` +
         `Last check: ${lastReason}\nLogs: ${logFiles.join(', ')}\nLast lines of ${logFile}:\n` +
-        logTail(logFile, 15).replace(/^/gm, '    '),
+        indent(logTail(logFile, 15)),
     );
     this.component = component;
     this.timeoutMs = timeoutMs;
@@ -68,4 +87,8 @@ function describeError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   // AggregateError (IPv4 + IPv6 attempts) has an empty message.
   return error.message || code || error.name;
+}
+
+function indent(text: string): string {
+  return text.replace(/^/gm, '    ');
 }

@@ -42,7 +42,7 @@ describe('objects(): a refused request', () => {
   it('shows the Status of an invalid create, not "Unknown API Status Code!"', async () => {
     const gauges = objects(env.kubeConfig, GaugeHandler, env.namespace);
     const error = await failure(gauges.create('too-small', { size: 0 }));
-    expect(error).toMatchObject({ code: 422, reason: 'Invalid' });
+    expect(error).toMatchObject({ code: 'OBJECT_REQUEST_FAILED', status: 422, reason: 'Invalid' });
     expect(error.serverMessage).toContain('spec.size: Invalid value: 0');
     expect(error.message).toMatch(/^create gauges\.\S+ too-small in namespace \S+: 422 Invalid: .*spec\.size/);
     expect(error.message).not.toContain('Unknown API Status Code');
@@ -52,11 +52,11 @@ describe('objects(): a refused request', () => {
     const gauges = objects(env.kubeConfig, GaugeHandler, env.namespace);
     await gauges.create('twice', { size: 1 });
     expect(await failure(gauges.create('twice', { size: 1 }))).toMatchObject({
-      code: 409,
+      status: 409,
       reason: 'AlreadyExists',
       serverMessage: expect.stringContaining('"twice" already exists'),
     });
-    expect(await failure(gauges.patchSpec('nowhere', { size: 2 }))).toMatchObject({ code: 404, reason: 'NotFound' });
+    expect(await failure(gauges.patchSpec('nowhere', { size: 2 }))).toMatchObject({ status: 404, reason: 'NotFound' });
     expect(await gauges.get('nowhere')).toBeUndefined();
   });
 });

@@ -1,8 +1,11 @@
 // Reads the value of a decorator's options without running the code: literals, consts, spreads and `as const`.
 import ts from 'typescript';
+import { KubeopError } from '@kubeop/core';
 
-export class NotStaticError extends Error {
+/** A decorator option that is no literal, const or spread of them: kubeop crd cannot read it without running code. */
+export class NotStaticError extends KubeopError {
   override readonly name = 'NotStaticError';
+  readonly code = 'NOT_STATIC';
   constructor(readonly node: ts.Node) {
     super(`cannot read ${node.getText().slice(0, 60)} without running the code`);
   }

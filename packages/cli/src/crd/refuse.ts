@@ -1,9 +1,11 @@
 // Walks a Spec or Status type with the checker and refuses, naming the type and property, what a CRD schema cannot express.
 import ts from 'typescript';
+import { KubeopError } from '@kubeop/core';
 
 /** A field whose type has no structural schema: `path` from the Spec or Status type (`.tree.children[]`), and why. */
-export class UnsupportedTypeError extends Error {
+export class UnsupportedTypeError extends KubeopError {
   override readonly name = 'UnsupportedTypeError';
+  readonly code = 'UNSUPPORTED_TYPE';
   constructor(
     readonly path: string,
     readonly reason: string,

@@ -10,6 +10,8 @@ import { loadHandlerClasses } from './load-handlers.js';
 import { type Manifest, operatorManifests } from './manifests.js';
 import type { PolicyRule } from './rbac.js';
 import { toYaml } from './yaml.js';
+import { hasWebhooks } from './webhook-manifests.js';
+import { alertRulesFile, dashboardJson } from '../monitoring/monitoring-manifests.js';
 
 interface ManifestArgs {
   modules: string[];
@@ -26,9 +28,20 @@ interface ManifestArgs {
   rules?: string;
   out?: string;
   'cert-manager': boolean;
+  monitoring: boolean;
+  dashboard: boolean;
+  alerts: boolean;
+  'pod-monitor': boolean;
+  'dashboard-out'?: string;
+  'alerts-out'?: string;
+  'monitoring-label'?: string[];
+  'metrics-job'?: string;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** A label key: an optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 export const manifestsCommand: CommandModule<object, ManifestArgs> = {
   command: 'manifests <modules..>',
@@ -86,6 +99,44 @@ export const manifestsCommand: CommandModule<object, ManifestArgs> = {
         describe:
           "Webhook certificates from cert-manager (a Certificate, an Issuer and the inject-ca-from annotation) instead of the operator's self-managed Secret",
       })
+      .option('monitoring', {
+        type: 'boolean',
+        default: false,
+        describe: 'Add the PodMonitor, the Grafana dashboard and the alert rules (--pod-monitor --dashboard --alerts)',
+      })
+      .option('pod-monitor', {
+        type: 'boolean',
+        default: false,
+        describe: 'Add a PodMonitor scraping the metrics port, its job named after the operator',
+      })
+      .option('dashboard', {
+        type: 'boolean',
+        default: false,
+        describe: 'Add the Grafana dashboard as a ConfigMap labelled grafana_dashboard: "1" (for the Grafana sidecar)',
+      })
+      .option('alerts', {
+        type: 'boolean',
+        default: false,
+        describe: 'Add the Prometheus alert rules as a PrometheusRule',
+      })
+      .option('monitoring-label', {
+        type: 'string',
+        array: true,
+        describe:
+          'key=value label on the PodMonitor, ConfigMap and PrometheusRule (kube-prometheus-stack selects them by release=<its release>)',
+      })
+      .option('metrics-job', {
+        type: 'string',
+        describe: "The job label of the operator's targets in Prometheus, for the alerts (default: the operator name)",
+      })
+      .option('dashboard-out', {
+        type: 'string',
+        describe: 'Also write the dashboard as a JSON file for Grafana to import',
+      })
+      .option('alerts-out', {
+        type: 'string',
+        describe: 'Also write the alert rules as a Prometheus rules file (YAML)',
+      })
       .option('out', {
         type: 'string',
         describe:
@@ -109,7 +160,10 @@ export const manifestsCommand: CommandModule<object, ManifestArgs> = {
         `--replicas ${replicas} without --leader-elect would handle every object ${replicas} times`,
         2,
       );
+    const labels = monitoringLabels(args['monitoring-label'] ?? []);
+    if (args['metrics-job'] === '') throw new CliError('--metrics-job is empty: give the job label of the targets', 2);
     const descriptions = (await loadHandlerClasses(args.modules)).map((handler) => describeHandlerClass(handler));
+    const all = args.monitoring;
     const manifests = operatorManifests(descriptions, {
       name,
       operatorNamespace: args['operator-namespace'] ?? `${name}-system`,
@@ -123,7 +177,24 @@ export const manifestsCommand: CommandModule<object, ManifestArgs> = {
       crdFor: generatedCrds(args.modules, args['crd-dir'], args['update-crd']),
       extraRules: args.rules ? await readRules(args.rules) : [],
       certManager: args['cert-manager'],
+      monitoring: {
+        podMonitor: all || args['pod-monitor'],
+        dashboard: all || args.dashboard,
+        alerts: all || args.alerts,
+        labels,
+        job: args['metrics-job'] ?? name,
+      },
     });
+    if (args['dashboard-out']) await writeText(args['dashboard-out'], dashboardJson(name), 'the dashboard');
+    if (args['alerts-out']) {
+      const rules = alertRulesFile({
+        name,
+        job: args['metrics-job'] ?? name,
+        leaderElect: args['leader-elect'],
+        webhooks: hasWebhooks(descriptions),
+      });
+      await writeText(args['alerts-out'], toYaml(rules), `${rules.groups[0]!.rules.length} alert rules`);
+    }
     if (!args.out) process.stdout.write(manifests.map(toYaml).join('---\n'));
     else if (/\.ya?ml$/.test(args.out)) await writeFileOf(args.out, manifests);
     else await writeFolder(args.out, manifests);
@@ -151,6 +222,28 @@ async function readRules(file: string): Promise<PolicyRule[]> {
     }
   });
   return rules as PolicyRule[];
+}
+
+/** `--monitoring-label key=value`, each key a label name Kubernetes accepts. */
+function monitoringLabels(pairs: string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    const [key, value] = at < 0 ? [pair, undefined] : [pair.slice(0, at), pair.slice(at + 1)];
+    if (value === undefined || !LABEL_KEY.test(key) || !LABEL_VALUE.test(value))
+      throw new CliError(
+        `--monitoring-label "${pair}" is not key=value with a Kubernetes label key and value (e.g. release=kube-prometheus-stack)`,
+        2,
+      );
+    labels[key] = value;
+  }
+  return labels;
+}
+
+async function writeText(file: string, text: string, what: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, text);
+  process.stderr.write(`wrote ${what} to ${file}\n`);
 }
 
 async function packageName(): Promise<string> {

@@ -3,6 +3,7 @@ import { crdManifest, PERMISSIVE_SCHEMA, type ResourceDescription } from '@kubeo
 import { type DeploymentOptions, operatorDeployment } from './deployment.js';
 import { leaseRules, operatorRules, type PolicyRule } from './rbac.js';
 import { hasWebhooks, webhookManifests } from './webhook-manifests.js';
+import { monitoringManifests } from '../monitoring/monitoring-manifests.js';
 
 /** What the Deployment takes (its `namespace` is `operatorNamespace`), and the CRDs. */
 export interface ManifestOptions extends Omit<DeploymentOptions, 'namespace'> {
@@ -22,6 +23,20 @@ export interface ManifestOptions extends Omit<DeploymentOptions, 'namespace'> {
   ) => Record<string, unknown>;
   /** Webhook certificates from cert-manager instead of self-managed ones. Defaults to false. */
   certManager?: boolean;
+  /** A PodMonitor, the Grafana dashboard and the alert rules, for the Prometheus Operator's stack. Defaults to none. */
+  monitoring?: ManifestMonitoringOptions;
+}
+
+export interface ManifestMonitoringOptions {
+  podMonitor?: boolean;
+  /** The dashboard as a ConfigMap labelled `grafana_dashboard: "1"`. */
+  dashboard?: boolean;
+  /** The alert rules as a PrometheusRule. */
+  alerts?: boolean;
+  /** More labels on these objects (kube-prometheus-stack's Prometheus selects rules by `release: <its release>`). */
+  labels?: Record<string, string>;
+  /** The `job` label of the operator's targets, which the alerts select. Defaults to the operator's name. */
+  job?: string;
 }
 
 export type Manifest = Record<string, unknown> & {
@@ -52,6 +67,7 @@ export function operatorManifests(descriptions: ResourceDescription[], options: 
   if (options.leaderElect)
     manifests.push(...binding('', `${name}-leader-election`, operatorNamespace, leaseRules(), account));
   const deployment = operatorDeployment({ ...options, namespace: operatorNamespace }) as Manifest;
+  const podLabels = (deployment.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
   if (hasWebhooks(descriptions)) {
     const webhooks = webhookManifests(descriptions, {
       name,
@@ -59,13 +75,31 @@ export function operatorManifests(descriptions: ResourceDescription[], options: 
       watchNamespace: options.watchNamespace,
       certManager: options.certManager ?? false,
       ownsCrds: options.createCrd || options.updateCrd,
-      podLabels: (deployment.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels,
+      podLabels,
     });
     webhooks.patchDeployment(deployment);
     for (const crd of crds) webhooks.patchCrd(crd);
     manifests.push(...webhooks.manifests);
   }
   manifests.push(deployment);
+  const monitoring = options.monitoring;
+  if (monitoring)
+    manifests.push(
+      ...monitoringManifests({
+        name,
+        operatorNamespace,
+        podLabels,
+        dashboard: monitoring.dashboard ?? false,
+        alerts: monitoring.alerts ?? false,
+        podMonitor: monitoring.podMonitor ?? false,
+        labels: monitoring.labels ?? {},
+        alertOptions: {
+          job: monitoring.job ?? name,
+          leaderElect: options.leaderElect,
+          webhooks: hasWebhooks(descriptions),
+        },
+      }),
+    );
   return manifests;
 }
 

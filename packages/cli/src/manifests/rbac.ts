@@ -30,6 +30,13 @@ const OWNED_VERBS = ['get', 'list', 'watch', 'create', 'patch']; // @Owns list-w
 const FINALIZERS_VERBS = ['update']; // blockOwnerDeletion on a child needs update on its owner's finalizers
 const EVENT_VERBS = ['create', 'patch']; // a repeated Event is counted on the first one
 const LEASE_VERBS = ['get', 'create', 'update'];
+const CHECKED_VERBS = ['list']; // a class with webhooks only: the start-up check that the resource is served lists one object
+const MIGRATION_VERBS = ['get', 'list', 'patch']; // the leader's storage migration lists the objects and rewrites each (a GET after a conflict)
+
+/** A class with handlers or timers; one with webhooks only watches nothing (core's operator gives it no controller). */
+function watches(description: ResourceDescription): boolean {
+  return Object.keys(description.handlers).length > 0 || description.timers.length > 0;
+}
 
 export function operatorRules(descriptions: ResourceDescription[], options: RbacOptions): OperatorRules {
   const verbs = new Map<string, Set<string>>(); // "group|resource" -> verbs
@@ -39,7 +46,14 @@ export function operatorRules(descriptions: ResourceDescription[], options: Rbac
     for (const verb of more) set.add(verb);
     verbs.set(key, set);
   };
-  for (const { resource, owns } of descriptions) {
+  for (const description of descriptions) {
+    const { resource, owns, versions } = description;
+    if (!watches(description)) {
+      // Webhooks only: the API server sends the objects; nothing watches, patches or updates them.
+      add(resource.group, resource.plural, CHECKED_VERBS);
+      if (resource.custom && versions.length > 0) add(resource.group, resource.plural, MIGRATION_VERBS);
+      continue;
+    }
     add(resource.group, resource.plural, HANDLED_VERBS);
     add(resource.group, `${resource.plural}/status`, STATUS_VERBS);
     if (owns.length) add(resource.group, `${resource.plural}/finalizers`, FINALIZERS_VERBS);

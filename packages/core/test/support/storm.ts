@@ -21,9 +21,8 @@ export async function createStorm(
           await items.create(name);
           break;
         } catch (error) {
-          const code = (error as { code?: number }).code;
           // 409: an earlier attempt was stored though its answer was lost.
-          if (code === 409) break;
+          if ((error as { status?: number }).status === 409) break;
           if (attempt > 200) throw error;
           await delay(100);
         }

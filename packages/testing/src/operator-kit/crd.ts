@@ -4,6 +4,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { describeHandlerClass, ensureCrd, KubeClient, loadGeneratedCrd } from '@kubeop/core/tooling';
 import { CUSTOM_RESOURCE_KEY, CustomResource, type ResourceRecord } from '@kubeop/decorators';
 import type { HandlerClass, ResourceType } from './types.js';
+import { KitUsageError } from './kit-errors.js';
 
 export interface InstallCrdOptions {
   /**
@@ -29,7 +30,7 @@ export async function installCrd(
   const resource = typeof source === 'function' ? describeHandlerClass(source).resource : recordOf(source);
   const generated = crdDir ? loadGeneratedCrd(crdDir, resource) : undefined;
   if (crdDir && !generated)
-    throw new Error(
+    throw new KitUsageError(
       `no generated CRD for ${resource.plural}.${resource.group} in ${crdDir}: run kubeop crd --out ${crdDir}`,
     );
   // What --create-crd does, through kubeop's client, which sends the JSON as it is (client-node's typed API would drop

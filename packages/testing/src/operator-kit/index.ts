@@ -3,6 +3,7 @@ import '../runtime-check.js';
 export { installCrd, type InstallCrdOptions } from './crd.js';
 export { eventOn, eventsOn } from './events.js';
 export { objects, type ObjectHelpers } from './objects.js';
+export { KitUsageError, RoundTripError } from './kit-errors.js';
 export { ObjectRequestError } from './request-error.js';
 export {
   killOperatorProcesses,

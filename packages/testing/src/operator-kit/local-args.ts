@@ -1,4 +1,5 @@
 // The command line of kubeop-local: its own options first, then the command to run.
+import { TestingUsageError } from '../errors.js';
 
 export interface LocalOptions {
   controllerManager: boolean;
@@ -15,18 +16,18 @@ export function parseLocalArgs(argv: string[]): LocalOptions | 'help' {
     else if (arg === '--controller-manager') options.controllerManager = true;
     else if (arg === '--kubeconfig') {
       const path = argv[++i];
-      if (!path) throw new Error('--kubeconfig needs a path');
+      if (!path) throw new TestingUsageError('--kubeconfig needs a path');
       options.kubeconfig = path;
     } else if (arg === '--') {
       options.command = argv.slice(i + 1);
       break;
-    } else if (arg.startsWith('-')) throw new Error(`unknown option ${arg}`);
+    } else if (arg.startsWith('-')) throw new TestingUsageError(`unknown option ${arg}`);
     else {
       options.command = argv.slice(i);
       break;
     }
   }
   if (options.command.length === 0)
-    throw new Error('no command to run, e.g. kubeop-local node dist/main.js --create-crd');
+    throw new TestingUsageError('no command to run, e.g. kubeop-local node dist/main.js --create-crd');
   return options;
 }

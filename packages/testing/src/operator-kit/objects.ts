@@ -3,7 +3,7 @@ import { CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } fr
 import { type ObjectMeta } from '@kubeop/core';
 import { describeHandlerClass } from '@kubeop/core/tooling';
 import { eventually } from '../eventually.js';
-import { told } from './request-error.js';
+import { ObjectRequestError, told } from './request-error.js';
 import type { HandlerClass, ResourceType, SpecOf, StatusOf, StoredObject } from './types.js';
 
 export interface ObjectHelpers<Spec, Status> {
@@ -61,7 +61,7 @@ export function objects(
     try {
       return (await told(what('get', name), () => api.getNamespacedCustomObject({ ...base, name }))) as Stored;
     } catch (error) {
-      if ((error as { code?: number }).code === 404) return undefined;
+      if (error instanceof ObjectRequestError && error.status === 404) return undefined;
       throw error;
     }
   };

@@ -1,13 +1,15 @@
 // A failed request of the kit's object helpers, told by the API server's own Status instead of client-node's
 // "HTTP-Code: 422 Message: Unknown API Status Code!" with the Status buried in an escaped body.
 import { ApiException } from '@kubernetes/client-node';
+import { KubeopError } from '@kubeop/core';
 
-export class ObjectRequestError extends Error {
+export class ObjectRequestError extends KubeopError {
   override readonly name = 'ObjectRequestError';
+  readonly code = 'OBJECT_REQUEST_FAILED';
   /** What was asked, e.g. `create widgets.example.kubeop.dev w1 in namespace test-abc`. */
   readonly request: string;
-  /** The HTTP status code, e.g. 422 (named `code` as on client-node's ApiException, so checks of it still work). */
-  readonly code: number;
+  /** The HTTP status code, e.g. 422 (`status`, as on core's KubeApiError; client-node's ApiException calls it `code`). */
+  readonly status: number;
   /** The Status reason, e.g. `Invalid`, `AlreadyExists`; undefined when the answer was no Status. */
   readonly reason: string | undefined;
   /** The Status message, e.g. `Widget.example.kubeop.dev "w1" is invalid: spec.size: ...`, else the raw body. */
@@ -15,12 +17,12 @@ export class ObjectRequestError extends Error {
 
   constructor(
     request: string,
-    answer: { code: number; reason: string | undefined; serverMessage: string },
+    answer: { status: number; reason: string | undefined; serverMessage: string },
     options: { cause: unknown },
   ) {
-    super(`${request}: ${answer.code}${answer.reason ? ` ${answer.reason}` : ''}: ${answer.serverMessage}`, options);
+    super(`${request}: ${answer.status}${answer.reason ? ` ${answer.reason}` : ''}: ${answer.serverMessage}`, options);
     this.request = request;
-    this.code = answer.code;
+    this.status = answer.status;
     this.reason = answer.reason;
     this.serverMessage = answer.serverMessage;
   }
@@ -36,7 +38,7 @@ export async function told<T>(request: string, call: () => Promise<T>): Promise<
     const status = statusOf(body);
     const raw = typeof body === 'string' ? body : JSON.stringify(body);
     const serverMessage = status?.message ?? (raw?.trim().slice(0, 500) || 'no message');
-    throw new ObjectRequestError(request, { code, reason: status?.reason, serverMessage }, { cause: error });
+    throw new ObjectRequestError(request, { status: code, reason: status?.reason, serverMessage }, { cause: error });
   }
 }
 

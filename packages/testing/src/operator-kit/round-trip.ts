@@ -4,6 +4,7 @@ import { CONVERSION_DATA_ANNOTATION, Converter, describeHandlerClass } from '@ku
 import fc from 'fast-check';
 import { arbitraryOf, prune, type Schema } from './schema-arbitrary.js';
 import type { HandlerClass } from './types.js';
+import { RoundTripError } from './kit-errors.js';
 
 export interface RoundTripOptions {
   /** Objects generated per direction and version pair. Defaults to 200. */
@@ -55,7 +56,7 @@ export function checkRoundTrips(
   const schemaOf = (version: string): Schema => {
     const schema = schemas.get(version);
     if (!schema)
-      throw new Error(
+      throw new RoundTripError(
         `the CRD given to checkRoundTrips has no version ${version}, which ${handlerClass.name} declares: regenerate it (kubeop crd --out)`,
       );
     return schema;
@@ -76,7 +77,9 @@ export function checkRoundTrips(
         const object = details.counterexample?.[0] as CustomObject | undefined;
         const failure = object ? trip(object) : undefined;
         if (object && failure) return { ...failure, object, seed };
-        throw new Error(`round trip ${start} → ${through} → ${start} failed: ${String(details.errorInstance)}`);
+        throw new RoundTripError(
+          `round trip ${start} → ${through} → ${start} failed: ${String(details.errorInstance)}`,
+        );
       }
     }
   }
@@ -91,7 +94,7 @@ export function assertRoundTrips(
 ): void {
   const failure = checkRoundTrips(handlerClass, crd, options);
   if (failure)
-    throw new Error(
+    throw new RoundTripError(
       `${failure.message}\nthe object (seed ${failure.seed}):\n${JSON.stringify(failure.object, null, 2)}`,
     );
 }

@@ -10,6 +10,7 @@ import {
   prepareOperator,
 } from '@kubeop/core/tooling';
 import type { HandlerClass } from './types.js';
+import { KitUsageError } from './kit-errors.js';
 
 export interface RunOperatorOptions {
   /** The cluster to run against (`env.kubeconfigPath`, `plane.kubeconfigPath`). */
@@ -76,7 +77,7 @@ export async function runOperator(
     ...(options.name ? { name: options.name } : {}),
   });
   if (prepared.kind !== 'operator')
-    throw new Error(
+    throw new KitUsageError(
       `runOperator: the flags ask for output, not an operator (--help or --version?): ${prepared.output}`,
     );
   const { operator } = prepared;

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { KitUsageError } from './kit-errors.js';
 
 /**
  * Mints a token (TokenRequest, one hour) for the existing ServiceAccount `namespace/name` with the `admin`
@@ -16,7 +17,7 @@ export async function serviceAccountKubeconfig(admin: KubeConfig, namespace: str
     body: { spec: { audiences: [], expirationSeconds: 3600 } },
   });
   const cluster = admin.getCurrentCluster();
-  if (!cluster) throw new Error('serviceAccountKubeconfig(): the admin kubeconfig has no current cluster');
+  if (!cluster) throw new KitUsageError('serviceAccountKubeconfig(): the admin kubeconfig has no current cluster');
   const config = new KubeConfig();
   config.loadFromOptions({
     clusters: [cluster],

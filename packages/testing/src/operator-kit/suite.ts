@@ -5,6 +5,7 @@ import { installCrd } from './crd.js';
 import { killOperatorProcesses } from './operator-process.js';
 import { stopAllOperators } from './run-operator.js';
 import type { HandlerClass, ResourceType } from './types.js';
+import { KitUsageError } from './kit-errors.js';
 
 /** The hooks of the test framework (jest's, or node:test's `before`/`afterEach`/`after`). */
 export interface SuiteHooks {
@@ -32,7 +33,7 @@ export function operatorSuite(hooks: SuiteHooks, options: OperatorSuiteOptions =
   hooks.afterAll(() => killOperatorProcesses());
   const get = (): TestEnvironment => {
     if (!current)
-      throw new Error(
+      throw new KitUsageError(
         'operatorSuite(): the environment is ready from the first test (or a later beforeAll) on, not while the file loads',
       );
     return current;

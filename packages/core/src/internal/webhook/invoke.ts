@@ -70,7 +70,7 @@ export async function invokeWebhook(
     logger.error(message, {
       stack: error instanceof Error && !(error instanceof WebhookTimeoutError) ? error.stack : undefined,
     });
-    return { allowed: false, code: 500, message, field: undefined, warnings };
+    return { allowed: false, code: 500, message, field: undefined, warnings, failed: true };
   } finally {
     clearTimeout(timer);
   }

@@ -28,7 +28,15 @@ export class BadReviewError extends Error {
 /** What the method decided. */
 export type Decision =
   | { allowed: true; patch: PatchOperation[]; warnings: string[] }
-  | { allowed: false; code: number; message: string; field: string | undefined; warnings: string[] };
+  | {
+      allowed: false;
+      code: number;
+      message: string;
+      field: string | undefined;
+      warnings: string[];
+      /** The method failed (threw another error than Denied, or timed out) rather than denying. */
+      failed?: boolean;
+    };
 
 const OPERATIONS = new Set(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']);
 

@@ -103,6 +103,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       return 400;
     }
     const decision = await invokeWebhook(endpoint, review, options.deps);
+    if (!decision.allowed) metrics.rejected(endpoint.path, decision.failed ? 'error' : 'denied');
     if (!decision.allowed && logger.isDebugEnabled())
       logger.debug(`${endpoint.handler} denied ${review.operation} of ${objectName(review)}: ${decision.message}`, {
         field: decision.field,
