@@ -1,6 +1,7 @@
 // Every query of the dashboard and every alert expression names only series an operator exports, with labels they
 // carry: checked against the /metrics of an operator running on the real control plane, with leader election and a
-// webhook the API server has called, so that every series exists.
+// webhook the API server has called, a rateLimit and --kube-api-qps, and a second operator under --dry-run, so that
+// every series exists.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded, OnValidate } from '@kubeop/decorators';
 import { Denied, KubeApiError, ObjectClient } from '@kubeop/core';
@@ -16,7 +17,7 @@ import { exportedSeries, type Known, unknownInLabelValues, unknownNames } from '
 const resource = { group: 'monitoring.it.kubeop.dev', version: 'v1', plural: 'gauges', kind: 'Gauge' } as const;
 type Gauge = { metadata: { name: string }; spec?: { reading?: number } };
 
-@CustomResource(resource)
+@CustomResource({ ...resource, rateLimit: { runs: 5, perSeconds: 1 } })
 class Gauges {
   @OnAdded() added(): void {}
   @OnValidate() check(gauge: Gauge): void {
@@ -40,7 +41,11 @@ async function scrapeOperator(): Promise<Map<string, Set<string>>> {
     kubeconfigPath: env.kubeconfigPath,
     namespace: env.namespace,
     name: `mon-${env.namespace}`,
-    argv: ['--metrics-bind-address', '127.0.0.1:0', '--leader-elect', '--leader-election-namespace', env.namespace],
+    argv: [
+      ...['--metrics-bind-address', '127.0.0.1:0', '--leader-elect', '--leader-election-namespace', env.namespace],
+      // A burst of one makes the start-up's requests wait, so the throttling series exist.
+      ...['--kube-api-qps', '50', '--kube-api-burst', '1'],
+    ],
   });
   const objects = new ObjectClient(admin, { fieldManager: 'monitoring-test' });
   const gauge = (name: string, reading: number) =>
@@ -62,17 +67,44 @@ async function scrapeOperator(): Promise<Map<string, Set<string>>> {
       const series = exportedSeries(await (await fetch(url)).text());
       const reconciled = series.has('controller_runtime_reconcile_total');
       const leading = series.has('leader_election_master_status');
-      return reconciled && leading && series.has('controller_runtime_webhook_requests_total') ? series : undefined;
+      const throttled = series.has('kubeop_api_throttled_requests_total');
+      const webhook = series.has('controller_runtime_webhook_requests_total');
+      return reconciled && leading && throttled && webhook ? series : undefined;
     },
-    'the reconcile, leader and webhook series',
+    'the reconcile, leader, throttling and webhook series',
+    120_000,
+  );
+}
+
+/** The series only an operator under --dry-run exports, once it made a (dry) write. */
+async function scrapeDryRunOperator(): Promise<Map<string, Set<string>>> {
+  const running = await runOperator(Gauges, {
+    kubeconfigPath: env.kubeconfigPath,
+    namespace: env.namespace,
+    name: `mon-dry-${env.namespace}`,
+    argv: ['--metrics-bind-address', '127.0.0.1:0', '--dry-run'],
+  });
+  const url = await eventually(
+    () => /serving metrics on (http:\/\/\S+\/metrics)/.exec(running.logText())?.[1],
+    "the dry-run operator's metrics server",
+  );
+  return eventually(
+    async () => {
+      const series = exportedSeries(await (await fetch(url)).text());
+      return series.has('kubeop_dry_run_writes_total') ? series : undefined;
+    },
+    'a dry-run write counted',
     120_000,
   );
 }
 
 describe('the dashboard and alert rules against /metrics', () => {
   it('name only exported metrics, and only labels those metrics carry', async () => {
+    const series = await scrapeOperator();
+    for (const [name, labels] of await scrapeDryRunOperator())
+      series.set(name, new Set([...(series.get(name) ?? []), ...labels]));
     const known: Known = {
-      series: await scrapeOperator(),
+      series,
       scrapeSeries: Object.values(SCRAPE_METRIC),
       targetLabels: TARGET_LABELS,
     };

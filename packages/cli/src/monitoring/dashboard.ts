@@ -245,6 +245,40 @@ function rows(): Array<[string, PanelSpec[]]> {
       ],
     ],
     [
+      'Operating controls',
+      [
+        {
+          title: 'Paused objects',
+          description:
+            'Objects with the kubeop.dev/paused annotation, by resource: nothing runs for them until it goes.',
+          unit: 'short',
+          queries: [[`max by (controller) (${selector(M.pausedObjects, CONTROLLER)})`, '{{controller}}']],
+        },
+        {
+          title: 'Runs delayed by rateLimit',
+          description: "Handler runs held back per second by the class's rateLimit (they run when the window allows).",
+          unit: 'ops',
+          queries: [[sumRate(M.rateLimitedRuns, ['controller'], CONTROLLER, RANGE), '{{controller}}']],
+        },
+        {
+          title: 'API requests throttled',
+          description:
+            'Requests per second that waited for --kube-api-qps, and the p99 of that wait, by verb (empty without the flag).',
+          unit: 'ops',
+          queries: [
+            [sumRate(M.apiThrottled, ['verb'], JOB, RANGE), '{{verb}} throttled'],
+            [quantile(0.99, M.apiRateLimiterWait, ['verb'], JOB, RANGE), '{{verb}} wait p99 (s)'],
+          ],
+        },
+        {
+          title: 'Dry-run writes',
+          description: 'With --dry-run: writes the API server accepted with dryRun=All and stored nowhere, by verb.',
+          unit: 'ops',
+          queries: [[sumRate(M.dryRunWrites, ['verb'], JOB, RANGE), '{{verb}}']],
+        },
+      ],
+    ],
+    [
       'Process',
       [
         {
