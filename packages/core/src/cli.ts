@@ -446,6 +446,12 @@ export function parseCommandLine(resources: ResourceDescription[], commandLine: 
     );
     if (problem) throw new UsageError(`${source} is out of range: ${problem}\n${SEE_HELP}`);
   }
+  // A burst alone would be silently ignored: the bucket exists only with a rate.
+  if (values.kubeApiBurst !== undefined && values.kubeApiQps === 0)
+    throw new UsageError(
+      `--kube-api-burst ${String(values.kubeApiBurst)} has no effect without --kube-api-qps (0: unlimited): ` +
+        `set the rate too, or leave the burst out\n${SEE_HELP}`,
+    );
   for (const name of ['namespace', 'leader-election-namespace']) {
     const value = values[camelCase(name)];
     const problem = typeof value === 'string' ? namespaceNameProblem(value) : undefined;

@@ -305,6 +305,13 @@ describe('API rate limit flags', () => {
     expect(() => run(argv)).toThrow(`${message}\nRun with --help to see the flags.`);
   });
 
+  it('refuses a burst without a rate, which would do nothing', () => {
+    expect(() => run(['--kube-api-burst', '5'])).toThrow(
+      '--kube-api-burst 5 has no effect without --kube-api-qps (0: unlimited): set the rate too, or leave the burst out',
+    );
+    expect(() => run([], { KUBEOP_KUBE_API_BURST: '5' })).toThrow('has no effect without --kube-api-qps');
+  });
+
   it('names the environment variable a bad value came from', () => {
     expect(() => run([], { KUBEOP_KUBE_API_BURST: '0' })).toThrow(
       'KUBEOP_KUBE_API_BURST=0 (sets --kube-api-burst) is out of range: must be at least 1',
