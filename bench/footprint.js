@@ -28,9 +28,9 @@ const apiVersion = `${resource.group}/${resource.version}`;
 const NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? deployment.NODE_OPTIONS ?? '';
 /**
  * The operator runs as the Deployment runs it: leader election, /metrics and the probes served (on free loopback
- * ports here rather than :8080 and :8081), JSON logs at the default level.
+ * ports here rather than :8080 and :8081), JSON logs at the default level. BENCH_OPERATOR_ARGS replaces these flags.
  */
-const OPERATOR_ARGS = [
+const OPERATOR_ARGS = process.env.BENCH_OPERATOR_ARGS?.split(' ').filter(Boolean) ?? [
   '--leader-elect',
   '--metrics-bind-address=127.0.0.1:0',
   '--health-probe-bind-address=127.0.0.1:0',
