@@ -26,6 +26,16 @@ const resource = { group: 'example.kubeop.dev', version: 'v1alpha1', plural: 'te
 const apiVersion = `${resource.group}/${resource.version}`;
 /** The Node.js flags the Deployment of `kubeop manifests` sets (BENCH_NODE_OPTIONS overrides them). */
 const NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? deployment.NODE_OPTIONS ?? '';
+/**
+ * The operator runs as the Deployment runs it: leader election, /metrics and the probes served (on free loopback
+ * ports here rather than :8080 and :8081), JSON logs at the default level. BENCH_OPERATOR_ARGS replaces these flags.
+ */
+const OPERATOR_ARGS = process.env.BENCH_OPERATOR_ARGS?.split(' ').filter(Boolean) ?? [
+  '--leader-elect',
+  '--metrics-bind-address=127.0.0.1:0',
+  '--health-probe-bind-address=127.0.0.1:0',
+  '--log-format=json',
+];
 
 /** VmRSS and VmHWM (peak) of a process, in MiB, and its CPU seconds so far. */
 function footprint(pid) {
@@ -110,13 +120,8 @@ const implementations = (plane, loopBinary) => [
     start: (namespace) =>
       start(
         process.execPath,
-        ['--expose-gc', here('./footprint-operator.js'), '--namespace', namespace, '--log-level', 'warn'],
-        {
-          KUBECONFIG: plane.kubeconfigPath,
-          NODE_OPTIONS,
-          KUBEOP_METRICS_BIND_ADDRESS: '0',
-          KUBEOP_HEALTH_PROBE_BIND_ADDRESS: '0',
-        },
+        ['--expose-gc', here('./footprint-operator.js'), '--namespace', namespace, ...OPERATOR_ARGS],
+        { KUBECONFIG: plane.kubeconfigPath, NODE_OPTIONS },
       ),
   },
   {
@@ -265,7 +270,8 @@ onControlPlane(async (plane) => {
     }
 
     console.log(
-      `\nNode ${process.version} (operator flags: ${NODE_OPTIONS || 'none'}), kube-apiserver v1.37.2 on loopback`,
+      `\nNode ${process.version} (NODE_OPTIONS=${NODE_OPTIONS || 'none'}; operator ${OPERATOR_ARGS.join(' ')}), ` +
+        'kube-apiserver v1.37.2 on loopback',
     );
     const width = Math.max(...rows.map((r) => r[0].length));
     console.log(`${''.padEnd(width)}  ${'kubeop'.padStart(9)}  ${'client-go'.padStart(9)}  ratio`);

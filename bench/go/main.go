@@ -83,6 +83,10 @@ func main() {
 	if !cache.WaitForCacheSync(ctx.Done(), informer.HasSynced) {
 		fail("the cache did not sync")
 	}
+	// SIGUSR2: print the heap after a collection and the counters, the figures the bench reads. Caught before
+	// "synced" is printed: the bench probes right after it, and uncaught, SIGUSR2 ends a Go program.
+	probe := make(chan os.Signal, 1)
+	signal.Notify(probe, syscall.SIGUSR2)
 	fmt.Printf("synced %d objects\n", len(l.store.ListKeys()))
 	for i := 0; i < *workers; i++ {
 		go func() {
@@ -91,9 +95,6 @@ func main() {
 		}()
 	}
 
-	// SIGUSR2: print the heap after a collection and the counters, the figures the bench reads.
-	probe := make(chan os.Signal, 1)
-	signal.Notify(probe, syscall.SIGUSR2)
 	for {
 		select {
 		case <-ctx.Done():

@@ -231,7 +231,7 @@ describe('operatorManifests', () => {
         runAsNonRoot: true,
         capabilities: { drop: ['ALL'] },
       },
-      env: [{ name: 'NODE_OPTIONS', value: expect.stringMatching(/^--max-semi-space-size=\d+$/) }],
+      env: [{ name: 'NODE_OPTIONS', value: expect.stringMatching(/^--max-semi-space-size=\d+ --v8-pool-size=\d+$/) }],
       resources: { requests: expect.any(Object), limits: expect.any(Object) },
     });
   });

@@ -19,7 +19,7 @@ import { parseBindAddress } from './internal/serve/http-server.js';
 import { startMetricsServer } from './internal/serve/metrics-server.js';
 import { startProbeServer } from './internal/serve/probes.js';
 import { parseLabelSelector } from './internal/webhook/label-selector.js';
-import { parseWebhookService, startWebhooks } from './internal/webhook/start.js';
+import { parseWebhookService } from './internal/webhook/service-flag.js';
 import { KubeClient } from './kube/client.js';
 import { describeDryRunWrite, DryRun } from './kube/dry-run.js';
 import { ClientNodeAccess, mentionsClientNode } from './kube/client-node.js';
@@ -273,8 +273,12 @@ export class Operator {
     // Every replica serves admission and conversion, leader or not; /readyz fails until it does (registered before
     // the server starts).
     let webhookReady: () => true | string = () => 'the webhook server is starting';
-    if (this.resources.some((r) => r.webhooks.length || r.versions.length))
-      manager.addReadyCheck({ name: 'webhook', check: () => webhookReady() });
+    const servesWebhooks = this.resources.some((r) => r.webhooks.length || r.versions.length);
+    if (servesWebhooks) manager.addReadyCheck({ name: 'webhook', check: () => webhookReady() });
+    // The webhook server and its certificates (about 1.3 MB of RSS) are loaded only by an operator that serves them.
+    const { startWebhooks } = servesWebhooks
+      ? await import('./internal/webhook/start.js')
+      : { startWebhooks: () => Promise.resolve(undefined) };
     const webhooks = await startWebhooks({
       name: config.name,
       resources: this.resources,

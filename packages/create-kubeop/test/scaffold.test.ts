@@ -114,7 +114,7 @@ describe('the project', () => {
       skipLibCheck: true,
     });
     expect(read('Dockerfile')).toContain('ENTRYPOINT ["node", "dist/main.js"]');
-    expect(read('Dockerfile')).toContain('ENV NODE_OPTIONS=--max-semi-space-size=2');
+    expect(read('Dockerfile')).toContain('ENV NODE_OPTIONS="--max-semi-space-size=1 --v8-pool-size=1"');
   });
 
   it('has the tsconfig the README documents', () => {

@@ -49,8 +49,10 @@ async function main(): Promise<void> {
   const operator = spawn(
     process.execPath,
     [
-      // What the Dockerfile and the Deployment of `kubeop manifests` set: V8's young generation capped (README, "Performance").
-      '--max-semi-space-size=2',
+      // What the Dockerfile and the Deployment of `kubeop manifests` set: V8's young generation capped, one V8 worker
+      // thread (README, "Performance").
+      '--max-semi-space-size=1',
+      '--v8-pool-size=1',
       join(here, 'main.js'),
       '--create-crd',
       // On the local control plane, webhooks (if a class has any) are registered to be called on loopback.

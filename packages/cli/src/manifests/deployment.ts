@@ -18,22 +18,25 @@ export const PROBE_PORT = 8081;
 
 /**
  * Node.js flags of the operator's container. V8 grows its young generation up to 16 MiB per semi-space under a burst
- * of events and keeps the pages; capped at 2 MiB, a 2,000-object storm peaked at 148 MiB instead of 276 MiB for the
- * same CPU per object (`npm run bench:footprint`; the README's performance section has the figures).
+ * of events and keeps the pages; capped at 1 MiB, a 2,000-object storm peaks at about 95 MiB instead of 276 MiB, for
+ * the same CPU per object as 2 MiB within the bench's noise. One V8 worker thread (instead of 4) for background GC
+ * and compilation: a pod has a fraction of a core, and it saves 1-2 MiB idle (`npm run bench:footprint`; the
+ * README's performance section has the figures).
  */
-export const NODE_OPTIONS = '--max-semi-space-size=2';
+export const NODE_OPTIONS = '--max-semi-space-size=1 --v8-pool-size=1';
 
 /**
- * From `npm run bench:footprint` (an operator setting status.state on every object, as its own process with
- * NODE_OPTIONS above, Node 24, 2 shared cores, two runs): 119 MiB RSS idle, 134–140 MiB settled with 10,000 objects
- * cached, a 2,000-object storm peaking at 152–164 MiB. The request covers 10,000 cached objects with a fifth to spare
- * (rounded up to 16 Mi); the memory limit leaves half again the storm's peak; no CPU limit, so a storm is slowed by
- * nothing but the node (a CPU limit throttles the lease renewals too). Re-derive both from the bench's figures with
- * the same rules when they move.
+ * From `npm run bench:footprint` (an operator setting status.state on every object, as its own process run as this
+ * Deployment runs it, NODE_OPTIONS above, Node 24, 2 shared cores, two runs): 79 MiB RSS idle, 96–98 MiB settled
+ * with 10,000 objects cached, a 2,000-object storm peaking at 96–107 MiB. The request covers 10,000 cached objects
+ * with a fifth to spare (98 × 1.2, rounded up to 16 Mi); the memory limit leaves half again the larger of the storm's
+ * peak and the 10,000 cached (107 × 1.5, rounded up to 16 Mi); no CPU limit, so a storm is slowed by nothing but the
+ * node (a CPU limit throttles the lease renewals too). Re-derive both from the bench's figures with the same rules
+ * when they move.
  */
 export const RESOURCES = {
-  requests: { cpu: '100m', memory: '176Mi' },
-  limits: { memory: '256Mi' },
+  requests: { cpu: '100m', memory: '128Mi' },
+  limits: { memory: '176Mi' },
 };
 
 export function operatorDeployment(options: DeploymentOptions): Record<string, unknown> {

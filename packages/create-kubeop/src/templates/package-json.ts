@@ -14,8 +14,9 @@ export function packageJson(c: Context): string {
     scripts: {
       // The CRD is the TypeScript type: generated beside main.js, where --create-crd finds it.
       build: 'tsc -p tsconfig.json && kubeop crd --out dist/crds',
-      // The flag the Dockerfile and the Deployment of `kubeop manifests` set too (V8's young generation, capped).
-      start: 'node --max-semi-space-size=2 dist/main.js',
+      // The flags the Dockerfile and the Deployment of `kubeop manifests` set too (V8's young generation capped, one
+      // V8 worker thread).
+      start: 'node --max-semi-space-size=1 --v8-pool-size=1 dist/main.js',
       local: 'npm run build && kubeop-local node dist/main.js --create-crd',
       // The build first: the test installs the CRD it generated.
       test: 'npm run build && tsc -p tsconfig.test.json && node --test "dist-test/test/**/*.test.js"',

@@ -1,8 +1,12 @@
 // An HTTP server on a bind address written as controller-runtime's flags take it (`:8080`, `127.0.0.1:8081`,
 // `[::1]:8080`, `0` = off); a bad address or a failed listen is a BindError naming the flag.
-import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { RequestListener, Server, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { KubeopError } from '../../errors.js';
+
+// Not an ES module import of node:http, which would read its lazy WebSocket getters and load Node's bundled undici
+// (about 7 MB of RSS; see kube/transport.ts).
+const { createServer } = process.getBuiltinModule('node:http');
 
 /** The address of a flag could not be parsed or listened on; the message names the flag and says what to do. */
 export class BindError extends KubeopError {

@@ -17,6 +17,7 @@ import { startWebhookServer, WEBHOOK_FLAG } from './server.js';
 import { webhookEndpoints } from './webhooks.js';
 import { describeError } from '../util/describe-error.js';
 import { keepTrying } from './keep-trying.js';
+import { parseWebhookService } from './service-flag.js';
 
 export interface WebhookStartOptions {
   name: string;
@@ -34,17 +35,6 @@ export interface RunningWebhooks {
   readonly address: string;
   ready(): true | string;
   close(): Promise<void>;
-}
-
-/** `--webhook-service NAMESPACE/NAME`, checked; throws an Error naming the flag. */
-export function parseWebhookService(value: string | undefined): { namespace: string; name: string } | undefined {
-  if (value === undefined) return undefined;
-  const match = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z]([-a-z0-9]*[a-z0-9])?)$/.exec(value);
-  if (!match)
-    throw new Error(
-      `--webhook-service ${JSON.stringify(value)}: expected NAMESPACE/NAME, e.g. operators/my-operator-webhook`,
-    );
-  return { namespace: match[1]!, name: match[3]! };
 }
 
 /** The operator's own namespace: the webhook Service's, the flag's, the service account's, else `default`. */
