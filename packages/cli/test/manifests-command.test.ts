@@ -179,6 +179,8 @@ describe('kubeop manifests', () => {
     ).toBe('ConfigMap');
     const badLabel = await run([...base, '--alerts', '--monitoring-label', 'release']);
     expect(badLabel).toMatchObject({ code: 2, stderr: expect.stringContaining('--monitoring-label "release"') });
+    const labelOnNothing = await run([...base, '--monitoring-label', 'release=kps']);
+    expect(labelOnNothing).toMatchObject({ code: 2, stderr: expect.stringContaining('add --monitoring') });
   });
 
   it('names the flag when the input is wrong, and the module when it has no handler class', async () => {

@@ -161,6 +161,14 @@ export const manifestsCommand: CommandModule<object, ManifestArgs> = {
         2,
       );
     const labels = monitoringLabels(args['monitoring-label'] ?? []);
+    const monitored = args.monitoring || args['pod-monitor'] || args.dashboard || args.alerts;
+    // A label on nothing: the user expects a PodMonitor or rules their Prometheus selects, and would get none.
+    if (Object.keys(labels).length && !monitored)
+      throw new CliError(
+        '--monitoring-label labels the PodMonitor, dashboard and alert rules, and none is asked for: ' +
+          'add --monitoring (or --pod-monitor, --dashboard, --alerts)',
+        2,
+      );
     if (args['metrics-job'] === '') throw new CliError('--metrics-job is empty: give the job label of the targets', 2);
     const descriptions = (await loadHandlerClasses(args.modules)).map((handler) => describeHandlerClass(handler));
     const all = args.monitoring;
