@@ -2,7 +2,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { eventually } from '@kubeop/testing';
 import { createServer } from 'node:net';
+import { collectDefaultMetrics } from 'prom-client';
 import { NOOP_CONTROLLER_METRICS, NOOP_METRICS, OperatorMetrics } from '../src/internal/metrics/metrics.js';
+import { PROCESS_METRICS } from '../src/internal/metrics/process-metrics.js';
 import { BindError, parseBindAddress, type StartedServer } from '../src/internal/serve/http-server.js';
 import { startMetricsServer } from '../src/internal/serve/metrics-server.js';
 import { type Check, eventLoopCheck, startProbeServer } from '../src/internal/serve/probes.js';
@@ -70,6 +72,21 @@ describe('OperatorMetrics', () => {
     expect(sample(text, `kubeop_handler_runs_total{controller="${W}",handler="@OnDeleted",outcome="success"}`)).toBe(0);
     expect(text).toContain('# TYPE process_cpu_seconds_total counter');
     expect(text).toContain('# TYPE nodejs_eventloop_lag_seconds gauge');
+  });
+
+  it("exports prom-client's default process metrics but nodejs_gc_duration_seconds", async () => {
+    expect(PROCESS_METRICS).toEqual(collectDefaultMetrics.metricsList.filter((name) => name !== 'gc'));
+    const text = await new OperatorMetrics().text();
+    // What the dashboard of `kubeop manifests` reads.
+    for (const name of [
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_eventloop_lag_p99_seconds',
+    ])
+      expect(text).toContain(`# TYPE ${name} `);
+    expect(text).toContain('# TYPE nodejs_version_info gauge');
+    expect(text).not.toContain('nodejs_gc_duration_seconds');
   });
 
   it("counts kubeop's own metrics by reason, type, class and outcome", async () => {

@@ -1,7 +1,9 @@
 // Prometheus metrics of one operator: controller-runtime's names, labels and buckets (so existing dashboards and
 // alerts work unchanged), Node's process metrics, and kubeop's own `kubeop_*`.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { WatchEventType } from '../types/watch-event.js';
+import { collectProcessMetrics } from './process-metrics.js';
+import { CellCounter, CellGauge, CellHistogram, type HistogramCell, type ValueCell } from './cells.js';
 
 /** controller-runtime's `result` label; `terminal_error` (a PermanentError) counts as `error` and as terminal. */
 export type ReconcileResult = 'success' | 'error' | 'terminal_error' | 'requeue' | 'requeue_after';
@@ -155,12 +157,13 @@ const OUTCOMES: HandlerRunOutcome[] = ['success', 'error', 'timeout', 'permanent
 function createFamilies(registry: Registry, scrape: () => void) {
   const registers = [registry];
   type Labels<L extends string> = readonly L[];
+  // Counters and histograms are updated per event or request: their series are cells (cells.ts).
   const counter = <L extends string>(name: string, labelNames: Labels<L>, help: string) =>
-    new Counter<L>({ name, help, labelNames, registers });
+    new CellCounter<L>({ name, help, labelNames, registers });
   const gauge = <L extends string>(name: string, labelNames: Labels<L>, help: string, collect?: () => void) =>
     new Gauge<L>({ name, help, labelNames, registers, ...(collect ? { collect } : {}) });
   const histogram = <L extends string>(name: string, labelNames: Labels<L>, buckets: number[], help: string) =>
-    new Histogram<L>({ name, help, labelNames, buckets, registers });
+    new CellHistogram<L>({ name, help, labelNames, buckets, registers });
   const ctl = ['controller'] as const;
   const wq = ['name', 'controller'] as const;
   return {
@@ -190,7 +193,12 @@ function createFamilies(registry: Registry, scrape: () => void) {
       ctl,
       'Maximum number of concurrent reconciles per controller',
     ),
-    activeWorkers: gauge('controller_runtime_active_workers', ctl, 'Number of currently used workers per controller'),
+    activeWorkers: new CellGauge({
+      name: 'controller_runtime_active_workers',
+      help: 'Number of currently used workers per controller',
+      labelNames: ctl,
+      registers,
+    }),
     timeouts: counter(
       'controller_runtime_reconcile_timeouts_total',
       ctl,
@@ -290,14 +298,14 @@ export class OperatorMetrics implements Metrics {
   readonly registry = new Registry();
   private readonly controllers = new Map<string, Handle>();
   private readonly watches = new Map<string, WatchMetrics>();
-  private readonly restRequests = new Map<string, { inc(): void }>();
-  private readonly restDurations = new Map<string, { observe(value: number): void }>();
+  /** The rest_client_* cells by host, then method: found with no key string built per request. */
+  private readonly rest = new Map<string, Map<string, RestCells>>();
   // Each scrape-time gauge refreshes every handle: a few assignments, and any one gauge read alone is current.
   private readonly families = createFamilies(this.registry, () => this.controllers.forEach((c) => c.scrape()));
 
-  /** `processMetrics: false` leaves out Node's default process metrics. */
+  /** `processMetrics: false` leaves out Node's process metrics (process-metrics.ts). */
   constructor(options: { processMetrics?: boolean } = {}) {
-    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    if (options.processMetrics ?? true) collectProcessMetrics(this.registry);
   }
 
   forController(name: string, options: ControllerMetricsOptions = {}): ControllerMetrics {
@@ -361,18 +369,21 @@ export class OperatorMetrics implements Metrics {
   }
 
   apiRequest(method: string, host: string, status: number | undefined, seconds: number): void {
-    // Label sets bound once each (a handful of methods and codes, one host): a request costs two updates.
-    const code = status === undefined ? '<error>' : String(status);
-    const requestKey = `${code} ${method} ${host}`;
-    let requests = this.restRequests.get(requestKey);
-    if (!requests)
-      this.restRequests.set(requestKey, (requests = this.families.restRequests.labels({ code, method, host })));
-    const durationKey = `${method} ${host}`;
-    let duration = this.restDurations.get(durationKey);
-    if (!duration)
-      this.restDurations.set(durationKey, (duration = this.families.restDuration.labels({ verb: method, host })));
+    // Label sets bound once each (a handful of methods and codes, one host): a request costs two cell updates.
+    let byMethod = this.rest.get(host);
+    if (!byMethod) this.rest.set(host, (byMethod = new Map()));
+    let cells = byMethod.get(method);
+    if (!cells) {
+      const duration = this.families.restDuration.cell({ verb: method, host });
+      byMethod.set(method, (cells = { duration, byStatus: new Map() }));
+    }
+    let requests = cells.byStatus.get(status);
+    if (!requests) {
+      const code = status === undefined ? '<error>' : String(status);
+      cells.byStatus.set(status, (requests = this.families.restRequests.cell({ code, method, host })));
+    }
     requests.inc();
-    duration.observe(seconds);
+    cells.duration.observe(seconds);
   }
 
   /** Created at the first throttled-or-not request, so an operator without --kube-api-qps carries none of it. */
@@ -419,31 +430,39 @@ export class OperatorMetrics implements Metrics {
   }
 }
 
+interface RestCells {
+  duration: HistogramCell;
+  /** rest_client_requests_total by status (undefined: no answer, code `<error>`). */
+  byStatus: Map<number | undefined, ValueCell>;
+}
+
 const bindEach = <K extends string, T>(keys: readonly K[], bind: (key: K) => T) =>
   Object.fromEntries(keys.map((k) => [k, bind(k)])) as Record<K, T>;
 
-/** One controller's label sets, bound once so that an event costs one update and no label object. */
+/**
+ * One controller's series, bound once: an event updates a cell (no label hashing, no label object). Every series
+ * exists from here at 0, as controller-runtime's initMetrics makes them, so rate() sees the first event.
+ */
 function bindController(f: Families, name: string) {
   const controller = { controller: name };
   const wq = { name, controller: name };
   return {
     wq,
-    reconciles: bindEach(RESULTS, (result) => f.reconcileTotal.labels({ controller: name, result })),
-    errors: f.reconcileErrors.labels(controller),
-    terminal: f.terminalErrors.labels(controller),
-    reconcileTime: f.reconcileTime.labels(controller),
-    active: f.activeWorkers.labels(controller),
-    timeouts: f.timeouts.labels(controller),
-    adds: f.adds.labels(wq),
-    queueDuration: f.queueDuration.labels(wq),
-    workDuration: f.workDuration.labels(wq),
-    retries: f.retries.labels(wq),
-    restarts: bindEach(RESTART_REASONS, (reason) => f.watchRestarts.labels({ controller: name, reason })),
-    events: bindEach(EVENT_TYPES, (type) => f.watchEvents.labels({ controller: name, type })),
-    bookmarks: f.bookmarks.labels(controller),
-    statusWrites: f.statusWrites.labels(controller),
-    statusFailures: bindEach(FAILURE_CLASSES, (cls) => f.statusFailures.labels({ controller: name, class: cls })),
-    rateLimited: f.rateLimitedRuns.labels(controller),
+    reconciles: bindEach(RESULTS, (result) => f.reconcileTotal.cell({ controller: name, result })),
+    errors: f.reconcileErrors.cell(controller),
+    terminal: f.terminalErrors.cell(controller),
+    reconcileTime: f.reconcileTime.cell(controller),
+    active: f.activeWorkers.cell(controller),
+    timeouts: f.timeouts.cell(controller),
+    adds: f.adds.cell(wq),
+    queueDuration: f.queueDuration.cell(wq),
+    workDuration: f.workDuration.cell(wq),
+    retries: f.retries.cell(wq),
+    restarts: bindEach(RESTART_REASONS, (reason) => f.watchRestarts.cell({ controller: name, reason })),
+    events: bindEach(EVENT_TYPES, (type) => f.watchEvents.cell({ controller: name, type })),
+    bookmarks: f.bookmarks.cell(controller),
+    statusWrites: f.statusWrites.cell(controller),
+    statusFailures: bindEach(FAILURE_CLASSES, (cls) => f.statusFailures.cell({ controller: name, class: cls })),
   };
 }
 
@@ -454,10 +473,9 @@ class WatchHandle implements WatchMetrics {
   private readonly bookmarks;
 
   constructor(f: Families, name: string) {
-    this.restarts = bindEach(RESTART_REASONS, (reason) => f.watchRestarts.labels({ controller: name, reason }));
-    this.events = bindEach(EVENT_TYPES, (type) => f.watchEvents.labels({ controller: name, type }));
-    this.bookmarks = f.bookmarks.labels({ controller: name });
-    for (const c of [...Object.values(this.restarts), ...Object.values(this.events), this.bookmarks]) c.inc(0);
+    this.restarts = bindEach(RESTART_REASONS, (reason) => f.watchRestarts.cell({ controller: name, reason }));
+    this.events = bindEach(EVENT_TYPES, (type) => f.watchEvents.cell({ controller: name, type }));
+    this.bookmarks = f.bookmarks.cell({ controller: name });
   }
 
   watchRestart(reason: WatchRestartReason): void {
@@ -473,22 +491,15 @@ class WatchHandle implements WatchMetrics {
 
 class Handle implements ControllerMetrics {
   private readonly b: ReturnType<typeof bindController>;
-  private readonly handlers = new Map<string, Record<HandlerRunOutcome, { inc(value?: number): void }>>();
+  private readonly handlers = new Map<string, Record<HandlerRunOutcome, ValueCell>>();
   private probes: ControllerProbes = {};
+  private rateLimitedRuns?: ValueCell;
 
   constructor(
     private readonly f: Families,
     private readonly name: string,
   ) {
-    const b = (this.b = bindController(f, name));
-    // Every series exists from the start at 0, as controller-runtime's initMetrics does, so rate() sees the first event.
-    const counters = [b.errors, b.terminal, b.timeouts, b.adds, b.retries, b.bookmarks, b.statusWrites];
-    for (const group of [b.reconciles, b.restarts, b.events, b.statusFailures]) counters.push(...Object.values(group));
-    for (const c of counters) c.inc(0);
-    f.reconcileTime.zero({ controller: name });
-    f.queueDuration.zero(b.wq);
-    f.workDuration.zero(b.wq);
-    b.active.set(0);
+    this.b = bindController(f, name);
     this.scrape();
   }
 
@@ -537,14 +548,14 @@ class Handle implements ControllerMetrics {
   }
   /** `by` 0 only creates the series at 0 (a class with a rateLimit, before its first delay). */
   rateLimited(by = 1): void {
-    this.b.rateLimited.inc(by);
+    // Bound at the first call: a class without a rateLimit exports no such series.
+    (this.rateLimitedRuns ??= this.f.rateLimitedRuns.cell({ controller: this.name })).inc(by);
   }
   /** `outcome` undefined only creates the handler's series at 0. */
   handlerRun(handler: string, outcome: HandlerRunOutcome | undefined): void {
     let bound = this.handlers.get(handler);
     if (!bound) {
-      bound = bindEach(OUTCOMES, (o) => this.f.handlerRuns.labels({ controller: this.name, handler, outcome: o }));
-      for (const c of Object.values(bound)) c.inc(0);
+      bound = bindEach(OUTCOMES, (o) => this.f.handlerRuns.cell({ controller: this.name, handler, outcome: o }));
       this.handlers.set(handler, bound);
     }
     if (outcome) bound[outcome].inc();
