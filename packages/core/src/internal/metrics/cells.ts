@@ -62,6 +62,11 @@ class Series<L extends string, C> {
     if (!entry) this.entries.set(key, (entry = { labels: { ...labels }, cell: this.create() }));
     return entry.cell;
   }
+
+  /** A counter's or gauge's series as prom-client's `get()` lists them. */
+  values(this: Series<L, ValueCell>): Array<{ labels: LabelSet<L>; value: number }> {
+    return [...this.entries.values()].map(({ labels, cell }) => ({ labels, value: cell.value }));
+  }
 }
 
 export class CellCounter<L extends string> extends Counter<L> {
@@ -77,9 +82,7 @@ export class CellCounter<L extends string> extends Counter<L> {
   }
 
   override async get() {
-    const base = await super.get();
-    const values = [...this.series.entries.values()].map(({ labels, cell }) => ({ labels, value: cell.value }));
-    return { ...base, values };
+    return { ...(await super.get()), values: this.series.values() };
   }
 }
 
@@ -96,9 +99,7 @@ export class CellGauge<L extends string> extends Gauge<L> {
   }
 
   override async get() {
-    const base = await super.get();
-    const values = [...this.series.entries.values()].map(({ labels, cell }) => ({ labels, value: cell.value }));
-    return { ...base, values };
+    return { ...(await super.get()), values: this.series.values() };
   }
 }
 
