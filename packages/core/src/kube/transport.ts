@@ -11,6 +11,7 @@ import type { Cluster } from './kubeconfig.js';
 // Not `import … from 'node:http'`: an ES module import of node:http reads every export, and its lazy WebSocket
 // getters load Node's bundled undici (with http2, zlib, web streams): about 7 MB of RSS for nothing.
 const { Agent: PlainAgent, request: httpRequest } = process.getBuiltinModule('node:http');
+const { finished } = process.getBuiltinModule('node:stream');
 
 /** The TLS material of one transport: the cluster's CA and the user's client certificate and key (PEM). */
 export interface TlsMaterial {
@@ -109,6 +110,11 @@ export class Transport {
 /** Requests through Node's http(s) agent; `ownsAgent`: the pool's own agent, else a watch's share of one. */
 class NodeConnections implements Connections {
   private readonly request: typeof httpRequest;
+  /** The server's host without IPv6 brackets and its path prefix, computed once rather than per request. */
+  private readonly hostname: string;
+  private readonly prefix: string;
+  /** The Host header as Node writes it (port left out when it is the scheme's default). */
+  private readonly host: string;
   private readonly inFlight = new Set<ClientRequest>();
   private drained: (() => void) | undefined;
 
@@ -118,6 +124,9 @@ class NodeConnections implements Connections {
     private readonly ownsAgent: boolean,
   ) {
     this.request = server.protocol === 'https:' ? httpsRequest : httpRequest;
+    this.hostname = server.hostname.replace(/^\[(.*)\]$/, '$1');
+    this.prefix = server.pathname.replace(/\/$/, '');
+    this.host = server.host;
   }
 
   send(exchange: Exchange): Promise<Answer> {
@@ -126,14 +135,11 @@ class NodeConnections implements Connections {
       const request = this.request({
         agent: this.agent,
         protocol: server.protocol,
-        hostname: server.hostname.replace(/^\[(.*)\]$/, '$1'),
+        hostname: this.hostname,
         port: server.port,
-        path: server.pathname.replace(/\/$/, '') + exchange.path,
+        path: this.prefix + exchange.path,
         method: exchange.method,
-        headers:
-          exchange.body === undefined
-            ? exchange.headers
-            : { ...exchange.headers, 'content-length': Buffer.byteLength(exchange.body) },
+        headers: this.rawHeaders(exchange),
         signal: exchange.signal,
       });
       this.inFlight.add(request);
@@ -154,6 +160,18 @@ class NodeConnections implements Connections {
     });
   }
 
+  /**
+   * The headers as a flat list, which Node writes as they are rather than storing each through setHeader (and
+   * which therefore must carry Host).
+   */
+  private rawHeaders(exchange: Exchange): string[] {
+    const raw = ['Host', this.host];
+    const { headers } = exchange;
+    for (const name in headers) raw.push(name, headers[name]!);
+    if (exchange.body !== undefined) raw.push('content-length', String(Buffer.byteLength(exchange.body)));
+    return raw;
+  }
+
   async close(): Promise<void> {
     if (this.inFlight.size > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     if (this.ownsAgent) this.agent.destroy();
@@ -169,10 +187,17 @@ function nodeAnswer(response: IncomingMessage): Answer {
   return {
     statusCode: response.statusCode ?? 0,
     body: response,
-    async text() {
-      const chunks: Buffer[] = [];
-      for await (const chunk of response) chunks.push(chunk as Buffer);
-      return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+    // Data events and stream.finished (what the async iterator waits on, so the same errors) without the
+    // iterator's promise per chunk.
+    text() {
+      return new Promise<string>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        finished(response, (error) => {
+          if (error) reject(error);
+          else resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+        });
+      });
     },
     discard() {
       response.resume();

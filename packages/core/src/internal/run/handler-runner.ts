@@ -96,12 +96,19 @@ export async function runHandler(
     args: deps.args,
     logger,
     client: deps.objects,
-    signal: AbortSignal.any([timedOut.signal, context.shutdown]),
     reasons: context.reasons,
     [HANDLER_RUN]: run,
   });
   const { clientNode } = deps;
+  // Combined on first read: AbortSignal.any costs about as much as cloning the object, and few handlers read it.
+  let signal: AbortSignal | undefined;
   Object.defineProperties(instance, {
+    signal: {
+      get: () => (signal ??= AbortSignal.any([timedOut.signal, context.shutdown])),
+      set: (value: AbortSignal) => (signal = value),
+      configurable: true,
+      enumerable: true,
+    },
     crdApi: { get: () => clientNode.crdApi, configurable: true, enumerable: true },
     kubeConfig: { get: () => clientNode.kubeConfig, configurable: true, enumerable: true },
   });
