@@ -142,4 +142,36 @@ describe('runHandler', () => {
     expect(thrown).toBeInstanceOf(HandlerTimeoutError);
     expect(signal?.aborted).toBe(true);
   });
+
+  it("gives this.logger the object's key and event, and this.signal the shutdown, both made on first read", async () => {
+    const lines: string[] = [];
+    const { dependencies } = deps((body) => body);
+    dependencies.logger = createRootLogger({
+      level: 'info',
+      format: 'json',
+      stream: new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) }),
+    });
+    const shutdown = new AbortController();
+    let aborted: boolean | undefined;
+    behaviour = async (handler) => {
+      handler.logger.info('hello');
+      shutdown.abort();
+      aborted = handler.signal.aborted;
+      await Promise.resolve();
+    };
+    await runHandler(description, 'added', object, dependencies, { ...context, shutdown: shutdown.signal });
+    expect(aborted).toBe(true);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ message: 'hello', object: 'ns/a', event: 'added' });
+  });
+
+  it('hands the handler a copy: changing its object or status leaves the cached one as it was', async () => {
+    const cached: KubeObject = { ...object, spec: { size: 1 }, status: { state: 'old', list: [1] } };
+    behaviour = async (handler) => {
+      (handler.object.spec as { size: number }).size = 2;
+      (handler.status as { list: number[] }).list.push(2);
+      await Promise.resolve();
+    };
+    await runHandler(description, 'added', cached, deps((body) => body).dependencies, context);
+    expect(cached).toEqual({ ...object, spec: { size: 1 }, status: { state: 'old', list: [1] } });
+  });
 });

@@ -19,6 +19,7 @@ import { StatusWriter } from './status-writer.js';
 import { supervise } from './supervise.js';
 import { asError } from './thrown.js';
 import { describeError } from '../util/describe-error.js';
+import { cloneJson } from '../util/clone-json.js';
 
 export interface HandlerDependencies {
   client: KubeClient;
@@ -83,18 +84,21 @@ export async function runHandler(
     dryRun: deps.config.dryRun === true,
   };
   const attempt = context.attempt;
-  const logger = deps.logger.child({
-    resource: fullName(resource),
-    object: key,
-    event,
-    ...(attempt > 1 ? { attempt } : {}),
-  });
+  // Made on first use, as the combined signal below: most runs log nothing, and a winston child costs as much as
+  // copying the object.
+  let runLogger: Logger | undefined;
+  const logger = () =>
+    (runLogger ??= deps.logger.child({
+      resource: fullName(resource),
+      object: key,
+      event,
+      ...(attempt > 1 ? { attempt } : {}),
+    }));
   const timedOut = new AbortController();
-  const copy = structuredClone(object);
+  const copy = cloneJson(object);
   Object.assign(instance, {
     object: copy,
     args: deps.args,
-    logger,
     client: deps.objects,
     reasons: context.reasons,
     [HANDLER_RUN]: run,
@@ -103,6 +107,12 @@ export async function runHandler(
   // Combined on first read: AbortSignal.any costs about as much as cloning the object, and few handlers read it.
   let signal: AbortSignal | undefined;
   Object.defineProperties(instance, {
+    logger: {
+      get: logger,
+      set: (value: Logger) => (runLogger = value),
+      configurable: true,
+      enumerable: true,
+    },
     signal: {
       get: () => (signal ??= AbortSignal.any([timedOut.signal, context.shutdown])),
       set: (value: AbortSignal) => (signal = value),
@@ -116,7 +126,7 @@ export async function runHandler(
   for (const arg of description.args) instance[arg.property] = deps.args[arg.property];
 
   const what = `${name} handler for ${key}`;
-  if (logger.isDebugEnabled()) logger.debug(`running ${what}`, { reasons: context.reasons });
+  if (deps.logger.isDebugEnabled()) logger().debug(`running ${what}`, { reasons: context.reasons });
   // Boxed: a handler may throw anything, `undefined` included, and that is a failure all the same.
   let failure: { thrown: unknown } | undefined;
   try {
@@ -127,7 +137,7 @@ export async function runHandler(
         timeoutSeconds: record.timeout ?? deps.config.handlerTimeoutSeconds,
         slowEveryMs: SLOW_RUN_WARNING_MS,
         onSlow: (elapsedMs) =>
-          logger.warn(
+          logger().warn(
             `${what} still running after ${Math.round(elapsedMs / 1000)} s (no timeout set; see the handler's timeout option)`,
             {
               handler: name,

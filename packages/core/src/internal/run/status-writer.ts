@@ -3,6 +3,7 @@ import { type KubeClient, MERGE_PATCH } from '../../kube/client.js';
 import { isTransient, KubeApiError } from '../../kube/errors.js';
 import { backoffDelay, sleep } from '../util/backoff.js';
 import { applyMergePatch, composeMergePatches, prunedPaths } from '../util/merge-patch.js';
+import { cloneJson } from '../util/clone-json.js';
 import {
   ETCD_REQUEST_LIMIT_BYTES,
   InvalidStatusError,
@@ -39,7 +40,7 @@ export class StatusWriter {
     private readonly client: KubeClient,
     private readonly options: StatusWriterOptions,
   ) {
-    this.current = options.initial === undefined ? undefined : structuredClone(options.initial);
+    this.current = options.initial === undefined ? undefined : cloneJson(options.initial);
   }
 
   /** The status as last written by this run (or as the object had it). */
