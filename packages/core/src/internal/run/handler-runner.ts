@@ -84,16 +84,6 @@ export async function runHandler(
     dryRun: deps.config.dryRun === true,
   };
   const attempt = context.attempt;
-  // Made on first use, as the combined signal below: most runs log nothing, and a winston child costs as much as
-  // copying the object.
-  let runLogger: Logger | undefined;
-  const logger = () =>
-    (runLogger ??= deps.logger.child({
-      resource: fullName(resource),
-      object: key,
-      event,
-      ...(attempt > 1 ? { attempt } : {}),
-    }));
   const timedOut = new AbortController();
   const copy = cloneJson(object);
   Object.assign(instance, {
@@ -104,24 +94,18 @@ export async function runHandler(
     [HANDLER_RUN]: run,
   });
   const { clientNode } = deps;
-  // Combined on first read: AbortSignal.any costs about as much as cloning the object, and few handlers read it.
-  let signal: AbortSignal | undefined;
   Object.defineProperties(instance, {
-    logger: {
-      get: logger,
-      set: (value: Logger) => (runLogger = value),
-      configurable: true,
-      enumerable: true,
-    },
-    signal: {
-      get: () => (signal ??= AbortSignal.any([timedOut.signal, context.shutdown])),
-      set: (value: AbortSignal) => (signal = value),
-      configurable: true,
-      enumerable: true,
-    },
+    // Most runs log nothing and never read their signal; a winston child and AbortSignal.any each cost more than
+    // copying the object.
+    logger: madeOnFirstRead(() =>
+      deps.logger.child({ resource: fullName(resource), object: key, event, ...(attempt > 1 ? { attempt } : {}) }),
+    ),
+    signal: madeOnFirstRead(() => AbortSignal.any([timedOut.signal, context.shutdown])),
     crdApi: { get: () => clientNode.crdApi, configurable: true, enumerable: true },
     kubeConfig: { get: () => clientNode.kubeConfig, configurable: true, enumerable: true },
   });
+  /** The run's logger (the handler's own, if it assigned one). */
+  const logger = () => instance.logger as Logger;
   if (!(instance instanceof ResourceHandler)) addHelpers(instance);
   for (const arg of description.args) instance[arg.property] = deps.args[arg.property];
 
@@ -170,6 +154,17 @@ export async function runHandler(
   }
   if (failure) throw asError(failure.thrown);
   return { requeueAfterSeconds: run.requeueAfterSeconds };
+}
+
+/** A handler property made on its first read; the handler may assign its own instead. */
+function madeOnFirstRead<T>(make: () => T): PropertyDescriptor {
+  let value: T | undefined;
+  return {
+    get: () => (value ??= make()),
+    set: (assigned: T) => (value = assigned),
+    configurable: true,
+    enumerable: true,
+  };
 }
 
 /** Handler classes need not extend ResourceHandler; they get the same status helpers. */
