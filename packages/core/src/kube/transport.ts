@@ -107,6 +107,11 @@ export class Transport {
   }
 }
 
+/** The path the API server is served under (a kubeconfig's server URL may have one), without its trailing slash. */
+function pathPrefix(server: URL): string {
+  return server.pathname.replace(/\/$/, '');
+}
+
 /** Requests through Node's http(s) agent; `ownsAgent`: the pool's own agent, else a watch's share of one. */
 class NodeConnections implements Connections {
   private readonly request: typeof httpRequest;
@@ -125,7 +130,7 @@ class NodeConnections implements Connections {
   ) {
     this.request = server.protocol === 'https:' ? httpsRequest : httpRequest;
     this.hostname = server.hostname.replace(/^\[(.*)\]$/, '$1');
-    this.prefix = server.pathname.replace(/\/$/, '');
+    this.prefix = pathPrefix(server);
     this.host = server.host;
   }
 
@@ -208,12 +213,15 @@ function nodeAnswer(response: IncomingMessage): Answer {
 /** A kubeconfig's proxy-url through undici, which proxies http, https and socks5 as kubectl does; loaded only here. */
 class ProxiedConnections implements Connections {
   private dispatcher: Promise<Dispatcher> | undefined;
+  private readonly prefix: string;
 
   constructor(
     private readonly proxy: string,
     private readonly server: URL,
     private readonly tls: Record<string, unknown>,
-  ) {}
+  ) {
+    this.prefix = pathPrefix(server);
+  }
 
   private get agent(): Promise<Dispatcher> {
     this.dispatcher ??= import('undici').then(
@@ -228,7 +236,7 @@ class ProxiedConnections implements Connections {
     )
       .request({
         origin: this.server.origin,
-        path: this.server.pathname.replace(/\/$/, '') + exchange.path,
+        path: this.prefix + exchange.path,
         method: exchange.method as Dispatcher.HttpMethod,
         headers: exchange.headers,
         body: exchange.body,
