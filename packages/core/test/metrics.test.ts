@@ -150,6 +150,7 @@ describe('OperatorMetrics', () => {
     metrics.apiThrottle('GET', '10.0.0.1:6443', 0, false);
     metrics.apiThrottle('GET', '10.0.0.1:6443', 0.3, true);
     metrics.apiThrottle('PATCH', '10.0.0.1:6443', 2, true);
+    metrics.apiThrottle('DELETE', '10.0.0.1:6443', 0, false);
     const text = await metrics.text();
     const host = 'host="10.0.0.1:6443"';
     expect(text).toContain('# TYPE rest_client_rate_limiter_duration_seconds histogram');
@@ -157,6 +158,8 @@ describe('OperatorMetrics', () => {
     expect(sample(text, `rest_client_rate_limiter_duration_seconds_bucket{le="0.005",verb="GET",${host}}`)).toBe(1);
     expect(sample(text, `kubeop_api_throttled_requests_total{verb="GET",${host}}`)).toBe(1);
     expect(sample(text, `kubeop_api_throttled_requests_total{verb="PATCH",${host}}`)).toBe(1);
+    // Shown at 0 from a verb's first request, before any of its requests waited.
+    expect(sample(text, `kubeop_api_throttled_requests_total{verb="DELETE",${host}}`)).toBe(0);
     NOOP_METRICS.apiThrottle('GET', 'x', 1, true);
   });
 

@@ -1,6 +1,6 @@
 // Prometheus metrics of one operator: controller-runtime's names, labels and buckets (so existing dashboards and
 // alerts work unchanged), Node's process metrics, and kubeop's own `kubeop_*`.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { WatchEventType } from '../types/watch-event.js';
 import { collectProcessMetrics } from './process-metrics.js';
 import { CellCounter, CellGauge, CellHistogram, type HistogramCell, type ValueCell } from './cells.js';
@@ -387,47 +387,54 @@ export class OperatorMetrics implements Metrics {
   }
 
   /** Created at the first throttled-or-not request, so an operator without --kube-api-qps carries none of it. */
-  private throttle?: {
-    duration: Histogram<'verb' | 'host'>;
-    throttled: Counter<'verb' | 'host'>;
-    bound: Map<string, { duration: { observe(value: number): void }; throttled: { inc(): void } }>;
-  };
+  private throttle?: ThrottleFamilies;
 
   apiThrottle(verb: string, host: string, seconds: number, waited: boolean): void {
-    const registers = [this.registry];
-    const labelNames = ['verb', 'host'] as const;
-    const throttle = (this.throttle ??= {
-      duration: new Histogram({
-        name: 'rest_client_rate_limiter_duration_seconds',
-        help: 'Client side rate limiter latency in seconds. Broken down by verb, and host.',
-        labelNames,
-        buckets: REST_BUCKETS,
-        registers,
-      }),
-      throttled: new Counter({
-        name: 'kubeop_api_throttled_requests_total',
-        help: 'Requests to the API server that waited for the client-side rate limit (--kube-api-qps), by verb and host',
-        labelNames,
-        registers,
-      }),
-      bound: new Map(),
-    });
+    const throttle = (this.throttle ??= this.throttleFamilies());
     const key = `${verb} ${host}`;
     let bound = throttle.bound.get(key);
     if (!bound) {
+      // A cell starts at 0, so the throttled count is exported from the first request on.
       const labels = { verb, host };
-      bound = { duration: throttle.duration.labels(labels), throttled: throttle.throttled.labels(labels) };
-      bound.throttled.inc(0);
+      bound = { duration: throttle.duration.cell(labels), throttled: throttle.throttled.cell(labels) };
       throttle.bound.set(key, bound);
     }
     bound.duration.observe(seconds);
     if (waited) bound.throttled.inc();
   }
 
+  private throttleFamilies(): ThrottleFamilies {
+    const registers = [this.registry];
+    const labelNames = ['verb', 'host'] as const;
+    return {
+      duration: new CellHistogram({
+        name: 'rest_client_rate_limiter_duration_seconds',
+        help: 'Client side rate limiter latency in seconds. Broken down by verb, and host.',
+        labelNames,
+        buckets: REST_BUCKETS,
+        registers,
+      }),
+      throttled: new CellCounter({
+        name: 'kubeop_api_throttled_requests_total',
+        help: 'Requests to the API server that waited for the client-side rate limit (--kube-api-qps), by verb and host',
+        labelNames,
+        registers,
+      }),
+      bound: new Map(),
+    };
+  }
+
   /** The exposition text, as served at /metrics. */
   text(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+/** --kube-api-qps's two families, and their cells by `verb host`. */
+interface ThrottleFamilies {
+  duration: CellHistogram<'verb' | 'host'>;
+  throttled: CellCounter<'verb' | 'host'>;
+  bound: Map<string, { duration: HistogramCell; throttled: ValueCell }>;
 }
 
 interface RestCells {
