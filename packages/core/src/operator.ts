@@ -154,10 +154,8 @@ export class Operator {
     // Loaded only when asked for: an operator without the flag carries none of it.
     const { TokenBucket } = await import('./kube/rate-limiter.js');
     const { qps, burst } = this.config.kubeApi;
-    let host: string | undefined;
     return new TokenBucket(qps, burst, (verb, seconds, waited) => {
-      host ??= new URL(client.server).host;
-      metrics.apiThrottle(verb, host, seconds, waited);
+      metrics.apiThrottle(verb, client.host, seconds, waited);
       if (seconds > 1)
         this.logger.debug(`a ${verb} request waited ${seconds.toFixed(1)}s for --kube-api-qps ${qps} (burst ${burst})`);
     });

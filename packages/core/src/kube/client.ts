@@ -82,6 +82,11 @@ export class KubeClient {
     return this.server_;
   }
 
+  /** `host:port` of the API server, the `host` label of the request metrics. */
+  get host(): string {
+    return (this.host_ ??= new URL(this.server).host);
+  }
+
   /** How many times credentials were obtained so far (exec plugin runs, token file reads, ...). */
   get credentialFetches(): number {
     return this.auth?.fetches ?? 0;
@@ -209,8 +214,7 @@ export class KubeClient {
   /** Tells requestObserver of one request: its answer's status (none when no answer came) and how long it took. */
   private observe(method: string, status: number | undefined, sentAt: number): void {
     if (!this.requestObserver) return;
-    this.host_ ??= new URL(this.server).host;
-    this.requestObserver({ method, host: this.host_, status, seconds: (performance.now() - sentAt) / 1000 });
+    this.requestObserver({ method, host: this.host, status, seconds: (performance.now() - sentAt) / 1000 });
   }
 
   private failure(error: unknown, method: string, path: string, options: RequestOptions): unknown {
