@@ -1,23 +1,20 @@
 // Cell-backed metric families: the same exposition text and JSON as prom-client's own families given the same updates.
 import { describe, expect, it } from '@jest/globals';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { CellCounter, CellGauge, CellHistogram } from '../src/internal/metrics/cells.js';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { CellCounter, CellHistogram } from '../src/internal/metrics/cells.js';
 
 const BUCKETS = [0.005, 0.025, 0.1, 1];
 
 describe('cell-backed metric families', () => {
-  it("expose what prom-client's own counter, gauge and histogram expose for the same updates", async () => {
+  it("expose what prom-client's own counter and histogram expose for the same updates", async () => {
     const theirs = new Registry();
     const ours = new Registry();
     const labelNames = ['controller', 'result'] as const;
     const c = { name: 'x_total', help: 'Counted things', labelNames };
-    const g = { name: 'x_active', help: 'Active things', labelNames: ['controller'] as const };
     const h = { name: 'x_seconds', help: 'Timed things', labelNames: ['controller'] as const, buckets: BUCKETS };
     const counter = new Counter({ ...c, registers: [theirs] });
-    const gauge = new Gauge({ ...g, registers: [theirs] });
     const histogram = new Histogram({ ...h, registers: [theirs] });
     const cellCounter = new CellCounter({ ...c, registers: [ours] });
-    const cellGauge = new CellGauge({ ...g, registers: [ours] });
     const cellHistogram = new CellHistogram({ ...h, registers: [ours] });
 
     const ok = { controller: 'a', result: 'success' };
@@ -29,13 +26,6 @@ describe('cell-backed metric families', () => {
     for (let i = 0; i < 3; i++) {
       counter.labels(ok).inc();
       cellCounter.cell(ok).inc();
-    }
-    gauge.labels({ controller: 'a' }).set(0);
-    const active = cellGauge.cell({ controller: 'a' });
-    for (const step of [1, 1, -1, 1]) {
-      gauge.labels({ controller: 'a' }).inc(step);
-      if (step > 0) active.inc();
-      else active.dec();
     }
     histogram.zero({ controller: 'a' });
     histogram.zero({ controller: 'b' });

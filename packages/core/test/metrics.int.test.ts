@@ -60,7 +60,19 @@ class MeteredOwner extends ResourceHandler<{ requeue?: number }> {
   }
 }
 
-const env = operatorSuite({ beforeAll, afterEach, afterAll }, { crds: [Metered, MeteredOwner] });
+const heldResource = { ...testResource, plural: 'heldwidgets', singular: 'heldwidget', kind: 'HeldWidget' };
+let release: () => void = () => undefined;
+const released = new Promise<void>((resolve) => (release = resolve));
+
+/** Its handler runs until the test releases it. */
+@CustomResource(heldResource)
+class Held extends ResourceHandler {
+  @OnAdded() async added() {
+    await released;
+  }
+}
+
+const env = operatorSuite({ beforeAll, afterEach, afterAll }, { crds: [Metered, MeteredOwner, Held] });
 
 describe('/metrics', () => {
   it('counts reconciles, handler runs, retries, status writes and watch events of a known workload', async () => {
@@ -107,6 +119,34 @@ describe('/metrics', () => {
     expect(sample(text, 'controller_runtime_active_workers', c)).toBe(0);
     expect(sample(text, 'workqueue_depth', { name: CONTROLLER })).toBe(0);
     expect(text).toMatch(/^process_cpu_seconds_total /m);
+  });
+});
+
+describe('/metrics while a handler runs', () => {
+  it('shows the run as an active worker and unfinished work, and neither once it ended', async () => {
+    const running = await runOperator([Held], {
+      kubeconfigPath: env.kubeconfigPath,
+      namespace: env.namespace,
+      argv: SERVERS,
+    });
+    const c = { controller: `heldwidgets.${testResource.group}` };
+    const url = `${served(running, 'metrics')}/metrics`;
+    await objects(env.kubeConfig, heldResource, env.namespace).create('held');
+    await eventually(async () => {
+      const t = await (await fetch(url)).text();
+      return (
+        sample(t, 'controller_runtime_active_workers', c) === 1 &&
+        (sample(t, 'workqueue_unfinished_work_seconds', { name: c.controller }) ?? 0) > 0
+      );
+    }, 'one active worker with unfinished work');
+    release();
+    await eventually(async () => {
+      const t = await (await fetch(url)).text();
+      return (
+        sample(t, 'controller_runtime_active_workers', c) === 0 &&
+        sample(t, 'workqueue_unfinished_work_seconds', { name: c.controller }) === 0
+      );
+    }, 'no active worker once the run ended');
   });
 });
 

@@ -33,7 +33,13 @@ describe('OperatorMetrics', () => {
     c.retry();
     c.retry();
     const now = Date.now();
-    c.observe({ depth: () => 2, cacheSize: () => 9, inFlight: () => [now - 3000, now - 1000], paused: () => 1 });
+    c.observe({
+      depth: () => 2,
+      active: () => 1,
+      cacheSize: () => 9,
+      inFlight: () => [now - 3000, now - 1000],
+      paused: () => 1,
+    });
     metrics.leaderStatus('my-lease', true);
     const text = await metrics.text();
 

@@ -84,6 +84,7 @@ export class ResourceController {
     // Read at scrape time only: nothing is paid per event for these.
     metrics.observe({
       depth: () => queue.depth,
+      active: () => queue.active,
       cacheSize: () => watcher.cache.size,
       inFlight: () => this.attempts.startTimes(),
       paused: () => pause.size,

@@ -1,7 +1,7 @@
 // Metric families whose labelled series are plain objects updated in place: prom-client's own children hash their
 // label set (and a histogram's allocates) on every update, so the per-event series keep their values here and
 // prom-client reads them only when /metrics is scraped.
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 
 type LabelSet<L extends string> = Readonly<Record<L, string>>;
 
@@ -12,14 +12,11 @@ interface FamilyConfig<L extends string> {
   registers: Registry[];
 }
 
-/** One series of a counter or gauge: `value` is what /metrics shows. */
+/** One series of a counter: `value` is what /metrics shows. */
 export class ValueCell {
   value = 0;
   inc(by = 1): void {
     this.value += by;
-  }
-  dec(): void {
-    this.value -= 1;
   }
 }
 
@@ -63,30 +60,13 @@ class Series<L extends string, C> {
     return entry.cell;
   }
 
-  /** A counter's or gauge's series as prom-client's `get()` lists them. */
+  /** A counter's series as prom-client's `get()` lists them. */
   values(this: Series<L, ValueCell>): Array<{ labels: LabelSet<L>; value: number }> {
     return [...this.entries.values()].map(({ labels, cell }) => ({ labels, value: cell.value }));
   }
 }
 
 export class CellCounter<L extends string> extends Counter<L> {
-  private readonly series: Series<L, ValueCell>;
-
-  constructor(config: FamilyConfig<L>) {
-    super(config);
-    this.series = new Series(config.labelNames, () => new ValueCell());
-  }
-
-  cell(labels: LabelSet<L>): ValueCell {
-    return this.series.cell(labels);
-  }
-
-  override async get() {
-    return { ...(await super.get()), values: this.series.values() };
-  }
-}
-
-export class CellGauge<L extends string> extends Gauge<L> {
   private readonly series: Series<L, ValueCell>;
 
   constructor(config: FamilyConfig<L>) {

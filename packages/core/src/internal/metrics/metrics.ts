@@ -3,7 +3,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { WatchEventType } from '../types/watch-event.js';
 import { collectProcessMetrics } from './process-metrics.js';
-import { CellCounter, CellGauge, CellHistogram, type HistogramCell, type ValueCell } from './cells.js';
+import { CellCounter, CellHistogram, type HistogramCell, type ValueCell } from './cells.js';
 
 /** controller-runtime's `result` label; `terminal_error` (a PermanentError) counts as `error` and as terminal. */
 export type ReconcileResult = 'success' | 'error' | 'terminal_error' | 'requeue' | 'requeue_after';
@@ -49,6 +49,8 @@ export interface ControllerMetrics {
 export interface ControllerProbes {
   /** Keys waiting in the queue (workqueue_depth). */
   depth?: () => number;
+  /** Keys being worked on (controller_runtime_active_workers). */
+  active?: () => number;
   /** Objects in the watch cache (kubeop_cache_objects). */
   cacheSize?: () => number;
   /** Start times (`Date.now()` ms) of the runs in progress: workqueue_unfinished_work_seconds and
@@ -193,12 +195,12 @@ function createFamilies(registry: Registry, scrape: () => void) {
       ctl,
       'Maximum number of concurrent reconciles per controller',
     ),
-    activeWorkers: new CellGauge({
-      name: 'controller_runtime_active_workers',
-      help: 'Number of currently used workers per controller',
-      labelNames: ctl,
-      registers,
-    }),
+    activeWorkers: gauge(
+      'controller_runtime_active_workers',
+      ctl,
+      'Number of currently used workers per controller',
+      scrape,
+    ),
     timeouts: counter(
       'controller_runtime_reconcile_timeouts_total',
       ctl,
@@ -459,7 +461,6 @@ function bindController(f: Families, name: string) {
     errors: f.reconcileErrors.cell(controller),
     terminal: f.terminalErrors.cell(controller),
     reconcileTime: f.reconcileTime.cell(controller),
-    active: f.activeWorkers.cell(controller),
     timeouts: f.timeouts.cell(controller),
     adds: f.adds.cell(wq),
     queueDuration: f.queueDuration.cell(wq),
@@ -525,11 +526,9 @@ class Handle implements ControllerMetrics {
     this.b.adds.inc();
   }
   workStarted(queuedSeconds: number): void {
-    this.b.active.inc();
     this.b.queueDuration.observe(queuedSeconds);
   }
   workDone(workSeconds: number): void {
-    this.b.active.dec();
     this.b.workDuration.observe(workSeconds);
   }
   retry(): void {
@@ -573,6 +572,7 @@ class Handle implements ControllerMetrics {
     const { f, name, probes } = this;
     const { wq } = this.b;
     f.depth.set({ ...wq, priority: '' }, probes.depth?.() ?? 0);
+    f.activeWorkers.set({ controller: name }, probes.active?.() ?? 0);
     f.cacheObjects.set({ controller: name }, probes.cacheSize?.() ?? 0);
     f.pausedObjects.set({ controller: name }, probes.paused?.() ?? 0);
     const now = Date.now();
