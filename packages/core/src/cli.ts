@@ -1,7 +1,7 @@
 // The command line: built-in flags plus one flag per @Arg, each also settable from an environment variable.
 import yargs, { type Options } from 'yargs';
 import { KubeopError } from './errors.js';
-import { type ArgDescription, InvalidHandlerError, type ResourceDescription } from './explorer.js';
+import { type ArgDescription, InvalidHandlerError, MAX_TIMER_SECONDS, type ResourceDescription } from './explorer.js';
 
 /** Bad command-line input; the process exits with code 2. */
 export class UsageError extends KubeopError {
@@ -103,8 +103,8 @@ interface FlagSpec {
   required?: boolean;
 }
 
-/** A duration in seconds: setTimeout fires at once for delays above 2^31 - 1 ms, so longer ones would mean none. */
-const seconds = (bounds: Bounds): Bounds => ({ max: 2_147_483, ...bounds });
+/** A duration in seconds, at most what setTimeout can wait (a longer one would mean none). */
+const seconds = (bounds: Bounds): Bounds => ({ max: MAX_TIMER_SECONDS, ...bounds });
 
 const BUILT_IN: FlagSpec[] = [
   flag('create-crd', {

@@ -141,18 +141,16 @@ function validateResource(className: string, resource: ResourceRecord): void {
   }
 }
 
-/** The longest window setTimeout can wait out (2^31 - 1 ms); a longer one would fire at once. */
-const MAX_RATE_WINDOW_SECONDS = 2_147_483;
+/** The longest wait setTimeout can do (2^31 - 1 ms), in seconds: a longer delay fires at once. */
+export const MAX_TIMER_SECONDS = 2_147_483;
 
 function rateLimitProblems(rateLimit: ResourceRecord['rateLimit']): string[] {
   const { runs, perSeconds } = (rateLimit ?? {}) as { runs?: unknown; perSeconds?: unknown };
   const problems: string[] = [];
   if (!(typeof runs === 'number' && Number.isInteger(runs) && runs >= 1))
     problems.push(problem('rateLimit.runs', runs, 'a whole number of runs >= 1'));
-  if (!(typeof perSeconds === 'number' && perSeconds > 0 && perSeconds <= MAX_RATE_WINDOW_SECONDS))
-    problems.push(
-      problem('rateLimit.perSeconds', perSeconds, `a number of seconds > 0, at most ${MAX_RATE_WINDOW_SECONDS}`),
-    );
+  if (!(typeof perSeconds === 'number' && perSeconds > 0 && perSeconds <= MAX_TIMER_SECONDS))
+    problems.push(problem('rateLimit.perSeconds', perSeconds, `a number of seconds > 0, at most ${MAX_TIMER_SECONDS}`));
   return problems;
 }
 
