@@ -6,7 +6,6 @@ import { CustomResource, OnAdded, OnDeleted, OnModified, OnReconcile, OnTimer, O
 import { type CustomObject, PAUSED_ANNOTATION, ResourceHandler, type RunReason } from '@kubeop/core';
 import { eventually } from '@kubeop/testing';
 import {
-  installCrd,
   objects,
   operatorSuite,
   parseLogs,
@@ -74,12 +73,7 @@ class Watchers extends ResourceHandler {
   }
 }
 
-const env = operatorSuite({ beforeAll, afterEach, afterAll }, { crds: [Widgets] });
-beforeAll(async () => {
-  await installCrd(env.kubeConfig, clocks);
-  await installCrd(env.kubeConfig, parents);
-  await installCrd(env.kubeConfig, watchers);
-});
+const env = operatorSuite({ beforeAll, afterEach, afterAll }, { crds: [Widgets, clocks, parents, watchers] });
 
 const FINALIZER = `${testResource.group}/finalizer`;
 const pausedCondition = (o: TestObject) =>
