@@ -11,7 +11,7 @@ import {
   pausedConditions,
   pauseNews,
   showsPaused,
-  withoutPauseBookkeeping,
+  withoutPausedCondition,
 } from '../src/internal/dispatch/pause.js';
 import { showPausedCondition } from '../src/internal/run/pause-condition.js';
 import type { KubeClient } from '../src/kube/client.js';
@@ -146,7 +146,7 @@ describe("kubeop's own pause changes", () => {
       intent({ modified: true, reasons: [{ type: 'changed' }] }),
     );
     const otherCondition = paused({ state: 'done', conditions: [shown, { type: 'Ready', status: 'True' }] });
-    expect(withoutPauseBookkeeping(otherCondition).status).toEqual({
+    expect(withoutPausedCondition(otherCondition).status).toEqual({
       state: 'done',
       conditions: [{ type: 'Ready', status: 'True' }],
     });

@@ -7,7 +7,8 @@ import { type KubeObject, stateOf } from '../../kube/objects.js';
 import type { RunReason } from '../../reasons.js';
 import type { WatchEvent } from '../types/watch-event.js';
 import { handlerExists, handlerNameOf, type HandlerRef, isTimer, timerIndex, timerMethod } from './handlers.js';
-import { pauseBookkeepingMoved, withoutPauseBookkeeping } from './pause.js';
+import { pausedConditionMoved, withoutPausedCondition } from './pause.js';
+import { PAUSED_ANNOTATION } from '../../pause.js';
 import { mergeReasons } from './reasons.js';
 import { composeMergePatches } from '../util/merge-patch.js';
 import { mergeLinks } from '../trace/links.js';
@@ -85,14 +86,19 @@ export function owedRun(object: KubeObject, description: ResourceDescription): H
  */
 export function onlyBookkeepingChanged(previous: KubeObject, object: KubeObject): boolean {
   const strip = (o: KubeObject) => {
-    o = withoutPauseBookkeeping(o);
+    o = withoutPausedCondition(o);
     const {
       resourceVersion: _v,
       managedFields: _m,
       annotations = {},
       ...metadata
     } = o.metadata as KubeObject['metadata'] & Record<string, unknown>;
-    const { [HANDLED_GENERATION_ANNOTATION]: _h, [OWED_RUN_ANNOTATION]: _o, ...others } = annotations;
+    const {
+      [HANDLED_GENERATION_ANNOTATION]: _h,
+      [OWED_RUN_ANNOTATION]: _o,
+      [PAUSED_ANNOTATION]: _p,
+      ...others
+    } = annotations;
     return JSON.stringify({ ...o, metadata: { ...metadata, annotations: others } });
   };
   return strip(previous) === strip(object);
@@ -101,7 +107,9 @@ export function onlyBookkeepingChanged(previous: KubeObject, object: KubeObject)
 function bookkeepingMoved(previous: KubeObject, object: KubeObject): boolean {
   const before = previous.metadata.annotations ?? {};
   const after = object.metadata.annotations ?? {};
-  return [HANDLED_GENERATION_ANNOTATION, OWED_RUN_ANNOTATION].some((name) => before[name] !== after[name]);
+  return [HANDLED_GENERATION_ANNOTATION, OWED_RUN_ANNOTATION, PAUSED_ANNOTATION].some(
+    (name) => before[name] !== after[name],
+  );
 }
 
 export function handledGeneration(object: KubeObject): number | undefined {
@@ -134,7 +142,7 @@ export function intentFor(event: WatchEvent, description: ResourceDescription): 
   // and unpausing queue what they need themselves (controller/pause-gate.ts).
   const moved =
     previous &&
-    (bookkeepingMoved(previous, object) || pauseBookkeepingMoved(previous, object, !!changeHandler?.everyChange));
+    (bookkeepingMoved(previous, object) || (!!changeHandler?.everyChange && pausedConditionMoved(previous, object)));
   if (moved && onlyBookkeepingChanged(previous, object)) return undefined;
   const oldGeneration = previous?.metadata.generation;
   const newGeneration = object.metadata.generation;

@@ -90,30 +90,24 @@ export function pausedConditions(object: KubeObject, paused: boolean, now: Date)
 }
 
 /**
- * Whether the pause moved between two states of an object: the annotation, or (`conditions` true) kubeop's Paused
- * condition. Neither is news to a handler; the condition is compared only for `everyChange` handlers (the others
- * never run for a status change).
+ * Whether kubeop's Paused condition moved between two states of an object: no news to a handler, compared only for
+ * `everyChange` handlers (the others never run for a status change).
  */
-export function pauseBookkeepingMoved(previous: KubeObject, object: KubeObject, conditions: boolean): boolean {
-  const before = previous.metadata.annotations?.[PAUSED_ANNOTATION];
-  if (before !== object.metadata.annotations?.[PAUSED_ANNOTATION]) return true;
-  if (!conditions) return false;
+export function pausedConditionMoved(previous: KubeObject, object: KubeObject): boolean {
   const was = kubeopPausedCondition(conditionsOf(previous));
   const is = kubeopPausedCondition(conditionsOf(object));
   return was !== is && JSON.stringify(was) !== JSON.stringify(is);
 }
 
-/** The object without the pause annotation and kubeop's Paused condition, to compare what else changed. */
-export function withoutPauseBookkeeping(object: KubeObject): KubeObject {
-  const { [PAUSED_ANNOTATION]: _paused, ...annotations } = object.metadata.annotations ?? {};
-  const metadata = { ...object.metadata, annotations };
+/** The object without kubeop's Paused condition, to compare what else changed. */
+export function withoutPausedCondition(object: KubeObject): KubeObject {
   const conditions = conditionsOf(object);
   const ours = kubeopPausedCondition(conditions);
-  if (!ours || !conditions) return { ...object, metadata };
+  if (!ours || !conditions) return object;
   const { conditions: _all, ...status } = object.status as Record<string, unknown>;
   const others = conditions.filter((c) => c !== ours);
   // Adding the first condition adds the list (and the status): without it, the object is as it was.
   const rest = others.length ? { ...status, conditions: others } : status;
   const { status: _status, ...withoutStatus } = object;
-  return Object.keys(rest).length ? { ...withoutStatus, metadata, status: rest } : { ...withoutStatus, metadata };
+  return Object.keys(rest).length ? { ...withoutStatus, status: rest } : withoutStatus;
 }
