@@ -1,13 +1,14 @@
 // The webhook server's SERVER span continues the trace context a caller sends (the API server with its tracing on),
-// and the handler's log lines carry the span's ids.
+// the handler's log lines carry the span's ids, and the span ends failed with the message of what the work threw.
 import 'reflect-metadata';
 import { copyFile, mkdtemp } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SpanKind } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { CustomResource, OnValidate } from '@kubeop/decorators';
 import { generateCertificates } from '@kubeop/testing';
 import type { OperatorArgs } from '../src/cli.js';
@@ -18,6 +19,7 @@ import { type CertificateSource, certificatesFromDirectory } from '../src/intern
 import { startWebhookServer, type WebhookServer } from '../src/internal/webhook/server.js';
 import { webhookEndpoints } from '../src/internal/webhook/webhooks.js';
 import { NOOP_WEBHOOK_METRICS } from '../src/internal/metrics/webhook-metrics.js';
+import { endServerSpan, startServerSpan } from '../src/internal/trace/server-span.js';
 import { detectTracing } from '../src/internal/trace/tracer.js';
 import { registerTracing, type TestTracing } from './support/tracing.js';
 
@@ -110,5 +112,24 @@ describe('a traced webhook call', () => {
       .map((text) => JSON.parse(text) as Record<string, unknown>)
       .find((l) => l.message === 'validating');
     expect(line).toMatchObject({ trace_id: traceId, span_id: span!.spanContext().spanId });
+  });
+});
+
+describe('a webhook call’s SERVER span', () => {
+  const request = { headers: {} } as IncomingMessage;
+
+  it('whose work threw ends failed with the error’s message, recorded as an exception', () => {
+    endServerSpan(startServerSpan(request, '/thrown', 'admission', 8443), 500, new Error('the metrics broke'));
+    const [span] = tracing.spans('POST /thrown');
+    expect(span!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'the metrics broke' });
+    expect(span!.attributes['http.response.status_code']).toBe(500);
+    expect(span!.events.map((event) => event.name)).toEqual(['exception']);
+  });
+
+  it('answered from 500 on ends failed without a message; below, unset', () => {
+    endServerSpan(startServerSpan(request, '/unavailable', 'conversion', 8443), 503);
+    endServerSpan(startServerSpan(request, '/bad', 'conversion', 8443), 400);
+    expect(tracing.spans('POST /unavailable')[0]!.status).toEqual({ code: SpanStatusCode.ERROR });
+    expect(tracing.spans('POST /bad')[0]!.status).toEqual({ code: SpanStatusCode.UNSET });
   });
 });

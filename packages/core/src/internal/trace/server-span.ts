@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Span } from '@opentelemetry/api';
 import { otel } from '../../kube/otel.js';
+import { failSpan } from './spans.js';
 import { activeTracer } from './tracer.js';
 
 /** Starts the span of a webhook request (`kind`: admission or conversion); undefined when traces are off. */
@@ -33,10 +34,14 @@ export function startServerSpan(
   );
 }
 
-/** Ends the span with the status code answered (an error status from 500 on, as semconv has for servers). */
-export function endServerSpan(span: Span | undefined, status: number): void {
+/**
+ * Ends the span with the status code answered (an error status from 500 on, as semconv has for servers); when the
+ * work threw, records `thrown` and its message instead (a second, message-less status would replace it).
+ */
+export function endServerSpan(span: Span | undefined, status: number, thrown?: unknown): void {
   if (!span) return;
   span.setAttribute('http.response.status_code', status);
-  if (status >= 500) span.setStatus({ code: otel()!.SpanStatusCode.ERROR });
+  if (thrown !== undefined) failSpan(span, thrown);
+  else if (status >= 500) span.setStatus({ code: otel()!.SpanStatusCode.ERROR });
   span.end();
 }

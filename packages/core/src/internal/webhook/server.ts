@@ -8,7 +8,7 @@ import type { Logger } from '../../logging.js';
 import type { WebhookMetrics } from '../metrics/webhook-metrics.js';
 import { closeServer, listenOn, plain } from '../serve/http-server.js';
 import { endServerSpan, startServerSpan } from '../trace/server-span.js';
-import { failSpan, inSpan } from '../trace/spans.js';
+import { inSpan } from '../trace/spans.js';
 import { ConversionReviewError, convertReview } from '../convert/convert-review.js';
 import type { CertificateSource } from './certificates/index.js';
 import type { ConversionEndpoint } from './conversion.js';
@@ -69,8 +69,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
         metrics.finished(path, code, (performance.now() - started) / 1000);
       },
       (error: unknown) => {
-        if (span) failSpan(span, error);
-        endServerSpan(span, 500);
+        endServerSpan(span, 500, error);
         throw error;
       },
     );
