@@ -1,14 +1,14 @@
 // A CLIENT span per API request made under an active span (a handler run, a webhook call), with the W3C trace
 // context sent to the API server. Outside such a span (watches, the Lease) a request costs one context lookup.
 import type { Span, Tracer, TracerProvider } from '@opentelemetry/api';
-import { type Otel, otel } from './otel.js';
+import { failSpan, type Otel, otel, TRACER_NAME } from './otel.js';
 
 let cached: { provider: TracerProvider; tracer: Tracer } | undefined;
 
 /** kubeop's tracer from the provider registered now (one registered anew, after `trace.disable()`, included). */
 function tracer(api: Otel): Tracer {
   const provider = api.trace.getTracerProvider();
-  if (cached?.provider !== provider) cached = { provider, tracer: provider.getTracer('@kubeop/core') };
+  if (cached?.provider !== provider) cached = { provider, tracer: provider.getTracer(TRACER_NAME) };
   return cached.tracer;
 }
 
@@ -50,10 +50,8 @@ export function endClientSpan(span: Span | undefined, status: number | undefined
       span.setStatus({ code: SpanStatusCode.ERROR });
     }
   } else {
-    const error = failure instanceof Error ? failure : new Error(String(failure));
+    const error = failSpan(span, failure);
     span.setAttribute('error.type', (error as { code?: string }).code ?? error.name);
-    span.recordException(error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
   }
   span.end();
 }

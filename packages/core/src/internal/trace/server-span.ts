@@ -1,8 +1,7 @@
 // The SERVER span of one webhook call, continuing the trace context the caller (the API server) sent.
 import type { IncomingMessage } from 'node:http';
 import type { Span } from '@opentelemetry/api';
-import { otel } from '../../kube/otel.js';
-import { failSpan } from './spans.js';
+import { failSpan, otel } from '../../kube/otel.js';
 import { activeTracer } from './tracer.js';
 
 /** Starts the span of a webhook request (`kind`: admission or conversion); undefined when traces are off. */

@@ -1,7 +1,7 @@
 // kubeop's spans: one per watch event (CONSUMER), one per run linked to the events that caused it (INTERNAL),
 // and helpers to run code under a span. Every function returns at once when traces are off.
 import type { Attributes, Link, Span, SpanContext } from '@opentelemetry/api';
-import { type Otel, otel } from '../../kube/otel.js';
+import { failSpan, type Otel, otel } from '../../kube/otel.js';
 import type { KubeObject } from '../../kube/objects.js';
 import type { RunReason } from '../../reasons.js';
 import type { WatchEvent } from '../types/watch-event.js';
@@ -96,13 +96,6 @@ export function endRunSpan(span: Span | undefined, outcome: string, thrown?: unk
   span.setAttribute('kubeop.run.outcome', outcome);
   if (thrown !== undefined) failSpan(span, thrown);
   span.end();
-}
-
-/** Records `thrown` on `span` and marks it failed. */
-export function failSpan(span: Span, thrown: unknown): void {
-  const error = thrown instanceof Error ? thrown : new Error(String(thrown));
-  span.recordException(error);
-  span.setStatus({ code: api().SpanStatusCode.ERROR, message: error.message });
 }
 
 /** Runs `fn` with `span` as the active span (its API calls become children, its log lines carry its ids). */

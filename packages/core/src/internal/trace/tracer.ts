@@ -1,10 +1,7 @@
 // Whether traces are on: decided when the operator starts (an OpenTelemetry SDK registered by then), so the hooks in
 // the watch, the run and the webhook server cost one variable read per event when they are off.
 import type { Tracer } from '@opentelemetry/api';
-import { loadOtel, otel } from '../../kube/otel.js';
-
-/** The instrumentation scope of every kubeop span. */
-export const TRACER_NAME = '@kubeop/core';
+import { loadOtel, otel, TRACER_NAME } from '../../kube/otel.js';
 
 let current: Tracer | undefined;
 
