@@ -83,8 +83,9 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       return await readBody(request, limit);
     } catch (error) {
       const code = error instanceof BodyTooLargeError ? 413 : 400;
-      logOnce(`${path}:${code}`, `${path}: refused a request: ${describeError(error)}`);
-      plain(response, code, `${describeError(error)}\n`, { connection: 'close' });
+      const problem = describeError(error);
+      logOnce(`${path}:${code}`, `${path}: refused a request: ${problem}`);
+      plain(response, code, `${problem}\n`, { connection: 'close' });
       return code;
     }
   }
@@ -126,8 +127,9 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     } catch (error) {
       // Not a converter's failure (those are answered above, in the review): a fault of kubeop's, never left hanging.
       const code = error instanceof ConversionReviewError ? 400 : 500;
-      logOnce(`${endpoint.path}:${describeError(error)}`, `${endpoint.path}: HTTP ${code}, ${describeError(error)}`);
-      plain(response, code, `${describeError(error)}\n`);
+      const problem = describeError(error);
+      logOnce(`${endpoint.path}:${problem}`, `${endpoint.path}: HTTP ${code}, ${problem}`);
+      plain(response, code, `${problem}\n`);
       return code;
     }
     const result = answer.response?.result;
