@@ -106,6 +106,7 @@ describe('a traced webhook call', () => {
     expect(span!.attributes).toMatchObject({
       'http.route': path,
       'http.response.status_code': 200,
+      'server.port': server.port,
       'kubeop.webhook.kind': 'admission',
     });
     const line = lines
@@ -116,10 +117,10 @@ describe('a traced webhook call', () => {
 });
 
 describe('a webhook call’s SERVER span', () => {
-  const request = { headers: {} } as IncomingMessage;
+  const request = { headers: {}, socket: { localPort: 8443 } } as IncomingMessage;
 
   it('whose work threw ends failed with the error’s message, recorded as an exception', () => {
-    endServerSpan(startServerSpan(request, '/thrown', 'admission', 8443), 500, new Error('the metrics broke'));
+    endServerSpan(startServerSpan(request, '/thrown', 'admission'), 500, new Error('the metrics broke'));
     const [span] = tracing.spans('POST /thrown');
     expect(span!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'the metrics broke' });
     expect(span!.attributes['http.response.status_code']).toBe(500);
@@ -127,8 +128,8 @@ describe('a webhook call’s SERVER span', () => {
   });
 
   it('answered from 500 on ends failed without a message; below, unset', () => {
-    endServerSpan(startServerSpan(request, '/unavailable', 'conversion', 8443), 503);
-    endServerSpan(startServerSpan(request, '/bad', 'conversion', 8443), 400);
+    endServerSpan(startServerSpan(request, '/unavailable', 'conversion'), 503);
+    endServerSpan(startServerSpan(request, '/bad', 'conversion'), 400);
     expect(tracing.spans('POST /unavailable')[0]!.status).toEqual({ code: SpanStatusCode.ERROR });
     expect(tracing.spans('POST /bad')[0]!.status).toEqual({ code: SpanStatusCode.UNSET });
   });

@@ -9,13 +9,13 @@ export function startServerSpan(
   request: IncomingMessage,
   path: string,
   kind: 'admission' | 'conversion',
-  port: number | undefined,
 ): Span | undefined {
   const tracer = activeTracer();
-  const api = otel();
-  if (!tracer || !api) return undefined;
-  const { propagation, ROOT_CONTEXT, SpanKind } = api;
+  if (!tracer) return undefined;
+  // A tracer is set only once the API is loaded.
+  const { propagation, ROOT_CONTEXT, SpanKind } = otel()!;
   const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+  const port = request.socket.localPort;
   return tracer.startSpan(
     `POST ${path}`,
     {

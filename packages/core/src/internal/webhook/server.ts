@@ -62,7 +62,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     metrics.started(path);
     const work = () =>
       endpoint ? serve(endpoint, request, response) : serveConversion(conversion!, request, response);
-    const span = startServerSpan(request, path, endpoint ? 'admission' : 'conversion', request.socket.localPort);
+    const span = startServerSpan(request, path, endpoint ? 'admission' : 'conversion');
     void (span ? inSpan(span, work) : work()).then(
       (code) => {
         endServerSpan(span, code);
