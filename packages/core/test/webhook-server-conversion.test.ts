@@ -1,23 +1,15 @@
 // The webhook server's conversion route: a ConversionReview answered by the class's converters, 400 for a body that is
 // no ConversionReview, a converter's failure in the review, all counted in the webhook metrics; admission-free.
 import 'reflect-metadata';
-import { copyFile, mkdtemp } from 'node:fs/promises';
-import { request as httpsRequest } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConvertFrom, ConvertTo, CustomResource, OnReconcile } from '@kubeop/decorators';
-import { generateCertificates } from '@kubeop/testing';
 import { Registry } from 'prom-client';
-import type { OperatorArgs } from '../src/cli.js';
 import { describeHandlerClass } from '../src/explorer.js';
-import type { ObjectClient } from '../src/kube/object-client.js';
 import { createRootLogger } from '../src/logging.js';
 import { PrometheusWebhookMetrics } from '../src/internal/metrics/webhook-metrics.js';
-import { type CertificateSource, certificatesFromDirectory } from '../src/internal/webhook/certificates/index.js';
 import { conversionEndpoints } from '../src/internal/webhook/conversion.js';
-import { startWebhookServer, type WebhookServer } from '../src/internal/webhook/server.js';
+import { startTestWebhookServer, type TestWebhookServer } from './support/webhook-server.js';
 
 type Thing = { apiVersion: string; kind: string; metadata: { name: string }; spec: Record<string, unknown> };
 
@@ -41,48 +33,19 @@ const logger = createRootLogger({
 });
 const conversions = conversionEndpoints([describeHandlerClass(Things)]);
 const path = conversions[0]!.path;
-let ca: string;
-let server: WebhookServer;
-let certificates: CertificateSource;
 const registry = new Registry();
+let served: TestWebhookServer;
 
 beforeAll(async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'kubeop-conversion-'));
-  const certs = await generateCertificates(dir);
-  ca = certs.servingCaPem;
-  await copyFile(certs.files.servingCert, join(dir, 'tls.crt'));
-  await copyFile(certs.files.servingKey, join(dir, 'tls.key'));
-  certificates = certificatesFromDirectory({ dir, logger });
-  await certificates.start();
-  server = await startWebhookServer({
-    address: '127.0.0.1:0',
-    endpoints: [],
-    conversions,
-    certificates,
-    deps: { client: {} as ObjectClient, logger, args: {} as OperatorArgs },
-    metrics: new PrometheusWebhookMetrics(registry, [path]),
+  served = await startTestWebhookServer({
     logger,
+    conversions,
+    metrics: new PrometheusWebhookMetrics(registry, [path]),
   });
 });
-afterAll(async () => {
-  await server.close();
-  await certificates.stop();
-});
+afterAll(() => served.close());
 
-function post(to: string, body: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      { host: '127.0.0.1', port: server.port, path: to, method: 'POST', ca, servername: 'localhost' },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += String(chunk)));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const post = (to: string, body: string) => served.post(to, body);
 
 const review = (size: number) =>
   JSON.stringify({

@@ -2,7 +2,6 @@
 // named when taken, and a certificate folder missing a file named.
 import 'reflect-metadata';
 import { copyFile, mkdtemp } from 'node:fs/promises';
-import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -11,14 +10,14 @@ import { CustomResource, OnValidate } from '@kubeop/decorators';
 import type { OperatorArgs } from '../src/cli.js';
 import { describeHandlerClass } from '../src/explorer.js';
 import type { ObjectClient } from '../src/kube/object-client.js';
-import { generateCertificates } from '@kubeop/testing';
 import { Registry } from 'prom-client';
 import { Denied } from '../src/admission.js';
 import { createRootLogger } from '../src/logging.js';
-import { type CertificateSource, certificatesFromDirectory } from '../src/internal/webhook/certificates/index.js';
-import { startWebhookServer, type WebhookServer } from '../src/internal/webhook/server.js';
+import { certificatesFromDirectory } from '../src/internal/webhook/certificates/index.js';
+import { startWebhookServer } from '../src/internal/webhook/server.js';
 import { webhookEndpoints } from '../src/internal/webhook/webhooks.js';
 import { NOOP_WEBHOOK_METRICS, PrometheusWebhookMetrics } from '../src/internal/metrics/webhook-metrics.js';
+import { startTestWebhookServer, type TestWebhookServer } from './support/webhook-server.js';
 
 @CustomResource({ group: 'example.kubeop.dev', version: 'v1', plural: 'widgets', kind: 'Widget' })
 class Widgets {
@@ -35,51 +34,22 @@ const logger = createRootLogger({
   stream: new Writable({ write: (chunk, _e, done) => (logs.push(String(chunk)), done()) }),
 });
 const endpoints = webhookEndpoints([describeHandlerClass(Widgets)]);
-let dir: string;
-let ca: string;
-let server: WebhookServer;
-let certificates: CertificateSource;
 const registry = new Registry();
+let served: TestWebhookServer;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kubeop-webhook-'));
-  const certs = await generateCertificates(dir);
-  ca = certs.servingCaPem;
-  await copyFile(certs.files.servingCert, join(dir, 'tls.crt'));
-  await copyFile(certs.files.servingKey, join(dir, 'tls.key'));
-  certificates = certificatesFromDirectory({ dir, logger });
-  await certificates.start();
-  server = await startWebhookServer({
-    address: '127.0.0.1:0',
+  served = await startTestWebhookServer({
+    logger,
     endpoints,
-    certificates,
-    deps: { client: {} as ObjectClient, logger, args: {} as OperatorArgs },
     metrics: new PrometheusWebhookMetrics(
       registry,
       endpoints.map((e) => e.path),
     ),
-    logger,
   });
 });
-afterAll(async () => {
-  await server.close();
-  await certificates.stop();
-});
+afterAll(() => served.close());
 
-function post(path: string, body: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      { host: '127.0.0.1', port: server.port, path, method: 'POST', ca, servername: 'localhost' },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += String(chunk)));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const post = (path: string, body: string) => served.post(path, body);
 
 const review = JSON.stringify({
   apiVersion: 'admission.k8s.io/v1',
@@ -97,7 +67,7 @@ describe('the webhook server', () => {
     const answer = await post(endpoints[0]!.path, review);
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.body)).toMatchObject({ kind: 'AdmissionReview', response: { uid: 'u1', allowed: true } });
-    expect(server.ready()).toBe(true);
+    expect(served.server.ready()).toBe(true);
   });
 
   it('answers 404 for another path and 400 for what is no AdmissionReview, logged once', async () => {
@@ -139,11 +109,11 @@ describe('the webhook server', () => {
   });
 
   it('names --webhook-bind-address when the port is taken', async () => {
-    const certificates = certificatesFromDirectory({ dir, logger });
+    const certificates = certificatesFromDirectory({ dir: served.dir, logger });
     await certificates.start();
     await expect(
       startWebhookServer({
-        address: `127.0.0.1:${server.port}`,
+        address: `127.0.0.1:${served.server.port}`,
         endpoints,
         certificates,
         deps: { client: {} as ObjectClient, logger, args: {} as OperatorArgs },
@@ -156,7 +126,7 @@ describe('the webhook server', () => {
 
   it('names the file a certificate folder lacks', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'kubeop-webhook-empty-'));
-    await copyFile(join(dir, 'tls.crt'), join(empty, 'tls.crt'));
+    await copyFile(join(served.dir, 'tls.crt'), join(empty, 'tls.crt'));
     await expect(certificatesFromDirectory({ dir: empty, logger }).start()).rejects.toMatchObject({
       code: 'CERTIFICATE_FILE',
       path: join(empty, 'tls.key'),

@@ -1,27 +1,18 @@
 // The webhook server's SERVER span continues the trace context a caller sends (the API server with its tracing on),
 // the handler's log lines carry the span's ids, and the span ends failed with the message of what the work threw.
 import 'reflect-metadata';
-import { copyFile, mkdtemp } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { CustomResource, OnValidate } from '@kubeop/decorators';
-import { generateCertificates } from '@kubeop/testing';
-import type { OperatorArgs } from '../src/cli.js';
 import { describeHandlerClass } from '../src/explorer.js';
-import type { ObjectClient } from '../src/kube/object-client.js';
 import { createRootLogger } from '../src/logging.js';
-import { type CertificateSource, certificatesFromDirectory } from '../src/internal/webhook/certificates/index.js';
-import { startWebhookServer, type WebhookServer } from '../src/internal/webhook/server.js';
 import { webhookEndpoints } from '../src/internal/webhook/webhooks.js';
-import { NOOP_WEBHOOK_METRICS } from '../src/internal/metrics/webhook-metrics.js';
 import { endServerSpan, startServerSpan } from '../src/internal/trace/server-span.js';
 import { detectTracing } from '../src/internal/trace/tracer.js';
 import { registerTracing, type TestTracing } from './support/tracing.js';
+import { startTestWebhookServer, type TestWebhookServer } from './support/webhook-server.js';
 
 const lines: string[] = [];
 const logger = createRootLogger({
@@ -39,49 +30,18 @@ class Gadgets {
 
 const endpoints = webhookEndpoints([describeHandlerClass(Gadgets)]);
 let tracing: TestTracing;
-let server: WebhookServer;
-let certificates: CertificateSource;
-let ca: string;
+let served: TestWebhookServer;
 
 beforeAll(async () => {
   tracing = registerTracing();
   await detectTracing();
-  const dir = await mkdtemp(join(tmpdir(), 'kubeop-webhook-tracing-'));
-  const certs = await generateCertificates(dir);
-  ca = certs.servingCaPem;
-  await copyFile(certs.files.servingCert, join(dir, 'tls.crt'));
-  await copyFile(certs.files.servingKey, join(dir, 'tls.key'));
-  certificates = certificatesFromDirectory({ dir, logger });
-  await certificates.start();
-  server = await startWebhookServer({
-    address: '127.0.0.1:0',
-    endpoints,
-    certificates,
-    deps: { client: {} as ObjectClient, logger, args: {} as OperatorArgs },
-    metrics: NOOP_WEBHOOK_METRICS,
-    logger,
-  });
+  served = await startTestWebhookServer({ logger, endpoints });
 });
 afterAll(async () => {
-  await server.close();
-  await certificates.stop();
+  await served.close();
   await tracing.shutdown();
   await detectTracing();
 });
-
-function post(path: string, body: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      { host: '127.0.0.1', port: server.port, path, method: 'POST', ca, servername: 'localhost', headers },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 describe('a traced webhook call', () => {
   it('is a SERVER span in the caller’s trace, child of the caller’s span, and its log lines carry the ids', async () => {
@@ -98,7 +58,7 @@ describe('a traced webhook call', () => {
       },
     });
     const path = endpoints[0]!.path;
-    expect(await post(path, review, { traceparent: `00-${traceId}-${callerSpan}-01` })).toBe(200);
+    expect((await served.post(path, review, { traceparent: `00-${traceId}-${callerSpan}-01` })).status).toBe(200);
     const [span] = tracing.exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.SERVER);
     expect(span!.spanContext().traceId).toBe(traceId);
     expect(span!.parentSpanContext?.spanId).toBe(callerSpan);
@@ -106,7 +66,7 @@ describe('a traced webhook call', () => {
     expect(span!.attributes).toMatchObject({
       'http.route': path,
       'http.response.status_code': 200,
-      'server.port': server.port,
+      'server.port': served.server.port,
       'kubeop.webhook.kind': 'admission',
     });
     const line = lines
