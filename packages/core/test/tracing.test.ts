@@ -3,7 +3,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { type SpanContext, SpanKind, TraceFlags, trace } from '@opentelemetry/api';
+import { type SpanContext, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api';
 import { KubeConfig } from '@kubernetes/client-node';
 import { mergeIntents, NOTHING } from '../src/internal/dispatch/dispatch.js';
 import { MAX_LINKS, mergeLinks } from '../src/internal/trace/links.js';
@@ -11,7 +11,7 @@ import { inSpan, startEventSpan } from '../src/internal/trace/spans.js';
 import { activeTracer, detectTracing, flushTraces } from '../src/internal/trace/tracer.js';
 import type { WatchEvent } from '../src/internal/types/watch-event.js';
 import { KubeClient } from '../src/kube/client.js';
-import { startClientSpan } from '../src/kube/client-span.js';
+import { endClientSpan, startClientSpan } from '../src/kube/client-span.js';
 import { otel } from '../src/kube/otel.js';
 import { createRootLogger } from '../src/logging.js';
 import { registerTracing, type TestTracing } from './support/tracing.js';
@@ -122,6 +122,23 @@ describe('with an SDK registered', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('ends a CLIENT span whose request got no answer failed, with the error’s code and message, in kubeop’s scope', () => {
+    const parent = trace.getTracer('test').startSpan('parent');
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    inSpan(parent, () => endClientSpan(startClientSpan('GET', 'https://127.0.0.1:1', '/refused'), undefined, refused));
+    inSpan(parent, () => endClientSpan(startClientSpan('PUT', 'https://127.0.0.1:1', '/torn'), undefined, 'torn'));
+    parent.end();
+    const to = (path: string) =>
+      tracing.exporter.getFinishedSpans().find((span) => span.attributes['url.full'] === `https://127.0.0.1:1${path}`)!;
+    const [get, put] = [to('/refused'), to('/torn')];
+    expect(get.status).toEqual({ code: SpanStatusCode.ERROR, message: 'connect ECONNREFUSED 127.0.0.1:1' });
+    expect(get.attributes['error.type']).toBe('ECONNREFUSED');
+    expect(get.events.map((event) => event.name)).toEqual(['exception']);
+    expect(get.instrumentationScope.name).toBe('@kubeop/core');
+    expect(put.status).toEqual({ code: SpanStatusCode.ERROR, message: 'torn' });
+    expect(put.attributes['error.type']).toBe('Error');
   });
 
   it('flushes the SDK when asked (the operator does when it stops)', async () => {
