@@ -1,5 +1,5 @@
 // What the decorators store: normalised records, kept apart from the user-facing options.
-import type { AdmissionOperation, ArgType, PrinterColumn } from './options.js';
+import type { AdmissionOperation, ArgType, PrinterColumn, RateLimitOptions } from './options.js';
 
 export type ResourceScope = 'Namespaced' | 'Cluster';
 
@@ -31,13 +31,7 @@ export interface ResourceRecord extends ResourceTypeRecord {
   finalizer: string | undefined;
   keepManagedFields: boolean;
   /** Handler runs per object: at most `runs` within any `perSeconds` seconds; undefined means no limit. */
-  rateLimit: RateLimitRecord | undefined;
-}
-
-export interface RateLimitRecord {
-  runs: number;
-  /** Seconds. */
-  perSeconds: number;
+  rateLimit: RateLimitOptions | undefined;
 }
 
 /** What happened to an object, as the edge-triggered handlers see it. */

@@ -1,10 +1,6 @@
 // A class's `rateLimit` as a pure sliding window per key: at most `runs` runs start within any `perSeconds`; a run
 // beyond it is told how long to wait. The caller passes the time, so tests need no timers.
-
-export interface RunRateLimit {
-  runs: number;
-  perSeconds: number;
-}
+import type { RateLimitOptions } from '@kubeop/decorators';
 
 /** Keys held at most before the first sweep of expired ones; later sweeps run when the map doubled since the last. */
 const FIRST_SWEEP = 64;
@@ -15,7 +11,7 @@ export class RunRateLimiter {
   private readonly windowMs: number;
   private sweepAt = FIRST_SWEEP;
 
-  constructor(private readonly limit: RunRateLimit) {
+  constructor(private readonly limit: RateLimitOptions) {
     this.windowMs = limit.perSeconds * 1000;
   }
 
