@@ -1,5 +1,5 @@
 // Least-privilege RBAC computed from the handler classes: exactly the verbs kubeop's runtime uses, nothing with '*'.
-import type { ResourceDescription } from '@kubeop/core/tooling';
+import { type ResourceDescription, watchesObjects } from '@kubeop/core/tooling';
 
 export interface PolicyRule {
   apiGroups: string[];
@@ -33,11 +33,6 @@ const LEASE_VERBS = ['get', 'create', 'update'];
 const CHECKED_VERBS = ['list']; // a class with webhooks only: the start-up check that the resource is served lists one object
 const MIGRATION_VERBS = ['get', 'list', 'patch']; // the leader's storage migration lists the objects and rewrites each (a GET after a conflict)
 
-/** A class with handlers or timers; one with webhooks only watches nothing (core's operator gives it no controller). */
-function watches(description: ResourceDescription): boolean {
-  return Object.keys(description.handlers).length > 0 || description.timers.length > 0;
-}
-
 export function operatorRules(descriptions: ResourceDescription[], options: RbacOptions): OperatorRules {
   const verbs = new Map<string, Set<string>>(); // "group|resource" -> verbs
   const add = (group: string, resource: string, more: string[]) => {
@@ -48,7 +43,7 @@ export function operatorRules(descriptions: ResourceDescription[], options: Rbac
   };
   for (const description of descriptions) {
     const { resource, owns, versions } = description;
-    if (!watches(description)) {
+    if (!watchesObjects(description)) {
       // Webhooks only: the API server sends the objects; nothing watches, patches or updates them.
       add(resource.group, resource.plural, CHECKED_VERBS);
       if (resource.custom && versions.length > 0) add(resource.group, resource.plural, MIGRATION_VERBS);
