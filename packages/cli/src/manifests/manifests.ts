@@ -1,9 +1,12 @@
 // Everything that installs an operator: its namespace, CRDs, a ServiceAccount, least-privilege RBAC and a Deployment.
 import { crdManifest, PERMISSIVE_SCHEMA, type ResourceDescription } from '@kubeop/core/tooling';
 import { type DeploymentOptions, operatorDeployment } from './deployment.js';
+import type { Manifest } from './manifest.js';
 import { leaseRules, operatorRules, type PolicyRule } from './rbac.js';
 import { hasWebhooks, webhookManifests } from './webhook-manifests.js';
 import { monitoringManifests } from '../monitoring/monitoring-manifests.js';
+
+export type { Manifest } from './manifest.js';
 
 /** What the Deployment takes (its `namespace` is `operatorNamespace`), and the CRDs. */
 export interface ManifestOptions extends Omit<DeploymentOptions, 'namespace'> {
@@ -38,11 +41,6 @@ export interface ManifestMonitoringOptions {
   /** The `job` label of the operator's targets, which the alerts select. Defaults to the operator's name. */
   job?: string;
 }
-
-export type Manifest = Record<string, unknown> & {
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
-};
 
 export function operatorManifests(descriptions: ResourceDescription[], options: ManifestOptions): Manifest[] {
   const { name, operatorNamespace } = options;
