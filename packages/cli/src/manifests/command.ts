@@ -172,6 +172,7 @@ export const manifestsCommand: CommandModule<object, ManifestArgs> = {
     if (args['metrics-job'] === '') throw new CliError('--metrics-job is empty: give the job label of the targets', 2);
     const descriptions = (await loadHandlerClasses(args.modules)).map((handler) => describeHandlerClass(handler));
     const all = args.monitoring;
+    const job = args['metrics-job'] ?? name;
     const manifests = operatorManifests(descriptions, {
       name,
       operatorNamespace: args['operator-namespace'] ?? `${name}-system`,
@@ -190,14 +191,14 @@ export const manifestsCommand: CommandModule<object, ManifestArgs> = {
         dashboard: all || args.dashboard,
         alerts: all || args.alerts,
         labels,
-        job: args['metrics-job'] ?? name,
+        job,
       },
     });
     if (args['dashboard-out']) await writeText(args['dashboard-out'], dashboardJson(name), 'the dashboard');
     if (args['alerts-out']) {
       const rules = alertRulesFile({
         name,
-        job: args['metrics-job'] ?? name,
+        job,
         leaderElect: args['leader-elect'],
         webhooks: hasWebhooks(descriptions),
       });

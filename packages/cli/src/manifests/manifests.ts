@@ -66,7 +66,8 @@ export function operatorManifests(descriptions: ResourceDescription[], options: 
     manifests.push(...binding('', `${name}-leader-election`, operatorNamespace, leaseRules(), account));
   const deployment = operatorDeployment({ ...options, namespace: operatorNamespace }) as Manifest;
   const podLabels = (deployment.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
-  if (hasWebhooks(descriptions)) {
+  const withWebhooks = hasWebhooks(descriptions);
+  if (withWebhooks) {
     const webhooks = webhookManifests(descriptions, {
       name,
       operatorNamespace,
@@ -94,7 +95,7 @@ export function operatorManifests(descriptions: ResourceDescription[], options: 
         alertOptions: {
           job: monitoring.job ?? name,
           leaderElect: options.leaderElect,
-          webhooks: hasWebhooks(descriptions),
+          webhooks: withWebhooks,
         },
       }),
     );

@@ -58,7 +58,7 @@ export function monitoringManifests(options: MonitoringOptions): Manifest[] {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
       metadata: { name: `${name}-alerts`, namespace, labels: { 'app.kubernetes.io/name': name, ...labels } },
-      spec: { groups: [operatorAlerts({ name, ...options.alertOptions })] },
+      spec: alertRulesFile({ name, ...options.alertOptions }),
     });
   return manifests;
 }
