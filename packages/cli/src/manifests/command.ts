@@ -249,6 +249,7 @@ function monitoringLabels(pairs: string[]): Record<string, string> {
   return labels;
 }
 
+/** Writes one file (its folder made first) and says on stderr what went there. */
 async function writeText(file: string, text: string, what: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, text);
@@ -272,9 +273,7 @@ async function packageName(): Promise<string> {
 
 /** One file of every manifest, for kubectl apply -f: what `npm run manifests` can write without npm's banner in it. */
 async function writeFileOf(file: string, manifests: Manifest[]): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, manifests.map(toYaml).join('---\n'));
-  process.stderr.write(`wrote ${manifests.length} manifests to ${file}\n`);
+  await writeText(file, manifests.map(toYaml).join('---\n'), `${manifests.length} manifests`);
 }
 
 async function writeFolder(folder: string, manifests: Manifest[]): Promise<void> {
