@@ -59,6 +59,14 @@ export interface ResourceDescription {
   versions: VersionDescription[];
 }
 
+/**
+ * Whether a class gets a controller: one with handlers or timers. A class with webhooks only watches nothing (the API
+ * server sends it the objects). The operator and the CLI's RBAC both ask this, so the grants match the runtime.
+ */
+export function watchesObjects(description: ResourceDescription): boolean {
+  return Object.keys(description.handlers).length > 0 || description.timers.length > 0;
+}
+
 /** The core group's objects get a kubeop finalizer; a bare `finalizer` name is not domain-qualified. */
 const CORE_GROUP_FINALIZER_DOMAIN = 'kubeop.dev';
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { type HandlerClass, handlerName } from '@kubeop/decorators';
 import { type OperatorArgs, parseCommandLine, SEE_HELP, UsageError } from './cli.js';
-import { describeHandlerClass, InvalidHandlerError, type ResourceDescription } from './explorer.js';
+import { describeHandlerClass, InvalidHandlerError, type ResourceDescription, watchesObjects } from './explorer.js';
 import { type RuntimeConfig, runtimeConfigFromArgs } from './config.js';
 import { ResourceController } from './internal/controller/controller.js';
 import { LeaseElector } from './internal/leader/lease-elector.js';
@@ -209,7 +209,7 @@ export class Operator {
       metricsFor: (resource) => metrics.forWatch(resource),
     });
     const controllers = this.resources.flatMap((description, index) =>
-      !watched(description)
+      !watchesObjects(description)
         ? []
         : new ResourceController({
             description,
@@ -335,16 +335,11 @@ export class Operator {
     handlers: ResourceController['stats'];
   }> {
     return (this.manager?.controllers ?? []).map((c, i) => ({
-      resource: fullName(this.resources.filter(watched)[i]!.resource),
+      resource: fullName(this.resources.filter(watchesObjects)[i]!.resource),
       watcher: c.watcher.stats,
       handlers: c.stats,
     }));
   }
-}
-
-/** A class with webhooks only watches nothing, so it gets no controller. */
-function watched(description: ResourceDescription): boolean {
-  return Object.keys(description.handlers).length > 0 || description.timers.length > 0;
 }
 
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';

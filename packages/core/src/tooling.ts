@@ -21,7 +21,7 @@ export {
   loadGeneratedCrd,
 } from './crd/crd-files.js';
 export { StructuralSchemaError, structuralProblems } from './crd/structural.js';
-export { type ArgDescription, describeHandlerClass, type ResourceDescription } from './explorer.js';
+export { type ArgDescription, describeHandlerClass, type ResourceDescription, watchesObjects } from './explorer.js';
 export type { VersionDescription } from './explorer-versions.js';
 export { type ConversionReview, ConversionReviewError, convertReview } from './internal/convert/convert-review.js';
 export { ConversionError, Converter } from './internal/convert/converter.js';

@@ -172,6 +172,7 @@ export const manifestsCommand: CommandModule<object, ManifestArgs> = {
     if (args['metrics-job'] === '') throw new CliError('--metrics-job is empty: give the job label of the targets', 2);
     const descriptions = (await loadHandlerClasses(args.modules)).map((handler) => describeHandlerClass(handler));
     const all = args.monitoring;
+    const job = args['metrics-job'] ?? name;
     const manifests = operatorManifests(descriptions, {
       name,
       operatorNamespace: args['operator-namespace'] ?? `${name}-system`,
@@ -190,14 +191,14 @@ export const manifestsCommand: CommandModule<object, ManifestArgs> = {
         dashboard: all || args.dashboard,
         alerts: all || args.alerts,
         labels,
-        job: args['metrics-job'] ?? name,
+        job,
       },
     });
     if (args['dashboard-out']) await writeText(args['dashboard-out'], dashboardJson(name), 'the dashboard');
     if (args['alerts-out']) {
       const rules = alertRulesFile({
         name,
-        job: args['metrics-job'] ?? name,
+        job,
         leaderElect: args['leader-elect'],
         webhooks: hasWebhooks(descriptions),
       });
@@ -248,6 +249,7 @@ function monitoringLabels(pairs: string[]): Record<string, string> {
   return labels;
 }
 
+/** Writes one file (its folder made first) and says on stderr what went there. */
 async function writeText(file: string, text: string, what: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, text);
@@ -271,9 +273,7 @@ async function packageName(): Promise<string> {
 
 /** One file of every manifest, for kubectl apply -f: what `npm run manifests` can write without npm's banner in it. */
 async function writeFileOf(file: string, manifests: Manifest[]): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, manifests.map(toYaml).join('---\n'));
-  process.stderr.write(`wrote ${manifests.length} manifests to ${file}\n`);
+  await writeText(file, manifests.map(toYaml).join('---\n'), `${manifests.length} manifests`);
 }
 
 async function writeFolder(folder: string, manifests: Manifest[]): Promise<void> {

@@ -1,9 +1,12 @@
 // Everything that installs an operator: its namespace, CRDs, a ServiceAccount, least-privilege RBAC and a Deployment.
 import { crdManifest, PERMISSIVE_SCHEMA, type ResourceDescription } from '@kubeop/core/tooling';
 import { type DeploymentOptions, operatorDeployment } from './deployment.js';
+import type { Manifest } from './manifest.js';
 import { leaseRules, operatorRules, type PolicyRule } from './rbac.js';
 import { hasWebhooks, webhookManifests } from './webhook-manifests.js';
 import { monitoringManifests } from '../monitoring/monitoring-manifests.js';
+
+export type { Manifest } from './manifest.js';
 
 /** What the Deployment takes (its `namespace` is `operatorNamespace`), and the CRDs. */
 export interface ManifestOptions extends Omit<DeploymentOptions, 'namespace'> {
@@ -39,11 +42,6 @@ export interface ManifestMonitoringOptions {
   job?: string;
 }
 
-export type Manifest = Record<string, unknown> & {
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
-};
-
 export function operatorManifests(descriptions: ResourceDescription[], options: ManifestOptions): Manifest[] {
   const { name, operatorNamespace } = options;
   const account = { kind: 'ServiceAccount', name, namespace: operatorNamespace };
@@ -68,7 +66,8 @@ export function operatorManifests(descriptions: ResourceDescription[], options: 
     manifests.push(...binding('', `${name}-leader-election`, operatorNamespace, leaseRules(), account));
   const deployment = operatorDeployment({ ...options, namespace: operatorNamespace }) as Manifest;
   const podLabels = (deployment.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
-  if (hasWebhooks(descriptions)) {
+  const withWebhooks = hasWebhooks(descriptions);
+  if (withWebhooks) {
     const webhooks = webhookManifests(descriptions, {
       name,
       operatorNamespace,
@@ -96,7 +95,7 @@ export function operatorManifests(descriptions: ResourceDescription[], options: 
         alertOptions: {
           job: monitoring.job ?? name,
           leaderElect: options.leaderElect,
-          webhooks: hasWebhooks(descriptions),
+          webhooks: withWebhooks,
         },
       }),
     );

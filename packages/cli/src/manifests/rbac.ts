@@ -1,5 +1,5 @@
 // Least-privilege RBAC computed from the handler classes: exactly the verbs kubeop's runtime uses, nothing with '*'.
-import type { ResourceDescription } from '@kubeop/core/tooling';
+import { type ResourceDescription, watchesObjects } from '@kubeop/core/tooling';
 
 export interface PolicyRule {
   apiGroups: string[];
@@ -33,9 +33,9 @@ const LEASE_VERBS = ['get', 'create', 'update'];
 const CHECKED_VERBS = ['list']; // a class with webhooks only: the start-up check that the resource is served lists one object
 const MIGRATION_VERBS = ['get', 'list', 'patch']; // the leader's storage migration lists the objects and rewrites each (a GET after a conflict)
 
-/** A class with handlers or timers; one with webhooks only watches nothing (core's operator gives it no controller). */
-function watches(description: ResourceDescription): boolean {
-  return Object.keys(description.handlers).length > 0 || description.timers.length > 0;
+/** A custom resource serving other versions: the leader migrates its stored objects to the storage version. */
+function migratesStorage({ resource, versions }: ResourceDescription): boolean {
+  return resource.custom && versions.length > 0;
 }
 
 export function operatorRules(descriptions: ResourceDescription[], options: RbacOptions): OperatorRules {
@@ -47,11 +47,11 @@ export function operatorRules(descriptions: ResourceDescription[], options: Rbac
     verbs.set(key, set);
   };
   for (const description of descriptions) {
-    const { resource, owns, versions } = description;
-    if (!watches(description)) {
+    const { resource, owns } = description;
+    if (!watchesObjects(description)) {
       // Webhooks only: the API server sends the objects; nothing watches, patches or updates them.
       add(resource.group, resource.plural, CHECKED_VERBS);
-      if (resource.custom && versions.length > 0) add(resource.group, resource.plural, MIGRATION_VERBS);
+      if (migratesStorage(description)) add(resource.group, resource.plural, MIGRATION_VERBS);
       continue;
     }
     add(resource.group, resource.plural, HANDLED_VERBS);
@@ -65,7 +65,7 @@ export function operatorRules(descriptions: ResourceDescription[], options: Rbac
     return { apiGroups: [group], resources: [resource], verbs: [...set] };
   });
   // A class serving several versions: the leader's storage migration reads the CRD and prunes its storedVersions.
-  const migrates = descriptions.some((d) => d.resource.custom && d.versions.length > 0);
+  const migrates = descriptions.some(migratesStorage);
   const crdVerbs = [
     ...(options.createCrd || options.updateCrd || migrates ? ['get'] : []),
     ...(options.createCrd ? ['create'] : []),

@@ -2,6 +2,7 @@
 // alerts as a PrometheusRule, and a PodMonitor that scrapes the operator, all for the Prometheus Operator's stack.
 import { type AlertOptions, operatorAlerts, type RuleGroup } from './alerts.js';
 import { operatorDashboard } from './dashboard.js';
+import type { Manifest } from '../manifests/manifest.js';
 
 export interface MonitoringOptions {
   name: string;
@@ -19,11 +20,6 @@ export interface MonitoringOptions {
   /** For the alerts: the scrape job, leader election, webhooks. */
   alertOptions: Omit<AlertOptions, 'name'>;
 }
-
-type Manifest = Record<string, unknown> & {
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
-};
 
 /** Grafana's sidecar (kube-prometheus-stack's default) loads every ConfigMap with this label and value. */
 export const GRAFANA_DASHBOARD_LABEL = { grafana_dashboard: '1' } as const;
@@ -62,7 +58,7 @@ export function monitoringManifests(options: MonitoringOptions): Manifest[] {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
       metadata: { name: `${name}-alerts`, namespace, labels: { 'app.kubernetes.io/name': name, ...labels } },
-      spec: { groups: [operatorAlerts({ name, ...options.alertOptions })] },
+      spec: alertRulesFile({ name, ...options.alertOptions }),
     });
   return manifests;
 }
