@@ -11,7 +11,8 @@ import {
 } from './errors.js';
 import type { KubeConfigLike } from './kubeconfig.js';
 import type { TokenBucket } from './rate-limiter.js';
-import type { Answer, Connections, Transport } from './transport.js';
+import type { Answer, Connections } from './connections.js';
+import type { Transport } from './transport.js';
 import { DRY_RUN_EXEMPT, type DryRun, isWrite } from './dry-run.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;

@@ -2,55 +2,27 @@
 // only for a kubeconfig's proxy-url), the secure context built once, the answers read as streams of bytes.
 import type { Agent as HttpAgent, ClientRequest, IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import { isIP, type Socket } from 'node:net';
+import { createSecureContext, type SecureContext, connect as tlsConnect } from 'node:tls';
 import { KubeConfigError } from './config.js';
 import { KubeCredentialError } from './errors.js';
 import type { Dispatcher } from 'undici';
+import type { Answer, Connections, Exchange } from './connections.js';
+import { SilentServerError } from './connections.js';
+import { KeepAlivePool } from './http1/keep-alive-pool.js';
 import type { Cluster } from './kubeconfig.js';
 
 // Not `import … from 'node:http'`: an ES module import of node:http reads every export, and its lazy WebSocket
 // getters load Node's bundled undici (with http2, zlib, web streams): about 7 MB of RSS for nothing.
 const { Agent: PlainAgent, request: httpRequest } = process.getBuiltinModule('node:http');
 const { finished } = process.getBuiltinModule('node:stream');
+const { connect: tcpConnect } = process.getBuiltinModule('node:net');
 
 /** The TLS material of one transport: the cluster's CA and the user's client certificate and key (PEM). */
 export interface TlsMaterial {
   ca?: Buffer;
   cert?: Buffer | string;
   key?: Buffer | string;
-}
-
-export interface Exchange {
-  method: string;
-  /** Path and query, below the server's own path prefix. */
-  path: string;
-  headers: Record<string, string>;
-  body?: string;
-  /** How long the answer may be silent (before its headers, between chunks of its body); none by default. */
-  timeoutMs?: number;
-  signal?: AbortSignal;
-}
-
-export interface Answer {
-  readonly statusCode: number;
-  /** The body as it arrives; read it whole, or `discard()` it. */
-  readonly body: AsyncIterable<Uint8Array>;
-  text(): Promise<string>;
-  discard(): void;
-}
-
-/** Connections to one server: a pool, or a watch's own connection. */
-export interface Connections {
-  send(exchange: Exchange): Promise<Answer>;
-  /** Closes the connections once the requests in flight are answered. */
-  close(): Promise<void>;
-  /** Cuts every connection now. */
-  destroy(): void;
-}
-
-/** What a request that stayed silent for its `timeoutMs` fails with: the name fetch's AbortSignal.timeout gave. */
-export class SilentServerError extends Error {
-  override readonly name = 'TimeoutError';
 }
 
 /**
@@ -61,6 +33,8 @@ export class Transport {
   private readonly tls: { secureContext: SecureContext; rejectUnauthorized?: boolean; servername?: string };
   private readonly server: URL;
   private watchAgent: HttpAgent | undefined;
+  /** The last TLS session the server gave, resumed by the pool's next connection. */
+  private session: Buffer | undefined;
 
   constructor(
     private readonly cluster: Cluster,
@@ -87,23 +61,41 @@ export class Transport {
     this.server = server;
   }
 
-  /** The shared pool: connections kept alive and reused. */
+  /** The shared pool: connections kept alive and reused, for every request but the watches. */
   pool(): Connections {
     if (this.cluster.proxyUrl) return new ProxiedConnections(this.cluster.proxyUrl, this.server, this.tls);
-    return new NodeConnections(this.server, this.agent(true), true);
+    return new KeepAlivePool(() => this.connect(), this.server.host, pathPrefix(this.server));
   }
 
   /** A connection for one watch, torn down alone when it ends; the watches share a TLS session cache. */
   own(): Connections {
     if (this.cluster.proxyUrl) return new ProxiedConnections(this.cluster.proxyUrl, this.server, this.tls);
-    this.watchAgent ??= this.agent(false);
-    return new NodeConnections(this.server, this.watchAgent, false);
+    if (!this.watchAgent) {
+      const options = { keepAlive: false, keepAliveMsecs: 30_000 };
+      this.watchAgent =
+        this.server.protocol === 'https:' ? new HttpsAgent({ ...options, ...this.tls }) : new PlainAgent(options);
+    }
+    return new NodeConnections(this.server, this.watchAgent);
   }
 
-  /** Keep-alive probes after 30 s, as client-node and client-go, ahead of load balancers' idle timeouts. */
-  private agent(keepAlive: boolean): HttpAgent {
-    const options = { keepAlive, keepAliveMsecs: 30_000, scheduling: 'lifo' as const };
-    return this.server.protocol === 'https:' ? new HttpsAgent({ ...options, ...this.tls }) : new PlainAgent(options);
+  /** A new connection of the pool. Keep-alive probes after 30 s, as client-node and client-go, ahead of load
+   * balancers' idle timeouts. */
+  private connect(): Socket {
+    const host = this.server.hostname.replace(/^\[(.*)\]$/, '$1');
+    const secure = this.server.protocol === 'https:';
+    const port = Number(this.server.port) || (secure ? 443 : 80);
+    let socket: Socket;
+    if (secure) {
+      const servername = this.tls.servername ?? (isIP(host) ? undefined : host);
+      const tls = tlsConnect({ host, port, ...this.tls, servername, session: this.session });
+      tls.on('session', (session: Buffer) => (this.session = session));
+      socket = tls;
+    } else {
+      socket = tcpConnect({ host, port });
+    }
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+    return socket;
   }
 }
 
@@ -112,7 +104,7 @@ function pathPrefix(server: URL): string {
   return server.pathname.replace(/\/$/, '');
 }
 
-/** Requests through Node's http(s) agent; `ownsAgent`: the pool's own agent, else a watch's share of one. */
+/** A watch's requests through Node's http(s) agent, shared by the watches (which destroy only their own requests). */
 class NodeConnections implements Connections {
   private readonly request: typeof httpRequest;
   /** The server's host without IPv6 brackets and its path prefix, computed once rather than per request. */
@@ -126,7 +118,6 @@ class NodeConnections implements Connections {
   constructor(
     private readonly server: URL,
     private readonly agent: HttpAgent,
-    private readonly ownsAgent: boolean,
   ) {
     this.request = server.protocol === 'https:' ? httpsRequest : httpRequest;
     this.hostname = server.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -179,12 +170,10 @@ class NodeConnections implements Connections {
 
   async close(): Promise<void> {
     if (this.inFlight.size > 0) await new Promise<void>((resolve) => (this.drained = resolve));
-    if (this.ownsAgent) this.agent.destroy();
   }
 
   destroy(): void {
     for (const request of this.inFlight) request.destroy();
-    if (this.ownsAgent) this.agent.destroy();
   }
 }
 
