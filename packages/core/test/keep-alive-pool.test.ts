@@ -35,6 +35,14 @@ afterEach(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
+/** What the server echoes of a request. */
+interface Seen {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
 const get = (path: string, more: Partial<Exchange> = {}): Exchange => ({
   method: 'GET',
   path,
@@ -42,9 +50,9 @@ const get = (path: string, more: Partial<Exchange> = {}): Exchange => ({
   ...more,
 });
 
-async function json(exchange: Exchange): Promise<{ status: number; seen: Record<string, any> }> {
+async function json(exchange: Exchange): Promise<{ status: number; seen: Seen }> {
   const answer = await pool.send(exchange);
-  return { status: answer.statusCode, seen: JSON.parse(await answer.text()) as Record<string, any> };
+  return { status: answer.statusCode, seen: JSON.parse(await answer.text()) as Seen };
 }
 
 describe('the keep-alive pool', () => {
