@@ -1,8 +1,9 @@
-// Connections to the API server with one TLS configuration: Node's own keep-alive HTTP(S) agents (undici, loaded
-// only for a kubeconfig's proxy-url), the secure context built once, the answers read as streams of bytes.
+// Connections to the API server with one TLS configuration, the secure context built once: kubeop's own keep-alive
+// pool for requests with a whole answer (http1/), Node's agents for the watches' streams, undici (loaded only then)
+// for a kubeconfig's proxy-url.
 import type { Agent as HttpAgent, ClientRequest, IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { isIP, type Socket } from 'node:net';
+import { connect as tcpConnect, isIP, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext, connect as tlsConnect } from 'node:tls';
 import { KubeConfigError } from './config.js';
 import { KubeCredentialError } from './errors.js';
@@ -16,7 +17,6 @@ import type { Cluster } from './kubeconfig.js';
 // getters load Node's bundled undici (with http2, zlib, web streams): about 7 MB of RSS for nothing.
 const { Agent: PlainAgent, request: httpRequest } = process.getBuiltinModule('node:http');
 const { finished } = process.getBuiltinModule('node:stream');
-const { connect: tcpConnect } = process.getBuiltinModule('node:net');
 
 /** The TLS material of one transport: the cluster's CA and the user's client certificate and key (PEM). */
 export interface TlsMaterial {
@@ -27,7 +27,7 @@ export interface TlsMaterial {
 
 /**
  * Connections to the API server with one TLS configuration. The secure context (CA parsed, key loaded) is built
- * once and shared by every agent made here: the pool and the watches' connections.
+ * once and shared by every connection made here: the pool's and the watches'.
  */
 export class Transport {
   private readonly tls: { secureContext: SecureContext; rejectUnauthorized?: boolean; servername?: string };

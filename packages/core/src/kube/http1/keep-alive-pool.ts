@@ -15,6 +15,8 @@ const MAX_IDLE = 256;
 /** Header values Node would refuse to send (control characters other than tab). */
 const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Header values beyond ASCII go as latin1, as Node sends them; the body is UTF-8. */
+const BEYOND_ASCII = /[\x80-\xff]/;
 /** A request target Node would refuse (spaces and control characters). */
 const INVALID_PATH = /[^\u0021-\u00ff]/;
 
@@ -115,7 +117,10 @@ class Connection {
       const pending = new Pending(this, exchange, resolve, reject);
       this.current = pending;
       // Head and body in one write: one TLS record and one segment for a small request.
-      this.socket.write(exchange.body === undefined ? head : head + exchange.body);
+      const { body } = exchange;
+      if (BEYOND_ASCII.test(head))
+        this.socket.write(Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from(body ?? '')]));
+      else this.socket.write(body === undefined ? head : head + body);
     });
   }
 
