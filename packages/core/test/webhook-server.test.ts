@@ -15,7 +15,7 @@ import { Denied } from '../src/admission.js';
 import { createRootLogger } from '../src/logging.js';
 import { certificatesFromDirectory } from '../src/internal/webhook/certificates/index.js';
 import { startWebhookServer } from '../src/internal/webhook/server.js';
-import { webhookEndpoints } from '../src/internal/webhook/webhooks.js';
+import { type WebhookEndpoint, webhookEndpoints } from '../src/internal/webhook/webhooks.js';
 import { NOOP_WEBHOOK_METRICS, PrometheusWebhookMetrics } from '../src/internal/metrics/webhook-metrics.js';
 import { startTestWebhookServer, type TestWebhookServer } from './support/webhook-server.js';
 
@@ -24,6 +24,9 @@ class Widgets {
   @OnValidate() check(widget: { spec: { size?: number } }): void {
     if (widget.spec.size === 1) throw new Denied('spec.size must not be 1', { field: 'spec.size' });
     if (widget.spec.size === 2) throw new Error('a bug in the check');
+    // A value with no string form (String() of it throws), as a careless method may throw.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
+    if (widget.spec.size === 3) throw Object.assign(Object.create(null) as object, { why: 'odd' });
   }
 }
 
@@ -102,6 +105,39 @@ describe('the webhook server', () => {
     // The denial is an HTTP 200 like an admission, so only the rejections count it.
     expect(text).toContain(`kubeop_webhook_rejections_total{webhook="${path}",reason="denied"} 1`);
     expect(text).toContain(`kubeop_webhook_rejections_total{webhook="${path}",reason="error"} 1`);
+  });
+
+  it('answers a method that threw a value without a string form as failed, describing it', async () => {
+    const odd = review.replace('"spec":{}', '"spec":{"size":3}');
+    const answer = await post(endpoints[0]!.path, odd);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({
+      response: { allowed: false, status: { code: 500, message: 'Widgets.check failed: {"why":"odd"}' } },
+    });
+  });
+
+  it('answers 500 to a request that fails by a fault of its own, logs it and counts it, and serves on', async () => {
+    // An endpoint missing its method's record: what a fault in kubeop itself would look like to the server.
+    const [endpoint] = endpoints;
+    const broken = { ...endpoint!, path: '/broken', record: undefined } as unknown as WebhookEndpoint;
+    const brokenRegistry = new Registry();
+    const other = await startTestWebhookServer({
+      logger,
+      endpoints: [broken, endpoint!],
+      metrics: new PrometheusWebhookMetrics(brokenRegistry, ['/broken', endpoint!.path]),
+    });
+    try {
+      const answer = await other.post('/broken', review);
+      expect(answer.status).toBe(500);
+      expect(answer.body).toMatch(/timeout/);
+      expect(logs.some((line) => line.includes('/broken: HTTP 500') && line.includes('"level":"error"'))).toBe(true);
+      expect(await brokenRegistry.metrics()).toContain(
+        'controller_runtime_webhook_requests_total{webhook="/broken",code="500"} 1',
+      );
+      expect((await other.post(endpoint!.path, review)).status).toBe(200);
+    } finally {
+      await other.close();
+    }
   });
 
   it('refuses a body over the limit with 413', async () => {

@@ -4,6 +4,7 @@ import type { OperatorArgs } from '../../cli.js';
 import { type AdmissionRequest, Denied } from '../../admission.js';
 import type { ObjectClient } from '../../kube/object-client.js';
 import type { Logger } from '../../logging.js';
+import { describeError } from '../util/describe-error.js';
 import { asJson, jsonPatch } from './json-patch.js';
 import type { Decision, ReviewRequest } from './review.js';
 import type { WebhookEndpoint } from './webhooks.js';
@@ -66,7 +67,7 @@ export async function invokeWebhook(
     const message =
       error instanceof WebhookTimeoutError
         ? `${handler} did not answer within ${limitMs / 1000} s`
-        : `${handler} failed: ${error instanceof Error ? error.message : String(error)}`;
+        : `${handler} failed: ${describeError(error)}`;
     logger.error(message, {
       stack: error instanceof Error && !(error instanceof WebhookTimeoutError) ? error.stack : undefined,
     });

@@ -69,8 +69,14 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
         metrics.finished(path, code, (performance.now() - started) / 1000);
       },
       (error: unknown) => {
+        // A fault of kubeop's (a method's own failures are answered as denials): answered, logged and counted, never
+        // an unhandled rejection that would end the operator and leave the API server waiting.
         endServerSpan(span, 500, error);
-        throw error;
+        const problem = describeError(error);
+        logger.error(`${path}: HTTP 500, ${problem}`, { stack: error instanceof Error ? error.stack : undefined });
+        if (response.headersSent) response.destroy();
+        else plain(response, 500, `${problem}\n`);
+        metrics.finished(path, 500, (performance.now() - started) / 1000);
       },
     );
   });
