@@ -27,16 +27,16 @@ export const NODE_OPTIONS = '--max-semi-space-size=1 --v8-pool-size=1';
 
 /**
  * From `npm run bench:footprint` (an operator setting status.state on every object, as its own process run as this
- * Deployment runs it, NODE_OPTIONS above, Node 24, 2 shared cores, two runs): 79 MiB RSS idle, 96–98 MiB settled
- * with 10,000 objects cached, a 2,000-object storm peaking at 96–107 MiB. The request covers 10,000 cached objects
- * with a fifth to spare (98 × 1.2, rounded up to 16 Mi); the memory limit leaves half again the larger of the storm's
- * peak and the 10,000 cached (107 × 1.5, rounded up to 16 Mi); no CPU limit, so a storm is slowed by nothing but the
- * node (a CPU limit throttles the lease renewals too). Re-derive both from the bench's figures with the same rules
- * when they move.
+ * Deployment runs it, NODE_OPTIONS above, Node 24, 2 shared cores, two runs from a clean clone): 78–79 MiB RSS idle,
+ * 97–98 MiB settled with 10,000 objects cached, a 2,000-object storm peaking at 89 MiB. The request covers 10,000
+ * cached objects with a fifth to spare (98 × 1.2, rounded up to 16 Mi); the memory limit leaves half again the larger
+ * of the storm's peak and the 10,000 cached (98 × 1.5, rounded up to 16 Mi); no CPU limit, so a storm is slowed by
+ * nothing but the node (a CPU limit throttles the lease renewals too). Re-derive both from the bench's figures with
+ * the same rules when they move.
  */
 export const RESOURCES = {
   requests: { cpu: '100m', memory: '128Mi' },
-  limits: { memory: '176Mi' },
+  limits: { memory: '160Mi' },
 };
 
 export function operatorDeployment(options: DeploymentOptions): Record<string, unknown> {
