@@ -32,6 +32,9 @@ class WidgetHandler extends ResourceHandler<SpecV2> {
   @ConvertFrom('v1') fromV1(old: CustomObject<SpecV1>): CustomObject<SpecV2> {
     seen.push(old.metadata.annotations);
     if (old.spec?.fullName === 'boom') throw new Error('cannot split boom');
+    // A value with no string form (String() of it throws), as a careless converter may throw.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
+    if (old.spec?.fullName === 'odd') throw Object.assign(Object.create(null) as object, { why: 'odd' });
     const [first = '', ...rest] = (old.spec?.fullName ?? '').split(' ');
     return { ...old, spec: { name: { first, last: rest.join(' ') } } };
   }
@@ -133,6 +136,14 @@ describe('convertReview', () => {
     expect(response.result).toEqual({
       status: 'Failure',
       message: "WidgetHandler.fromV1 (@ConvertFrom('v1')) failed on Widget ns/w2: cannot split boom",
+    });
+  });
+
+  it('names what a converter threw when it is no Error and has no string form', () => {
+    const odd = { apiVersion: `${group}/v1`, kind: 'Widget', metadata: meta, spec: { fullName: 'odd' } };
+    expect(convert([odd], 'v2').result).toEqual({
+      status: 'Failure',
+      message: `WidgetHandler.fromV1 (@ConvertFrom('v1')) failed on Widget ns/${meta.name}: {"why":"odd"}`,
     });
   });
 

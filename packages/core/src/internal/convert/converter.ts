@@ -3,6 +3,7 @@ import { KubeopError } from '../../errors.js';
 import type { ResourceDescription } from '../../explorer.js';
 import type { VersionDescription } from '../../explorer-versions.js';
 import type { KubeObject } from '../../kube/objects.js';
+import { describeError } from '../util/describe-error.js';
 import { CONVERSION_DATA_ANNOTATION, restoreStash, stashFor } from './stash.js';
 
 /** A converter threw or returned something that is not an object; the message names the converter and the object. */
@@ -101,10 +102,7 @@ export class Converter {
     try {
       result = fn.call(this.instance, structuredClone(input));
     } catch (error) {
-      throw new ConversionError(
-        `${name} failed on ${describe(original)}: ${error instanceof Error ? error.message : String(error)}`,
-        { cause: error },
-      );
+      throw new ConversionError(`${name} failed on ${describe(original)}: ${describeError(error)}`, { cause: error });
     }
     if (typeof result !== 'object' || result === null || Array.isArray(result) || result instanceof Promise)
       throw new ConversionError(
