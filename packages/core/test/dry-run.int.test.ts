@@ -186,6 +186,12 @@ describe('an operator with --dry-run', () => {
       'the webhook configuration written as a dry run',
     );
     expect(started.logText()).toContain(`dry run: would POST /api/v1/namespaces/${ns}/secrets {`);
+    // The lines after each write say what a dry run did, not what a real run would have done.
+    const validation = `dry run: ValidatingWebhookConfiguration ${configurationName(name)} validated, not applied`;
+    await eventually(() => started.logText().includes(validation), 'the configuration reported as not applied');
+    const messages = parseLogs(started.logs).map((l) => String(l.message));
+    expect(messages).toContain('Webhook certificates issued in memory only (dry run: the Secret is not stored)');
+    expect(messages.filter((m) => /^applied |^Webhook certificates issued$/.test(m))).toEqual([]);
     // The Secret's keys reach the log, its values (base64 of -----BEGIN ...) do not.
     const secretLine = parseLogs(started.logs)
       .map((l) => String(l.message))

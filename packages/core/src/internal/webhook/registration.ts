@@ -25,7 +25,9 @@ export async function applyWebhookConfigurations(
       body: configuration,
       contentType: APPLY_PATCH,
     });
-    logger.info(`applied ${configuration.kind as string} ${name}`);
+    // Under --dry-run the API server validated it and stored nothing: the line must not claim otherwise.
+    const what = `${configuration.kind as string} ${name}`;
+    logger.info(client.dryRun ? `dry run: ${what} validated, not applied` : `applied ${what}`);
   }
 }
 
@@ -46,7 +48,12 @@ export async function patchConversionWebhook(
     contentType: MERGE_PATCH,
     body: conversionPatch(endpoint.path, target, caBundle),
   });
-  logger.info(`CustomResourceDefinition ${endpoint.crd} converts through ${describeTarget(endpoint.path, target)}`);
+  const through = describeTarget(endpoint.path, target);
+  logger.info(
+    client.dryRun
+      ? `dry run: CustomResourceDefinition ${endpoint.crd} validated, not pointed at ${through}`
+      : `CustomResourceDefinition ${endpoint.crd} converts through ${through}`,
+  );
 }
 
 function describeTarget(path: string, target: WebhookTarget): string {

@@ -275,9 +275,8 @@ class SelfManagedCertificates implements CertificateSource {
     try {
       const created = await this.options.client.request<Secret>('POST', this.path, { body, signal: this.signal });
       if (this.options.client.dryRun) this.dryRunWritten = created;
-      this.options.logger.info(this.adopted ? 'Webhook certificates Secret restored' : 'Webhook certificates issued', {
-        secret: this.where(),
-      });
+      const what = this.adopted ? 'Webhook certificates Secret restored' : 'Webhook certificates issued';
+      this.options.logger.info(`${what}${this.dryRunNote()}`, { secret: this.where() });
       return created;
     } catch (error) {
       if (error instanceof KubeApiError && error.isConflict) return undefined;
@@ -309,7 +308,7 @@ class SelfManagedCertificates implements CertificateSource {
         { body, signal: this.signal },
       );
       if (this.options.client.dryRun) this.dryRunWritten = written;
-      this.options.logger.info(`Webhook certificates: ${describe(plan)}`, {
+      this.options.logger.info(`Webhook certificates: ${describe(plan)}${this.dryRunNote()}`, {
         secret: this.where(),
         reason: plan.reason,
         ...expiries(set),
@@ -319,6 +318,11 @@ class SelfManagedCertificates implements CertificateSource {
       if (error instanceof KubeApiError && error.isConflict) return undefined;
       throw error;
     }
+  }
+
+  /** Under --dry-run a write is validated and never stored: said on the line that reports it. */
+  private dryRunNote(): string {
+    return this.options.client.dryRun ? ' in memory only (dry run: the Secret is not stored)' : '';
   }
 
   private where(): string {
