@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { CustomResource, OnAdded, OnDeleted, OnModified } from '@kubeop/decorators';
 import { describeHandlerClass } from '@kubeop/core/tooling';
-import { PauseGate } from '../src/internal/controller/pause-gate.js';
+import { CONDITION_RETRY_MS, PauseGate } from '../src/internal/controller/pause-gate.js';
 import { type Intent, intentFor, NOTHING } from '../src/internal/dispatch/dispatch.js';
 import {
   type Condition,
@@ -230,7 +230,9 @@ describe('PauseGate', () => {
   const gate = (answer?: Parameters<typeof fakeClient>[0]) => {
     const { client, requests } = fakeClient(answer);
     const { logger, lines } = fakeLogger();
-    return { gate: new PauseGate({ description: every, client, logger }), requests, lines };
+    const retries: Array<{ key: string; delayMs: number }> = [];
+    const retryLater = (key: string, delayMs: number) => void retries.push({ key, delayMs });
+    return { gate: new PauseGate({ description: every, client, logger, retryLater }), requests, lines, retries };
   };
   const spec = intent({ modified: true, reasons: [{ type: 'spec-changed', oldGeneration: 2, newGeneration: 3 }] });
 
@@ -305,6 +307,38 @@ describe('PauseGate', () => {
     expect(g.concerns('ns/x', first, stale)).toBe(true);
     expect(await g.admit('ns/x', first, stale)).toBe(first);
     expect(requests).toHaveLength(1);
+  });
+
+  it('tries a condition write that failed again later, even when nothing else changes', async () => {
+    let down = true;
+    const unavailable = new KubeApiError(503, 'PATCH', '/p/status', 'ServiceUnavailable', 'down');
+    const {
+      gate: g,
+      requests,
+      lines,
+      retries,
+    } = gate((body) => {
+      if (down) throw unavailable;
+      return body;
+    });
+    await g.admit('ns/x', spec, paused());
+    const unpaused = obj(undefined, { conditions: [shown] });
+    // Unpaused, the "False" write fails: the object would show Paused=True for good.
+    expect(await g.admit('ns/x', intent({ reasons: [{ type: 'unpaused' }] }), unpaused)).toBeDefined();
+    expect(lines.filter((l) => l.level === 'warn').at(-1)?.message).toMatch(
+      /could not set the Paused condition of ns\/x to "False": .*; trying again in 5 s/,
+    );
+    expect(retries.at(-1)).toEqual({ key: 'ns/x', delayMs: CONDITION_RETRY_MS });
+    // The retry is a run with nothing else to do: the gate still concerns itself with it, and writes "False".
+    down = false;
+    expect(g.concerns('ns/x', NOTHING, unpaused)).toBe(true);
+    const sent = requests.length;
+    expect(await g.admit('ns/x', NOTHING, unpaused)).toEqual(NOTHING);
+    expect(
+      requests.slice(sent).map((r) => (r.body as { status: { conditions: Condition[] } }).status.conditions),
+    ).toEqual([[expect.objectContaining({ type: 'Paused', status: 'False' })]]);
+    // Written: the object is left alone again.
+    expect(g.concerns('ns/x', NOTHING, obj(undefined, { conditions: [] }))).toBe(false);
   });
 
   it('tells a resource whose objects cannot show the condition once, and stops trying', async () => {

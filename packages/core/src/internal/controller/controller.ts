@@ -4,7 +4,7 @@ import type { ResourceDescription } from '../../explorer.js';
 import { objectKey } from '../../kube/objects.js';
 import { fullName, type ResourceRef } from '../../kube/resource.js';
 import type { Logger } from '../../logging.js';
-import { decide, hasWork, type Intent, intentFor, mergeIntents } from '../dispatch/dispatch.js';
+import { decide, hasWork, type Intent, intentFor, mergeIntents, NOTHING } from '../dispatch/dispatch.js';
 import { handlerNameOf, type HandlerRef } from '../dispatch/handlers.js';
 import { type ControllerMetrics, NOOP_CONTROLLER_METRICS, type ReconcileResult } from '../metrics/metrics.js';
 import type { HandlerDependencies } from '../run/handler-runner.js';
@@ -63,7 +63,12 @@ export class ResourceController {
       informers.get(type, namespace, {}, { metadataOnly }),
     );
     const shared = { description, deps: options, queue, metrics, logger, stats: this.stats };
-    const pause = (this.pause = new PauseGate({ description, client: options.client, logger }));
+    const pause = (this.pause = new PauseGate({
+      description,
+      client: options.client,
+      logger,
+      retryLater: (key, delayMs) => queue.addAfter(key, { ...NOTHING }, delayMs),
+    }));
     this.attempts = new Attempts({
       ...shared,
       handledDeletions: this.handledDeletions,

@@ -16,7 +16,12 @@ export interface PauseGateOptions {
   description: ResourceDescription;
   client: KubeClient;
   logger: Logger;
+  /** Asks for a run of `key` after `delayMs`: a condition write that failed is tried again then. */
+  retryLater: (key: string, delayMs: number) => void;
 }
+
+/** How long a failed write of the Paused condition waits before it is tried again. */
+export const CONDITION_RETRY_MS = 5_000;
 
 interface Parked {
   /** The object the work is owed to: an object of the same name made later owes nothing of it. */
@@ -29,6 +34,8 @@ interface Parked {
 export class PauseGate {
   /** Every paused object that came through the controller, with the work it is owed. */
   private readonly parked = new Map<string, Parked>();
+  /** Objects whose condition could not be written: their next run (a retry, asked for, or any change) writes it. */
+  private readonly unshown = new Set<string>();
   /** Why this resource's objects cannot show the condition, once told. */
   private conditionUnavailable: 'pruned' | 'no-status' | undefined;
 
@@ -62,6 +69,7 @@ export class PauseGate {
     if (object && isPaused(object)) return true;
     if (intent.deleted && isPaused(intent.deleted)) return true;
     if (this.parked.size > 0 && this.parked.has(key)) return true;
+    if (this.unshown.size > 0 && this.unshown.has(key)) return true;
     return intent.added && !!object && showsPaused(object);
   }
 
@@ -83,7 +91,10 @@ export class PauseGate {
       this.parked.delete(key);
       parked = undefined;
     }
-    if (!object) return work;
+    if (!object) {
+      this.unshown.delete(key);
+      return work;
+    }
     if (isPaused(object)) {
       const deleting = !!object.metadata.deletionTimestamp;
       if (!parked)
@@ -113,28 +124,37 @@ export class PauseGate {
     return work;
   }
 
-  /** Makes the object's status show the pause; failures are logged, not retried: the next change tries again. */
+  /** Makes the object's status show the pause; a failure is logged and tried again later (or at the next run). */
   private async show(key: string, object: KubeObject, paused: boolean): Promise<void> {
-    if (this.conditionUnavailable) return;
+    if (this.conditionUnavailable) {
+      this.unshown.delete(key);
+      return;
+    }
     const { description, client, logger } = this.options;
     const { resource } = description;
     const path = objectPath(resource, object.metadata.name, object.metadata.namespace);
+    let outcome;
     try {
-      const outcome = await showPausedCondition(client, path, object, paused);
-      if (outcome !== 'pruned' && outcome !== 'no-status') return;
-      this.conditionUnavailable = outcome;
-      logger.warn(
-        outcome === 'pruned'
-          ? `paused ${fullName(resource)} objects cannot show the Paused condition: the CRD's status schema has no ` +
-              '"conditions" list, so the API server drops it; declare `conditions` in the status type. Pausing works without it'
-          : `paused ${fullName(resource)} objects cannot show the Paused condition: the resource has no status ` +
-              'subresource. Pausing works without it',
-      );
+      outcome = await showPausedCondition(client, path, object, paused);
     } catch (error) {
       logger.warn(
-        `could not set the Paused condition of ${key} to ${paused ? '"True"' : '"False"'}: ${describeError(error)}`,
+        `could not set the Paused condition of ${key} to ${paused ? '"True"' : '"False"'}: ${describeError(error)}; ` +
+          `trying again in ${CONDITION_RETRY_MS / 1000} s`,
         { object: key },
       );
+      this.unshown.add(key);
+      this.options.retryLater(key, CONDITION_RETRY_MS);
+      return;
     }
+    this.unshown.delete(key);
+    if (outcome !== 'pruned' && outcome !== 'no-status') return;
+    this.conditionUnavailable = outcome;
+    logger.warn(
+      outcome === 'pruned'
+        ? `paused ${fullName(resource)} objects cannot show the Paused condition: the CRD's status schema has no ` +
+            '"conditions" list, so the API server drops it; declare `conditions` in the status type. Pausing works without it'
+        : `paused ${fullName(resource)} objects cannot show the Paused condition: the resource has no status ` +
+            'subresource. Pausing works without it',
+    );
   }
 }
