@@ -1,11 +1,10 @@
 // Adds and removes the operator's finalizer with optimistic concurrency (resourceVersion preconditions).
 import { KubeopError } from '../../errors.js';
-import { type KubeClient, MERGE_PATCH } from '../../kube/client.js';
+import type { KubeClient } from '../../kube/client.js';
 import { KubeApiError } from '../../kube/errors.js';
 import type { KubeObject } from '../../kube/objects.js';
 import { describeError } from '../util/describe-error.js';
-
-const MAX_CONFLICTS = 5;
+import { patchLatest } from './patch-latest.js';
 
 /** Adding or removing the finalizer failed; names what was attempted, so a denial is not taken for a handler bug. */
 export class FinalizerError extends KubeopError {
@@ -69,28 +68,10 @@ async function updateFinalizers(
   cached: KubeObject,
   change: (finalizers: string[]) => string[] | undefined,
 ): Promise<void> {
-  let object = cached;
-  for (let attempt = 1; ; attempt++) {
+  // A merge patch replaces the whole list; the precondition makes it fail (409) rather than drop a finalizer someone
+  // else added meanwhile.
+  await patchLatest(client, path, cached, (object) => {
     const finalizers = change(object.metadata.finalizers ?? []);
-    if (!finalizers) return;
-    try {
-      // A merge patch replaces the whole list; the resourceVersion makes it fail (409) rather than
-      // drop a finalizer someone else added meanwhile.
-      await client.request('PATCH', path, {
-        body: { metadata: { finalizers, resourceVersion: object.metadata.resourceVersion } },
-        contentType: MERGE_PATCH,
-      });
-      return;
-    } catch (error) {
-      if (!(error instanceof KubeApiError)) throw error;
-      if (error.isObjectNotFound) return;
-      if (!error.isConflict || attempt >= MAX_CONFLICTS) throw error;
-      try {
-        object = await client.request<KubeObject>('GET', path);
-      } catch (readError) {
-        if (readError instanceof KubeApiError && readError.isObjectNotFound) return;
-        throw readError;
-      }
-    }
-  }
+    return finalizers && { metadata: { finalizers } };
+  });
 }
