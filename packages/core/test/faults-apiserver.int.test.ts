@@ -49,8 +49,23 @@ describe('kube-apiserver killed during a storm', () => {
       }
     });
     const { readyAt, handledBefore } = await restarted!;
-    await eventually(() => calls.size > handledBefore, 'a handled object after the restart', 60_000);
-    const recoveryMs = Date.now() - readyAt;
+    // The storm's writers and the operator retry as soon as the port serves, before /readyz says ready: on a busy
+    // machine every object may be handled by the time the restart is seen as done.
+    const finishedBeforeReady = handledBefore === all.length;
+    if (!finishedBeforeReady)
+      await eventually(() => calls.size > handledBefore, 'a handled object after the restart', 60_000).catch(
+        (error: Error) => {
+          // What the operator was doing, for a failure that shows only on a loaded machine.
+          const stats = running.operator.controllerStats[0]!;
+          error.message +=
+            `\n${calls.size} of ${all.length} handled (${handledBefore} when ready); watcher ${JSON.stringify(stats.watcher)}; ` +
+            `handlers ${JSON.stringify(stats.handlers)}\nlast log lines:\n${running.logs.slice(-40).join('\n')}`;
+          throw error;
+        },
+      );
+    const recovery = finishedBeforeReady
+      ? 'every object was handled before the API server reported ready'
+      : `handling resumed ${Date.now() - readyAt} ms after the API server was ready again`;
 
     await eventually(
       () => calls.size === all.length,
@@ -63,7 +78,7 @@ describe('kube-apiserver killed during a storm', () => {
     const stats = running.operator.controllerStats[0]!;
     process.stderr.write(
       `[storm] apiserver SIGKILL+restart: created ${all.length}, handled ${calls.size}, twice ${twice.length}, lost ${lost.length}; ` +
-        `handling resumed ${recoveryMs} ms after the API server was ready again; watch restarts ${JSON.stringify(stats.watcher.restarts)}\n`,
+        `${recovery}; watch restarts ${JSON.stringify(stats.watcher.restarts)}\n`,
     );
     expect(twice).toEqual([]);
     expect(lost).toEqual([]);
