@@ -3,7 +3,7 @@
 // restarts a watch gone silent.
 import { KubeopError } from '../../errors.js';
 import type { KubeClient } from '../../kube/client.js';
-import { KubeApiError, KubeConnectionError } from '../../kube/errors.js';
+import { KubeApiError, KubeConnectionError, KubeTlsError } from '../../kube/errors.js';
 import { type KubeObject, objectKey } from '../../kube/objects.js';
 import type { Logger } from '../../logging.js';
 import type { ControllerMetrics } from '../metrics/metrics.js';
@@ -43,8 +43,8 @@ export interface WatcherOptions {
   /** Backoff after errors. Defaults to 500 ms doubling to 30 s. */
   backoff?: BackoffPolicy;
   /**
-   * A lower cap of that backoff while the API server is down or not serving yet (connection refused, 503 while it starts,
-   * 404 until the CRD is loaded again): such attempts cost it next to nothing, and a 30 s gap would delay handling by up
+   * A lower cap of that backoff while the API server is down or not serving yet (connection refused or reset, 503 while
+   * it starts, 404 until the CRD is loaded again): such attempts cost it next to nothing, and a 30 s gap would delay handling by up
    * to 30 s once it is back. Defaults to 8 s.
    */
   unavailableCapMs?: number;
@@ -385,10 +385,19 @@ export class ResourceWatcher {
 }
 
 /** The API server is down or not serving yet, as opposed to overloaded (429) or failing: retrying soon costs it nothing. */
-function unavailable(error: unknown): boolean {
-  if (error instanceof KubeConnectionError) return error.socketCode === 'ECONNREFUSED';
-  return error instanceof KubeApiError && (error.status === 503 || error.isPathNotFound);
+/**
+ * The server is down or not serving yet, and comes back on its own: a connection refused, reset or cut (a restart
+ * drops it, a starting server may accept and close), 503, a path not found. Not a certificate the CA does not vouch for.
+ */
+export function unavailable(error: unknown): boolean {
+  if (error instanceof KubeConnectionError) return !(error instanceof KubeTlsError);
+  if (error instanceof KubeApiError) return error.status === 503 || error.isPathNotFound;
+  // A watch's stream cut while it was read fails with the socket's own error.
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && CUT_OFF.has(code);
 }
+
+const CUT_OFF = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
 
 /** `retryAfterSeconds` of the Status the server answered with, in ms. */
 function retryAfter(error: unknown): number | undefined {
